@@ -1,0 +1,303 @@
+//! Command-line interface.
+
+use crate::diagnostic::{Finding, Severity};
+use crate::emit;
+use crate::engine::{self, ExportType, FileReport, Options};
+use crate::rules;
+use crate::source::{Source, Span};
+use crate::walk::{self, Input};
+use crate::Io;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+use std::ffi::OsString;
+use std::io::Read;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "finops-lint",
+    version,
+    about = "Lint the AWS side of cloud-cost onboarding: IAM policies, billing bucket policies, cost exports",
+    after_help = "Examples:\n  finops-lint examples/\n  finops-lint --bucket my-billing --account-id 123456789012 bucket-policy.json\n  aws s3api get-bucket-policy --bucket my-billing | finops-lint -\n  finops-lint rule BP006"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check files and directories (the default when paths are given)
+    #[command(
+        after_help = "Example:\n  finops-lint check --bucket my-billing --account-id 123456789012 --format concise infra/"
+    )]
+    Check(CheckArgs),
+    /// List every rule
+    #[command(after_help = "Example:\n  finops-lint rules --format json")]
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Explain one rule (by code or name)
+    #[command(after_help = "Example:\n  finops-lint rule BP006")]
+    Rule { code: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Annotated source excerpts
+    Human,
+    /// One line per finding: `path:line:col: severity[CODE] message`
+    Concise,
+    /// The documented JSON contract (schemas/findings.schema.json)
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Files and directories to check; `-` reads standard input
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit with 1 when a finding of this severity or above is reported
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// The bucket the cost export is delivered to
+    #[arg(long, value_name = "NAME")]
+    bucket: Option<String>,
+    /// The 12-digit ID of the account that owns the export
+    #[arg(long, value_name = "ID")]
+    account_id: Option<String>,
+    /// Which export delivers into the bucket
+    #[arg(long, value_enum, default_value_t = ExportType::Cur2)]
+    export_type: ExportType,
+    /// Skip paths matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Also say which files were skipped and why
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+const SUBCOMMANDS: &[&str] = &["check", "rules", "rule", "help"];
+
+pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
+    // `check` is the default command when paths are given.
+    if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
+        let top_flag = matches!(first, "-h" | "--help" | "-V" | "--version");
+        if !SUBCOMMANDS.contains(&first) && !top_flag {
+            args.insert(1, OsString::from("check"));
+        }
+    }
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            let text = if io.color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let out: &mut dyn std::io::Write = if e.use_stderr() {
+                &mut io.stderr
+            } else {
+                &mut io.stdout
+            };
+            let _ = write!(out, "{text}");
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(a) => check(a, io),
+        Command::Rules { format } => {
+            let text = match format {
+                ListFormat::Text => emit::rule_list_text(),
+                ListFormat::Json => emit::rule_list_json(),
+            };
+            let _ = io.stdout.write_all(text.as_bytes());
+            0
+        }
+        Command::Rule { code } => match rules::find(&code) {
+            Some(r) => {
+                let _ = io.stdout.write_all(r.docs.as_bytes());
+                0
+            }
+            None => {
+                let suggestion = crate::fuzzy::suggest(
+                    &code,
+                    rules::ALL
+                        .iter()
+                        .map(|r| r.code)
+                        .chain(rules::ALL.iter().map(|r| r.name)),
+                );
+                let _ = writeln!(
+                    io.stderr,
+                    "error: no rule `{code}`{}; `finops-lint rules` lists them",
+                    suggestion
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default()
+                );
+                2
+            }
+        },
+    }
+}
+
+use std::io::Write;
+
+fn usage_error(io: &mut Io, msg: &str) -> i32 {
+    let _ = writeln!(io.stderr, "error: {msg}");
+    2
+}
+
+/// The outcome of checking every input: sources in input order with their reports.
+pub struct RunResult {
+    pub sources: Vec<Source>,
+    pub reports: Vec<FileReport>,
+}
+
+impl RunResult {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.reports.iter().flat_map(|r| r.findings.iter())
+    }
+}
+
+fn read_input(input: &Input, stdin: Option<&[u8]>) -> (String, Result<Vec<u8>, String>) {
+    match input {
+        Input::Stdin => (
+            "<stdin>".to_string(),
+            Ok(stdin.unwrap_or_default().to_vec()),
+        ),
+        Input::File { path, .. } => {
+            let name = path.to_string_lossy().to_string();
+            let name = name.strip_prefix("./").map(str::to_string).unwrap_or(name);
+            (name, std::fs::read(path).map_err(|e| e.to_string()))
+        }
+    }
+}
+
+/// Check inputs in parallel; results come back in input order.
+pub fn check_inputs(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options) -> RunResult {
+    let results: Vec<(Source, FileReport)> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(id, input)| {
+            let (name, bytes) = read_input(input, stdin);
+            match bytes {
+                Ok(bytes) => {
+                    let (text, bad) = crate::parse::json::decode(&bytes);
+                    let source = Source::new(name, text);
+                    let report = engine::check_source(&source, id, bad, opts);
+                    (source, report)
+                }
+                Err(e) => {
+                    let source = Source::new(name, String::new());
+                    let f = Finding::new(
+                        &rules::IO001,
+                        id,
+                        Span::new(0, 0),
+                        format!("cannot read the file: {e}"),
+                    )
+                    .help("check that the file exists and is readable");
+                    (
+                        source,
+                        FileReport {
+                            findings: vec![f],
+                            ..Default::default()
+                        },
+                    )
+                }
+            }
+        })
+        .collect();
+    let (sources, reports) = results.into_iter().unzip();
+    RunResult { sources, reports }
+}
+
+fn check(a: CheckArgs, io: &mut Io) -> i32 {
+    if let Some(acct) = &a.account_id {
+        if !(acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())) {
+            return usage_error(io, &format!("--account-id `{acct}` is not a 12-digit AWS account ID (write it without dashes)"));
+        }
+    }
+    if let Some(b) = &a.bucket {
+        if b.is_empty() || b.starts_with("s3://") || b.starts_with("arn:") || b.contains('/') {
+            return usage_error(
+                io,
+                &format!(
+                    "--bucket `{b}` must be the bucket's name only, such as `my-billing-bucket`"
+                ),
+            );
+        }
+    }
+    let excludes = match walk::build_excludes(&a.exclude) {
+        Ok(x) => x,
+        Err(e) => return usage_error(io, &e),
+    };
+    let (mut inputs, walk_errors) = walk::collect(&a.paths, &excludes);
+    let mut stdin_bytes = None;
+    if inputs.contains(&Input::Stdin) {
+        let mut buf = Vec::new();
+        if let Err(e) = io.stdin.read_to_end(&mut buf) {
+            return usage_error(io, &format!("cannot read standard input: {e}"));
+        }
+        stdin_bytes = Some(buf);
+        // read standard input once, however often `-` was given
+        let mut seen = false;
+        inputs.retain(|i| i != &Input::Stdin || !std::mem::replace(&mut seen, true));
+    }
+    let opts = Options {
+        bucket: a.bucket.clone(),
+        account_id: a.account_id.clone(),
+        export_type: a.export_type,
+    };
+    let mut result = check_inputs(&inputs, stdin_bytes.as_deref(), &opts);
+    for err in walk_errors {
+        let id = result.sources.len();
+        result.sources.push(Source::new(err.path, String::new()));
+        let f = Finding::new(
+            &rules::IO001,
+            id,
+            Span::new(0, 0),
+            format!("cannot read the path: {}", err.message),
+        )
+        .help("check that the path exists and is readable");
+        result.reports.push(FileReport {
+            findings: vec![f],
+            ..Default::default()
+        });
+    }
+    let out = match a.format {
+        Format::Human => emit::human(&result, io.color, a.verbose),
+        Format::Concise => emit::concise(&result, a.verbose),
+        Format::Json => emit::json(&result),
+    };
+    if let Err(e) = io.stdout.write_all(out.as_bytes()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return usage_error(io, &format!("cannot write the output: {e}"));
+        }
+    }
+    let threshold = match a.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| result.findings().any(|f| f.severity >= t));
+    i32::from(failed)
+}

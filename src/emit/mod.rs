@@ -1,0 +1,319 @@
+//! Emitters: the same findings as annotated excerpts (miette), concise lines or JSON.
+
+use crate::cli::RunResult;
+use crate::diagnostic::{Finding, Severity};
+use crate::rules;
+use crate::source::{LineCol, Source};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
+use serde_json::json;
+use std::fmt;
+
+/// Counts for the summary.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub files: usize,
+    pub skipped: usize,
+}
+
+pub fn counts(result: &RunResult) -> Counts {
+    let mut c = Counts {
+        files: result.sources.len(),
+        ..Default::default()
+    };
+    for f in result.findings() {
+        match f.severity {
+            Severity::Error => c.errors += 1,
+            Severity::Warning => c.warnings += 1,
+            Severity::Info => c.infos += 1,
+        }
+    }
+    c.skipped = result
+        .reports
+        .iter()
+        .filter(|r| r.skipped.is_some())
+        .count();
+    c
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+pub fn summary_line(c: &Counts) -> String {
+    format!(
+        "{}, {}, {} in {} checked{}",
+        plural(c.errors, "error"),
+        plural(c.warnings, "warning"),
+        plural(c.infos, "info"),
+        plural(c.files, "file"),
+        if c.skipped > 0 {
+            format!(" ({} of no known kind)", c.skipped)
+        } else {
+            String::new()
+        }
+    )
+}
+
+struct Rendered<'a> {
+    f: &'a Finding,
+    source: &'a Source,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.f.message)
+    }
+}
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.f.message)
+    }
+}
+impl std::error::Error for Rendered<'_> {}
+
+fn sspan(s: crate::source::Span) -> SourceSpan {
+    SourceSpan::new(s.start.into(), s.len())
+}
+
+impl Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!(
+            "{}({})",
+            self.f.rule.code, self.f.rule.name
+        )))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.f.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.f
+            .help
+            .as_ref()
+            .map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        if self.source.text.is_empty() {
+            None
+        } else {
+            Some(self as &dyn miette::SourceCode)
+        }
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.text.is_empty() {
+            return None;
+        }
+        let primary = LabeledSpan::new_primary_with_span(self.f.note.clone(), sspan(self.f.span));
+        let others = self
+            .f
+            .labels
+            .iter()
+            .filter(|l| l.source.is_none())
+            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), sspan(l.span)));
+        Some(Box::new(std::iter::once(primary).chain(others)))
+    }
+}
+
+impl miette::SourceCode for Rendered<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let inner = self.source.display.as_ref().read_span(
+            span,
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.source.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Annotated excerpts for a person at a terminal.
+pub fn human(result: &RunResult, color: bool, verbose: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let mut out = String::new();
+    for (source, report) in result.sources.iter().zip(&result.reports) {
+        if verbose {
+            if let Some(why) = &report.skipped {
+                out.push_str(&format!(
+                    "skipped {}: JSON of no known kind ({why})\n",
+                    source.name
+                ));
+            }
+        }
+        for f in &report.findings {
+            let r = Rendered { f, source };
+            if source.text.is_empty() {
+                out.push_str(&format!("{}: ", source.name));
+            }
+            let mut buf = String::new();
+            if handler.render_report(&mut buf, &r).is_err() {
+                buf = format!(
+                    "{}: {}[{}] {}\n",
+                    source.name,
+                    f.severity.as_str(),
+                    f.rule.code,
+                    f.message
+                );
+            }
+            out.push_str(&buf);
+            out.push('\n');
+        }
+    }
+    out.push_str(&summary_line(&counts(result)));
+    out.push('\n');
+    out
+}
+
+fn position(source: &Source, offset: usize) -> LineCol {
+    source.line_col(offset)
+}
+
+/// `path:line:col: severity[CODE] message`, one finding per line.
+pub fn concise(result: &RunResult, verbose: bool) -> String {
+    let mut out = String::new();
+    for (source, report) in result.sources.iter().zip(&result.reports) {
+        if verbose {
+            if let Some(why) = &report.skipped {
+                out.push_str(&format!(
+                    "{}: skipped: JSON of no known kind ({why})\n",
+                    source.name
+                ));
+            }
+        }
+        for f in &report.findings {
+            let p = position(source, f.span.start);
+            out.push_str(&format!(
+                "{}:{}:{}: {}[{}] {}\n",
+                source.name,
+                p.line,
+                p.column,
+                f.severity.as_str(),
+                f.rule.code,
+                f.message
+            ));
+        }
+    }
+    out.push_str(&summary_line(&counts(result)));
+    out.push('\n');
+    out
+}
+
+fn range(source: &Source, span: crate::source::Span) -> serde_json::Value {
+    let s = position(source, span.start);
+    let e = position(source, span.end);
+    json!({"start": {"line": s.line, "column": s.column}, "end": {"line": e.line, "column": e.column}})
+}
+
+/// The JSON contract described by `schemas/findings.schema.json`.
+pub fn json(result: &RunResult) -> String {
+    let mut findings = Vec::new();
+    for (source, report) in result.sources.iter().zip(&result.reports) {
+        for f in &report.findings {
+            let related: Vec<_> = f
+                .labels
+                .iter()
+                .map(|l| {
+                    let src = l
+                        .source
+                        .and_then(|i| result.sources.get(i))
+                        .unwrap_or(source);
+                    json!({"file": src.name, "range": range(src, l.span), "message": l.message})
+                })
+                .collect();
+            let mut obj = json!({
+                "code": f.rule.code,
+                "name": f.rule.name,
+                "severity": f.severity.as_str(),
+                "message": f.message,
+                "file": source.name,
+                "range": range(source, f.span),
+                "offset": {"start": f.span.start, "end": f.span.end},
+                "text": source.snippet(f.span),
+            });
+            let map = obj
+                .as_object_mut()
+                .unwrap_or_else(|| unreachable!("built as an object"));
+            if let Some(n) = &f.note {
+                map.insert("note".into(), json!(n));
+            }
+            if let Some(h) = &f.help {
+                map.insert("help".into(), json!(h));
+            }
+            if let Some(aa) = f.rule.access_analyzer.first() {
+                map.insert("access_analyzer_code".into(), json!(aa));
+            }
+            if !related.is_empty() {
+                map.insert("related".into(), json!(related));
+            }
+            findings.push(obj);
+        }
+    }
+    let skipped: Vec<_> = result
+        .sources
+        .iter()
+        .zip(&result.reports)
+        .filter_map(|(s, r)| {
+            r.skipped
+                .as_ref()
+                .map(|why| json!({"file": s.name, "reason": why}))
+        })
+        .collect();
+    let c = counts(result);
+    let doc = json!({
+        "version": 1,
+        "tool": {"name": "finops-lint", "version": env!("CARGO_PKG_VERSION")},
+        "findings": findings,
+        "skipped": skipped,
+        "summary": {"files": c.files, "errors": c.errors, "warnings": c.warnings, "infos": c.infos, "skipped": c.skipped},
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+pub fn rule_list_text() -> String {
+    let mut out = String::new();
+    for r in rules::ALL {
+        out.push_str(&format!(
+            "{:<7} {:<8} {:<34} {}\n",
+            r.code,
+            r.severity.as_str(),
+            r.name,
+            r.summary()
+        ));
+    }
+    out
+}
+
+pub fn rule_list_json() -> String {
+    let list: Vec<_> = rules::ALL
+        .iter()
+        .map(|r| json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(), "summary": r.summary(), "access_analyzer": r.access_analyzer, "docs": r.docs}))
+        .collect();
+    let mut s = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into());
+    s.push('\n');
+    s
+}

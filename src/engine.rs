@@ -1,0 +1,116 @@
+//! The engine: classify each parsed source, run the rules on each document, collect findings
+//! in a stable order.
+
+use crate::diagnostic::Finding;
+use crate::model::policy::{self, Statement};
+use crate::model::{self, Content, PolicyDoc};
+use crate::parse::json;
+use crate::rules;
+use crate::source::Source;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ExportType {
+    /// CUR 2.0 Standard data export, delivered by `bcm-data-exports.amazonaws.com`.
+    #[default]
+    Cur2,
+    /// Legacy CUR report, delivered by `billingreports.amazonaws.com`.
+    Legacy,
+}
+
+impl ExportType {
+    pub fn service_principal(self) -> &'static str {
+        match self {
+            ExportType::Cur2 => "bcm-data-exports.amazonaws.com",
+            ExportType::Legacy => "billingreports.amazonaws.com",
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportType::Cur2 => "cur2",
+            ExportType::Legacy => "legacy",
+        }
+    }
+}
+
+/// What the run knows about the onboarding.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub bucket: Option<String>,
+    pub account_id: Option<String>,
+    pub export_type: ExportType,
+}
+
+/// Everything a policy rule may look at.
+pub struct Ctx<'a> {
+    pub source: &'a Source,
+    pub source_id: usize,
+    pub doc: &'a PolicyDoc,
+    pub opts: &'a Options,
+    pub statements: Vec<Statement<'a>>,
+    pub findings: Vec<Finding>,
+}
+
+impl Ctx<'_> {
+    pub fn report(&mut self, f: Finding) {
+        self.findings.push(f);
+    }
+}
+
+/// The outcome for one source.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub findings: Vec<Finding>,
+    /// Set when the file holds JSON of no known kind (said in verbose output).
+    pub skipped: Option<String>,
+    pub kind: Option<&'static str>,
+}
+
+/// Check one source.
+pub fn check_source(
+    source: &Source,
+    source_id: usize,
+    invalid_utf8_at: Option<usize>,
+    opts: &Options,
+) -> FileReport {
+    let parsed = json::parse_file(&source.text, invalid_utf8_at);
+    let mut issues = parsed.issues;
+    let mut report = FileReport::default();
+    let content = match parsed.root {
+        Some(root) => model::classify(source, root, &mut issues),
+        None => Content::Nothing,
+    };
+    report.findings = rules::syntax::findings(source_id, &issues);
+    match content {
+        Content::Policy(doc) => {
+            report.kind = Some(doc.kind.describe());
+            let mut ctx = Ctx {
+                source,
+                source_id,
+                doc: &doc,
+                opts,
+                statements: policy::statements(&doc.root),
+                findings: Vec::new(),
+            };
+            rules::grammar::check(&mut ctx);
+            rules::values::check(&mut ctx);
+            rules::delivery::check(&mut ctx);
+            report.findings.append(&mut ctx.findings);
+        }
+        Content::Unknown(why) => report.skipped = Some(why),
+        Content::Nothing => {}
+    }
+    sort(&mut report.findings);
+    report
+}
+
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.source, a.span.start, a.span.end, a.rule.code, &a.message).cmp(&(
+            b.source,
+            b.span.start,
+            b.span.end,
+            b.rule.code,
+            &b.message,
+        ))
+    });
+}

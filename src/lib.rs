@@ -1,0 +1,54 @@
+//! finops-lint: a fast linter for the AWS side of cloud-cost onboarding.
+//!
+//! The pipeline: [`source`] → [`parse`] → [`model`] → [`engine`] (running [`rules`]) →
+//! [`diagnostic`] findings → [`emit`]. [`run`] drives the whole program, so tests use it
+//! without a subprocess.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod emit;
+pub mod engine;
+pub mod eval;
+pub mod fuzzy;
+pub mod model;
+pub mod parse;
+pub mod rules;
+pub mod secrets;
+pub mod source;
+pub mod walk;
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+
+/// Where the program reads and writes; tests pass buffers.
+pub struct Io {
+    pub stdin: Box<dyn Read + Send>,
+    pub stdout: Box<dyn Write + Send>,
+    pub stderr: Box<dyn Write + Send>,
+    /// Colour on a terminal, never with `NO_COLOR`.
+    pub color: bool,
+}
+
+impl Io {
+    pub fn system() -> Self {
+        use std::io::IsTerminal;
+        let color = std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        Io {
+            stdin: Box::new(std::io::stdin()),
+            stdout: Box::new(std::io::stdout()),
+            stderr: Box::new(std::io::stderr()),
+            color,
+        }
+    }
+}
+
+/// Run the program with these arguments (the first is the program name); returns the exit code:
+/// 0 clean, 1 a finding reached `--fail-on`, 2 usage or internal error.
+pub fn run<I, T>(args: I, io: &mut Io) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    cli::run(args.into_iter().map(Into::into).collect(), io)
+}

@@ -1,0 +1,329 @@
+//! Typed documents built from spanned trees. Classification is by content: the shape of the
+//! JSON (a bare policy or an AWS CLI output that wraps one) and, for a bare policy, whether its
+//! statements carry `Principal`, what they grant and the hints around it.
+
+pub mod policy;
+
+use crate::parse::embedded;
+use crate::parse::json::{self, Issue, Node};
+use crate::source::Source;
+
+/// Who the policy is attached to, as far as the file tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityScope {
+    /// A bare identity policy or a managed policy version: assumed to be a managed policy.
+    Managed,
+    UserInline,
+    RoleInline,
+    GroupInline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    Identity(IdentityScope),
+    /// An S3 bucket policy.
+    Bucket,
+    /// A role trust policy (`sts:AssumeRole` for principals).
+    Trust,
+    /// Another resource-based policy.
+    Resource,
+}
+
+impl PolicyKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            PolicyKind::Identity(IdentityScope::Managed) => "identity policy",
+            PolicyKind::Identity(IdentityScope::UserInline) => "user inline policy",
+            PolicyKind::Identity(IdentityScope::RoleInline) => "role inline policy",
+            PolicyKind::Identity(IdentityScope::GroupInline) => "group inline policy",
+            PolicyKind::Bucket => "S3 bucket policy",
+            PolicyKind::Trust => "role trust policy",
+            PolicyKind::Resource => "resource policy",
+        }
+    }
+    /// "a role trust policy", "an S3 bucket policy".
+    pub fn with_article(self) -> String {
+        let d = self.describe();
+        let article = if d.starts_with(['a', 'e', 'i', 'o', 'u', 'S']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {d}")
+    }
+    pub fn is_identity(self) -> bool {
+        matches!(self, PolicyKind::Identity(_))
+    }
+}
+
+/// Where the policy document came from inside the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Bare,
+    /// `aws s3api get-bucket-policy`: `{"Policy": "<JSON string>"}`.
+    GetBucketPolicy,
+    /// `aws iam get-policy-version`: `{"PolicyVersion": {"Document": ...}}`.
+    PolicyVersion,
+    /// `aws iam get-user-policy` / `get-role-policy` / `get-group-policy`.
+    InlinePolicy,
+}
+
+#[derive(Debug)]
+pub struct PolicyDoc {
+    pub kind: PolicyKind,
+    pub container: Container,
+    pub root: Node,
+    /// Characters of the document, whitespace not counted (IAM's size measure).
+    pub size: usize,
+    /// Why a bare policy without any `Principal` is believed to be a bucket policy.
+    pub principal_expected_because: Option<String>,
+}
+
+/// What one file turned out to hold.
+#[derive(Debug)]
+pub enum Content {
+    Policy(PolicyDoc),
+    /// JSON of no kind the tool knows; reported only in verbose output.
+    Unknown(String),
+    /// Nothing to check (the parse failed or the file was empty).
+    Nothing,
+}
+
+fn size_of(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Classify a parsed file. Syntax issues found inside embedded documents are appended to `issues`.
+pub fn classify(source: &Source, root: Node, issues: &mut Vec<Issue>) -> Content {
+    if root.as_object().is_none() {
+        return Content::Unknown(format!(
+            "the top-level value is {} {}",
+            article(root.type_name()),
+            root.type_name()
+        ));
+    }
+    // aws s3api get-bucket-policy
+    if let Some(p) = root.get("Policy") {
+        if p.as_str().is_some() {
+            return embedded_doc(
+                source,
+                p,
+                Container::GetBucketPolicy,
+                Some(PolicyKind::Bucket),
+                issues,
+            );
+        }
+    }
+    // aws iam get-policy-version
+    if let Some(doc) = root.get("PolicyVersion").and_then(|v| v.get("Document")) {
+        return match doc.as_str() {
+            Some(_) => embedded_doc(
+                source,
+                doc,
+                Container::PolicyVersion,
+                Some(PolicyKind::Identity(IdentityScope::Managed)),
+                issues,
+            ),
+            None => policy_doc(
+                source,
+                doc.clone(),
+                Container::PolicyVersion,
+                Some(PolicyKind::Identity(IdentityScope::Managed)),
+                size_of(source.text.get(doc.span.start..doc.span.end).unwrap_or("")),
+            ),
+        };
+    }
+    // aws iam get-user-policy / get-role-policy / get-group-policy
+    if let Some(doc) = root.get("PolicyDocument") {
+        let scope = if root.get("UserName").is_some() {
+            IdentityScope::UserInline
+        } else if root.get("RoleName").is_some() {
+            IdentityScope::RoleInline
+        } else if root.get("GroupName").is_some() {
+            IdentityScope::GroupInline
+        } else {
+            IdentityScope::Managed
+        };
+        let kind = Some(PolicyKind::Identity(scope));
+        return match doc.as_str() {
+            Some(_) => embedded_doc(source, doc, Container::InlinePolicy, kind, issues),
+            None if doc.as_object().is_some() => {
+                let size = size_of(source.text.get(doc.span.start..doc.span.end).unwrap_or(""));
+                policy_doc(source, doc.clone(), Container::InlinePolicy, kind, size)
+            }
+            None => Content::Unknown("`PolicyDocument` is neither an object nor a string".into()),
+        };
+    }
+    if root.get("Statement").is_some()
+        || (root.get("Version").is_some() && root.as_object().is_some_and(|m| m.len() <= 3))
+    {
+        let size = size_of(&source.text);
+        return policy_doc(source, root, Container::Bare, None, size);
+    }
+    Content::Unknown("no `Statement`, `Policy`, `PolicyVersion` or `PolicyDocument` key".into())
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'o']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn embedded_doc(
+    source: &Source,
+    lit: &Node,
+    container: Container,
+    kind: Option<PolicyKind>,
+    issues: &mut Vec<Issue>,
+) -> Content {
+    let Some(mut decoded) = embedded::string_literal(&source.text, lit) else {
+        return Content::Unknown("the embedded policy string could not be decoded".into());
+    };
+    if embedded::looks_url_encoded(&decoded.text) {
+        decoded = embedded::url_decode(&decoded);
+    }
+    let size = size_of(&decoded.text);
+    let parsed = json::parse_text(&decoded.text, &decoded);
+    issues.extend(parsed.issues);
+    match parsed.root {
+        Some(root) if root.as_object().is_some() => policy_doc(source, root, container, kind, size),
+        Some(_) => Content::Unknown("the embedded policy is not a JSON object".into()),
+        None => Content::Nothing,
+    }
+}
+
+fn policy_doc(
+    source: &Source,
+    root: Node,
+    container: Container,
+    kind: Option<PolicyKind>,
+    size: usize,
+) -> Content {
+    let (kind, because) = match kind {
+        Some(k) => (k, None),
+        None => infer_kind(source, &root),
+    };
+    Content::Policy(PolicyDoc {
+        kind,
+        container,
+        root,
+        size,
+        principal_expected_because: because,
+    })
+}
+
+const TRUST_ACTIONS: &[&str] = &[
+    "sts:assumerole",
+    "sts:assumerolewithsaml",
+    "sts:assumerolewithwebidentity",
+    "sts:tagsession",
+    "sts:setsourceidentity",
+    "sts:setcontext",
+];
+
+/// Decide what a bare policy is, from its statements and the hints around it.
+fn infer_kind(source: &Source, root: &Node) -> (PolicyKind, Option<String>) {
+    let statements: Vec<&Node> = root
+        .get("Statement")
+        .map(|s| {
+            s.one_or_many()
+                .iter()
+                .filter(|n| n.as_object().is_some())
+                .collect()
+        })
+        .unwrap_or_default();
+    let has_principal =
+        |s: &&&Node| s.get("Principal").is_some() || s.get("NotPrincipal").is_some();
+    let with = statements.iter().filter(has_principal).count();
+    let strings = |s: &Node, key: &str| -> Vec<String> {
+        s.get(key)
+            .map(|v| {
+                v.one_or_many()
+                    .iter()
+                    .filter_map(|n| n.as_str())
+                    .map(str::to_ascii_lowercase)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let touches_s3 = statements.iter().any(|s| {
+        strings(s, "Action")
+            .iter()
+            .chain(strings(s, "NotAction").iter())
+            .any(|a| a.starts_with("s3:"))
+            || strings(s, "Resource").iter().any(|r| r.contains(":s3:::"))
+    });
+    if with == 0 {
+        if let Some(why) = delivery_hint(source, &statements) {
+            return (PolicyKind::Bucket, Some(why));
+        }
+        return (PolicyKind::Identity(IdentityScope::Managed), None);
+    }
+    if with * 2 < statements.len() {
+        // Mostly statements without `Principal`: an identity policy with a stray `Principal`.
+        return (PolicyKind::Identity(IdentityScope::Managed), None);
+    }
+    let all_trust = statements.iter().filter(has_principal).all(|s| {
+        let acts = strings(s, "Action");
+        !acts.is_empty() && acts.iter().all(|a| TRUST_ACTIONS.contains(&a.as_str()))
+    });
+    if all_trust && !touches_s3 {
+        (PolicyKind::Trust, None)
+    } else if touches_s3 {
+        (PolicyKind::Bucket, None)
+    } else {
+        (PolicyKind::Resource, None)
+    }
+}
+
+/// Evidence that a policy without `Principal` is really the billing delivery bucket policy.
+fn delivery_hint(source: &Source, statements: &[&Node]) -> Option<String> {
+    for s in statements {
+        if let Some(cond) = s.get("Condition").and_then(|c| c.as_object()) {
+            for op in cond {
+                for key in op.value.as_object().unwrap_or(&[]) {
+                    let k = key.key.to_ascii_lowercase();
+                    let mentions_billing = key
+                        .value
+                        .one_or_many()
+                        .iter()
+                        .filter_map(|v| v.as_str())
+                        .any(|v| v.contains(":cur:") || v.contains(":bcm-data-exports:"));
+                    if (k == "aws:sourcearn" || k == "aws:sourceaccount") && mentions_billing {
+                        return Some(format!(
+                            "its condition on `{}` names the billing export services, which only a bucket policy can address",
+                            key.key
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // A weaker hint needs two signs: the file's name says bucket policy, and a condition uses a
+    // key that only requests from AWS services carry.
+    let name = source.name.to_ascii_lowercase();
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(&name);
+    let named_bucket_policy = ["bucket-policy", "bucket_policy", "bucketpolicy"]
+        .iter()
+        .any(|n| file.contains(n));
+    let service_keys = statements.iter().any(|s| {
+        s.get("Condition")
+            .and_then(|c| c.as_object())
+            .is_some_and(|ops| {
+                ops.iter().any(|op| {
+                    op.value.as_object().unwrap_or(&[]).iter().any(|k| {
+                        k.key.eq_ignore_ascii_case("aws:SourceArn")
+                            || k.key.eq_ignore_ascii_case("aws:SourceAccount")
+                    })
+                })
+            })
+    });
+    if named_bucket_policy && service_keys {
+        return Some(format!(
+            "the file is named `{file}` and its conditions use `aws:SourceArn`/`aws:SourceAccount`, which only requests from AWS services carry"
+        ));
+    }
+    None
+}

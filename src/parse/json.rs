@@ -1,0 +1,432 @@
+//! Strict JSON with byte-accurate spans, built on `jsonc-parser`.
+//!
+//! Clean input takes a strict fast path. When the strict parse fails only because of comments or
+//! trailing commas, the text is parsed again leniently so that every comment and every trailing
+//! comma is reported at its position and the document is still checked. Duplicate keys are
+//! reported at the later key (IAM silently keeps the last one). A BOM, invalid UTF-8 and an empty
+//! file are issues too.
+
+use crate::source::Span;
+use jsonc_parser::ast::{ObjectPropName, Value};
+use jsonc_parser::common::Ranged;
+use jsonc_parser::errors::ParseErrorKind;
+use jsonc_parser::tokens::Token;
+use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
+
+/// A JSON value with the byte span of its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    /// The number as written, so `123456789012` and `012345678901` keep their digits.
+    Number(String),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<Member>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_object(&self) -> Option<&[Member]> {
+        match &self.kind {
+            Kind::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn as_array(&self) -> Option<&[Node]> {
+        match &self.kind {
+            Kind::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+    /// The member IAM uses for `key`: the last one with exactly that name.
+    pub fn member(&self, key: &str) -> Option<&Member> {
+        self.as_object()?.iter().rev().find(|m| m.key == key)
+    }
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.member(key).map(|m| &m.value)
+    }
+    /// A string or an array of values, as IAM's "string or array" elements: the values.
+    pub fn one_or_many(&self) -> &[Node] {
+        match &self.kind {
+            Kind::Array(a) => a,
+            _ => std::slice::from_ref(self),
+        }
+    }
+    /// The JSON type name, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Null => "null",
+            Kind::Bool(_) => "boolean",
+            Kind::Number(_) => "number",
+            Kind::String(_) => "string",
+            Kind::Array(_) => "array",
+            Kind::Object(_) => "object",
+        }
+    }
+    /// Span of the text inside a string's quotes (the whole span for other values).
+    pub fn inner_span(&self) -> Span {
+        match self.kind {
+            Kind::String(_) if self.span.len() >= 2 => {
+                Span::new(self.span.start + 1, self.span.end - 1)
+            }
+            _ => self.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueKind {
+    Syntax,
+    TrailingComma,
+    Comment,
+    DuplicateKey,
+    InvalidUtf8,
+    ByteOrderMark,
+    Empty,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    pub kind: IssueKind,
+    pub span: Span,
+    pub message: String,
+    /// Another place that explains the issue (the first occurrence of a duplicate key).
+    pub related: Option<Span>,
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub root: Option<Node>,
+    pub issues: Vec<Issue>,
+}
+
+/// Maps an offset in the parsed text to an offset in the source (identity for files; a table
+/// for documents embedded in a JSON string or URL-encoded).
+pub trait OffsetMap {
+    fn map(&self, offset: usize) -> usize;
+    fn span(&self, span: Span) -> Span {
+        Span::new(self.map(span.start), self.map(span.end))
+    }
+}
+
+/// Offsets shifted by a constant (a BOM, or none).
+pub struct Shift(pub usize);
+impl OffsetMap for Shift {
+    fn map(&self, offset: usize) -> usize {
+        offset + self.0
+    }
+}
+
+/// Decode raw bytes as text: invalid UTF-8 is replaced (and reported by [`parse_bytes`]).
+pub fn decode(bytes: &[u8]) -> (String, Option<usize>) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), None),
+        Err(e) => (
+            String::from_utf8_lossy(bytes).into_owned(),
+            Some(e.valid_up_to()),
+        ),
+    }
+}
+
+/// Parse a whole file's text. `invalid_utf8_at` is where decoding found invalid UTF-8, if it did.
+pub fn parse_file(text: &str, invalid_utf8_at: Option<usize>) -> Parsed {
+    let mut issues = Vec::new();
+    if let Some(at) = invalid_utf8_at {
+        issues.push(Issue {
+            kind: IssueKind::InvalidUtf8,
+            span: Span::new(at, at + 1),
+            message: "the file is not valid UTF-8".into(),
+            related: None,
+        });
+    }
+    let (body, shift) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            issues.push(Issue {
+                kind: IssueKind::ByteOrderMark,
+                span: Span::new(0, 3),
+                message: "the file starts with a byte order mark".into(),
+                related: None,
+            });
+            (rest, 3)
+        }
+        None => (text, 0),
+    };
+    if body.trim().is_empty() {
+        issues.push(Issue {
+            kind: IssueKind::Empty,
+            span: Span::new(0, text.len()),
+            message: "the file is empty".into(),
+            related: None,
+        });
+        return Parsed { root: None, issues };
+    }
+    let mut parsed = parse_text(body, &Shift(shift));
+    issues.append(&mut parsed.issues);
+    parsed.issues = issues;
+    parsed
+}
+
+fn strict_options() -> ParseOptions {
+    ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    }
+}
+
+/// Parse JSON text whose offsets `map` turns into source offsets.
+pub fn parse_text(text: &str, map: &dyn OffsetMap) -> Parsed {
+    let strict = strict_options();
+    let first = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict);
+    let result = match first {
+        Ok(r) => Ok((r, Vec::new())),
+        Err(e)
+            if matches!(
+                e.kind(),
+                ParseErrorKind::CommentsNotAllowed | ParseErrorKind::TrailingCommasNotAllowed
+            ) =>
+        {
+            let lenient = ParseOptions {
+                allow_comments: true,
+                allow_trailing_commas: true,
+                ..strict
+            };
+            let collect = CollectOptions {
+                comments: CommentCollectionStrategy::AsTokens,
+                tokens: true,
+            };
+            match jsonc_parser::parse_to_ast(text, &collect, &lenient) {
+                Ok(r) => {
+                    let extra = lenient_issues(r.tokens.as_deref().unwrap_or(&[]), map);
+                    Ok((r, extra))
+                }
+                Err(e2) => Err(e2),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((r, mut issues)) => {
+            let root = r.value.map(|v| convert(&v, map, &mut issues));
+            issues.sort_by_key(|i| i.span);
+            Parsed { root, issues }
+        }
+        Err(e) => {
+            let range = e.range();
+            let mut span = map.span(Span::new(range.start, range.end));
+            if span.is_empty() {
+                span.end = span.start + 1;
+            }
+            Parsed {
+                root: None,
+                issues: vec![Issue {
+                    kind: IssueKind::Syntax,
+                    span,
+                    message: syntax_message(e.kind()),
+                    related: None,
+                }],
+            }
+        }
+    }
+}
+
+fn syntax_message(kind: &ParseErrorKind) -> String {
+    let text = kind.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => "invalid JSON".into(),
+    }
+}
+
+fn lenient_issues(
+    tokens: &[jsonc_parser::tokens::TokenAndRange],
+    map: &dyn OffsetMap,
+) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let significant: Vec<_> = tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::CommentLine(_) | Token::CommentBlock(_)))
+        .collect();
+    for t in tokens {
+        if matches!(t.token, Token::CommentLine(_) | Token::CommentBlock(_)) {
+            issues.push(Issue {
+                kind: IssueKind::Comment,
+                span: map.span(Span::new(t.range.start, t.range.end)),
+                message: "JSON does not allow comments".into(),
+                related: None,
+            });
+        }
+    }
+    for pair in significant.windows(2) {
+        if matches!(pair[0].token, Token::Comma)
+            && matches!(pair[1].token, Token::CloseBrace | Token::CloseBracket)
+        {
+            issues.push(Issue {
+                kind: IssueKind::TrailingComma,
+                span: map.span(Span::new(pair[0].range.start, pair[0].range.end)),
+                message: "JSON does not allow a comma before the closing bracket".into(),
+                related: None,
+            });
+        }
+    }
+    issues
+}
+
+fn convert(value: &Value, map: &dyn OffsetMap, issues: &mut Vec<Issue>) -> Node {
+    let r = value.range();
+    let span = map.span(Span::new(r.start, r.end));
+    let kind = match value {
+        Value::NullKeyword(_) => Kind::Null,
+        Value::BooleanLit(b) => Kind::Bool(b.value),
+        Value::NumberLit(n) => Kind::Number(n.value.to_string()),
+        Value::StringLit(s) => Kind::String(s.value.to_string()),
+        Value::Array(a) => {
+            Kind::Array(a.elements.iter().map(|e| convert(e, map, issues)).collect())
+        }
+        Value::Object(o) => {
+            let mut members: Vec<Member> = Vec::with_capacity(o.properties.len());
+            for p in &o.properties {
+                let (key, kr) = match &p.name {
+                    ObjectPropName::String(s) => (s.value.to_string(), s.range),
+                    ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                };
+                let key_span = map.span(Span::new(kr.start, kr.end));
+                if let Some(first) = members.iter().find(|m| m.key == key) {
+                    issues.push(Issue {
+                        kind: IssueKind::DuplicateKey,
+                        span: key_span,
+                        message: format!("duplicate key `{key}`"),
+                        related: Some(first.key_span),
+                    });
+                }
+                members.push(Member {
+                    key,
+                    key_span,
+                    value: convert(&p.value, map, issues),
+                });
+            }
+            Kind::Object(members)
+        }
+    };
+    Node { span, kind }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(IssueKind, String)> {
+        let p = parse_file(text, None);
+        p.issues
+            .iter()
+            .map(|i| {
+                (
+                    i.kind,
+                    text.get(i.span.start..i.span.end).unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn clean_json_has_no_issues_and_spans() {
+        let text = r#"{"a": [1, "x"]}"#;
+        let p = parse_file(text, None);
+        assert!(p.issues.is_empty());
+        let root = p.root.unwrap();
+        let a = root.get("a").unwrap();
+        assert_eq!(&text[a.span.start..a.span.end], r#"[1, "x"]"#);
+        assert_eq!(
+            &text[root.member("a").unwrap().key_span.start..root.member("a").unwrap().key_span.end],
+            "\"a\""
+        );
+    }
+
+    #[test]
+    fn trailing_commas_and_comments_are_all_reported() {
+        let text = "{\n // c\n \"a\": [1,],\n \"b\": 2, /* d */\n}";
+        let k = kinds(text);
+        assert_eq!(
+            k,
+            vec![
+                (IssueKind::Comment, "// c".into()),
+                (IssueKind::TrailingComma, ",".into()),
+                (IssueKind::TrailingComma, ",".into()),
+                (IssueKind::Comment, "/* d */".into()),
+            ]
+        );
+        assert!(parse_file(text, None).root.is_some());
+    }
+
+    #[test]
+    fn duplicate_key_points_at_second_and_first() {
+        let text = r#"{"Effect": "Allow", "Effect": "Deny"}"#;
+        let p = parse_file(text, None);
+        assert_eq!(p.issues.len(), 1);
+        let i = &p.issues[0];
+        assert_eq!(i.span.start, 20);
+        assert_eq!(i.related.unwrap().start, 1);
+        assert_eq!(
+            p.root.unwrap().get("Effect").unwrap().as_str(),
+            Some("Deny")
+        );
+    }
+
+    #[test]
+    fn bom_empty_and_syntax() {
+        assert_eq!(
+            kinds("\u{feff}{}"),
+            vec![(IssueKind::ByteOrderMark, "\u{feff}".into())]
+        );
+        assert_eq!(kinds("  \n")[0].0, IssueKind::Empty);
+        let k = kinds("{\"a\": }");
+        assert_eq!(k[0].0, IssueKind::Syntax);
+        assert_eq!(kinds("{'a': 1}")[0].0, IssueKind::Syntax);
+    }
+
+    #[test]
+    fn bom_shifts_spans() {
+        let text = "\u{feff}{\"a\": 1}";
+        let p = parse_file(text, None);
+        let a = p.root.unwrap();
+        assert_eq!(
+            &text[a.get("a").unwrap().span.start..a.get("a").unwrap().span.end],
+            "1"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_issue_not_a_crash() {
+        let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let p = parse_file(&text, None);
+        assert!(p.root.is_none());
+        assert_eq!(p.issues[0].kind, IssueKind::Syntax);
+    }
+}

@@ -1,0 +1,747 @@
+//! POL001–POL020: the IAM policy grammar, with IAM Access Analyzer's issue codes as aliases.
+
+use super::*;
+use crate::diagnostic::{Finding, Severity};
+use crate::engine::Ctx;
+use crate::fuzzy;
+use crate::model::policy::{Statement, STATEMENT_ELEMENTS, TOP_ELEMENTS};
+use crate::model::{IdentityScope, PolicyKind};
+use crate::parse::json::{Kind, Member, Node};
+use crate::source::Span;
+use regex::Regex;
+use std::sync::OnceLock;
+
+pub const OPERATORS: &[&str] = &[
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+];
+
+const PRINCIPAL_KEYS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        Regex::new(pattern).unwrap_or_else(|e| unreachable!("built-in pattern: {e}"))
+    })
+}
+
+fn action_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"^(?:\*|[A-Za-z0-9][A-Za-z0-9-]*:[A-Za-z0-9*?]+)$")
+}
+
+fn sid_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"^[A-Za-z0-9]*$")
+}
+
+fn service_principal_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"^[a-z0-9][a-z0-9.-]*\.(?:amazonaws\.com(?:\.cn)?|amazon\.com|api\.aws)$",
+    )
+}
+
+/// Where to point when a statement as a whole is at fault: its Sid, its Effect, or its brace.
+pub fn anchor(stmt: &Statement) -> Span {
+    if let Some(m) = stmt.member("Sid") {
+        return m.key_span;
+    }
+    if let Some(m) = stmt.member("Effect") {
+        return m.key_span;
+    }
+    brace(stmt.node)
+}
+
+pub fn brace(node: &Node) -> Span {
+    Span::new(node.span.start, node.span.start + 1)
+}
+
+pub fn check(ctx: &mut Ctx) {
+    let root = &ctx.doc.root;
+    top_level(ctx, root);
+    let stmts = std::mem::take(&mut ctx.statements);
+    let with_principal = stmts
+        .iter()
+        .filter(|s| s.member("Principal").is_some() || s.member("NotPrincipal").is_some())
+        .count();
+    let mixed = with_principal > 0 && with_principal < stmts.len();
+    let mut sids: Vec<(&str, Span)> = Vec::new();
+    for stmt in &stmts {
+        statement(ctx, stmt, mixed);
+        if let (Some(sid), Some(m)) = (stmt.sid(), stmt.member("Sid")) {
+            if !sid.is_empty() {
+                if let Some((_, first)) = sids.iter().find(|(s, _)| *s == sid) {
+                    let f = Finding::new(&POL015, ctx.source_id, m.value.span, format!("duplicate Sid `{sid}`"))
+                        .label(*first, "first used here")
+                        .note("statement IDs must be unique within a policy; several services reject duplicates")
+                        .help("give each statement its own Sid");
+                    ctx.report(f);
+                } else {
+                    sids.push((sid, m.value.span));
+                }
+            }
+        }
+    }
+    ctx.statements = stmts;
+    size(ctx);
+}
+
+fn top_level(ctx: &mut Ctx, root: &Node) {
+    for m in root.as_object().unwrap_or(&[]) {
+        unknown_element(ctx, m, TOP_ELEMENTS, "policy");
+    }
+    match root.member("Version") {
+        None => {
+            let f = Finding::new(&POL001, ctx.source_id, brace(root), "the policy has no `Version`")
+                .note("without `Version`, IAM applies the 2008-10-17 language: policy variables such as `${aws:username}` are not replaced")
+                .help("add `\"Version\": \"2012-10-17\"` as the first element");
+            ctx.report(f);
+        }
+        Some(m) => match m.value.as_str() {
+            None => type_mismatch(ctx, &m.value, "Version", "a string"),
+            Some("2012-10-17") => {}
+            Some("2008-10-17") => {
+                let f = Finding::new(&POL003, ctx.source_id, m.value.span, "the policy uses the legacy language version `2008-10-17`")
+                    .note("policy variables are not replaced under 2008-10-17; this is also what a missing Version means")
+                    .help("use `\"Version\": \"2012-10-17\"`");
+                ctx.report(f);
+            }
+            Some(other) => {
+                let f = Finding::new(&POL002, ctx.source_id, m.value.span, format!("invalid policy version `{other}`"))
+                    .note("IAM and S3 accept only `2012-10-17` and `2008-10-17`, and reject the document otherwise")
+                    .help("use `\"Version\": \"2012-10-17\"` (it is a date string, not today's date)");
+                ctx.report(f);
+            }
+        },
+    }
+    match root.member("Statement") {
+        None => {
+            let f = Finding::new(
+                &POL004,
+                ctx.source_id,
+                brace(root),
+                "the policy has no `Statement`",
+            )
+            .note("a policy without statements grants nothing and is rejected")
+            .help("add `\"Statement\": [ ... ]` with at least one statement");
+            ctx.report(f);
+        }
+        Some(m) => match &m.value.kind {
+            Kind::Object(_) => {}
+            Kind::Array(items) if items.is_empty() => {
+                let f = Finding::new(
+                    &POL004,
+                    ctx.source_id,
+                    m.value.span,
+                    "`Statement` is an empty array",
+                )
+                .note("a policy without statements grants nothing and is rejected")
+                .help("add at least one statement");
+                ctx.report(f);
+            }
+            Kind::Array(items) => {
+                for item in items.iter().filter(|i| i.as_object().is_none()) {
+                    let f = Finding::new(&POL004, ctx.source_id, item.span, format!("a statement must be an object, found {}", item.type_name()))
+                        .help("write the statement as `{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}`");
+                    ctx.report(f);
+                }
+            }
+            _ => {
+                let f = Finding::new(
+                    &POL004,
+                    ctx.source_id,
+                    m.value.span,
+                    format!(
+                        "`Statement` must be an object or an array of objects, found {}",
+                        m.value.type_name()
+                    ),
+                )
+                .help("write `\"Statement\": [ { ... } ]`");
+                ctx.report(f);
+            }
+        },
+    }
+}
+
+fn unknown_element(ctx: &mut Ctx, m: &Member, known: &[&str], what: &str) {
+    if known.contains(&m.key.as_str()) {
+        return;
+    }
+    if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(&m.key)) {
+        let f = Finding::new(&POL018, ctx.source_id, m.key_span, format!("`{}` should be written `{k}`", m.key))
+            .severity(Severity::Warning)
+            .note("policy element names are case-sensitive in the policy grammar; other tools read this key as unknown")
+            .help(format!("rename the key to `\"{k}\"`"));
+        ctx.report(f);
+        return;
+    }
+    let mut f = Finding::new(
+        &POL018,
+        ctx.source_id,
+        m.key_span,
+        format!("unknown {what} element `{}`", m.key),
+    )
+    .note(format!(
+        "the elements of a {what} are {}; AWS rejects the document",
+        list(known)
+    ));
+    f = match fuzzy::suggest(&m.key, known.iter().copied()) {
+        Some(s) => f.help(format!("did you mean `{s}`?")),
+        None => f.help("remove the element"),
+    };
+    ctx.report(f);
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn type_mismatch(ctx: &mut Ctx, node: &Node, element: &str, expected: &str) {
+    let f = Finding::new(
+        &POL019,
+        ctx.source_id,
+        node.span,
+        format!("`{element}` must be {expected}, found {}", node.type_name()),
+    )
+    .note("AWS rejects a policy whose elements have the wrong JSON type")
+    .help(match node.kind {
+        Kind::Number(ref n) => format!("write it as a string: `\"{n}\"`"),
+        _ => format!("write `{element}` as {expected}"),
+    });
+    ctx.report(f);
+}
+
+fn statement(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
+    let kind = ctx.doc.kind;
+    for m in stmt.node.as_object().unwrap_or(&[]) {
+        unknown_element(ctx, m, STATEMENT_ELEMENTS, "statement");
+    }
+    let label = stmt.label();
+    // Sid
+    if let Some(m) = stmt.member("Sid") {
+        match m.value.as_str() {
+            None => type_mismatch(ctx, &m.value, "Sid", "a string"),
+            Some(sid) if kind.is_identity() && !sid_re().is_match(sid) => {
+                let fixed: String = sid.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+                let f = Finding::new(&POL014, ctx.source_id, m.value.span, format!("Sid `{sid}` has characters IAM does not accept"))
+                    .note("in identity policies a Sid may contain only ASCII letters and digits; IAM rejects the policy")
+                    .help(format!("use `\"{fixed}\"`"));
+                ctx.report(f);
+            }
+            _ => {}
+        }
+    }
+    // Effect
+    match stmt.member("Effect") {
+        None => {
+            let f = Finding::new(&POL005, ctx.source_id, anchor(stmt), format!("{label} has no `Effect`"))
+                .note("every statement needs `\"Effect\": \"Allow\"` or `\"Deny\"`; AWS rejects the policy")
+                .help("add `\"Effect\": \"Allow\"`");
+            ctx.report(f);
+        }
+        Some(m) => match m.value.as_str() {
+            None => type_mismatch(ctx, &m.value, "Effect", "the string `Allow` or `Deny`"),
+            Some("Allow" | "Deny") => {}
+            Some(other) => {
+                let fixed = if other.eq_ignore_ascii_case("allow") {
+                    "Allow"
+                } else if other.eq_ignore_ascii_case("deny") {
+                    "Deny"
+                } else {
+                    fuzzy::suggest(other, ["Allow", "Deny"]).unwrap_or("Allow")
+                };
+                let f = Finding::new(
+                    &POL005,
+                    ctx.source_id,
+                    m.value.span,
+                    format!("invalid Effect `{other}`"),
+                )
+                .note("`Effect` is case-sensitive and must be exactly `Allow` or `Deny`")
+                .help(format!("use `\"{fixed}\"`"));
+                ctx.report(f);
+            }
+        },
+    }
+    // Action / NotAction
+    pair(ctx, stmt, "Action", "NotAction", &POL006, true);
+    for key in ["Action", "NotAction"] {
+        if let Some(m) = stmt.member(key) {
+            string_or_array(ctx, m);
+            for v in m.value.one_or_many() {
+                if let Some(a) = v.as_str() {
+                    action_syntax(ctx, v, a);
+                }
+            }
+        }
+    }
+    // Resource / NotResource (a trust policy has none)
+    pair(
+        ctx,
+        stmt,
+        "Resource",
+        "NotResource",
+        &POL007,
+        kind != PolicyKind::Trust,
+    );
+    for key in ["Resource", "NotResource"] {
+        if let Some(m) = stmt.member(key) {
+            string_or_array(ctx, m);
+        }
+    }
+    // Principal / NotPrincipal
+    principal(ctx, stmt, mixed);
+    // Condition
+    if let Some(m) = stmt.member("Condition") {
+        condition(ctx, m);
+    }
+}
+
+/// Exactly one of `a` and `b` (when `required`); at most one otherwise.
+fn pair(ctx: &mut Ctx, stmt: &Statement, a: &str, b: &str, rule: &'static Rule, required: bool) {
+    match (stmt.member(a), stmt.member(b)) {
+        (Some(ma), Some(mb)) => {
+            let f = Finding::new(
+                rule,
+                ctx.source_id,
+                mb.key_span,
+                format!("{} has both `{a}` and `{b}`", stmt.label()),
+            )
+            .label(ma.key_span, format!("`{a}` is here"))
+            .note(format!(
+                "a statement takes exactly one of `{a}` and `{b}`; AWS rejects the policy"
+            ))
+            .help(format!(
+                "keep `{a}` or `{b}`, not both; split the statement in two if you need both"
+            ));
+            ctx.report(f);
+        }
+        (None, None) if required => {
+            let f = Finding::new(
+                rule,
+                ctx.source_id,
+                anchor(stmt),
+                format!("{} has no `{a}` or `{b}`", stmt.label()),
+            )
+            .note(format!(
+                "every statement needs `{a}` (or `{b}`); AWS rejects the policy"
+            ))
+            .help(format!("add `\"{a}\": [ ... ]`"));
+            ctx.report(f);
+        }
+        _ => {}
+    }
+}
+
+/// An element that must be a string or a non-empty array of strings.
+fn string_or_array(ctx: &mut Ctx, m: &Member) {
+    match &m.value.kind {
+        Kind::String(_) => {}
+        Kind::Array(items) if items.is_empty() => {
+            let f = Finding::new(
+                &POL017,
+                ctx.source_id,
+                m.value.span,
+                format!("`{}` is an empty array", m.key),
+            )
+            .note("an empty array matches nothing, so the statement has no effect")
+            .help(format!(
+                "list at least one value in `{}`, or remove the statement",
+                m.key
+            ));
+            ctx.report(f);
+        }
+        Kind::Array(items) => {
+            for item in items.iter().filter(|i| i.as_str().is_none()) {
+                type_mismatch(ctx, item, &m.key, "a string");
+            }
+        }
+        _ => type_mismatch(ctx, &m.value, &m.key, "a string or an array of strings"),
+    }
+}
+
+fn action_syntax(ctx: &mut Ctx, node: &Node, action: &str) {
+    if action_re().is_match(action) || action.contains('<') {
+        return;
+    }
+    let trimmed = action.trim();
+    let help = if trimmed != action && action_re().is_match(trimmed) {
+        format!("remove the spaces: `\"{trimmed}\"`")
+    } else if !action.contains(':') {
+        "write the action as `service:ActionName`, for example `s3:GetObject`".to_string()
+    } else if action.matches(':').count() > 1 {
+        format!("use one colon: `\"{}\"`", action.replacen("::", ":", 1))
+    } else {
+        "an action is `service:ActionName`; only letters, digits and the wildcards `*` and `?` may follow the colon".to_string()
+    };
+    let f = Finding::new(
+        &POL008,
+        ctx.source_id,
+        node.inner_span(),
+        format!("invalid action `{action}`"),
+    )
+    .note("IAM rejects actions that are not `service:Action`")
+    .help(help);
+    ctx.report(f);
+}
+
+fn principal(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
+    let kind = ctx.doc.kind;
+    let p = stmt.member("Principal");
+    let np = stmt.member("NotPrincipal");
+    if kind.is_identity() {
+        for m in [p, np].into_iter().flatten() {
+            let scope = match kind {
+                PolicyKind::Identity(IdentityScope::UserInline) => "a user's inline policy",
+                PolicyKind::Identity(IdentityScope::RoleInline) => "a role's inline policy",
+                PolicyKind::Identity(IdentityScope::GroupInline) => "a group's inline policy",
+                _ => "an identity policy",
+            };
+            let f = Finding::new(&POL009, ctx.source_id, m.key_span, format!("`{}` in {scope}", m.key))
+                .note("identity policies apply to the identity they are attached to; IAM rejects `Principal` in them (a bucket policy needs it)")
+                .help(format!("remove `{}`; if this is meant to be a bucket policy, attach it to the bucket instead", m.key));
+            ctx.report(f);
+        }
+        return;
+    }
+    match (p, np) {
+        (Some(a), Some(b)) => {
+            let f = Finding::new(
+                &POL011,
+                ctx.source_id,
+                b.key_span,
+                format!("{} has both `Principal` and `NotPrincipal`", stmt.label()),
+            )
+            .label(a.key_span, "`Principal` is here")
+            .note("a statement takes one of `Principal` and `NotPrincipal`")
+            .help("keep one of them");
+            ctx.report(f);
+        }
+        (None, None) if mixed => {
+            let f = Finding::new(&POL020, ctx.source_id, anchor(stmt), format!("{} has no `Principal`, but other statements of this policy do", stmt.label()))
+                .note(format!("this looks like {}: every statement of it needs a `Principal`, and an identity policy may have none", kind.with_article()))
+                .help("add the `Principal` this statement is for, or move the statement into the user's identity policy");
+            ctx.report(f);
+        }
+        (None, None) => {
+            let mut f = Finding::new(&POL010, ctx.source_id, anchor(stmt), format!("{} has no `Principal`", stmt.label()))
+                .note(match &ctx.doc.principal_expected_because {
+                    Some(why) => format!("this file looks like a bucket policy ({why}); a bucket policy statement must name who it applies to, or S3 rejects it"),
+                    None => format!("a statement of {} must name who it applies to", kind.with_article()),
+                });
+            f = if ctx.doc.principal_expected_because.is_some() {
+                f.help(format!(
+                    "add `\"Principal\": {{\"Service\": \"{}\"}}`",
+                    ctx.opts.export_type.service_principal()
+                ))
+            } else {
+                f.help("add a `Principal`, for example `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`")
+            };
+            ctx.report(f);
+        }
+        _ => {}
+    }
+    for m in [p, np].into_iter().flatten() {
+        principal_value(ctx, m);
+    }
+}
+
+fn principal_value(ctx: &mut Ctx, m: &Member) {
+    match &m.value.kind {
+        Kind::String(s) if s == "*" => {}
+        Kind::String(s) => {
+            let f = Finding::new(&POL011, ctx.source_id, m.value.span, format!("invalid principal `{s}`"))
+                .note("a principal is `\"*\"` or an object keyed by `AWS`, `Service`, `Federated` or `CanonicalUser`")
+                .help(if s.ends_with(".amazonaws.com") {
+                    format!("write `{{\"Service\": \"{s}\"}}`")
+                } else {
+                    format!("write `{{\"AWS\": \"{s}\"}}`")
+                });
+            ctx.report(f);
+        }
+        Kind::Object(members) => {
+            if members.is_empty() {
+                let f = Finding::new(&POL017, ctx.source_id, m.value.span, format!("`{}` is an empty object", m.key))
+                    .note("an empty principal matches nobody")
+                    .help("name the principal, for example `{\"Service\": \"bcm-data-exports.amazonaws.com\"}`");
+                ctx.report(f);
+            }
+            for pm in members {
+                if !PRINCIPAL_KEYS.contains(&pm.key.as_str()) {
+                    let mut f = Finding::new(&POL011, ctx.source_id, pm.key_span, format!("unknown principal type `{}`", pm.key))
+                        .note("principal types are `AWS`, `Service`, `Federated` and `CanonicalUser` (case-sensitive)");
+                    f = match fuzzy::suggest(&pm.key, PRINCIPAL_KEYS.iter().copied()) {
+                        Some(s) => f.help(format!("did you mean `{s}`?")),
+                        None => f.help("use one of the principal types"),
+                    };
+                    ctx.report(f);
+                    continue;
+                }
+                string_or_array(ctx, pm);
+                for v in pm.value.one_or_many() {
+                    if let Some(s) = v.as_str() {
+                        principal_format(ctx, &pm.key, v, s);
+                    }
+                }
+            }
+        }
+        _ => type_mismatch(ctx, &m.value, &m.key, "`\"*\"` or an object"),
+    }
+}
+
+fn principal_format(ctx: &mut Ctx, key: &str, node: &Node, value: &str) {
+    if value.contains('<') || value.contains("${") {
+        return; // placeholders: VAL001
+    }
+    let bad = match key {
+        "Service" => (!service_principal_re().is_match(value) && value != "*").then(|| {
+            if value.contains('.') {
+                "a service principal is the service's DNS name, such as `bcm-data-exports.amazonaws.com`".to_string()
+            } else {
+                format!("did you mean `{value}.amazonaws.com`?")
+            }
+        }),
+        "AWS" => {
+            let digits = value.chars().filter(char::is_ascii_digit).count();
+            let looks_account = value.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+            let ok = value == "*"
+                || (value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()))
+                || value.starts_with("arn:")
+                || (looks_account && digits > 0); // malformed account IDs: VAL002
+            (!ok).then(|| "an `AWS` principal is `*`, a 12-digit account ID or an IAM ARN".to_string())
+        }
+        "CanonicalUser" => (!(value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())))
+            .then(|| "a canonical user ID is 64 hexadecimal characters".to_string()),
+        _ => None,
+    };
+    if let Some(help) = bad {
+        let f = Finding::new(
+            &POL011,
+            ctx.source_id,
+            node.inner_span(),
+            format!("invalid `{key}` principal `{value}`"),
+        )
+        .note("AWS rejects a policy whose principal it cannot resolve")
+        .help(help);
+        ctx.report(f);
+    }
+}
+
+fn condition(ctx: &mut Ctx, m: &Member) {
+    let Some(ops) = m.value.as_object() else {
+        type_mismatch(ctx, &m.value, "Condition", "an object of operators");
+        return;
+    };
+    for op in ops {
+        operator(ctx, op);
+        let Some(keys) = op.value.as_object() else {
+            let f = Finding::new(
+                &POL013,
+                ctx.source_id,
+                op.value.span,
+                format!(
+                    "the value of `{}` must be an object of condition keys, found {}",
+                    op.key,
+                    op.value.type_name()
+                ),
+            )
+            .note("a condition is written `\"Operator\": {\"key\": \"value\"}`")
+            .help(format!(
+                "write `\"{}\": {{\"aws:SourceAccount\": \"...\"}}`",
+                op.key
+            ));
+            ctx.report(f);
+            continue;
+        };
+        if keys.is_empty() {
+            let f = Finding::new(
+                &POL013,
+                ctx.source_id,
+                op.value.span,
+                format!("`{}` has no condition keys", op.key),
+            )
+            .note("an operator without keys tests nothing")
+            .help("add the condition key and value, or remove the operator");
+            ctx.report(f);
+        }
+        for key in keys {
+            let parts: Vec<&str> = key.key.splitn(2, ':').collect();
+            if parts.len() != 2
+                || parts[0].is_empty()
+                || parts[1].is_empty()
+                || key.key.contains(char::is_whitespace)
+            {
+                let f = Finding::new(&POL013, ctx.source_id, key.key_span, format!("invalid condition key `{}`", key.key))
+                    .note("condition keys are `service:KeyName`, such as `aws:SourceAccount` or `s3:prefix`")
+                    .help(match fuzzy::suggest(&key.key, ["aws:SourceAccount", "aws:SourceArn", "aws:SecureTransport", "aws:PrincipalArn"]) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "write the key as `service:KeyName`".to_string(),
+                    });
+                ctx.report(f);
+            }
+            match &key.value.kind {
+                Kind::Array(items) if items.is_empty() => {
+                    let f = Finding::new(&POL017, ctx.source_id, key.value.span, format!("`{}` has an empty list of values", key.key))
+                        .note("a condition with no values never matches (or, with a negated operator, always does)")
+                        .help("list the values, or remove the condition key");
+                    ctx.report(f);
+                }
+                Kind::Array(items) => {
+                    for item in items
+                        .iter()
+                        .filter(|i| matches!(i.kind, Kind::Null | Kind::Object(_) | Kind::Array(_)))
+                    {
+                        condition_value_type(ctx, &key.key, item);
+                    }
+                }
+                Kind::Null | Kind::Object(_) => condition_value_type(ctx, &key.key, &key.value),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn condition_value_type(ctx: &mut Ctx, key: &str, node: &Node) {
+    let f = Finding::new(
+        &POL013,
+        ctx.source_id,
+        node.span,
+        format!(
+            "the value of `{key}` is {} {}",
+            if node.type_name() == "object" || node.type_name() == "array" {
+                "an"
+            } else {
+                "a"
+            },
+            node.type_name()
+        ),
+    )
+    .note("condition values are strings, numbers or booleans, or an array of them")
+    .help("write the value as a string");
+    ctx.report(f);
+}
+
+fn operator(ctx: &mut Ctx, op: &Member) {
+    let name = op.key.as_str();
+    let (prefix, rest) = if let Some(r) = name.strip_prefix("ForAllValues:") {
+        ("ForAllValues:", r)
+    } else if let Some(r) = name.strip_prefix("ForAnyValue:") {
+        ("ForAnyValue:", r)
+    } else {
+        ("", name)
+    };
+    let (base, if_exists) = match rest.strip_suffix("IfExists") {
+        Some(b) => (b, true),
+        None => (rest, false),
+    };
+    if OPERATORS.contains(&base) {
+        if base == "Null" && if_exists {
+            let f = Finding::new(
+                &POL012,
+                ctx.source_id,
+                op.key_span,
+                "`NullIfExists` is not an operator",
+            )
+            .note("`Null` already tests whether the key exists; IAM rejects `IfExists` on it")
+            .help(format!("use `\"{prefix}Null\"`"));
+            ctx.report(f);
+        }
+        return;
+    }
+    let suffix = if if_exists { "IfExists" } else { "" };
+    if let Some(exact) = OPERATORS.iter().find(|o| o.eq_ignore_ascii_case(base)) {
+        let f = Finding::new(&POL012, ctx.source_id, op.key_span, format!("condition operator `{name}` should be written `{prefix}{exact}{suffix}`"))
+            .severity(Severity::Warning)
+            .note("condition operators are documented with this exact spelling; other tools treat a different case as unknown")
+            .help(format!("rename it to `\"{prefix}{exact}{suffix}\"`"));
+        ctx.report(f);
+        return;
+    }
+    let prefix_fix = ["ForAllValues:", "ForAnyValue:"].iter().find(|p| {
+        name.to_ascii_lowercase()
+            .starts_with(&p.to_ascii_lowercase())
+            && !name.starts_with(*p)
+    });
+    let mut f = Finding::new(
+        &POL012,
+        ctx.source_id,
+        op.key_span,
+        format!("unknown condition operator `{name}`"),
+    )
+    .note("IAM rejects a policy with an unknown condition operator");
+    f = if let Some(p) = prefix_fix {
+        f.help(format!("write the set operator as `{p}`"))
+    } else if let Some(s) = fuzzy::suggest(base, OPERATORS.iter().copied()) {
+        f.help(format!("did you mean `{prefix}{s}{suffix}`?"))
+    } else {
+        f.help("use an IAM condition operator such as `StringEquals`, `StringLike` or `ArnLike`")
+    };
+    ctx.report(f);
+}
+
+fn size(ctx: &mut Ctx) {
+    let (limit, what, sev) = match ctx.doc.kind {
+        PolicyKind::Identity(IdentityScope::UserInline) => (
+            2_048,
+            "a user's inline policies (all together)",
+            Severity::Error,
+        ),
+        PolicyKind::Identity(IdentityScope::GroupInline) => (
+            5_120,
+            "a group's inline policies (all together)",
+            Severity::Error,
+        ),
+        PolicyKind::Identity(IdentityScope::RoleInline) => (
+            10_240,
+            "a role's inline policies (all together)",
+            Severity::Error,
+        ),
+        PolicyKind::Identity(IdentityScope::Managed) => {
+            (6_144, "a customer managed policy", Severity::Warning)
+        }
+        PolicyKind::Bucket => (20_480, "an S3 bucket policy", Severity::Error),
+        PolicyKind::Trust => (
+            2_048,
+            "a role trust policy (default quota)",
+            Severity::Warning,
+        ),
+        PolicyKind::Resource => return,
+    };
+    if ctx.doc.size > limit {
+        let root = &ctx.doc.root;
+        let f = Finding::new(&POL016, ctx.source_id, brace(root), format!("the policy has {} characters (whitespace not counted); the limit for {what} is {limit}", ctx.doc.size))
+            .severity(sev)
+            .note("AWS rejects a policy over its size quota (LimitExceeded)")
+            .help("split the policy into several smaller ones, or use wildcards such as `ec2:Describe*` to shorten action lists");
+        ctx.report(f);
+    }
+}

@@ -1,0 +1,113 @@
+//! The rule registry. Each rule's documentation lives in `rules/CODE-name/README.md` at the top
+//! of the repository and is compiled in: it is the single source for `finops-lint rule CODE`,
+//! the rule list and the README's rule table.
+
+use crate::diagnostic::Severity;
+
+pub mod delivery;
+pub mod grammar;
+pub mod syntax;
+pub mod values;
+
+#[derive(Debug)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// IAM Access Analyzer `ValidatePolicy` issue codes this rule corresponds to.
+    pub access_analyzer: &'static [&'static str],
+    /// The rule's README.
+    pub docs: &'static str,
+}
+
+impl Rule {
+    /// The one-line summary: the first paragraph of the README after its title.
+    pub fn summary(&self) -> &'static str {
+        self.docs
+            .lines()
+            .skip_while(|l| l.starts_with('#') || l.trim().is_empty())
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+    }
+    /// The folder under `rules/` holding the docs and fixtures.
+    pub fn folder(&self) -> String {
+        format!("{}-{}", self.code, self.name)
+    }
+    /// Where the rule is documented online.
+    pub fn help_uri(&self) -> String {
+        format!(
+            "https://github.com/finops-lint/finops-lint/blob/main/rules/{}/README.md",
+            self.folder()
+        )
+    }
+}
+
+macro_rules! rules {
+    ($($ident:ident = $code:literal $name:literal $sev:ident [$($aa:literal),*];)*) => {
+        $(
+            pub static $ident: Rule = Rule {
+                code: $code,
+                name: $name,
+                severity: Severity::$sev,
+                access_analyzer: &[$($aa),*],
+                docs: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $code, "-", $name, "/README.md")),
+            };
+        )*
+        /// Every rule, in code order.
+        pub static ALL: &[&Rule] = &[$(&$ident),*];
+    };
+}
+
+rules! {
+    JSON001 = "JSON001" "json-syntax-error" Error ["JSON_SYNTAX_ERROR"];
+    JSON002 = "JSON002" "trailing-comma" Error ["JSON_SYNTAX_ERROR"];
+    JSON003 = "JSON003" "json-comment" Error ["JSON_SYNTAX_ERROR"];
+    JSON004 = "JSON004" "duplicate-key" Warning [];
+    JSON005 = "JSON005" "invalid-utf8" Error [];
+    JSON006 = "JSON006" "byte-order-mark" Warning [];
+    JSON007 = "JSON007" "empty-file" Warning [];
+    POL001 = "POL001" "missing-version" Warning ["MISSING_VERSION"];
+    POL002 = "POL002" "invalid-version" Error ["INVALID_VERSION"];
+    POL003 = "POL003" "legacy-version" Warning [];
+    POL004 = "POL004" "invalid-statement" Error ["MISSING_STATEMENT"];
+    POL005 = "POL005" "invalid-effect" Error ["MISSING_EFFECT", "INVALID_EFFECT"];
+    POL006 = "POL006" "action-element" Error ["MISSING_ACTION", "UNSUPPORTED_ELEMENT_COMBINATION"];
+    POL007 = "POL007" "resource-element" Error ["MISSING_RESOURCE", "UNSUPPORTED_ELEMENT_COMBINATION"];
+    POL008 = "POL008" "invalid-action-syntax" Error ["INVALID_ACTION"];
+    POL009 = "POL009" "principal-in-identity-policy" Error ["UNSUPPORTED_PRINCIPAL"];
+    POL010 = "POL010" "missing-principal" Error ["MISSING_PRINCIPAL"];
+    POL011 = "POL011" "invalid-principal" Error ["INVALID_PRINCIPAL_KEY", "INVALID_PRINCIPAL_FORMAT", "INVALID_SERVICE_PRINCIPAL_FORMAT"];
+    POL012 = "POL012" "invalid-condition-operator" Error ["INVALID_CONDITION_OPERATOR", "NULL_WITH_IF_EXISTS"];
+    POL013 = "POL013" "invalid-condition-block" Error ["DATA_TYPE_MISMATCH", "INVALID_CONDITION_KEY_FORMAT"];
+    POL014 = "POL014" "invalid-sid" Error ["UNSUPPORTED_SID"];
+    POL015 = "POL015" "duplicate-sid" Warning ["UNIQUE_SIDS_REQUIRED"];
+    POL016 = "POL016" "policy-size" Warning ["POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"];
+    POL017 = "POL017" "empty-array" Warning ["EMPTY_ARRAY_ACTION", "EMPTY_ARRAY_RESOURCE", "EMPTY_ARRAY_PRINCIPAL", "EMPTY_ARRAY_CONDITION"];
+    POL018 = "POL018" "invalid-element" Error ["INVALID_POLICY_ELEMENT"];
+    POL019 = "POL019" "data-type-mismatch" Error ["DATA_TYPE_MISMATCH"];
+    POL020 = "POL020" "mixed-principal" Error [];
+    VAL001 = "VAL001" "unreplaced-placeholder" Error [];
+    VAL002 = "VAL002" "invalid-account-id" Error ["INVALID_ARN_ACCOUNT"];
+    VAL003 = "VAL003" "s3-arn-region-or-account" Error ["ARN_REGION_NOT_ALLOWED", "ARN_ACCOUNT_NOT_ALLOWED"];
+    VAL004 = "VAL004" "malformed-arn" Error ["MISSING_ARN_FIELD", "INVALID_ARN_PREFIX", "INVALID_PARTITION"];
+    VAL005 = "VAL005" "s3-url-not-arn" Error [];
+    VAL006 = "VAL006" "wildcard-without-like-operator" Warning ["WILDCARD_WITHOUT_LIKE_OPERATOR"];
+    BP001 = "BP001" "missing-delivery-principal" Error [];
+    BP002 = "BP002" "delivery-cannot-put-object" Error [];
+    BP003 = "BP003" "delivery-cannot-get-bucket-policy" Error [];
+    BP004 = "BP004" "delivery-wrong-bucket" Error [];
+    BP005 = "BP005" "source-account-mismatch" Error [];
+    BP006 = "BP006" "source-arn-mismatch" Error [];
+    BP007 = "BP007" "delivery-wildcard-without-like" Error [];
+    BP008 = "BP008" "deny-blocks-delivery" Error [];
+    BP009 = "BP009" "deny-blocks-reader" Warning [];
+    IO001 = "IO001" "unreadable-input" Error [];
+}
+
+/// Find a rule by code or name (case-insensitive).
+pub fn find(key: &str) -> Option<&'static Rule> {
+    ALL.iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+}

@@ -1,0 +1,388 @@
+//! VAL001–VAL006: values people copy from onboarding guides and get wrong.
+
+use super::*;
+use crate::diagnostic::{Finding, Severity};
+use crate::engine::Ctx;
+use crate::model::policy::Statement;
+use crate::parse::json::{Kind, Node};
+use crate::rules::delivery::BILLING_PRINCIPALS;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Condition keys whose values are AWS account IDs.
+pub const ACCOUNT_KEYS: &[&str] = &[
+    "aws:SourceAccount",
+    "aws:ResourceAccount",
+    "aws:PrincipalAccount",
+    "aws:SourceOwner",
+    "s3:ResourceAccount",
+];
+/// Condition keys whose values are ARNs.
+pub const ARN_KEYS: &[&str] = &["aws:SourceArn", "aws:PrincipalArn", "aws:ResourceArn"];
+const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+/// S3 resource types whose ARNs do carry a region and an account.
+const S3_TYPED: &[&str] = &[
+    "accesspoint/",
+    "job/",
+    "storage-lens/",
+    "storage-lens-group/",
+    "access-grants/",
+    "async-request/",
+    "multi-region-access-point-request/",
+];
+const EXAMPLE_ACCOUNTS: &[&str] = &[
+    "123456789012",
+    "111122223333",
+    "444455556666",
+    "000000000000",
+];
+
+fn placeholder_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"<[^<>\s][^<>]{0,60}>|\{\{[^{}]{1,60}\}\}|\b(?:YOUR[-_A-Z]*|BUCKET[-_]NAME|(?:AWS[-_])?ACCOUNT[-_]ID|REPLACE[-_]?ME|CHANGE[-_]?ME)\b")
+            .unwrap_or_else(|e| unreachable!("built-in pattern: {e}"))
+    })
+}
+
+pub fn is_account_key(key: &str) -> bool {
+    ACCOUNT_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+pub fn is_arn_key(key: &str) -> bool {
+    ARN_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+pub fn check(ctx: &mut Ctx) {
+    let root = &ctx.doc.root;
+    placeholders(ctx, root);
+    let stmts = std::mem::take(&mut ctx.statements);
+    for stmt in &stmts {
+        for key in ["Resource", "NotResource"] {
+            for (value, node) in stmt.strings(key) {
+                resource_value(ctx, node, value);
+            }
+        }
+        for (value, node) in principal_aws_values(stmt) {
+            account_value(ctx, node, value, "an `AWS` principal");
+        }
+        for cond in stmt.conditions() {
+            for v in cond.values() {
+                if is_account_key(&cond.key.key) {
+                    match &v.kind {
+                        Kind::Number(n) => number_account(ctx, v, n, &cond.key.key),
+                        Kind::String(s) => account_value(ctx, v, s, &format!("`{}`", cond.key.key)),
+                        _ => {}
+                    }
+                } else if is_arn_key(&cond.key.key) {
+                    if let Some(s) = v.as_str() {
+                        arn_account_field(ctx, v, s);
+                        if s.starts_with("s3://") {
+                            s3_url(ctx, v, s);
+                        }
+                    }
+                }
+            }
+        }
+        wildcard_operators(ctx, stmt);
+    }
+    ctx.statements = stmts;
+}
+
+fn principal_aws_values<'a>(stmt: &Statement<'a>) -> Vec<(&'a str, &'a Node)> {
+    ["Principal", "NotPrincipal"]
+        .iter()
+        .filter_map(|k| stmt.get(k))
+        .filter_map(|p| p.get("AWS"))
+        .flat_map(|v| v.one_or_many().iter())
+        .filter_map(|n| n.as_str().map(|s| (s, n)))
+        .collect()
+}
+
+fn placeholders(ctx: &mut Ctx, node: &Node) {
+    match &node.kind {
+        Kind::String(s) => {
+            if let Some(m) = placeholder_re().find(s) {
+                let text = m.as_str();
+                let lower = text.to_ascii_lowercase();
+                let replacement = if lower.contains("bucket") {
+                    ctx.opts.bucket.clone()
+                } else if lower.contains("account") {
+                    ctx.opts.account_id.clone()
+                } else {
+                    None
+                };
+                let mut f = Finding::new(&VAL001, ctx.source_id, node.inner_span(), format!("unreplaced placeholder `{text}`"))
+                    .note("the onboarding guides show placeholders that must be replaced; AWS takes this text literally, so the statement matches nothing or is rejected");
+                f = match replacement {
+                    Some(r) => f.help(format!("use `\"{}\"`", s.replace(text, &r))),
+                    None if lower.contains("account") => f.help("replace it with the 12-digit AWS account ID, without dashes (or pass `--account-id` to see the corrected value)"),
+                    None if lower.contains("bucket") => f.help("replace it with the bucket's name (or pass `--bucket` to see the corrected value)"),
+                    None => f.help("replace the placeholder with the real value"),
+                };
+                ctx.report(f);
+                return;
+            }
+            for ex in EXAMPLE_ACCOUNTS {
+                if s.contains(ex) && ctx.opts.account_id.as_deref() != Some(ex) {
+                    let mut f = Finding::new(&VAL001, ctx.source_id, node.inner_span(), format!("`{ex}` is the example account ID from AWS's documentation"))
+                        .severity(Severity::Warning)
+                        .note("no real account has this ID; the value was probably copied from an example");
+                    f = match &ctx.opts.account_id {
+                        Some(a) => f.help(format!("use `\"{}\"`", s.replace(ex, a))),
+                        None => f.help("replace it with your 12-digit account ID"),
+                    };
+                    ctx.report(f);
+                    return;
+                }
+            }
+        }
+        Kind::Array(items) => items.iter().for_each(|i| placeholders(ctx, i)),
+        Kind::Object(members) => members.iter().for_each(|m| placeholders(ctx, &m.value)),
+        _ => {}
+    }
+}
+
+fn has_placeholder(s: &str) -> bool {
+    placeholder_re().is_match(s)
+}
+
+fn number_account(ctx: &mut Ctx, node: &Node, n: &str, key: &str) {
+    let padded = if n.len() < 12 && n.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{n:0>12}")
+    } else {
+        n.to_string()
+    };
+    let mut f = Finding::new(&VAL002, ctx.source_id, node.span, format!("account ID `{n}` in `{key}` is a JSON number"))
+        .note("account IDs are strings: as a number, leading zeros are lost and the condition compares against the wrong text");
+    f = if padded != n {
+        f.help(format!(
+            "write it as a string with its 12 digits: `\"{padded}\"`"
+        ))
+    } else {
+        f.help(format!("write it as a string: `\"{n}\"`"))
+    };
+    ctx.report(f);
+}
+
+/// An account ID as a whole value (condition keys, `AWS` principals).
+fn account_value(ctx: &mut Ctx, node: &Node, s: &str, what: &str) {
+    if s.starts_with("arn:") {
+        arn_account_field(ctx, node, s);
+        return;
+    }
+    if s == "*" || s.contains('*') || s.contains('?') || s.contains("${") || has_placeholder(s) {
+        return;
+    }
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return;
+    }
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    let mut f = Finding::new(
+        &VAL002,
+        ctx.source_id,
+        node.inner_span(),
+        format!("`{s}` in {what} is not a 12-digit account ID"),
+    )
+    .note("an AWS account ID is exactly 12 digits, written without dashes or spaces");
+    f = if digits.len() == 12 {
+        f.help(format!("use `\"{digits}\"`"))
+    } else {
+        f.help(format!("the value has {} digits; copy the ID from the account menu of the AWS console and remove the dashes", digits.len()))
+    };
+    ctx.report(f);
+}
+
+/// The account field of an ARN.
+fn arn_account_field(ctx: &mut Ctx, node: &Node, s: &str) {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    if parts.len() < 6 || has_placeholder(s) {
+        return;
+    }
+    let acct = parts[4];
+    if acct.is_empty() || acct == "aws" || acct.contains(['*', '?']) || acct.contains("${") {
+        return;
+    }
+    if acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit()) {
+        return;
+    }
+    let digits: String = acct.chars().filter(char::is_ascii_digit).collect();
+    let start = node.inner_span().start + parts[..4].iter().map(|p| p.len() + 1).sum::<usize>();
+    let span = crate::source::Span::new(start, start + acct.len());
+    let span = if node.inner_span().len() == s.len() {
+        span
+    } else {
+        node.inner_span()
+    };
+    let mut f = Finding::new(&VAL002, ctx.source_id, span, format!("`{acct}` in ARN `{s}` is not a 12-digit account ID"))
+        .note("the account field of an ARN is exactly 12 digits; IAM matches the ARN literally, so this one matches nothing");
+    if digits.len() == 12 {
+        f = f.help(format!("use `\"{}\"`", s.replacen(acct, &digits, 1)));
+    } else {
+        f = f.help("use the 12-digit account ID, without dashes");
+    }
+    ctx.report(f);
+}
+
+fn resource_value(ctx: &mut Ctx, node: &Node, s: &str) {
+    if s == "*" || has_placeholder(s) {
+        return;
+    }
+    if s.starts_with("s3://") {
+        s3_url(ctx, node, s);
+        return;
+    }
+    if !s.starts_with("arn:") {
+        let help = if s.to_ascii_lowercase().starts_with("arn:") {
+            format!("write the prefix in lower case: `\"arn:{}\"`", &s[4..])
+        } else if !s.contains(':') && !s.contains('/') {
+            format!("for an S3 bucket, use `\"arn:aws:s3:::{s}\"`")
+        } else {
+            "a resource is `*` or an ARN that starts with `arn:`".to_string()
+        };
+        let f = Finding::new(
+            &VAL004,
+            ctx.source_id,
+            node.inner_span(),
+            format!("resource `{s}` is not an ARN"),
+        )
+        .note("IAM compares resources as ARNs; this value matches nothing and is rejected")
+        .help(help);
+        ctx.report(f);
+        return;
+    }
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    if parts.len() < 6 {
+        let help = if parts.get(2) == Some(&"s3") || s.starts_with("arn:aws:s3") {
+            let tail = s.trim_start_matches("arn:aws:s3").trim_start_matches(':');
+            format!("an S3 ARN has three colons after `s3`: `\"arn:aws:s3:::{tail}\"`")
+        } else {
+            "an ARN has six fields: `arn:partition:service:region:account:resource`".to_string()
+        };
+        let f = Finding::new(
+            &VAL004,
+            ctx.source_id,
+            node.inner_span(),
+            format!("ARN `{s}` is missing fields"),
+        )
+        .note("IAM rejects an ARN with fewer than six colon-separated fields")
+        .help(help);
+        ctx.report(f);
+        return;
+    }
+    let partition = parts[1];
+    if !PARTITIONS.contains(&partition) && !partition.contains(['*', '?', '$']) {
+        let f = Finding::new(
+            &VAL004,
+            ctx.source_id,
+            node.inner_span(),
+            format!("unknown partition `{partition}` in ARN `{s}`"),
+        )
+        .note("the partition is `aws`, `aws-cn`, `aws-us-gov` or another AWS partition")
+        .help(format!("use `\"{}\"`", s.replacen(partition, "aws", 1)));
+        ctx.report(f);
+        return;
+    }
+    arn_account_field(ctx, node, s);
+    // A field of only `*` also matches the empty field, so `arn:aws:s3::*:name` is fine.
+    let matches_empty = |f: &str| f.chars().all(|c| c == '*');
+    if parts[2] == "s3"
+        && (!matches_empty(parts[3]) || !matches_empty(parts[4]))
+        && !S3_TYPED.iter().any(|t| parts[5].starts_with(t))
+    {
+        let fixed = format!("arn:{}:s3:::{}", partition, parts[5]);
+        let what = match (matches_empty(parts[3]), matches_empty(parts[4])) {
+            (false, false) => "a region and an account",
+            (false, true) => "a region",
+            _ => "an account",
+        };
+        let f = Finding::new(&VAL003, ctx.source_id, node.inner_span(), format!("S3 ARN `{s}` has {what}"))
+            .note("bucket and object ARNs have empty region and account fields; with them the ARN matches no bucket")
+            .help(format!("use `\"{fixed}\"`"));
+        ctx.report(f);
+    }
+}
+
+fn s3_url(ctx: &mut Ctx, node: &Node, s: &str) {
+    let path = s.trim_start_matches("s3://");
+    let fixed = format!("arn:aws:s3:::{path}");
+    let f = Finding::new(
+        &VAL005,
+        ctx.source_id,
+        node.inner_span(),
+        format!("`{s}` is an S3 URL, not an ARN"),
+    )
+    .note("policies name buckets and objects by ARN; an `s3://` URL matches nothing")
+    .help(if path.contains('/') {
+        format!("use `\"{fixed}\"`")
+    } else {
+        format!("use `\"{fixed}\"` for the bucket and `\"{fixed}/*\"` for its objects")
+    });
+    ctx.report(f);
+}
+
+/// A statement is a billing delivery statement when it names a billing service principal.
+pub fn is_delivery_statement(stmt: &Statement) -> bool {
+    stmt.get("Principal")
+        .and_then(|p| p.get("Service"))
+        .map(|s| {
+            s.one_or_many()
+                .iter()
+                .filter_map(Node::as_str)
+                .any(|v| BILLING_PRINCIPALS.iter().any(|b| b.eq_ignore_ascii_case(v)))
+        })
+        .unwrap_or(false)
+}
+
+fn wildcard_operators(ctx: &mut Ctx, stmt: &Statement) {
+    if ctx.doc.kind == crate::model::PolicyKind::Bucket && is_delivery_statement(stmt) {
+        return; // BP007 reports these with the delivery's severity
+    }
+    for cond in stmt.conditions() {
+        if let Some((like, value, node)) = literal_wildcard(&cond) {
+            let op = cond.op();
+            let fixed = op.replacen(cond.base_op(), like, 1);
+            let f = Finding::new(&VAL006, ctx.source_id, node.inner_span(), format!("`{value}` has a wildcard, but `{op}` compares it literally"))
+                .label(cond.operator.key_span, format!("`{op}` does not expand `*` or `?`"))
+                .note("the condition only matches the literal text, including the `*`, so it probably never matches")
+                .help(format!("use `\"{fixed}\"`"));
+            ctx.report(f);
+        }
+    }
+}
+
+/// For a non-Like string operator with a wildcard value: the Like operator to use, the value and its node.
+pub fn literal_wildcard<'a>(
+    cond: &crate::model::policy::Condition<'a>,
+) -> Option<(&'static str, &'a str, &'a Node)> {
+    let like = match cond.base_op() {
+        "StringEquals" | "StringEqualsIgnoreCase" => {
+            if is_arn_key(&cond.key.key) {
+                "ArnLike"
+            } else {
+                "StringLike"
+            }
+        }
+        "StringNotEquals" | "StringNotEqualsIgnoreCase" => {
+            if is_arn_key(&cond.key.key) {
+                "ArnNotLike"
+            } else {
+                "StringNotLike"
+            }
+        }
+        _ => return None,
+    };
+    cond.values()
+        .iter()
+        .filter_map(|v| v.as_str().map(|s| (s, v)))
+        .find(|(s, _)| (s.contains('*') || s.contains('?')) && !has_placeholder(s))
+        .map(|(s, v)| (like, s, v))
+}

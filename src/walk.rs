@@ -1,0 +1,117 @@
+//! Input discovery: explicit files, `-` for standard input, and directories walked
+//! recursively (hidden folders, `target/` and `node_modules/` skipped, `--exclude` globs applied).
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    /// `explicit`: named on the command line (read whatever its extension).
+    File {
+        path: PathBuf,
+        explicit: bool,
+    },
+}
+
+/// A path that could not be walked, with the reason.
+#[derive(Debug, Clone)]
+pub struct WalkError {
+    pub path: String,
+    pub message: String,
+}
+
+const SKIP_DIRS: &[&str] = &["target", "node_modules"];
+
+pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        b.add(Glob::new(g).map_err(|e| format!("invalid --exclude glob `{g}`: {e}"))?);
+        // `dir` also excludes everything below it
+        if !g.ends_with("/**") {
+            b.add(
+                Glob::new(&format!("{}/**", g.trim_end_matches('/')))
+                    .map_err(|e| format!("invalid --exclude glob `{g}`: {e}"))?,
+            );
+        }
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+fn excluded(excludes: &GlobSet, path: &Path) -> bool {
+    let s = path.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    excludes.is_match(s) || path.file_name().is_some_and(|n| excludes.is_match(n))
+}
+
+/// Expand the command-line paths into inputs, in a stable order.
+pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkError>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        if p == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let path = PathBuf::from(p);
+        match std::fs::metadata(&path) {
+            Err(e) => errors.push(WalkError {
+                path: p.clone(),
+                message: e.to_string(),
+            }),
+            Ok(m) if m.is_dir() => {
+                let walker = walkdir::WalkDir::new(&path)
+                    .follow_links(false)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_entry(|e| {
+                        if e.depth() == 0 {
+                            return true;
+                        }
+                        let name = e.file_name().to_string_lossy();
+                        if e.file_type().is_dir()
+                            && (name.starts_with('.') || SKIP_DIRS.contains(&name.as_ref()))
+                        {
+                            return false;
+                        }
+                        !excluded(excludes, e.path())
+                    });
+                for entry in walker {
+                    match entry {
+                        Ok(e) => {
+                            let is_json = e
+                                .path()
+                                .extension()
+                                .is_some_and(|x| x.eq_ignore_ascii_case("json"));
+                            if e.file_type().is_file() && is_json {
+                                inputs.push(Input::File {
+                                    path: e.into_path(),
+                                    explicit: false,
+                                });
+                            }
+                        }
+                        Err(e) => errors.push(WalkError {
+                            path: e
+                                .path()
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_else(|| p.clone()),
+                            message: e
+                                .io_error()
+                                .map(|io| io.to_string())
+                                .unwrap_or_else(|| e.to_string()),
+                        }),
+                    }
+                }
+            }
+            Ok(_) => {
+                if !excluded(excludes, &path) {
+                    inputs.push(Input::File {
+                        path,
+                        explicit: true,
+                    });
+                }
+            }
+        }
+    }
+    (inputs, errors)
+}
