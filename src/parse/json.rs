@@ -17,6 +17,9 @@ use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub span: Span,
+    /// For a string, the span of its contents without the quotes (which may be escaped or
+    /// URL-encoded in an embedded document); the whole span for other values.
+    pub inner: Span,
     pub kind: Kind,
 }
 
@@ -84,12 +87,7 @@ impl Node {
     }
     /// Span of the text inside a string's quotes (the whole span for other values).
     pub fn inner_span(&self) -> Span {
-        match self.kind {
-            Kind::String(_) if self.span.len() >= 2 => {
-                Span::new(self.span.start + 1, self.span.end - 1)
-            }
-            _ => self.span,
-        }
+        self.inner
     }
 }
 
@@ -153,7 +151,8 @@ pub fn parse_file(text: &str, invalid_utf8_at: Option<usize>) -> Parsed {
     if let Some(at) = invalid_utf8_at {
         issues.push(Issue {
             kind: IssueKind::InvalidUtf8,
-            span: Span::new(at, at + 1),
+            // the lossy text holds U+FFFD (3 bytes) where the invalid byte was
+            span: Span::new(at, at + 3),
             message: "the file is not valid UTF-8".into(),
             related: None,
         });
@@ -335,7 +334,11 @@ fn convert(value: &Value, map: &dyn OffsetMap, issues: &mut Vec<Issue>) -> Node 
             Kind::Object(members)
         }
     };
-    Node { span, kind }
+    let inner = match value {
+        Value::StringLit(_) if r.end >= r.start + 2 => map.span(Span::new(r.start + 1, r.end - 1)),
+        _ => span,
+    };
+    Node { span, inner, kind }
 }
 
 #[cfg(test)]

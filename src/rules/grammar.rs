@@ -458,13 +458,18 @@ fn principal(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
                     Some(why) => format!("this file looks like a bucket policy ({why}); a bucket policy statement must name who it applies to, or S3 rejects it"),
                     None => format!("a statement of {} must name who it applies to", kind.with_article()),
                 });
-            f = if ctx.doc.principal_expected_because.is_some() {
+            let delivery_like = ctx.doc.principal_expected_because.is_some()
+                || stmt
+                    .conditions()
+                    .iter()
+                    .any(|c| c.key_is("aws:SourceArn") || c.key_is("aws:SourceAccount"));
+            f = if delivery_like {
                 f.help(format!(
                     "add `\"Principal\": {{\"Service\": \"{}\"}}`",
                     ctx.opts.export_type.service_principal()
                 ))
             } else {
-                f.help("add a `Principal`, for example `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`")
+                f.help("add a `Principal`, for example `\"Principal\": {\"AWS\": \"arn:aws:iam::<account-id>:user/<name>\"}`")
             };
             ctx.report(f);
         }

@@ -1,0 +1,467 @@
+//! The command-line contract: inputs, classification, formats, exit codes, ordering, secrets.
+
+mod common;
+
+use common::{codes_and_text, json_findings, run, run_with_stdin};
+use std::fs;
+use std::path::Path;
+
+const B: &str = "acme-finops-billing";
+const A: &str = "402938475610";
+
+fn tmp() -> tempdir::Dir {
+    tempdir::Dir::new()
+}
+
+/// A small self-cleaning temporary directory (no extra dependency needed).
+mod tempdir {
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    pub struct Dir(PathBuf);
+    impl Dir {
+        pub fn new() -> Self {
+            let p = std::env::temp_dir().join(format!(
+                "finops-lint-test-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            let _ = std::fs::remove_dir_all(&p);
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+        pub fn write(&self, rel: &str, text: &str) -> String {
+            let p = self.0.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+            p.to_string_lossy().to_string()
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[test]
+fn onboarding_example_is_clean_and_broken_example_is_not() {
+    let ok = run(&["--bucket", B, "--account-id", A, "examples/onboarding"]);
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert!(
+        ok.stdout
+            .contains("0 errors, 0 warnings, 0 infos in 5 files checked"),
+        "{}",
+        ok.stdout
+    );
+    let bad = run(&["--bucket", B, "--account-id", A, "examples/broken"]);
+    assert_eq!(bad.code, 1);
+    let (_, v) = json_findings(&["--bucket", B, "--account-id", A, "examples/broken"]);
+    let codes: Vec<String> = codes_and_text(&v).into_iter().map(|(c, _)| c).collect();
+    for expected in [
+        "BP001", "BP006", "BP007", "VAL001", "VAL002", "VAL003", "VAL005", "POL005", "POL008",
+        "POL009", "POL012", "JSON002",
+    ] {
+        assert!(
+            codes.contains(&expected.to_string()),
+            "{expected} missing from {codes:?}"
+        );
+    }
+}
+
+/// Extract the ```json blocks of the onboarding guides, fill in the placeholders, and lint them.
+#[test]
+fn seed_policies_with_placeholders_filled_in_lint_clean() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    let entries = fs::read_dir(&seeds).unwrap_or_else(|e| {
+        panic!(
+            "the onboarding guides are expected in {}: {e}",
+            seeds.display()
+        )
+    });
+    let dir = tmp();
+    let mut n = 0;
+    for e in entries {
+        let text = fs::read_to_string(e.unwrap().path()).unwrap();
+        for block in text.split("```json").skip(1) {
+            let body = block.split("```").next().unwrap();
+            let filled = body
+                .replace("<bucket_name>", B)
+                .replace("<AWS account ID>", A);
+            let name = if filled.contains("\"Principal\"") {
+                format!("bucket-policy-{n}.json")
+            } else {
+                format!("policy-{n}.json")
+            };
+            dir.write(&name, &filled);
+            n += 1;
+        }
+    }
+    assert!(n >= 5, "expected the guides' policies, found {n}");
+    let p = dir.path().to_string_lossy().to_string();
+    let (code, v) = json_findings(&["--bucket", B, "--account-id", A, &p]);
+    assert_eq!(v["findings"], serde_json::json!([]), "{v:#}");
+    assert_eq!(code, 0);
+    // and with their placeholders left in, every block is reported
+    let dir2 = tmp();
+    for e in fs::read_dir(&seeds).unwrap() {
+        let text = fs::read_to_string(e.unwrap().path()).unwrap();
+        for (i, block) in text.split("```json").skip(1).enumerate() {
+            dir2.write(
+                &format!("p{i}-{}.json", text.len()),
+                block.split("```").next().unwrap(),
+            );
+        }
+    }
+    let (_, v) = json_findings(&[&dir2.path().to_string_lossy()]);
+    assert!(
+        codes_and_text(&v)
+            .iter()
+            .any(|(c, t)| c == "VAL001" && t.contains("<bucket_name>")),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn get_bucket_policy_output_reports_positions_inside_the_string() {
+    let d = tmp();
+    let inner = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Deliver\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"bcm-data-exports.amazonaws.com\"},\"Action\":[\"s3:PutObject\",\"s3:GetBucketPolicy\"],\"Resource\":[\"arn:aws:s3:::acme-finops-billing/*\",\"arn:aws:s3:::acme-finops-billing\"],\"Condition\":{\"StringLike\":{\"aws:SourceArn\":\"arn:aws:bcm-data-exports:eu-west-1:402938475610:export/*\"}}}]}"#;
+    let p = d.write(
+        "out.json",
+        &format!("{{\n    \"Policy\": \"{inner}\"\n}}\n"),
+    );
+    let (code, v) = json_findings(&["--bucket", B, "--account-id", A, &p]);
+    assert_eq!(code, 1);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BP006")
+        .expect("BP006");
+    assert_eq!(
+        f["text"],
+        "arn:aws:bcm-data-exports:eu-west-1:402938475610:export/*"
+    );
+    assert_eq!(f["range"]["start"]["line"], 2);
+    let col = f["range"]["start"]["column"].as_u64().unwrap() as usize;
+    let line = fs::read_to_string(&p)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    assert!(
+        line[col - 1..].starts_with("arn:aws:bcm-data-exports:eu-west-1"),
+        "column {col} in {line}"
+    );
+    assert_eq!(
+        f["help"],
+        "use `\"arn:aws:bcm-data-exports:us-east-1:402938475610:export/*\"`"
+    );
+}
+
+#[test]
+fn url_encoded_inline_policy_is_decoded_and_mapped() {
+    let d = tmp();
+    let doc = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22s3%3A%2F%2Fbilling%2F%2A%22%7D%5D%7D";
+    let p = d.write("inline.json", &format!("{{\"UserName\": \"finops\", \"PolicyName\": \"ReadOnly\", \"PolicyDocument\": \"{doc}\"}}"));
+    let (_, v) = json_findings(&[&p]);
+    let found = codes_and_text(&v);
+    assert_eq!(
+        found,
+        vec![("VAL005".to_string(), "s3%3A%2F%2Fbilling%2F%2A".to_string())],
+        "{v:#}"
+    );
+}
+
+#[test]
+fn policy_version_output_is_an_identity_policy() {
+    let d = tmp();
+    let p = d.write("v.json", r#"{"PolicyVersion": {"Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}, "VersionId": "v1", "IsDefaultVersion": true}}"#);
+    let (_, v) = json_findings(&[&p]);
+    assert_eq!(
+        codes_and_text(&v),
+        vec![("POL009".to_string(), "\"Principal\"".to_string())]
+    );
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let out = run_with_stdin(&["--format", "concise", "-"], br#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}"#);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.starts_with(
+            "<stdin>:1:42: error[POL007] statement #1 has no `Resource` or `NotResource`\n"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let d = tmp();
+    let warn_only = d.write(
+        "w.json",
+        r#"{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+    );
+    assert_eq!(run(&[&warn_only]).code, 0);
+    assert_eq!(run(&["--fail-on", "warning", &warn_only]).code, 1);
+    assert_eq!(run(&["--fail-on", "never", "examples/broken"]).code, 0);
+    assert_eq!(run(&["check", "--format", "nope", &warn_only]).code, 2);
+    assert_eq!(run(&["--account-id", "4029-3847-5610", &warn_only]).code, 2);
+    assert_eq!(run(&["--bucket", "s3://acme", &warn_only]).code, 2);
+    assert_eq!(run(&["check"]).code, 2);
+}
+
+#[test]
+fn unknown_json_is_skipped_quietly_and_named_in_verbose_output() {
+    let d = tmp();
+    d.write("package.json", r#"{"name": "x", "version": "1.0.0"}"#);
+    d.write("p.json", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#);
+    let dir = d.path().to_string_lossy().to_string();
+    let quiet = run(&["--format", "concise", &dir]);
+    assert_eq!(quiet.code, 0);
+    assert!(!quiet.stdout.contains("package.json"), "{}", quiet.stdout);
+    let loud = run(&["--format", "concise", "-v", &dir]);
+    assert!(
+        loud.stdout
+            .contains("package.json: skipped: JSON of no known kind"),
+        "{}",
+        loud.stdout
+    );
+    let (_, v) = json_findings(&[&dir]);
+    assert_eq!(v["summary"]["skipped"], 1);
+}
+
+#[test]
+fn explicit_non_json_file_is_a_finding_but_walked_non_json_files_are_ignored() {
+    let d = tmp();
+    let md = d.write("README.md", "# not json\n");
+    let (code, v) = json_findings(&[&md]);
+    assert_eq!(code, 1);
+    assert_eq!(v["findings"][0]["code"], "JSON001");
+    assert_eq!(
+        v["findings"][0]["range"]["start"],
+        serde_json::json!({"line": 1, "column": 1})
+    );
+    let (code, v) = json_findings(&[&d.path().to_string_lossy()]);
+    assert_eq!(code, 0);
+    assert_eq!(v["summary"]["files"], 0);
+}
+
+#[test]
+fn walking_skips_hidden_target_node_modules_and_excludes() {
+    let d = tmp();
+    let bad = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+    for rel in [
+        ".git/x.json",
+        "target/x.json",
+        "node_modules/p/x.json",
+        "vendor/x.json",
+        "keep/x.json",
+        "keep/skip-me.json",
+    ] {
+        d.write(rel, bad);
+    }
+    let dir = d.path().to_string_lossy().to_string();
+    let (_, v) = json_findings(&["--exclude", "**/vendor", "--exclude", "skip-*.json", &dir]);
+    let files: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].ends_with("keep/x.json"));
+}
+
+#[test]
+fn one_bad_file_does_not_stop_the_others() {
+    let d = tmp();
+    d.write("a.json", "{ not json");
+    d.write("b.json", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "s3://b/*"}]}"#);
+    let missing = d.path().join("missing.json").to_string_lossy().to_string();
+    let dir = d.path().to_string_lossy().to_string();
+    let (code, v) = json_findings(&[&dir, &missing]);
+    assert_eq!(code, 1);
+    let codes: Vec<String> = codes_and_text(&v).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(codes, vec!["JSON001", "VAL005", "IO001"]);
+}
+
+#[test]
+fn output_is_deterministic_and_ordered_by_input_then_position() {
+    let a = run(&[
+        "--format",
+        "concise",
+        "--bucket",
+        B,
+        "--account-id",
+        A,
+        "examples/broken",
+        "rules",
+    ]);
+    let b = run(&[
+        "--format",
+        "concise",
+        "--bucket",
+        B,
+        "--account-id",
+        A,
+        "examples/broken",
+        "rules",
+    ]);
+    assert_eq!(a.stdout, b.stdout);
+    let lines: Vec<&str> = a
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("examples/broken/bucket"))
+        .collect();
+    let positions: Vec<(usize, usize)> = lines
+        .iter()
+        .map(|l| {
+            let mut it = l.split(':').skip(1);
+            (
+                it.next().unwrap().parse().unwrap(),
+                it.next().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = positions.clone();
+    sorted.sort();
+    assert_eq!(positions, sorted);
+}
+
+#[test]
+fn json_output_matches_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string("schemas/findings.schema.json").unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for args in [
+        vec!["--bucket", B, "--account-id", A, "examples"],
+        vec!["rules"],
+        vec!["examples/onboarding"],
+    ] {
+        let (_, v) = json_findings(&args);
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+    // and the schema rejects what breaks the contract
+    let (_, mut v) = json_findings(&["examples/broken"]);
+    v["findings"][0]["severity"] = serde_json::json!("fatal");
+    assert!(!validator.is_valid(&v));
+}
+
+#[test]
+fn json_finding_carries_help_and_access_analyzer_code() {
+    let (_, v) = json_findings(&["examples/broken/readonly-policy.json"]);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "POL005")
+        .unwrap();
+    assert_eq!(f["access_analyzer_code"], "MISSING_EFFECT");
+    assert_eq!(f["help"], "use `\"Allow\"`");
+    assert_eq!(f["text"], "\"allow\"");
+    assert_eq!(
+        f["range"],
+        serde_json::json!({"start": {"line": 5, "column": 17}, "end": {"line": 5, "column": 24}})
+    );
+}
+
+#[test]
+fn secrets_are_masked_in_every_format() {
+    let d = tmp();
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let p = d.write("creds.json", &format!("{{\n  \"secret_access_key\": \"{secret}\",\n  \"Version\": \"2012-10-17\",\n  \"Statement\": []\n}}\n"));
+    for format in ["human", "concise", "json"] {
+        let out = run(&["--format", format, &p]);
+        assert!(
+            !out.stdout.contains("EXAMPLEKEY"),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+    let out = run(&["--format", "human", &p]);
+    assert!(out.stdout.contains("wJal****"), "{}", out.stdout);
+}
+
+#[test]
+fn rules_and_rule_commands() {
+    let list = run(&["rules"]);
+    assert_eq!(list.code, 0);
+    assert_eq!(list.stdout.lines().count(), finops_lint::rules::ALL.len());
+    assert!(list.stdout.contains("BP006   error    source-arn-mismatch"));
+    let json = run(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), finops_lint::rules::ALL.len());
+    let one = run(&["rule", "BP006"]);
+    assert_eq!(one.code, 0);
+    assert!(one.stdout.starts_with("# BP006 source-arn-mismatch"));
+    assert_eq!(run(&["rule", "source-arn-mismatch"]).stdout, one.stdout);
+    let bad = run(&["rule", "BP06"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("did you mean"), "{}", bad.stderr);
+}
+
+#[test]
+fn export_type_selects_the_required_principal() {
+    let d = tmp();
+    let p = d.write(
+        "bucket-policy.json",
+        &format!(r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "Legacy", "Effect": "Allow", "Principal": {{"Service": "billingreports.amazonaws.com"}}, "Action": ["s3:PutObject", "s3:GetBucketPolicy"], "Resource": ["arn:aws:s3:::{B}/*", "arn:aws:s3:::{B}"], "Condition": {{"StringLike": {{"aws:SourceAccount": "{A}", "aws:SourceArn": "arn:aws:cur:us-east-1:{A}:definition/*"}}}}}}]}}"#),
+    );
+    let (legacy, _) = json_findings(&[
+        "--bucket",
+        B,
+        "--account-id",
+        A,
+        "--export-type",
+        "legacy",
+        &p,
+    ]);
+    assert_eq!(legacy, 0);
+    let (cur2, v) = json_findings(&["--bucket", B, "--account-id", A, &p]);
+    assert_eq!(cur2, 1);
+    assert_eq!(v["findings"][0]["code"], "BP001");
+}
+
+#[test]
+fn delivery_policy_missing_its_principal_is_reported_as_such() {
+    let d = tmp();
+    let p = d.write(
+        "policy.json",
+        &format!(r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "Deliver", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::{B}/*", "Condition": {{"StringLike": {{"aws:SourceArn": "arn:aws:bcm-data-exports:us-east-1:{A}:export/*"}}}}}}]}}"#),
+    );
+    let (_, v) = json_findings(&[&p]);
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "POL010");
+    assert!(
+        f["note"]
+            .as_str()
+            .unwrap()
+            .contains("looks like a bucket policy"),
+        "{f:#}"
+    );
+    assert_eq!(
+        f["help"],
+        "add `\"Principal\": {\"Service\": \"bcm-data-exports.amazonaws.com\"}`"
+    );
+}
+
+#[test]
+fn help_and_version() {
+    let h = run(&["--help"]);
+    assert_eq!(h.code, 0);
+    assert!(h.stdout.contains("Examples:"));
+    let v = run(&["--version"]);
+    assert_eq!(v.code, 0);
+    assert!(v.stdout.starts_with("finops-lint "));
+}

@@ -1,0 +1,79 @@
+#![allow(dead_code)]
+//! Helpers shared by the integration tests: run the whole program in-process and capture its output.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+pub struct Buf(pub Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buf {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buf {
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Run `finops-lint ARGS...` in-process with `stdin` as standard input.
+pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let out = Buf::default();
+    let err = Buf::default();
+    let mut io = finops_lint::Io {
+        stdin: Box::new(std::io::Cursor::new(stdin.to_vec())),
+        stdout: Box::new(out.clone()),
+        stderr: Box::new(err.clone()),
+        color: false,
+    };
+    let mut full = vec!["finops-lint"];
+    full.extend_from_slice(args);
+    let code = finops_lint::run(full, &mut io);
+    Output {
+        code,
+        stdout: out.text(),
+        stderr: err.text(),
+    }
+}
+
+pub fn run(args: &[&str]) -> Output {
+    run_with_stdin(args, b"")
+}
+
+/// The findings of a `--format json` run.
+pub fn json_findings(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut a = vec!["check", "--format", "json"];
+    a.extend_from_slice(args);
+    let out = run(&a);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("json output: {e}\n{}\n{}", out.stdout, out.stderr));
+    (out.code, v)
+}
+
+/// `(code, underlined text)` for every finding.
+pub fn codes_and_text(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["text"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
