@@ -76,7 +76,7 @@ pub fn check_source(
     let mut issues = parsed.issues;
     let mut report = FileReport::default();
     let content = match parsed.root {
-        Some(root) => model::classify(source, root, &mut issues),
+        Some(root) => model::classify(source, root, &mut issues, opts.bucket.as_deref()),
         None => Content::Nothing,
     };
     report.findings = rules::syntax::findings(source_id, &issues);

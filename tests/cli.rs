@@ -465,3 +465,25 @@ fn help_and_version() {
     assert_eq!(v.code, 0);
     assert!(v.stdout.starts_with("finops-lint "));
 }
+
+#[test]
+fn the_runs_bucket_is_a_hint_for_a_delivery_policy_without_principal() {
+    let d = tmp();
+    let p = d.write(
+        "statement.json",
+        &format!(r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "Deliver", "Effect": "Allow", "Action": ["s3:PutObject", "s3:GetBucketPolicy"], "Resource": ["arn:aws:s3:::{B}/*", "arn:aws:s3:::{B}"]}}]}}"#),
+    );
+    // without the bucket, it is a plausible identity policy
+    let (_, v) = json_findings(&[&p]);
+    assert_eq!(v["findings"], serde_json::json!([]));
+    let (_, v) = json_findings(&["--bucket", B, &p]);
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "POL010", "{v:#}");
+    assert!(
+        f["note"]
+            .as_str()
+            .unwrap()
+            .contains("the pair the billing services need"),
+        "{f:#}"
+    );
+}

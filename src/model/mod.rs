@@ -94,7 +94,14 @@ fn size_of(text: &str) -> usize {
 }
 
 /// Classify a parsed file. Syntax issues found inside embedded documents are appended to `issues`.
-pub fn classify(source: &Source, root: Node, issues: &mut Vec<Issue>) -> Content {
+/// `bucket` is the run's `--bucket`, a hint for telling a delivery policy that lost its
+/// `Principal` from an identity policy.
+pub fn classify(
+    source: &Source,
+    root: Node,
+    issues: &mut Vec<Issue>,
+    bucket: Option<&str>,
+) -> Content {
     if root.as_object().is_none() {
         return Content::Unknown(format!(
             "the top-level value is {} {}",
@@ -111,6 +118,7 @@ pub fn classify(source: &Source, root: Node, issues: &mut Vec<Issue>) -> Content
                 Container::GetBucketPolicy,
                 Some(PolicyKind::Bucket),
                 issues,
+                bucket,
             );
         }
     }
@@ -123,6 +131,7 @@ pub fn classify(source: &Source, root: Node, issues: &mut Vec<Issue>) -> Content
                 Container::PolicyVersion,
                 Some(PolicyKind::Identity(IdentityScope::Managed)),
                 issues,
+                bucket,
             ),
             None => policy_doc(
                 source,
@@ -130,6 +139,7 @@ pub fn classify(source: &Source, root: Node, issues: &mut Vec<Issue>) -> Content
                 Container::PolicyVersion,
                 Some(PolicyKind::Identity(IdentityScope::Managed)),
                 size_of(source.text.get(doc.span.start..doc.span.end).unwrap_or("")),
+                bucket,
             ),
         };
     }
@@ -146,10 +156,17 @@ pub fn classify(source: &Source, root: Node, issues: &mut Vec<Issue>) -> Content
         };
         let kind = Some(PolicyKind::Identity(scope));
         return match doc.as_str() {
-            Some(_) => embedded_doc(source, doc, Container::InlinePolicy, kind, issues),
+            Some(_) => embedded_doc(source, doc, Container::InlinePolicy, kind, issues, bucket),
             None if doc.as_object().is_some() => {
                 let size = size_of(source.text.get(doc.span.start..doc.span.end).unwrap_or(""));
-                policy_doc(source, doc.clone(), Container::InlinePolicy, kind, size)
+                policy_doc(
+                    source,
+                    doc.clone(),
+                    Container::InlinePolicy,
+                    kind,
+                    size,
+                    bucket,
+                )
             }
             None => Content::Unknown("`PolicyDocument` is neither an object nor a string".into()),
         };
@@ -158,7 +175,7 @@ pub fn classify(source: &Source, root: Node, issues: &mut Vec<Issue>) -> Content
         || (root.get("Version").is_some() && root.as_object().is_some_and(|m| m.len() <= 3))
     {
         let size = size_of(&source.text);
-        return policy_doc(source, root, Container::Bare, None, size);
+        return policy_doc(source, root, Container::Bare, None, size, bucket);
     }
     Content::Unknown("no `Statement`, `Policy`, `PolicyVersion` or `PolicyDocument` key".into())
 }
@@ -177,6 +194,7 @@ fn embedded_doc(
     container: Container,
     kind: Option<PolicyKind>,
     issues: &mut Vec<Issue>,
+    bucket: Option<&str>,
 ) -> Content {
     let Some(mut decoded) = embedded::string_literal(&source.text, lit) else {
         return Content::Unknown("the embedded policy string could not be decoded".into());
@@ -188,7 +206,9 @@ fn embedded_doc(
     let parsed = json::parse_text(&decoded.text, &decoded);
     issues.extend(parsed.issues);
     match parsed.root {
-        Some(root) if root.as_object().is_some() => policy_doc(source, root, container, kind, size),
+        Some(root) if root.as_object().is_some() => {
+            policy_doc(source, root, container, kind, size, bucket)
+        }
         Some(_) => Content::Unknown("the embedded policy is not a JSON object".into()),
         None => Content::Nothing,
     }
@@ -200,10 +220,11 @@ fn policy_doc(
     container: Container,
     kind: Option<PolicyKind>,
     size: usize,
+    bucket: Option<&str>,
 ) -> Content {
     let (kind, because) = match kind {
         Some(k) => (k, None),
-        None => infer_kind(source, &root),
+        None => infer_kind(source, &root, bucket),
     };
     Content::Policy(PolicyDoc {
         kind,
@@ -224,7 +245,7 @@ const TRUST_ACTIONS: &[&str] = &[
 ];
 
 /// Decide what a bare policy is, from its statements and the hints around it.
-fn infer_kind(source: &Source, root: &Node) -> (PolicyKind, Option<String>) {
+fn infer_kind(source: &Source, root: &Node, bucket: Option<&str>) -> (PolicyKind, Option<String>) {
     let statements: Vec<&Node> = root
         .get("Statement")
         .map(|s| {
@@ -256,7 +277,7 @@ fn infer_kind(source: &Source, root: &Node) -> (PolicyKind, Option<String>) {
             || strings(s, "Resource").iter().any(|r| r.contains(":s3:::"))
     });
     if with == 0 {
-        if let Some(why) = delivery_hint(source, &statements) {
+        if let Some(why) = delivery_hint(source, &statements, bucket) {
             return (PolicyKind::Bucket, Some(why));
         }
         return (PolicyKind::Identity(IdentityScope::Managed), None);
@@ -279,7 +300,7 @@ fn infer_kind(source: &Source, root: &Node) -> (PolicyKind, Option<String>) {
 }
 
 /// Evidence that a policy without `Principal` is really the billing delivery bucket policy.
-fn delivery_hint(source: &Source, statements: &[&Node]) -> Option<String> {
+fn delivery_hint(source: &Source, statements: &[&Node], bucket: Option<&str>) -> Option<String> {
     for s in statements {
         if let Some(cond) = s.get("Condition").and_then(|c| c.as_object()) {
             for op in cond {
@@ -299,6 +320,31 @@ fn delivery_hint(source: &Source, statements: &[&Node]) -> Option<String> {
                     }
                 }
             }
+        }
+    }
+    // The run's bucket: a statement granting the delivery pair on it is the delivery statement.
+    if let Some(b) = bucket {
+        let names_bucket = |s: &Node| {
+            s.get("Resource").is_some_and(|r| {
+                r.one_or_many().iter().filter_map(|n| n.as_str()).any(|r| {
+                    r == format!("arn:aws:s3:::{b}") || r.starts_with(&format!("arn:aws:s3:::{b}/"))
+                })
+            })
+        };
+        let grants = |s: &Node, action: &str| {
+            s.get("Action").is_some_and(|a| {
+                a.one_or_many()
+                    .iter()
+                    .filter_map(|n| n.as_str())
+                    .any(|x| x.eq_ignore_ascii_case(action))
+            })
+        };
+        if statements.iter().any(|s| {
+            names_bucket(s) && grants(s, "s3:PutObject") && grants(s, "s3:GetBucketPolicy")
+        }) {
+            return Some(format!(
+                "it grants `s3:PutObject` and `s3:GetBucketPolicy` on `{b}`, the pair the billing services need to deliver the export"
+            ));
         }
     }
     // A weaker hint needs two signs: the file's name says bucket policy, and a condition uses a

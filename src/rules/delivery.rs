@@ -158,8 +158,8 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
     let bucket = ctx.opts.bucket.clone();
     let account = ctx.opts.account_id.clone();
 
-    // BP001
-    if allows.is_empty() {
+    // BP001 (unless POL010 already says this delivery statement lost its `Principal`)
+    if allows.is_empty() && ctx.doc.principal_expected_because.is_none() {
         let other = stmts
             .iter()
             .find(|s| s.is_allow() && BILLING_PRINCIPALS.iter().any(|p| names(s, p)));
