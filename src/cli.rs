@@ -198,35 +198,62 @@ pub fn check_inputs(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options) -> R
         .enumerate()
         .map(|(id, input)| {
             let (name, bytes) = read_input(input, stdin);
-            match bytes {
-                Ok(bytes) => {
-                    let (text, bad) = crate::parse::json::decode(&bytes);
-                    let source = Source::new(name, text);
-                    let report = engine::check_source(&source, id, bad, opts);
-                    (source, report)
-                }
-                Err(e) => {
-                    let source = Source::new(name, String::new());
-                    let f = Finding::new(
-                        &rules::IO001,
-                        id,
-                        Span::new(0, 0),
-                        format!("cannot read the file: {e}"),
-                    )
-                    .help("check that the file exists and is readable");
-                    (
-                        source,
-                        FileReport {
-                            findings: vec![f],
-                            ..Default::default()
-                        },
-                    )
+            let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                check_bytes(&name, bytes, id, opts)
+            }));
+            match guarded {
+                Ok(r) => r,
+                Err(payload) => {
+                    let what = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown cause".into());
+                    let report = FileReport {
+                        internal_error: Some(what),
+                        ..Default::default()
+                    };
+                    (Source::new(name, String::new()), report)
                 }
             }
         })
         .collect();
     let (sources, reports) = results.into_iter().unzip();
     RunResult { sources, reports }
+}
+
+fn check_bytes(
+    name: &str,
+    bytes: Result<Vec<u8>, String>,
+    id: usize,
+    opts: &Options,
+) -> (Source, FileReport) {
+    let name = name.to_string();
+    match bytes {
+        Ok(bytes) => {
+            let (text, bad) = crate::parse::json::decode(&bytes);
+            let source = Source::new(name, text);
+            let report = engine::check_source(&source, id, bad, opts);
+            (source, report)
+        }
+        Err(e) => {
+            let source = Source::new(name, String::new());
+            let f = Finding::new(
+                &rules::IO001,
+                id,
+                Span::new(0, 0),
+                format!("cannot read the file: {e}"),
+            )
+            .help("check that the file exists and is readable");
+            (
+                source,
+                FileReport {
+                    findings: vec![f],
+                    ..Default::default()
+                },
+            )
+        }
+    }
 }
 
 fn check(a: CheckArgs, io: &mut Io) -> i32 {
@@ -298,6 +325,16 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
+    let mut internal = false;
+    for (source, report) in result.sources.iter().zip(&result.reports) {
+        if let Some(what) = &report.internal_error {
+            internal = true;
+            let _ = writeln!(io.stderr, "error: internal error while checking {}: {what} (please report this with the file)", source.name);
+        }
+    }
+    if internal {
+        return 2;
+    }
     let failed = threshold.is_some_and(|t| result.findings().any(|f| f.severity >= t));
     i32::from(failed)
 }

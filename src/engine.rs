@@ -63,6 +63,8 @@ pub struct FileReport {
     /// Set when the file holds JSON of no known kind (said in verbose output).
     pub skipped: Option<String>,
     pub kind: Option<&'static str>,
+    /// Set when checking the file hit a bug in finops-lint (reported on standard error, exit 2).
+    pub internal_error: Option<String>,
 }
 
 /// Check one source.
