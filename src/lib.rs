@@ -15,6 +15,7 @@ pub mod parse;
 pub mod rules;
 pub mod secrets;
 pub mod source;
+pub mod syntax;
 pub mod walk;
 
 use std::ffi::OsString;

@@ -18,11 +18,7 @@ fn pattern() -> &'static Regex {
 
 /// The text with secret values masked; the same length in bytes as the input.
 pub fn mask(text: &str) -> String {
-    let lower_hit = text.contains("ecret")
-        || text.contains("oken")
-        || text.contains("ECRET")
-        || text.contains("OKEN");
-    if !lower_hit {
+    if !mentions_secret(text.as_bytes()) {
         return text.to_string();
     }
     let mut out = text.to_string();
@@ -36,13 +32,18 @@ pub fn mask(text: &str) -> String {
     out
 }
 
-/// Mask a single secret value for messages: the first 4 characters and asterisks.
-pub fn mask_value(value: &str) -> String {
-    let keep: String = value.chars().take(4).collect();
-    format!(
-        "{keep}{}",
-        "*".repeat(value.chars().count().saturating_sub(4))
-    )
+/// One pass over the bytes: does "secret" or "token" (any case) occur?
+fn mentions_secret(b: &[u8]) -> bool {
+    b.windows(5).any(|w| {
+        let w = [
+            w[0] | 0x20,
+            w[1] | 0x20,
+            w[2] | 0x20,
+            w[3] | 0x20,
+            w[4] | 0x20,
+        ];
+        &w == b"ecret" || &w == b"token"
+    })
 }
 
 #[cfg(test)]

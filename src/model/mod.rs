@@ -90,7 +90,11 @@ pub enum Content {
 }
 
 fn size_of(text: &str) -> usize {
-    text.chars().filter(|c| !c.is_whitespace()).count()
+    if text.is_ascii() {
+        text.bytes().filter(|b| !b.is_ascii_whitespace()).count()
+    } else {
+        text.chars().filter(|c| !c.is_whitespace()).count()
+    }
 }
 
 /// Classify a parsed file. Syntax issues found inside embedded documents are appended to `issues`.

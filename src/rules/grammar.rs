@@ -8,8 +8,6 @@ use crate::model::policy::{Statement, STATEMENT_ELEMENTS, TOP_ELEMENTS};
 use crate::model::{IdentityScope, PolicyKind};
 use crate::parse::json::{Kind, Member, Node};
 use crate::source::Span;
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub const OPERATORS: &[&str] = &[
     "StringEquals",
@@ -42,30 +40,6 @@ pub const OPERATORS: &[&str] = &[
 ];
 
 const PRINCIPAL_KEYS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
-
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| {
-        Regex::new(pattern).unwrap_or_else(|e| unreachable!("built-in pattern: {e}"))
-    })
-}
-
-fn action_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"^(?:\*|[A-Za-z0-9][A-Za-z0-9-]*:[A-Za-z0-9*?]+)$")
-}
-
-fn sid_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"^[A-Za-z0-9]*$")
-}
-
-fn service_principal_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(
-        &R,
-        r"^[a-z0-9][a-z0-9.-]*\.(?:amazonaws\.com(?:\.cn)?|amazon\.com|api\.aws)$",
-    )
-}
 
 /// Where to point when a statement as a whole is at fault: its Sid, its Effect, or its brace.
 pub fn anchor(stmt: &Statement) -> Span {
@@ -251,7 +225,7 @@ fn statement(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
     if let Some(m) = stmt.member("Sid") {
         match m.value.as_str() {
             None => type_mismatch(ctx, &m.value, "Sid", "a string"),
-            Some(sid) if kind.is_identity() && !sid_re().is_match(sid) => {
+            Some(sid) if kind.is_identity() && !crate::syntax::is_identity_sid(sid) => {
                 let fixed: String = sid.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
                 let f = Finding::new(&POL014, ctx.source_id, m.value.span, format!("Sid `{sid}` has characters IAM does not accept"))
                     .note("in identity policies a Sid may contain only ASCII letters and digits; IAM rejects the policy")
@@ -390,11 +364,11 @@ fn string_or_array(ctx: &mut Ctx, m: &Member) {
 }
 
 fn action_syntax(ctx: &mut Ctx, node: &Node, action: &str) {
-    if action_re().is_match(action) || action.contains('<') {
+    if crate::syntax::is_action(action) || action.contains('<') {
         return;
     }
     let trimmed = action.trim();
-    let help = if trimmed != action && action_re().is_match(trimmed) {
+    let help = if trimmed != action && crate::syntax::is_action(trimmed) {
         format!("remove the spaces: `\"{trimmed}\"`")
     } else if !action.contains(':') {
         "write the action as `service:ActionName`, for example `s3:GetObject`".to_string()
@@ -528,7 +502,7 @@ fn principal_format(ctx: &mut Ctx, key: &str, node: &Node, value: &str) {
         return; // placeholders: VAL001
     }
     let bad = match key {
-        "Service" => (!service_principal_re().is_match(value) && value != "*").then(|| {
+        "Service" => (!crate::syntax::is_service_principal(value) && value != "*").then(|| {
             if value.contains('.') {
                 "a service principal is the service's DNS name, such as `bcm-data-exports.amazonaws.com`".to_string()
             } else {

@@ -6,8 +6,6 @@ use crate::engine::Ctx;
 use crate::model::policy::Statement;
 use crate::parse::json::{Kind, Node};
 use crate::rules::delivery::BILLING_PRINCIPALS;
-use regex::Regex;
-use std::sync::OnceLock;
 
 /// Condition keys whose values are AWS account IDs.
 pub const ACCOUNT_KEYS: &[&str] = &[
@@ -45,14 +43,6 @@ const EXAMPLE_ACCOUNTS: &[&str] = &[
     "444455556666",
     "000000000000",
 ];
-
-fn placeholder_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(r"<[^<>\s][^<>]{0,60}>|\{\{[^{}]{1,60}\}\}|\b(?:YOUR[-_A-Z]*|BUCKET[-_]NAME|(?:AWS[-_])?ACCOUNT[-_]ID|REPLACE[-_]?ME|CHANGE[-_]?ME)\b")
-            .unwrap_or_else(|e| unreachable!("built-in pattern: {e}"))
-    })
-}
 
 pub fn is_account_key(key: &str) -> bool {
     ACCOUNT_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
@@ -110,8 +100,8 @@ fn principal_aws_values<'a>(stmt: &Statement<'a>) -> Vec<(&'a str, &'a Node)> {
 fn placeholders(ctx: &mut Ctx, node: &Node) {
     match &node.kind {
         Kind::String(s) => {
-            if let Some(m) = placeholder_re().find(s) {
-                let text = m.as_str();
+            if let Some((a, b)) = crate::syntax::find_placeholder(s) {
+                let text = &s[a..b];
                 let lower = text.to_ascii_lowercase();
                 let replacement = if lower.contains("bucket") {
                     ctx.opts.bucket.clone()
@@ -131,8 +121,8 @@ fn placeholders(ctx: &mut Ctx, node: &Node) {
                 ctx.report(f);
                 return;
             }
-            for ex in EXAMPLE_ACCOUNTS {
-                if s.contains(ex) && ctx.opts.account_id.as_deref() != Some(ex) {
+            for ex in twelve_digit_runs(s).filter(|r| EXAMPLE_ACCOUNTS.contains(r)) {
+                if ctx.opts.account_id.as_deref() != Some(ex) {
                     let mut f = Finding::new(&VAL001, ctx.source_id, node.inner_span(), format!("`{ex}` is the example account ID from AWS's documentation"))
                         .severity(Severity::Warning)
                         .note("no real account has this ID; the value was probably copied from an example");
@@ -151,8 +141,14 @@ fn placeholders(ctx: &mut Ctx, node: &Node) {
     }
 }
 
+/// Every run of exactly 12 digits in `s`.
+fn twelve_digit_runs(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_ascii_digit())
+        .filter(|run| run.len() == 12)
+}
+
 fn has_placeholder(s: &str) -> bool {
-    placeholder_re().is_match(s)
+    crate::syntax::find_placeholder(s).is_some()
 }
 
 fn number_account(ctx: &mut Ctx, node: &Node, n: &str, key: &str) {

@@ -1,0 +1,176 @@
+//! Small hand-written recognisers for the shapes rules check on every string. They run on hot
+//! paths, where compiling a regular expression per process would cost more than the whole
+//! check of a small file.
+
+/// `*`, or `service:Action` where the service prefix is letters, digits and `-`, and the action
+/// name letters, digits and the wildcards `*` and `?`.
+pub fn is_action(s: &str) -> bool {
+    if s == "*" {
+        return true;
+    }
+    let Some((svc, name)) = s.split_once(':') else {
+        return false;
+    };
+    let svc_ok = svc
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphanumeric)
+        && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?');
+    svc_ok && name_ok
+}
+
+/// A Sid as identity policies accept it: ASCII letters and digits only.
+pub fn is_identity_sid(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// A service principal's DNS name, such as `bcm-data-exports.amazonaws.com`.
+pub fn is_service_principal(s: &str) -> bool {
+    let host = ["amazonaws.com", "amazonaws.com.cn", "amazon.com", "api.aws"]
+        .iter()
+        .find_map(|suffix| s.strip_suffix(suffix)?.strip_suffix('.'));
+    host.is_some_and(|h| {
+        h.as_bytes()
+            .first()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && h.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    })
+}
+
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "BUCKET_NAME",
+    "BUCKET-NAME",
+    "ACCOUNT_ID",
+    "ACCOUNT-ID",
+    "AWS_ACCOUNT_ID",
+    "AWS-ACCOUNT-ID",
+    "REPLACE_ME",
+    "REPLACEME",
+    "CHANGE_ME",
+    "CHANGEME",
+];
+
+/// The first placeholder in `s`, as a byte range: `<...>` (1 to 60 characters, not starting with
+/// a space), `{{...}}`, or a word such as `YOUR_BUCKET`, `BUCKET_NAME`, `ACCOUNT_ID`.
+pub fn find_placeholder(s: &str) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'<' => {
+                let rest = &s[i + 1..];
+                if let Some(end) = rest.find(['<', '>']) {
+                    let inner = &rest[..end];
+                    if rest.as_bytes()[end] == b'>'
+                        && !inner.is_empty()
+                        && inner.chars().count() <= 60
+                        && !inner.starts_with(char::is_whitespace)
+                    {
+                        return Some((i, i + 1 + end + 1));
+                    }
+                }
+            }
+            b'{' if b.get(i + 1) == Some(&b'{') => {
+                let rest = &s[i + 2..];
+                if let Some(end) = rest.find("}}") {
+                    let inner = &rest[..end];
+                    if !inner.is_empty() && inner.len() <= 60 && !inner.contains(['{', '}']) {
+                        return Some((i, i + 2 + end + 2));
+                    }
+                }
+            }
+            b'A'..=b'Z' if i == 0 || !is_word(b[i - 1]) => {
+                let end = b[i..]
+                    .iter()
+                    .position(|&x| {
+                        !(x.is_ascii_uppercase() || x == b'_' || x == b'-' || x.is_ascii_digit())
+                    })
+                    .map_or(b.len(), |p| i + p);
+                let word = &s[i..end];
+                if end < b.len() && is_word(b[end]) {
+                    continue;
+                }
+                if word.starts_with("YOUR") || PLACEHOLDER_WORDS.contains(&word) {
+                    return Some((i, end));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions() {
+        for ok in [
+            "*",
+            "s3:GetObject",
+            "ec2:Describe*",
+            "S3:get?bject",
+            "bcm-data-exports:ListExports",
+        ] {
+            assert!(is_action(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "s3",
+            "s3 GetObject",
+            "s3::GetObject",
+            "s3:",
+            ":GetObject",
+            "-s3:Get",
+            "s3:Get Object",
+            "s3:Get-Object",
+        ] {
+            assert!(!is_action(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn service_principals() {
+        assert!(is_service_principal("bcm-data-exports.amazonaws.com"));
+        assert!(is_service_principal("logs.us-east-1.amazonaws.com"));
+        assert!(is_service_principal("ec2.amazonaws.com.cn"));
+        assert!(!is_service_principal("billingreports"));
+        assert!(!is_service_principal(".amazonaws.com"));
+        assert!(!is_service_principal("Billing.amazonaws.com"));
+    }
+
+    #[test]
+    fn placeholders() {
+        let f = |s: &str| find_placeholder(s).map(|(a, b)| s[a..b].to_string());
+        assert_eq!(
+            f("arn:aws:s3:::<bucket_name>/*").as_deref(),
+            Some("<bucket_name>")
+        );
+        assert_eq!(
+            f("arn:aws:cur:us-east-1:<AWS account ID>:definition/*").as_deref(),
+            Some("<AWS account ID>")
+        );
+        assert_eq!(f("{{ bucket }}").as_deref(), Some("{{ bucket }}"));
+        assert_eq!(
+            f("arn:aws:s3:::YOUR_BUCKET/*").as_deref(),
+            Some("YOUR_BUCKET")
+        );
+        assert_eq!(
+            f("arn:aws:iam::ACCOUNT_ID:root").as_deref(),
+            Some("ACCOUNT_ID")
+        );
+        assert_eq!(f("arn:aws:s3:::acme-billing/${aws:username}/*"), None);
+        assert_eq!(f("a < b and c > d"), None);
+        assert_eq!(f("MY_ACCOUNT_ID_X"), None);
+        assert_eq!(f("YOURS"), Some("YOURS".into()));
+    }
+}
