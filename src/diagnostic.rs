@@ -58,6 +58,8 @@ pub struct Finding {
     pub note: Option<String>,
     /// What to do, with the corrected text where it can be computed.
     pub help: Option<String>,
+    /// The IAM Access Analyzer issue code for this finding, when the rule has several.
+    pub access_analyzer: Option<&'static str>,
 }
 
 impl Finding {
@@ -71,7 +73,17 @@ impl Finding {
             labels: Vec::new(),
             note: None,
             help: None,
+            access_analyzer: None,
         }
+    }
+    /// The Access Analyzer issue code of this finding: the one set, or the rule's first.
+    pub fn access_analyzer_code(&self) -> Option<&'static str> {
+        self.access_analyzer
+            .or_else(|| self.rule.access_analyzer.first().copied())
+    }
+    pub fn aa(mut self, code: &'static str) -> Self {
+        self.access_analyzer = Some(code);
+        self
     }
     pub fn severity(mut self, s: Severity) -> Self {
         self.severity = s;

@@ -367,7 +367,7 @@ fn json_finding_carries_help_and_access_analyzer_code() {
         .iter()
         .find(|f| f["code"] == "POL005")
         .unwrap();
-    assert_eq!(f["access_analyzer_code"], "MISSING_EFFECT");
+    assert_eq!(f["access_analyzer_code"], "INVALID_EFFECT");
     assert_eq!(f["help"], "use `\"Allow\"`");
     assert_eq!(f["text"], "\"allow\"");
     assert_eq!(

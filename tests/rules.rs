@@ -155,3 +155,51 @@ fn fail_fixture_diagnostics_snapshots() {
         }
     });
 }
+
+/// Every Access Analyzer code a finding carries is one of its rule's documented aliases.
+#[test]
+fn findings_carry_one_of_their_rules_access_analyzer_codes() {
+    let mut seen = HashSet::new();
+    for r in rules::ALL {
+        for f in fixtures(&rule_dir(r).join("fail")) {
+            let out = check(r, &f, "json");
+            let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+            for finding in v["findings"].as_array().unwrap() {
+                let code = finding["code"].as_str().unwrap();
+                let rule = rules::find(code).unwrap();
+                match finding.get("access_analyzer_code").and_then(|c| c.as_str()) {
+                    Some(aa) => {
+                        assert!(
+                            rule.access_analyzer.contains(&aa),
+                            "{code} carries {aa}, not one of {:?}",
+                            rule.access_analyzer
+                        );
+                        seen.insert(aa.to_string());
+                    }
+                    None => assert!(
+                        rule.access_analyzer.is_empty(),
+                        "{code} has aliases but the finding carries none"
+                    ),
+                }
+            }
+        }
+    }
+    for aa in [
+        "MISSING_EFFECT",
+        "INVALID_EFFECT",
+        "MISSING_ACTION",
+        "UNSUPPORTED_ELEMENT_COMBINATION",
+        "NULL_WITH_IF_EXISTS",
+        "INVALID_CONDITION_KEY_FORMAT",
+        "INVALID_PARTITION",
+        "MISSING_ARN_FIELD",
+        "ARN_REGION_NOT_ALLOWED",
+        "ARN_ACCOUNT_NOT_ALLOWED",
+        "EMPTY_ARRAY_ACTION",
+        "EMPTY_ARRAY_CONDITION",
+        "INVALID_SERVICE_PRINCIPAL_FORMAT",
+        "INVALID_PRINCIPAL_KEY",
+    ] {
+        assert!(seen.contains(aa), "no fixture produces {aa}");
+    }
+}

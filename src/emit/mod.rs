@@ -262,7 +262,7 @@ pub fn json(result: &RunResult) -> String {
             if let Some(h) = &f.help {
                 map.insert("help".into(), json!(h));
             }
-            if let Some(aa) = f.rule.access_analyzer.first() {
+            if let Some(aa) = f.access_analyzer_code() {
                 map.insert("access_analyzer_code".into(), json!(aa));
             }
             if !related.is_empty() {

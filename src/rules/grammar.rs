@@ -239,6 +239,7 @@ fn statement(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
     match stmt.member("Effect") {
         None => {
             let f = Finding::new(&POL005, ctx.source_id, anchor(stmt), format!("{label} has no `Effect`"))
+.aa("MISSING_EFFECT")
                 .note("every statement needs `\"Effect\": \"Allow\"` or `\"Deny\"`; AWS rejects the policy")
                 .help("add `\"Effect\": \"Allow\"`");
             ctx.report(f);
@@ -260,6 +261,7 @@ fn statement(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
                     m.value.span,
                     format!("invalid Effect `{other}`"),
                 )
+                .aa("INVALID_EFFECT")
                 .note("`Effect` is case-sensitive and must be exactly `Allow` or `Deny`")
                 .help(format!("use `\"{fixed}\"`"));
                 ctx.report(f);
@@ -311,6 +313,7 @@ fn pair(ctx: &mut Ctx, stmt: &Statement, a: &str, b: &str, rule: &'static Rule, 
                 format!("{} has both `{a}` and `{b}`", stmt.label()),
             )
             .label(ma.key_span, format!("`{a}` is here"))
+            .aa("UNSUPPORTED_ELEMENT_COMBINATION")
             .note(format!(
                 "a statement takes exactly one of `{a}` and `{b}`; AWS rejects the policy"
             ))
@@ -326,6 +329,11 @@ fn pair(ctx: &mut Ctx, stmt: &Statement, a: &str, b: &str, rule: &'static Rule, 
                 anchor(stmt),
                 format!("{} has no `{a}` or `{b}`", stmt.label()),
             )
+            .aa(if a == "Action" {
+                "MISSING_ACTION"
+            } else {
+                "MISSING_RESOURCE"
+            })
             .note(format!(
                 "every statement needs `{a}` (or `{b}`); AWS rejects the policy"
             ))
@@ -347,6 +355,11 @@ fn string_or_array(ctx: &mut Ctx, m: &Member) {
                 m.value.span,
                 format!("`{}` is an empty array", m.key),
             )
+            .aa(match m.key.as_str() {
+                "Action" | "NotAction" => "EMPTY_ARRAY_ACTION",
+                "Resource" | "NotResource" => "EMPTY_ARRAY_RESOURCE",
+                _ => "EMPTY_ARRAY_PRINCIPAL",
+            })
             .note("an empty array matches nothing, so the statement has no effect")
             .help(format!(
                 "list at least one value in `{}`, or remove the statement",
@@ -415,6 +428,7 @@ fn principal(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
                 b.key_span,
                 format!("{} has both `Principal` and `NotPrincipal`", stmt.label()),
             )
+            .aa("INVALID_PRINCIPAL_FORMAT")
             .label(a.key_span, "`Principal` is here")
             .note("a statement takes one of `Principal` and `NotPrincipal`")
             .help("keep one of them");
@@ -459,6 +473,7 @@ fn principal_value(ctx: &mut Ctx, m: &Member) {
         Kind::String(s) if s == "*" => {}
         Kind::String(s) => {
             let f = Finding::new(&POL011, ctx.source_id, m.value.span, format!("invalid principal `{s}`"))
+.aa("INVALID_PRINCIPAL_FORMAT")
                 .note("a principal is `\"*\"` or an object keyed by `AWS`, `Service`, `Federated` or `CanonicalUser`")
                 .help(if s.ends_with(".amazonaws.com") {
                     format!("write `{{\"Service\": \"{s}\"}}`")
@@ -470,6 +485,7 @@ fn principal_value(ctx: &mut Ctx, m: &Member) {
         Kind::Object(members) => {
             if members.is_empty() {
                 let f = Finding::new(&POL017, ctx.source_id, m.value.span, format!("`{}` is an empty object", m.key))
+                    .aa("EMPTY_ARRAY_PRINCIPAL")
                     .note("an empty principal matches nobody")
                     .help("name the principal, for example `{\"Service\": \"bcm-data-exports.amazonaws.com\"}`");
                 ctx.report(f);
@@ -477,6 +493,7 @@ fn principal_value(ctx: &mut Ctx, m: &Member) {
             for pm in members {
                 if !PRINCIPAL_KEYS.contains(&pm.key.as_str()) {
                     let mut f = Finding::new(&POL011, ctx.source_id, pm.key_span, format!("unknown principal type `{}`", pm.key))
+.aa("INVALID_PRINCIPAL_KEY")
                         .note("principal types are `AWS`, `Service`, `Federated` and `CanonicalUser` (case-sensitive)");
                     f = match fuzzy::suggest(&pm.key, PRINCIPAL_KEYS.iter().copied()) {
                         Some(s) => f.help(format!("did you mean `{s}`?")),
@@ -529,6 +546,11 @@ fn principal_format(ctx: &mut Ctx, key: &str, node: &Node, value: &str) {
             node.inner_span(),
             format!("invalid `{key}` principal `{value}`"),
         )
+        .aa(if key == "Service" {
+            "INVALID_SERVICE_PRINCIPAL_FORMAT"
+        } else {
+            "INVALID_PRINCIPAL_FORMAT"
+        })
         .note("AWS rejects a policy whose principal it cannot resolve")
         .help(help);
         ctx.report(f);
@@ -553,6 +575,7 @@ fn condition(ctx: &mut Ctx, m: &Member) {
                     op.value.type_name()
                 ),
             )
+            .aa("DATA_TYPE_MISMATCH")
             .note("a condition is written `\"Operator\": {\"key\": \"value\"}`")
             .help(format!(
                 "write `\"{}\": {{\"aws:SourceAccount\": \"...\"}}`",
@@ -568,6 +591,7 @@ fn condition(ctx: &mut Ctx, m: &Member) {
                 op.value.span,
                 format!("`{}` has no condition keys", op.key),
             )
+            .aa("DATA_TYPE_MISMATCH")
             .note("an operator without keys tests nothing")
             .help("add the condition key and value, or remove the operator");
             ctx.report(f);
@@ -580,6 +604,7 @@ fn condition(ctx: &mut Ctx, m: &Member) {
                 || key.key.contains(char::is_whitespace)
             {
                 let f = Finding::new(&POL013, ctx.source_id, key.key_span, format!("invalid condition key `{}`", key.key))
+.aa("INVALID_CONDITION_KEY_FORMAT")
                     .note("condition keys are `service:KeyName`, such as `aws:SourceAccount` or `s3:prefix`")
                     .help(match fuzzy::suggest(&key.key, ["aws:SourceAccount", "aws:SourceArn", "aws:SecureTransport", "aws:PrincipalArn"]) {
                         Some(s) => format!("did you mean `{s}`?"),
@@ -590,6 +615,7 @@ fn condition(ctx: &mut Ctx, m: &Member) {
             match &key.value.kind {
                 Kind::Array(items) if items.is_empty() => {
                     let f = Finding::new(&POL017, ctx.source_id, key.value.span, format!("`{}` has an empty list of values", key.key))
+                        .aa("EMPTY_ARRAY_CONDITION")
                         .note("a condition with no values never matches (or, with a negated operator, always does)")
                         .help("list the values, or remove the condition key");
                     ctx.report(f);
@@ -624,6 +650,7 @@ fn condition_value_type(ctx: &mut Ctx, key: &str, node: &Node) {
             node.type_name()
         ),
     )
+    .aa("DATA_TYPE_MISMATCH")
     .note("condition values are strings, numbers or booleans, or an array of them")
     .help("write the value as a string");
     ctx.report(f);
@@ -650,6 +677,7 @@ fn operator(ctx: &mut Ctx, op: &Member) {
                 op.key_span,
                 "`NullIfExists` is not an operator",
             )
+            .aa("NULL_WITH_IF_EXISTS")
             .note("`Null` already tests whether the key exists; IAM rejects `IfExists` on it")
             .help(format!("use `\"{prefix}Null\"`"));
             ctx.report(f);
@@ -659,6 +687,7 @@ fn operator(ctx: &mut Ctx, op: &Member) {
     let suffix = if if_exists { "IfExists" } else { "" };
     if let Some(exact) = OPERATORS.iter().find(|o| o.eq_ignore_ascii_case(base)) {
         let f = Finding::new(&POL012, ctx.source_id, op.key_span, format!("condition operator `{name}` should be written `{prefix}{exact}{suffix}`"))
+.aa("INVALID_CONDITION_OPERATOR")
             .severity(Severity::Warning)
             .note("condition operators are documented with this exact spelling; other tools treat a different case as unknown")
             .help(format!("rename it to `\"{prefix}{exact}{suffix}\"`"));
@@ -676,6 +705,7 @@ fn operator(ctx: &mut Ctx, op: &Member) {
         op.key_span,
         format!("unknown condition operator `{name}`"),
     )
+    .aa("INVALID_CONDITION_OPERATOR")
     .note("IAM rejects a policy with an unknown condition operator");
     f = if let Some(p) = prefix_fix {
         f.help(format!("write the set operator as `{p}`"))
@@ -719,6 +749,11 @@ fn size(ctx: &mut Ctx) {
         let root = &ctx.doc.root;
         let f = Finding::new(&POL016, ctx.source_id, brace(root), format!("the policy has {} characters (whitespace not counted); the limit for {what} is {limit}", ctx.doc.size))
             .severity(sev)
+            .aa(if ctx.doc.kind.is_identity() {
+                "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"
+            } else {
+                "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"
+            })
             .note("AWS rejects a policy over its size quota (LimitExceeded)")
             .help("split the policy into several smaller ones, or use wildcards such as `ec2:Describe*` to shorten action lists");
         ctx.report(f);

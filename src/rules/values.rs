@@ -250,6 +250,7 @@ fn resource_value(ctx: &mut Ctx, node: &Node, s: &str) {
             node.inner_span(),
             format!("resource `{s}` is not an ARN"),
         )
+        .aa("INVALID_ARN_PREFIX")
         .note("IAM compares resources as ARNs; this value matches nothing and is rejected")
         .help(help);
         ctx.report(f);
@@ -269,6 +270,7 @@ fn resource_value(ctx: &mut Ctx, node: &Node, s: &str) {
             node.inner_span(),
             format!("ARN `{s}` is missing fields"),
         )
+        .aa("MISSING_ARN_FIELD")
         .note("IAM rejects an ARN with fewer than six colon-separated fields")
         .help(help);
         ctx.report(f);
@@ -282,6 +284,7 @@ fn resource_value(ctx: &mut Ctx, node: &Node, s: &str) {
             node.inner_span(),
             format!("unknown partition `{partition}` in ARN `{s}`"),
         )
+        .aa("INVALID_PARTITION")
         .note("the partition is `aws`, `aws-cn`, `aws-us-gov` or another AWS partition")
         .help(format!("use `\"{}\"`", s.replacen(partition, "aws", 1)));
         ctx.report(f);
@@ -301,6 +304,7 @@ fn resource_value(ctx: &mut Ctx, node: &Node, s: &str) {
             _ => "an account",
         };
         let f = Finding::new(&VAL003, ctx.source_id, node.inner_span(), format!("S3 ARN `{s}` has {what}"))
+            .aa(if matches_empty(parts[3]) { "ARN_ACCOUNT_NOT_ALLOWED" } else { "ARN_REGION_NOT_ALLOWED" })
             .note("bucket and object ARNs have empty region and account fields; with them the ARN matches no bucket")
             .help(format!("use `\"{fixed}\"`"));
         ctx.report(f);
