@@ -80,6 +80,9 @@ struct CheckArgs {
     /// The bucket the cost export is delivered to
     #[arg(long, value_name = "NAME")]
     bucket: Option<String>,
+    /// The export's S3 path prefix (without the bucket)
+    #[arg(long, value_name = "PREFIX")]
+    prefix: Option<String>,
     /// The 12-digit ID of the account that owns the export
     #[arg(long, value_name = "ID")]
     account_id: Option<String>,
@@ -290,6 +293,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
     }
     let opts = Options {
         bucket: a.bucket.clone(),
+        prefix: a.prefix.clone(),
         account_id: a.account_id.clone(),
         export_type: a.export_type,
     };

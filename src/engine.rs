@@ -36,6 +36,8 @@ impl ExportType {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub bucket: Option<String>,
+    /// The export's S3 prefix (`S3Prefix`), when known.
+    pub prefix: Option<String>,
     pub account_id: Option<String>,
     pub export_type: ExportType,
 }

@@ -487,3 +487,26 @@ fn the_runs_bucket_is_a_hint_for_a_delivery_policy_without_principal() {
         "{f:#}"
     );
 }
+
+#[test]
+fn prefix_decides_which_object_patterns_allow_delivery() {
+    let d = tmp();
+    let policy = |resource: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "Deliver", "Effect": "Allow", "Principal": {{"Service": "bcm-data-exports.amazonaws.com"}}, "Action": ["s3:PutObject", "s3:GetBucketPolicy"], "Resource": ["{resource}", "arn:aws:s3:::{B}"], "Condition": {{"StringLike": {{"aws:SourceAccount": "{A}", "aws:SourceArn": "arn:aws:bcm-data-exports:us-east-1:{A}:export/*"}}}}}}]}}"#
+        )
+    };
+    let right = d.write(
+        "right.json",
+        &policy(&format!("arn:aws:s3:::{B}/reports/*")),
+    );
+    let wrong = d.write("wrong.json", &policy(&format!("arn:aws:s3:::{B}/other/*")));
+    let ctx = ["--bucket", B, "--account-id", A, "--prefix", "reports"];
+    let (code, _) = json_findings(&[&ctx[..], &[right.as_str()]].concat());
+    assert_eq!(code, 0);
+    let (_, v) = json_findings(&[&ctx[..], &[wrong.as_str()]].concat());
+    assert_eq!(codes_and_text(&v)[0].0, "BP002");
+    // without --prefix, a folder-scoped statement may be the right one
+    let (code, _) = json_findings(&["--bucket", B, "--account-id", A, &wrong]);
+    assert_eq!(code, 0);
+}

@@ -140,12 +140,34 @@ pub fn check(ctx: &mut Ctx) {
     ctx.statements = stmts;
 }
 
+/// The bucket ARN and the ARN of an object the export would write (under `--prefix` when given).
 fn bucket_arns(ctx: &Ctx) -> Option<(String, String)> {
     let b = ctx.opts.bucket.as_deref()?;
+    let key = match ctx.opts.prefix.as_deref().map(|p| p.trim_matches('/')) {
+        Some(p) if !p.is_empty() => format!("{p}/export/data/part-00001.csv.gz"),
+        _ => "export/data/part-00001.csv.gz".to_string(),
+    };
     Some((
         format!("arn:aws:s3:::{b}"),
-        format!("arn:aws:s3:::{b}/finops-lint-probe"),
+        format!("arn:aws:s3:::{b}/{key}"),
     ))
+}
+
+/// Does the statement allow writing some object of the bucket? Without `--prefix`, a statement
+/// scoped to any folder of the bucket may be the right one, so any object pattern counts.
+fn covers_some_object(ctx: &Ctx, stmt: &Statement, object_probe: &str) -> bool {
+    if eval::covers_resource(stmt, object_probe) {
+        return true;
+    }
+    match (&ctx.opts.bucket, &ctx.opts.prefix) {
+        (Some(b), None) => {
+            let objects = format!("arn:aws:s3:::{b}/");
+            stmt.strings("Resource")
+                .iter()
+                .any(|(r, _)| r.starts_with(&objects))
+        }
+        _ => false,
+    }
 }
 
 fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
@@ -184,7 +206,7 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
         };
         let (bucket_arn, object_arn) = probe.clone().unzip();
         let put_ok = grants("s3:PutObject", &|s| match &object_arn {
-            Some(o) => eval::covers_resource(s, o),
+            Some(o) => covers_some_object(ctx, s, o),
             None => s
                 .strings("Resource")
                 .iter()
