@@ -64,7 +64,8 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Set when the file holds JSON of no known kind (said in verbose output).
     pub skipped: Option<String>,
-    pub kind: Option<&'static str>,
+    /// What the file was checked as, such as "S3 bucket policy (`aws s3api get-bucket-policy` output)".
+    pub kind: Option<String>,
     /// Set when checking the file hit a bug in finops-lint (reported on standard error, exit 2).
     pub internal_error: Option<String>,
 }
@@ -86,7 +87,10 @@ pub fn check_source(
     report.findings = rules::syntax::findings(source_id, &issues);
     match content {
         Content::Policy(doc) => {
-            report.kind = Some(doc.kind.describe());
+            report.kind = Some(match doc.container {
+                model::Container::Bare => doc.kind.describe().to_string(),
+                c => format!("{} ({})", doc.kind.describe(), c.describe()),
+            });
             let mut ctx = Ctx {
                 source,
                 source_id,

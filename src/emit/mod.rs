@@ -156,12 +156,7 @@ pub fn human(result: &RunResult, color: bool, verbose: bool) -> String {
     let mut out = String::new();
     for (source, report) in result.sources.iter().zip(&result.reports) {
         if verbose {
-            if let Some(why) = &report.skipped {
-                out.push_str(&format!(
-                    "skipped {}: JSON of no known kind ({why})\n",
-                    source.name
-                ));
-            }
+            out.push_str(&verbose_line(&source.name, report));
         }
         for f in &report.findings {
             let r = Rendered { f, source };
@@ -187,6 +182,15 @@ pub fn human(result: &RunResult, color: bool, verbose: bool) -> String {
     out
 }
 
+/// With `--verbose`: what each file was checked as, or why it was skipped.
+fn verbose_line(name: &str, report: &crate::engine::FileReport) -> String {
+    match (&report.skipped, &report.kind) {
+        (Some(why), _) => format!("{name}: skipped: JSON of no known kind ({why})\n"),
+        (None, Some(kind)) => format!("{name}: checked as {kind}\n"),
+        (None, None) => String::new(),
+    }
+}
+
 fn position(source: &Source, offset: usize) -> LineCol {
     source.line_col(offset)
 }
@@ -196,12 +200,7 @@ pub fn concise(result: &RunResult, verbose: bool) -> String {
     let mut out = String::new();
     for (source, report) in result.sources.iter().zip(&result.reports) {
         if verbose {
-            if let Some(why) = &report.skipped {
-                out.push_str(&format!(
-                    "{}: skipped: JSON of no known kind ({why})\n",
-                    source.name
-                ));
-            }
+            out.push_str(&verbose_line(&source.name, report));
         }
         for f in &report.findings {
             let p = position(source, f.span.start);
@@ -281,11 +280,18 @@ pub fn json(result: &RunResult) -> String {
                 .map(|why| json!({"file": s.name, "reason": why}))
         })
         .collect();
+    let documents: Vec<_> = result
+        .sources
+        .iter()
+        .zip(&result.reports)
+        .filter_map(|(s, r)| r.kind.as_ref().map(|k| json!({"file": s.name, "kind": k})))
+        .collect();
     let c = counts(result);
     let doc = json!({
         "version": 1,
         "tool": {"name": "finops-lint", "version": env!("CARGO_PKG_VERSION")},
         "findings": findings,
+        "documents": documents,
         "skipped": skipped,
         "summary": {"files": c.files, "errors": c.errors, "warnings": c.warnings, "infos": c.infos, "skipped": c.skipped},
     });

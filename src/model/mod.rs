@@ -56,6 +56,18 @@ impl PolicyKind {
     }
 }
 
+impl Container {
+    /// How the document was found, for verbose output.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Container::Bare => "policy document",
+            Container::GetBucketPolicy => "`aws s3api get-bucket-policy` output",
+            Container::PolicyVersion => "`aws iam get-policy-version` output",
+            Container::InlinePolicy => "`aws iam get-*-policy` output",
+        }
+    }
+}
+
 /// Where the policy document came from inside the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Container {

@@ -34,13 +34,6 @@ impl Rule {
     pub fn folder(&self) -> String {
         format!("{}-{}", self.code, self.name)
     }
-    /// Where the rule is documented online.
-    pub fn help_uri(&self) -> String {
-        format!(
-            "https://github.com/finops-lint/finops-lint/blob/main/rules/{}/README.md",
-            self.folder()
-        )
-    }
 }
 
 macro_rules! rules {
