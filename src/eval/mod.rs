@@ -5,35 +5,51 @@
 use crate::model::policy::{Condition, Statement};
 use crate::parse::json::{Kind, Node};
 
-/// `*` matches any sequence, `?` any single character.
+/// `*` matches any sequence, `?` any single character. No allocation: it runs on hot paths.
 pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
-    let norm = |c: char| {
-        if case_insensitive {
-            c.to_ascii_lowercase()
+    if !pattern.contains(['*', '?']) {
+        return if case_insensitive {
+            pattern.eq_ignore_ascii_case(text)
         } else {
-            c
+            pattern == text
+        };
+    }
+    let eq = |a: char, b: char| {
+        if case_insensitive {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
         }
     };
-    let p: Vec<char> = pattern.chars().map(norm).collect();
-    let t: Vec<char> = text.chars().map(norm).collect();
-    let (mut pi, mut ti) = (0, 0);
+    let p: &str = pattern;
+    let t: &str = text;
+    // (byte index into p, byte index into t)
+    let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
+        let tc = t[ti..].chars().next().unwrap_or_default();
+        let pc = p[pi..].chars().next();
+        match pc {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(c) if c == '?' || eq(c, tc) => {
+                pi += c.len_utf8();
+                ti += tc.len_utf8();
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    let next = st + t[st..].chars().next().map_or(1, char::len_utf8);
+                    pi = sp + 1;
+                    ti = next;
+                    star = Some((sp, next));
+                }
+                None => return false,
+            },
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
+    p[pi..].bytes().all(|c| c == b'*')
 }
 
 /// Three-valued truth: conditions can depend on request values we do not know.

