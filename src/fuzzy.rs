@@ -19,9 +19,12 @@ pub fn distance(a: &str, b: &str) -> usize {
 
 /// The candidate closest to `word`, if it is close enough to be a typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 4);
+    let n = word.chars().count();
+    let limit = (n / 3).clamp(1, 4);
     candidates
         .into_iter()
+        // the distance is at least the difference in length: skip the hopeless cheaply
+        .filter(|c| c.len().abs_diff(word.len()) <= limit)
         .map(|c| (distance(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

@@ -73,6 +73,11 @@ impl Source {
         }
     }
 
+    /// Byte offset where 0-based line `line` starts, if the text has that line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).copied()
+    }
+
     /// The (masked) text under a span, for messages and tests.
     pub fn snippet(&self, span: Span) -> &str {
         let mut s = span.start.min(self.display.len());

@@ -121,24 +121,46 @@ impl Diagnostic for Rendered<'_> {
 }
 
 impl miette::SourceCode for Rendered<'_> {
+    /// Reads the lines around a span through the source's line index: miette's own reader
+    /// counts lines from the start of the file for every finding.
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
-        let inner = self.source.display.as_ref().read_span(
-            span,
-            context_lines_before,
-            context_lines_after,
-        )?;
+        let text: &str = &self.source.display;
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let first = self.source.line_col(start).line - 1;
+        let last = self
+            .source
+            .line_col(end.saturating_sub(usize::from(end > start)))
+            .line
+            - 1;
+        let from_line = first.saturating_sub(context_lines_before);
+        let to_line = last + context_lines_after;
+        let line_start = self.source.line_start(from_line).unwrap_or(0);
+        // as miette's own reader: without leading context, the contents (and the column that
+        // the header shows) start at the span itself
+        let (from, column) = if context_lines_before == 0 {
+            (start, start - line_start)
+        } else {
+            (line_start, 0)
+        };
+        let to = self
+            .source
+            .line_start(to_line + 1)
+            .unwrap_or(text.len())
+            .max(from);
+        let data = text.get(from..to).unwrap_or("");
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.source.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column(),
-            inner.line_count(),
+            data.as_bytes(),
+            SourceSpan::new(from.into(), data.len()),
+            from_line,
+            column,
+            data.lines().count().max(1),
         )))
     }
 }
