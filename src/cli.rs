@@ -37,6 +37,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Evaluate policies offline, like `aws iam simulate-custom-policy`
+    #[command(
+        after_help = "Example:\n  finops-lint simulate --policy-input-list file://readonly.json --action-names s3:GetObject s3:ListBucket \\\n    --resource-arns arn:aws:s3:::my-billing/reports/x arn:aws:s3:::my-billing --output table"
+    )]
+    Simulate(SimulateArgs),
     /// Explain one rule (by code or name)
     #[command(after_help = "Example:\n  finops-lint rule BP006")]
     Rule { code: String },
@@ -64,6 +69,50 @@ pub enum FailOn {
     Warning,
     Info,
     Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum SimOutput {
+    Json,
+    Table,
+}
+
+#[derive(Args, Debug)]
+struct SimulateArgs {
+    /// Identity policies: files, `file://` paths, or JSON text
+    #[arg(long, num_args = 1.., value_name = "POLICY")]
+    policy_input_list: Vec<String>,
+    /// Permissions boundary policies
+    #[arg(long, num_args = 1.., value_name = "POLICY")]
+    permissions_boundary_policy_input_list: Vec<String>,
+    /// A resource-based policy (such as a bucket policy)
+    #[arg(long, value_name = "POLICY")]
+    resource_policy: Option<String>,
+    /// The actions to evaluate
+    #[arg(long, num_args = 1.., required = true, value_name = "ACTION")]
+    action_names: Vec<String>,
+    /// The resources to evaluate (default `*`)
+    #[arg(long, num_args = 1.., value_name = "ARN")]
+    resource_arns: Vec<String>,
+    /// The principal making the request (an IAM user, role, or assumed-role session ARN)
+    #[arg(long, value_name = "ARN", conflicts_with_all = ["caller_service", "anonymous"])]
+    caller_arn: Option<String>,
+    /// Evaluate a request made by an AWS service principal (finops-lint extension)
+    #[arg(long, value_name = "SERVICE", conflicts_with = "anonymous")]
+    caller_service: Option<String>,
+    /// Evaluate an anonymous request (finops-lint extension)
+    #[arg(long)]
+    anonymous: bool,
+    /// The account that owns the resources: `arn:aws:iam::ACCOUNT:root` or the 12-digit ID
+    #[arg(long, value_name = "ARN")]
+    resource_owner: Option<String>,
+    /// Context keys: the AWS CLI's JSON list or its shorthand
+    /// `ContextKeyName=aws:SourceIp,ContextKeyValues=203.0.113.7,ContextKeyType=ip`
+    #[arg(long, num_args = 1.., value_name = "ENTRY")]
+    context_entries: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = SimOutput::Json)]
+    output: SimOutput,
 }
 
 #[derive(Args, Debug)]
@@ -97,7 +146,7 @@ struct CheckArgs {
     verbose: bool,
 }
 
-const SUBCOMMANDS: &[&str] = &["check", "rules", "rule", "help"];
+const SUBCOMMANDS: &[&str] = &["check", "rules", "rule", "simulate", "help"];
 
 pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
     if matches!(
@@ -134,6 +183,7 @@ pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
     };
     match cli.command {
         Command::Check(a) => check(a, io),
+        Command::Simulate(a) => simulate(a, io),
         Command::Rules { format } => {
             let text = match format {
                 ListFormat::Text => emit::rule_list_text(),
@@ -273,6 +323,108 @@ fn check_bytes(
             )
         }
     }
+}
+
+fn simulate(a: SimulateArgs, io: &mut Io) -> i32 {
+    use crate::eval::{PolicyType, Principal};
+    use crate::simulate as sim;
+    if a.policy_input_list.is_empty() && a.resource_policy.is_none() {
+        return usage_error(
+            io,
+            "give at least one of --policy-input-list and --resource-policy",
+        );
+    }
+    let mut policies = Vec::new();
+    let mut load = |arg: &str, id: String, kind: PolicyType| match sim::load(arg, id, kind) {
+        Ok(p) => {
+            policies.push(p);
+            Ok(())
+        }
+        Err(e) => Err(e),
+    };
+    let mut errors = Vec::new();
+    for (i, p) in a.policy_input_list.iter().enumerate() {
+        if let Err(e) = load(
+            p,
+            format!("PolicyInputList.{}", i + 1),
+            PolicyType::Identity,
+        ) {
+            errors.push(e);
+        }
+    }
+    for (i, p) in a.permissions_boundary_policy_input_list.iter().enumerate() {
+        if let Err(e) = load(
+            p,
+            format!("PermissionsBoundaryPolicyInputList.{}", i + 1),
+            PolicyType::PermissionsBoundary,
+        ) {
+            errors.push(e);
+        }
+    }
+    if let Some(p) = &a.resource_policy {
+        if let Err(e) = load(p, "ResourcePolicy".to_string(), PolicyType::Resource) {
+            errors.push(e);
+        }
+    }
+    if !errors.is_empty() {
+        for e in errors {
+            let _ = writeln!(io.stderr, "error: {e}");
+        }
+        return 2;
+    }
+    let resource_account = match a.resource_owner.as_deref() {
+        None => None,
+        Some(o) => {
+            let acct = o
+                .strip_prefix("arn:aws:iam::")
+                .and_then(|r| r.strip_suffix(":root"))
+                .unwrap_or(o);
+            if !(acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())) {
+                return usage_error(io, &format!("--resource-owner `{o}` is not `arn:aws:iam::ACCOUNT:root` or a 12-digit account ID"));
+            }
+            Some(acct.to_string())
+        }
+    };
+    let principal = if a.anonymous {
+        Principal::Anonymous
+    } else if let Some(s) = &a.caller_service {
+        Principal::Service(s.clone())
+    } else {
+        let account = resource_account
+            .clone()
+            .unwrap_or_else(|| "123456789012".to_string());
+        Principal::Arn(
+            a.caller_arn
+                .clone()
+                .unwrap_or_else(|| format!("arn:aws:iam::{account}:user/simulated-caller")),
+        )
+    };
+    let context = match sim::parse_context(&a.context_entries) {
+        Ok(c) => c,
+        Err(e) => return usage_error(io, &e),
+    };
+    let resources = if a.resource_arns.is_empty() {
+        vec!["*".to_string()]
+    } else {
+        a.resource_arns.clone()
+    };
+    let out = sim::run(&sim::Simulation {
+        policies: &policies,
+        actions: &a.action_names,
+        resources: &resources,
+        principal,
+        resource_account,
+        context,
+    });
+    let text = match a.output {
+        SimOutput::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&out).unwrap_or_default()
+        ),
+        SimOutput::Table => sim::table(&out),
+    };
+    let _ = io.stdout.write_all(text.as_bytes());
+    0
 }
 
 fn check(a: CheckArgs, io: &mut Io) -> i32 {

@@ -15,6 +15,7 @@ pub mod model;
 pub mod parse;
 pub mod rules;
 pub mod secrets;
+pub mod simulate;
 pub mod source;
 pub mod syntax;
 pub mod walk;

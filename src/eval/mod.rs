@@ -2,8 +2,16 @@
 //! wildcard matching (actions case-insensitive, resources case-sensitive) and condition
 //! evaluation against a partly known request, with three-valued results.
 
-use crate::model::policy::{Condition, Statement};
-use crate::parse::json::{Kind, Node};
+pub mod condition;
+mod evaluate;
+pub mod pattern;
+
+pub use evaluate::{
+    evaluate, Decision, Evaluation, Matched, PolicyRef, PolicyType, Principal, RequestContext,
+    SimRequest,
+};
+
+use crate::model::policy::Statement;
 
 /// `*` matches any sequence, `?` any single character. No allocation: it runs on hot paths.
 pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
@@ -102,85 +110,45 @@ pub fn covers_resource(stmt: &Statement, arn: &str) -> bool {
     }
 }
 
-/// A request whose context keys are known, unknown or absent.
+/// A request whose context keys are known, unknown or absent (the offline checks' view).
 pub trait Request {
     /// `None`: the key is absent; `Some(None)`: present with an unknown value.
     fn context(&self, key: &str) -> Option<Option<Vec<String>>>;
 }
 
-fn negated(base: &str) -> bool {
-    base.starts_with("StringNot")
-        || base.starts_with("ArnNot")
-        || base == "NotIpAddress"
-        || base == "NumericNotEquals"
-        || base == "DateNotEquals"
-}
+struct Partial<'a>(&'a dyn Request);
 
-fn value_text(n: &Node) -> Option<String> {
-    match &n.kind {
-        Kind::String(s) => Some(s.clone()),
-        Kind::Number(s) => Some(s.clone()),
-        Kind::Bool(b) => Some(b.to_string()),
-        _ => None,
+impl pattern::Vars for Partial<'_> {
+    fn var(&self, key: &str) -> Option<Option<String>> {
+        self.0
+            .context(key)
+            .map(|v| v.and_then(|v| v.into_iter().next()))
     }
 }
 
-/// Evaluate one condition entry.
-pub fn condition(cond: &Condition, req: &dyn Request) -> Tri {
-    let op = cond.op();
-    let base = cond.base_op();
-    let if_exists = op.ends_with("IfExists");
-    let wanted: Vec<String> = cond.values().iter().filter_map(value_text).collect();
-    let Some(present) = req.context(&cond.key.key) else {
-        // The key is absent from the request.
-        if base == "Null" {
-            return if wanted.iter().any(|w| w.eq_ignore_ascii_case("true")) {
-                Tri::True
-            } else {
-                Tri::False
-            };
+impl condition::Context for Partial<'_> {
+    fn lookup(&self, key: &str) -> condition::Lookup {
+        match self.0.context(key) {
+            None => condition::Lookup::Absent,
+            Some(None) => condition::Lookup::Unknown,
+            Some(Some(v)) => condition::Lookup::Values(v),
         }
-        if if_exists || negated(base) {
-            return Tri::True;
-        }
-        return Tri::False;
-    };
-    if base == "Null" {
-        return if wanted.iter().any(|w| w.eq_ignore_ascii_case("false")) {
-            Tri::True
-        } else {
-            Tri::False
-        };
-    }
-    let Some(actual) = present else {
-        return Tri::Unknown;
-    };
-    let any =
-        |f: &dyn Fn(&str, &str) -> bool| actual.iter().any(|a| wanted.iter().any(|w| f(w, a)));
-    let result = match base {
-        "StringEquals" => any(&|w, a| w == a),
-        "StringNotEquals" => !any(&|w, a| w == a),
-        "StringEqualsIgnoreCase" => any(&|w, a| w.eq_ignore_ascii_case(a)),
-        "StringNotEqualsIgnoreCase" => !any(&|w, a| w.eq_ignore_ascii_case(a)),
-        "StringLike" => any(&|w, a| glob(w, a, false)),
-        "StringNotLike" => !any(&|w, a| glob(w, a, false)),
-        "ArnEquals" | "ArnLike" => any(&|w, a| glob(w, a, false)),
-        "ArnNotEquals" | "ArnNotLike" => !any(&|w, a| glob(w, a, false)),
-        "Bool" => any(&|w, a| w.eq_ignore_ascii_case(a)),
-        _ => return Tri::Unknown,
-    };
-    if result {
-        Tri::True
-    } else {
-        Tri::False
     }
 }
 
-/// Evaluate a statement's whole condition block (all entries must hold).
+/// Evaluate a statement's whole condition block (all entries must hold) against a partly
+/// known request.
 pub fn conditions(stmt: &Statement, req: &dyn Request) -> Tri {
-    stmt.conditions()
-        .iter()
-        .fold(Tri::True, |acc, c| acc.and(condition(c, req)))
+    let ctx = Partial(req);
+    stmt.conditions().iter().fold(Tri::True, |acc, c| {
+        acc.and(condition::evaluate(
+            c.op(),
+            &c.key.key,
+            c.values(),
+            &ctx,
+            true,
+        ))
+    })
 }
 
 #[cfg(test)]
