@@ -42,6 +42,11 @@ enum Command {
         after_help = "Example:\n  finops-lint simulate --policy-input-list file://readonly.json --action-names s3:GetObject s3:ListBucket \\\n    --resource-arns arn:aws:s3:::my-billing/reports/x arn:aws:s3:::my-billing --output table"
     )]
     Simulate(SimulateArgs),
+    /// Print the least-privilege policies and the export definition for a scenario
+    #[command(
+        after_help = "Example:\n  finops-lint generate --scenario root-existing-export --bucket my-billing --account-id 123456789012 \\\n    --prefix reports --export-name finops --output-dir onboarding/"
+    )]
+    Generate(GenerateArgs),
     /// Explain one rule (by code or name)
     #[command(after_help = "Example:\n  finops-lint rule BP006")]
     Rule { code: String },
@@ -116,6 +121,30 @@ struct SimulateArgs {
 }
 
 #[derive(Args, Debug)]
+struct GenerateArgs {
+    /// root-existing-export, root-create-export or linked
+    #[arg(long, value_name = "SCENARIO")]
+    scenario: String,
+    #[arg(long, value_enum, default_value_t = ExportType::Cur2)]
+    export_type: ExportType,
+    /// The bucket the export is delivered to
+    #[arg(long, value_name = "NAME")]
+    bucket: Option<String>,
+    /// The 12-digit ID of the account that owns the export
+    #[arg(long, value_name = "ID")]
+    account_id: Option<String>,
+    /// The export's S3 path prefix
+    #[arg(long, value_name = "PREFIX")]
+    prefix: Option<String>,
+    /// The export's name
+    #[arg(long, value_name = "NAME")]
+    export_name: Option<String>,
+    /// Write user-policy.json, bucket-policy.json and export.json into this folder
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<String>,
+}
+
+#[derive(Args, Debug)]
 struct CheckArgs {
     /// Files and directories to check; `-` reads standard input
     #[arg(required = true)]
@@ -138,6 +167,13 @@ struct CheckArgs {
     /// Which export delivers into the bucket
     #[arg(long, value_enum, default_value_t = ExportType::Cur2)]
     export_type: ExportType,
+    /// The export's name (`Name` of a CUR 2.0 export, `ReportName` of a legacy report)
+    #[arg(long, value_name = "NAME")]
+    export_name: Option<String>,
+    /// Check the policies against what the platform needs in this onboarding scenario:
+    /// root-existing-export, root-create-export or linked
+    #[arg(long, value_name = "SCENARIO")]
+    scenario: Option<String>,
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -146,7 +182,7 @@ struct CheckArgs {
     verbose: bool,
 }
 
-const SUBCOMMANDS: &[&str] = &["check", "rules", "rule", "simulate", "help"];
+const SUBCOMMANDS: &[&str] = &["check", "rules", "rule", "simulate", "generate", "help"];
 
 pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
     if matches!(
@@ -184,6 +220,7 @@ pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
     match cli.command {
         Command::Check(a) => check(a, io),
         Command::Simulate(a) => simulate(a, io),
+        Command::Generate(a) => generate(a, io),
         Command::Rules { format } => {
             let text = match format {
                 ListFormat::Text => emit::rule_list_text(),
@@ -427,6 +464,70 @@ fn simulate(a: SimulateArgs, io: &mut Io) -> i32 {
     0
 }
 
+fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
+    use crate::requirements as req;
+    if !req::SCENARIOS.contains(&a.scenario.as_str()) {
+        return usage_error(
+            io,
+            &format!(
+                "--scenario `{}` is not one of {}",
+                a.scenario,
+                req::SCENARIOS.join(", ")
+            ),
+        );
+    }
+    let bucket = a.bucket.as_deref().unwrap_or("<bucket>");
+    let account = a.account_id.as_deref().unwrap_or("<account-id>");
+    if a.scenario != "linked" && (a.bucket.is_none() || a.account_id.is_none()) {
+        return usage_error(
+            io,
+            &format!("--scenario {} needs --bucket and --account-id", a.scenario),
+        );
+    }
+    if let Some(acct) = &a.account_id {
+        if !(acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())) {
+            return usage_error(io, &format!("--account-id `{acct}` is not a 12-digit AWS account ID (write it without dashes)"));
+        }
+    }
+    let values = req::Values {
+        bucket,
+        prefix: a.prefix.as_deref(),
+        export_name: a.export_name.as_deref(),
+        account,
+    };
+    let out = match req::generate(&a.scenario, a.export_type, &values) {
+        Ok(v) => v,
+        Err(e) => return usage_error(io, &e),
+    };
+    let pretty = |v: &serde_json::Value| {
+        format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default())
+    };
+    match &a.output_dir {
+        None => {
+            let _ = io.stdout.write_all(pretty(&out).as_bytes());
+        }
+        Some(dir) => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                return usage_error(io, &format!("cannot create `{dir}`: {e}"));
+            }
+            for (key, file) in [
+                ("userPolicy", "user-policy.json"),
+                ("bucketPolicy", "bucket-policy.json"),
+                ("exportDefinition", "export.json"),
+            ] {
+                if let Some(doc) = out.get(key) {
+                    let path = std::path::Path::new(dir).join(file);
+                    if let Err(e) = std::fs::write(&path, pretty(doc)) {
+                        return usage_error(io, &format!("cannot write `{}`: {e}", path.display()));
+                    }
+                    let _ = writeln!(io.stdout, "wrote {}", path.display());
+                }
+            }
+        }
+    }
+    0
+}
+
 fn check(a: CheckArgs, io: &mut Io) -> i32 {
     if let Some(acct) = &a.account_id {
         if !(acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())) {
@@ -440,6 +541,23 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
                 &format!(
                     "--bucket `{b}` must be the bucket's name only, such as `my-billing-bucket`"
                 ),
+            );
+        }
+    }
+    if let Some(sc) = &a.scenario {
+        if !crate::requirements::SCENARIOS.contains(&sc.as_str()) {
+            return usage_error(
+                io,
+                &format!(
+                    "--scenario `{sc}` is not one of {}",
+                    crate::requirements::SCENARIOS.join(", ")
+                ),
+            );
+        }
+        if sc != "linked" && (a.bucket.is_none() || a.account_id.is_none()) {
+            return usage_error(
+                io,
+                &format!("--scenario {sc} needs --bucket and --account-id"),
             );
         }
     }
@@ -462,6 +580,8 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
     let opts = Options {
         bucket: a.bucket.clone(),
         prefix: a.prefix.clone(),
+        export_name: a.export_name.clone(),
+        scenario: a.scenario.clone(),
         account_id: a.account_id.clone(),
         export_type: a.export_type,
     };
@@ -480,6 +600,9 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             findings: vec![f],
             ..Default::default()
         });
+    }
+    if let Err(e) = crate::requirements::check(&result.sources, &mut result.reports, &opts) {
+        return usage_error(io, &e);
     }
     let out = match a.format {
         Format::Human => emit::human(&result, io.color, a.verbose),

@@ -40,6 +40,10 @@ pub struct Options {
     pub prefix: Option<String>,
     pub account_id: Option<String>,
     pub export_type: ExportType,
+    /// `--export-name`: the export (CUR 2.0) or report (legacy) name.
+    pub export_name: Option<String>,
+    /// `--scenario`: check the run's policies against this onboarding profile.
+    pub scenario: Option<String>,
 }
 
 /// Everything a policy rule may look at.
@@ -68,6 +72,8 @@ pub struct FileReport {
     pub kind: Option<String>,
     /// Set when checking the file hit a bug in finops-lint (reported on standard error, exit 2).
     pub internal_error: Option<String>,
+    /// The policy, kept for the checks across documents (`--scenario`).
+    pub doc: Option<crate::model::PolicyDoc>,
 }
 
 /// Check one source.
@@ -104,6 +110,9 @@ pub fn check_source(
             rules::catalog::check(&mut ctx);
             rules::delivery::check(&mut ctx);
             report.findings.append(&mut ctx.findings);
+            if opts.scenario.is_some() {
+                report.doc = Some(doc);
+            }
         }
         Content::Unknown(why) => report.skipped = Some(why),
         Content::Nothing => {}

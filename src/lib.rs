@@ -13,6 +13,7 @@ pub mod eval;
 pub mod fuzzy;
 pub mod model;
 pub mod parse;
+pub mod requirements;
 pub mod rules;
 pub mod secrets;
 pub mod simulate;

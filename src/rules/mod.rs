@@ -104,6 +104,9 @@ rules! {
     IAM006 = "IAM006" "redundant-action" Info ["REDUNDANT_ACTION"];
     IAM007 = "IAM007" "redundant-resource" Info ["REDUNDANT_RESOURCE"];
     IAM008 = "IAM008" "pass-role-with-star" Warning ["PASS_ROLE_WITH_STAR_IN_RESOURCE", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE"];
+    REQ001 = "REQ001" "missing-permission" Error [];
+    REQ002 = "REQ002" "permission-denied" Error [];
+    REQ003 = "REQ003" "delivery-refused" Error [];
     IO001 = "IO001" "unreadable-input" Error [];
 }
 

@@ -1,0 +1,612 @@
+//! Onboarding requirement profiles (`rules/profiles/`): what the FinOps platform calls per
+//! scenario, checked against the run's policies with the offline evaluator, and turned into
+//! least-privilege policies by `generate`.
+
+use crate::diagnostic::{Finding, Severity};
+use crate::engine::{ExportType, FileReport, Options};
+use crate::eval::{self, Decision, PolicyRef, PolicyType, Principal, RequestContext, SimRequest};
+use crate::model::{PolicyDoc, PolicyKind};
+use crate::rules;
+use crate::source::{Source, Span};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+const PROFILES: &[(&str, &str)] = &[
+    (
+        "discover-resources",
+        include_str!("../rules/profiles/discover-resources.json"),
+    ),
+    (
+        "root-existing-export",
+        include_str!("../rules/profiles/root-existing-export.json"),
+    ),
+    (
+        "root-create-export",
+        include_str!("../rules/profiles/root-create-export.json"),
+    ),
+    ("linked", include_str!("../rules/profiles/linked.json")),
+];
+
+/// The scenarios a user can name (the Discover Resources set is part of each).
+pub const SCENARIOS: &[&str] = &["root-existing-export", "root-create-export", "linked"];
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    pub source: String,
+    #[serde(default)]
+    pub includes: Vec<String>,
+    #[serde(default)]
+    pub delivery: bool,
+    pub requirements: Vec<Requirement>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Requirement {
+    pub group: String,
+    pub action: String,
+    pub resource: String,
+    pub severity: String,
+    pub why: String,
+    pub call: String,
+    #[serde(default)]
+    pub export_types: Vec<String>,
+}
+
+impl Requirement {
+    fn applies_to(&self, export: ExportType) -> bool {
+        self.export_types.is_empty() || self.export_types.iter().any(|t| t == export.as_str())
+    }
+    fn severity(&self) -> Severity {
+        self.severity.parse().unwrap_or(Severity::Error)
+    }
+}
+
+fn profile(name: &str) -> Result<Profile, String> {
+    let text = PROFILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            format!(
+                "unknown scenario `{name}` (expected one of {})",
+                SCENARIOS.join(", ")
+            )
+        })?;
+    serde_json::from_str(text).map_err(|e| format!("rules/profiles/{name}.json: {e}"))
+}
+
+/// The scenario's requirements for the export type, includes first.
+pub fn requirements(
+    scenario: &str,
+    export: ExportType,
+) -> Result<(Profile, Vec<Requirement>), String> {
+    let p = profile(scenario)?;
+    let mut out = Vec::new();
+    for inc in &p.includes {
+        out.extend(
+            profile(inc)?
+                .requirements
+                .into_iter()
+                .filter(|r| r.applies_to(export)),
+        );
+    }
+    out.extend(
+        p.requirements
+            .iter()
+            .filter(|r| r.applies_to(export))
+            .cloned(),
+    );
+    Ok((p, out))
+}
+
+/// The calls one Deny statement blocks: where to point, and each requirement with its resource.
+type Blocked<'a> = (Span, Vec<(&'a Requirement, String)>);
+
+/// What the templates are filled with.
+pub struct Values<'a> {
+    pub bucket: &'a str,
+    pub prefix: Option<&'a str>,
+    pub export_name: Option<&'a str>,
+    pub account: &'a str,
+}
+
+impl Values<'_> {
+    fn objects(&self) -> String {
+        let mut path = String::new();
+        if let Some(p) = self
+            .prefix
+            .map(|p| p.trim_matches('/'))
+            .filter(|p| !p.is_empty())
+        {
+            path.push_str(p);
+            path.push('/');
+            if let Some(n) = self.export_name {
+                path.push_str(n);
+                path.push('/');
+            }
+        }
+        format!("arn:aws:s3:::{}/{path}*", self.bucket)
+    }
+    /// The resource a policy should grant (least privilege).
+    pub fn grant(&self, template: &str) -> String {
+        template
+            .replace("{objects}", &self.objects())
+            .replace(
+                "{export_arn}",
+                &format!(
+                    "arn:aws:bcm-data-exports:us-east-1:{}:export/*",
+                    self.account
+                ),
+            )
+            .replace("{bucket}", self.bucket)
+            .replace("{account}", self.account)
+    }
+    /// A concrete resource the platform calls, for evaluation.
+    pub fn probe(&self, template: &str) -> String {
+        let name = self.export_name.unwrap_or("finops-export");
+        let grant = self.grant(template);
+        match template {
+            "{objects}" => format!(
+                "{}{name}/data/BILLING_PERIOD=2026-11/{name}-00001.csv.gz",
+                grant
+                    .trim_end_matches('*')
+                    .trim_end_matches(&format!("{name}/"))
+            ),
+            "{export_arn}" => format!(
+                "arn:aws:bcm-data-exports:us-east-1:{}:export/{name}",
+                self.account
+            ),
+            _ => grant,
+        }
+    }
+}
+
+/// One statement per resource, in requirement order, for a policy to add or generate.
+pub fn statements_for(reqs: &[&Requirement], values: &Values) -> Vec<Value> {
+    let mut by_resource: BTreeMap<String, (usize, Vec<String>, String)> = BTreeMap::new();
+    for (i, r) in reqs.iter().enumerate() {
+        let res = values.grant(&r.resource);
+        let entry = by_resource
+            .entry(res)
+            .or_insert((i, Vec::new(), r.group.clone()));
+        if !entry.1.contains(&r.action) {
+            entry.1.push(r.action.clone());
+        }
+    }
+    let mut list: Vec<(usize, String, Vec<String>, String)> = by_resource
+        .into_iter()
+        .map(|(res, (i, acts, g))| (i, res, acts, g))
+        .collect();
+    list.sort();
+    let mut used: Vec<String> = Vec::new();
+    list.into_iter()
+        .map(|(_, res, actions, group)| {
+            let camel: String = group
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let kind = match res.strip_prefix("arn:aws:s3:::") {
+                Some(r) if r.contains('/') => "Objects",
+                Some(_) => "Bucket",
+                None => "",
+            };
+            let base = format!("FinOps{camel}{kind}");
+            let mut sid = base.clone();
+            let mut n = 2;
+            while used.contains(&sid) {
+                sid = format!("{base}{n}");
+                n += 1;
+            }
+            used.push(sid.clone());
+            json!({"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": res})
+        })
+        .collect()
+}
+
+fn policy_refs<'a>(
+    docs: &'a [(usize, &'a PolicyDoc)],
+    bucket: &str,
+) -> (Vec<PolicyRef<'a>>, Option<usize>) {
+    let mut refs = Vec::new();
+    let mut bucket_policy = None;
+    for (id, doc) in docs {
+        match doc.kind {
+            PolicyKind::Identity(_) => refs.push(PolicyRef {
+                id: format!("{id}"),
+                kind: PolicyType::Identity,
+                root: &doc.root,
+            }),
+            PolicyKind::Bucket if bucket_policy.is_none() && names_bucket(doc, bucket) => {
+                bucket_policy = Some(*id);
+                refs.push(PolicyRef {
+                    id: format!("{id}"),
+                    kind: PolicyType::Resource,
+                    root: &doc.root,
+                });
+            }
+            _ => {}
+        }
+    }
+    (refs, bucket_policy)
+}
+
+fn names_bucket(doc: &PolicyDoc, bucket: &str) -> bool {
+    crate::model::policy::statements(&doc.root).iter().any(|s| {
+        s.strings("Resource").iter().any(|(r, _)| {
+            r.strip_prefix("arn:aws:s3:::")
+                .is_some_and(|rest| rest.split('/').next() == Some(bucket))
+        })
+    })
+}
+
+/// Check the run's policies against the scenario; findings are added to the reports.
+pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> Result<(), String> {
+    let Some(scenario) = opts.scenario.as_deref() else {
+        return Ok(());
+    };
+    let (profile, reqs) = requirements(scenario, opts.export_type)?;
+    let account = opts.account_id.as_deref().unwrap_or("123456789012");
+    let bucket = opts.bucket.as_deref().unwrap_or("");
+    let values = Values {
+        bucket,
+        prefix: opts.prefix.as_deref(),
+        export_name: opts.export_name.as_deref(),
+        account,
+    };
+    let docs: Vec<(usize, &PolicyDoc)> = reports
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.doc.as_ref().map(|d| (i, d)))
+        .collect();
+    let identity: Vec<usize> = docs
+        .iter()
+        .filter(|(_, d)| d.kind.is_identity())
+        .map(|(i, _)| *i)
+        .collect();
+    let (refs, bucket_policy) = policy_refs(&docs, bucket);
+    let mut new: Vec<Finding> = Vec::new();
+    let caller = format!("arn:aws:iam::{account}:user/finops-platform");
+    if !identity.is_empty() {
+        let mut missing: BTreeMap<String, Vec<&Requirement>> = BTreeMap::new();
+        // (source, statement) -> the calls it blocks
+        let mut denied: BTreeMap<(usize, usize), Blocked> = BTreeMap::new();
+        for r in &reqs {
+            let req = SimRequest {
+                principal: Principal::Arn(caller.clone()),
+                action: r.action.clone(),
+                resource: values.probe(&r.resource),
+                resource_account: Some(account.to_string()),
+                context: RequestContext::default(),
+            };
+            let ev = eval::evaluate(&refs, &req);
+            match ev.decision {
+                Decision::Allowed => {}
+                Decision::ExplicitDeny => {
+                    for m in &ev.matched {
+                        let source: usize = m.policy_id.parse().unwrap_or(0);
+                        let span = statement_anchor(reports, source, m.statement).unwrap_or(m.span);
+                        denied
+                            .entry((source, m.statement))
+                            .or_insert((span, Vec::new()))
+                            .1
+                            .push((r, req.resource.clone()));
+                    }
+                }
+                Decision::ImplicitDeny => missing.entry(r.group.clone()).or_default().push(r),
+            }
+        }
+        for ((source, _), (span, calls)) in denied {
+            let severity = calls
+                .iter()
+                .map(|(r, _)| r.severity())
+                .max()
+                .unwrap_or(Severity::Error);
+            let names: Vec<String> = calls
+                .iter()
+                .map(|(r, res)| format!("`{}` on `{res}`", r.action))
+                .collect();
+            let why: Vec<String> = calls
+                .iter()
+                .map(|(r, _)| format!("- {} ({})", r.call, r.why))
+                .collect();
+            let f = Finding::new(&rules::REQ002, source, span, format!("this Deny blocks {} of the platform", plural_calls(calls.len())))
+                .severity(severity)
+                .note(format!("an explicit Deny overrides every Allow; in the {} scenario it blocks {}:\n{}", profile.name, names.join(", "), why.join("\n")))
+                .help("exclude the platform's IAM user from this Deny (for example with a condition on `aws:PrincipalArn`), or narrow the Deny so that it spares these calls");
+            new.push(f);
+        }
+        for (group, list) in missing {
+            let target = pick_policy(&identity, reports, &list, &values);
+            let doc = reports[target].doc.as_ref().map(|d| &d.root);
+            let span = doc
+                .and_then(|d| d.member("Statement"))
+                .map(|m| m.key_span)
+                .unwrap_or(Span::new(0, 1));
+            let actions: Vec<String> = list.iter().map(|r| format!("`{}`", r.action)).collect();
+            let severity = list
+                .iter()
+                .map(|r| r.severity())
+                .max()
+                .unwrap_or(Severity::Error);
+            let calls: Vec<String> = list
+                .iter()
+                .map(|r| format!("- {} fails without `{}` ({})", r.call, r.action, r.why))
+                .collect();
+            let stmts = statements_for(&list, &values);
+            let help = format!(
+                "add to `Statement`:\n{}",
+                stmts
+                    .iter()
+                    .map(|s| serde_json::to_string_pretty(s).unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(",\n")
+            );
+            let f = Finding::new(
+                &rules::REQ001,
+                target,
+                span,
+                format!(
+                    "{group}: the platform's user is not granted {}",
+                    actions.join(", ")
+                ),
+            )
+            .severity(severity)
+            .note(format!(
+                "the {} scenario ({}) needs them:\n{}",
+                profile.name,
+                opts.export_type.as_str(),
+                calls.join("\n")
+            ))
+            .help(help);
+            new.push(f);
+        }
+    }
+    if profile.delivery {
+        if let Some(bp) = bucket_policy {
+            if !reports[bp]
+                .findings
+                .iter()
+                .any(|f| f.rule.code.starts_with("BP") && f.severity == Severity::Error)
+            {
+                new.extend(delivery(&refs, bp, &sources[bp], &values, opts));
+            }
+        }
+    }
+    for f in new {
+        let i = f.source;
+        reports[i].findings.push(f);
+        crate::engine::sort(&mut reports[i].findings);
+    }
+    Ok(())
+}
+
+fn plural_calls(n: usize) -> String {
+    if n == 1 {
+        "a call".to_string()
+    } else {
+        format!("{n} calls")
+    }
+}
+
+/// Where to point at statement `index` of the policy of report `source`: its Sid or Effect.
+fn statement_anchor(reports: &[FileReport], source: usize, index: usize) -> Option<Span> {
+    let doc = reports.get(source)?.doc.as_ref()?;
+    crate::model::policy::statements(&doc.root)
+        .iter()
+        .find(|s| s.index == index)
+        .map(crate::rules::grammar::anchor)
+}
+
+fn deny_anchor(source: &Source, statement: Span) -> Span {
+    // the statement's first line is enough to find it
+    let text = source.snippet(statement);
+    let end = text
+        .find('\n')
+        .map(|i| statement.start + i)
+        .unwrap_or(statement.end);
+    Span::new(statement.start, end.max(statement.start + 1))
+}
+
+/// The identity policy that should carry the missing grants: the one whose statements name
+/// the same resources (the bucket), else the same services, else the first.
+fn pick_policy(
+    identity: &[usize],
+    reports: &[FileReport],
+    reqs: &[&Requirement],
+    values: &Values,
+) -> usize {
+    let services: Vec<&str> = reqs
+        .iter()
+        .filter_map(|r| r.action.split(':').next())
+        .collect();
+    let bucket_arn = format!("arn:aws:s3:::{}", values.bucket);
+    identity
+        .iter()
+        .copied()
+        .max_by_key(|&i| {
+            let Some(doc) = reports[i].doc.as_ref() else {
+                return (0, 0, std::cmp::Reverse(i));
+            };
+            let stmts = crate::model::policy::statements(&doc.root);
+            let same_resource = stmts
+                .iter()
+                .filter(|s| {
+                    s.strings("Resource")
+                        .iter()
+                        .any(|(r, _)| !values.bucket.is_empty() && r.starts_with(&bucket_arn))
+                })
+                .count();
+            let same_service = stmts
+                .iter()
+                .flat_map(|s| s.strings("Action"))
+                .filter(|(a, _)| {
+                    services
+                        .iter()
+                        .any(|svc| a.to_ascii_lowercase().starts_with(&format!("{svc}:")))
+                })
+                .count();
+            (same_resource, same_service, std::cmp::Reverse(i))
+        })
+        .unwrap_or(identity[0])
+}
+
+/// REQ003: the bucket policy, evaluated for the billing service's delivery.
+fn delivery(
+    refs: &[PolicyRef],
+    bp: usize,
+    source: &Source,
+    values: &Values,
+    opts: &Options,
+) -> Vec<Finding> {
+    let service = opts.export_type.service_principal();
+    let (svc, ty) = match opts.export_type {
+        ExportType::Cur2 => ("bcm-data-exports", "export"),
+        ExportType::Legacy => ("cur", "definition"),
+    };
+    let name = values.export_name.unwrap_or("finops-export");
+    let mut context = RequestContext::default();
+    context.insert("aws:SourceAccount", vec![values.account.to_string()]);
+    context.insert(
+        "aws:SourceArn",
+        vec![format!(
+            "arn:aws:{svc}:us-east-1:{}:{ty}/{name}",
+            values.account
+        )],
+    );
+    context.insert("aws:SecureTransport", vec!["true".to_string()]);
+    let bucket_only: Vec<PolicyRef> = refs
+        .iter()
+        .filter(|r| r.kind == PolicyType::Resource)
+        .cloned()
+        .collect();
+    let mut refused = Vec::new();
+    let mut span = None;
+    for (action, resource) in [
+        ("s3:PutObject", values.probe("{objects}")),
+        (
+            "s3:GetBucketPolicy",
+            format!("arn:aws:s3:::{}", values.bucket),
+        ),
+    ] {
+        let req = SimRequest {
+            principal: Principal::Service(service.to_string()),
+            action: action.to_string(),
+            resource: resource.clone(),
+            resource_account: None,
+            context: context.clone(),
+        };
+        let ev = eval::evaluate(&bucket_only, &req);
+        if ev.decision == Decision::Allowed {
+            continue;
+        }
+        if ev.decision == Decision::ExplicitDeny {
+            span = span.or_else(|| ev.matched.first().map(|m| deny_anchor(source, m.span)));
+        }
+        refused.push(format!(
+            "`{action}` on `{resource}` ({})",
+            ev.decision.aws_name()
+        ));
+    }
+    if refused.is_empty() {
+        return Vec::new();
+    }
+    // an implicit deny: point at the delivery statement whose conditions did not hold
+    let span = span.or_else(|| {
+        let doc = reports_doc(refs, bp)?;
+        let stmts = crate::model::policy::statements(doc);
+        let stmt = stmts
+            .iter()
+            .find(|s| s.is_allow() && crate::rules::values::is_delivery_statement(s))?;
+        Some(
+            stmt.member("Condition")
+                .map(|m| m.key_span)
+                .unwrap_or_else(|| crate::rules::grammar::anchor(stmt)),
+        )
+    });
+    let arn = context
+        .get("aws:SourceArn")
+        .and_then(|v| v.first())
+        .cloned()
+        .unwrap_or_default();
+    let f = Finding::new(&rules::REQ003, bp, span.unwrap_or(Span::new(0, 1)), format!("the bucket policy refuses the export's delivery by `{service}`"))
+        .note(format!("evaluated as AWS would for the delivery (aws:SourceAccount `{}`, aws:SourceArn `{arn}`): {}", values.account, refused.join(", ")))
+        .help(format!("allow the delivery:\n{}", crate::rules::delivery::recommended_statement(Some(values.bucket), Some(values.account))));
+    vec![f]
+}
+
+fn reports_doc<'a>(refs: &[PolicyRef<'a>], id: usize) -> Option<&'a crate::parse::json::Node> {
+    refs.iter().find(|r| r.id == id.to_string()).map(|r| r.root)
+}
+
+/// `finops-lint generate`: the least-privilege user policy, the bucket policy and the export
+/// definition for a scenario.
+pub fn generate(scenario: &str, export: ExportType, values: &Values) -> Result<Value, String> {
+    let (profile, reqs) = requirements(scenario, export)?;
+    let refs: Vec<&Requirement> = reqs.iter().collect();
+    let user = json!({"Version": "2012-10-17", "Statement": statements_for(&refs, values)});
+    let mut out =
+        json!({"scenario": profile.name, "exportType": export.as_str(), "userPolicy": user});
+    if profile.delivery {
+        let stmt: Value = serde_json::from_str(&crate::rules::delivery::recommended_statement(
+            Some(values.bucket),
+            Some(values.account),
+        ))
+        .map_err(|e| e.to_string())?;
+        out["bucketPolicy"] = json!({"Version": "2012-10-17", "Statement": [stmt]});
+        out["exportDefinition"] = export_definition(export, values);
+    }
+    Ok(out)
+}
+
+/// The export the platform expects: OptScale's own template (resource IDs, overwrite, daily).
+fn export_definition(export: ExportType, values: &Values) -> Value {
+    let name = values.export_name.unwrap_or("finops-export");
+    let prefix = values.prefix.unwrap_or("reports").trim_matches('/');
+    match export {
+        ExportType::Cur2 => json!({
+            "Export": {
+                "Name": name,
+                "Description": "Cost and usage export for the FinOps platform",
+                "DataQuery": {
+                    "QueryStatement": "SELECT * FROM COST_AND_USAGE_REPORT",
+                    "TableConfigurations": {"COST_AND_USAGE_REPORT": {
+                        "INCLUDE_RESOURCES": "TRUE",
+                        "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE",
+                        "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE",
+                        "TIME_GRANULARITY": "DAILY"
+                    }}
+                },
+                "DestinationConfigurations": {"S3Destination": {
+                    "S3Bucket": values.bucket,
+                    "S3Prefix": prefix,
+                    "S3Region": "us-east-1",
+                    "S3OutputConfigurations": {"OutputType": "CUSTOM", "Format": "TEXT_OR_CSV", "Compression": "GZIP", "Overwrite": "OVERWRITE_REPORT"}
+                }},
+                "RefreshCadence": {"Frequency": "SYNCHRONOUS"}
+            }
+        }),
+        ExportType::Legacy => json!({
+            "ReportDefinition": {
+                "ReportName": name,
+                "TimeUnit": "DAILY",
+                "Format": "textORcsv",
+                "Compression": "GZIP",
+                "AdditionalSchemaElements": ["RESOURCES"],
+                "S3Bucket": values.bucket,
+                "S3Prefix": prefix,
+                "S3Region": "us-east-1",
+                "RefreshClosedReports": true,
+                "ReportVersioning": "OVERWRITE_REPORT"
+            }
+        }),
+    }
+}
