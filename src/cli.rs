@@ -582,6 +582,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         prefix: a.prefix.clone(),
         export_name: a.export_name.clone(),
         scenario: a.scenario.clone(),
+        keep_docs: false,
         account_id: a.account_id.clone(),
         export_type: a.export_type,
     };

@@ -36,6 +36,21 @@ impl std::str::FromStr for Severity {
     }
 }
 
+/// One replacement of source text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// A correction: `safe` when it is certain and can be applied without review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub safe: bool,
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
 /// A secondary place that helps explain a finding; `source` is another input of the run, or the
 /// finding's own when `None`.
 #[derive(Debug, Clone)]
@@ -60,6 +75,8 @@ pub struct Finding {
     pub help: Option<String>,
     /// The IAM Access Analyzer issue code for this finding, when the rule has several.
     pub access_analyzer: Option<&'static str>,
+    /// A machine-applicable correction.
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
@@ -74,7 +91,34 @@ impl Finding {
             note: None,
             help: None,
             access_analyzer: None,
+            fix: None,
         }
+    }
+    /// Attach a safe fix that replaces `span` with `replacement`.
+    pub fn fix(
+        mut self,
+        message: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
+        self.fix = Some(Fix {
+            safe: true,
+            message: message.into(),
+            edits: vec![Edit {
+                span,
+                replacement: replacement.into(),
+            }],
+        });
+        self
+    }
+    /// A label in another source of the run.
+    pub fn label_in(mut self, source: usize, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            source: Some(source),
+        });
+        self
     }
     /// The Access Analyzer issue code of this finding: the one set, or the rule's first.
     pub fn access_analyzer_code(&self) -> Option<&'static str> {

@@ -44,6 +44,8 @@ pub struct Options {
     pub export_name: Option<String>,
     /// `--scenario`: check the run's policies against this onboarding profile.
     pub scenario: Option<String>,
+    /// Keep documents for the checks across documents.
+    pub keep_docs: bool,
 }
 
 /// Everything a policy rule may look at.
@@ -74,6 +76,8 @@ pub struct FileReport {
     pub internal_error: Option<String>,
     /// The policy, kept for the checks across documents (`--scenario`).
     pub doc: Option<crate::model::PolicyDoc>,
+    /// The cost document, kept for the checks across documents.
+    pub cost: Option<crate::model::CostDoc>,
 }
 
 /// Check one source.
@@ -86,11 +90,16 @@ pub fn check_source(
     let parsed = json::parse_file(&source.text, invalid_utf8_at);
     let mut issues = parsed.issues;
     let mut report = FileReport::default();
+    let mut secrets = Vec::new();
+    if let Some(root) = &parsed.root {
+        rules::secrets::check(source_id, root, &mut secrets);
+    }
     let content = match parsed.root {
         Some(root) => model::classify(source, root, &mut issues, opts.bucket.as_deref()),
         None => Content::Nothing,
     };
     report.findings = rules::syntax::findings(source_id, &issues);
+    report.findings.append(&mut secrets);
     match content {
         Content::Policy(doc) => {
             report.kind = Some(match doc.container {
@@ -110,8 +119,22 @@ pub fn check_source(
             rules::catalog::check(&mut ctx);
             rules::delivery::check(&mut ctx);
             report.findings.append(&mut ctx.findings);
-            if opts.scenario.is_some() {
+            if opts.scenario.is_some() || opts.keep_docs {
                 report.doc = Some(doc);
+            }
+        }
+        Content::Cost(doc) => {
+            report.kind = Some(doc.describe());
+            let mut ctx = rules::exports::CostCtx {
+                source,
+                source_id,
+                opts,
+                findings: Vec::new(),
+            };
+            rules::exports::check(&mut ctx, &doc);
+            report.findings.append(&mut ctx.findings);
+            if opts.scenario.is_some() || opts.keep_docs {
+                report.cost = Some(doc);
             }
         }
         Content::Unknown(why) => report.skipped = Some(why),

@@ -15,6 +15,7 @@ pub mod model;
 pub mod parse;
 pub mod requirements;
 pub mod rules;
+pub mod schema;
 pub mod secrets;
 pub mod simulate;
 pub mod source;

@@ -53,7 +53,7 @@ fn onboarding_example_is_clean_and_broken_example_is_not() {
     assert_eq!(ok.code, 0, "{}", ok.stdout);
     assert!(
         ok.stdout
-            .contains("0 errors, 0 warnings, 0 infos in 5 files checked"),
+            .contains("0 errors, 0 warnings, 0 infos in 8 files checked"),
         "{}",
         ok.stdout
     );
@@ -63,7 +63,8 @@ fn onboarding_example_is_clean_and_broken_example_is_not() {
     let codes: Vec<String> = codes_and_text(&v).into_iter().map(|(c, _)| c).collect();
     for expected in [
         "BP001", "BP006", "BP007", "VAL001", "VAL002", "VAL003", "VAL005", "POL005", "POL008",
-        "POL009", "POL012", "JSON002",
+        "POL009", "POL012", "JSON002", "EXP003", "EXP005", "EXP012", "CUR002", "CUR003", "PFX001",
+        "OS001", "SEC001",
     ] {
         assert!(
             codes.contains(&expected.to_string()),

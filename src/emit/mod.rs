@@ -196,6 +196,23 @@ pub fn human(result: &RunResult, color: bool, verbose: bool) -> String {
                 );
             }
             out.push_str(&buf);
+            for l in f
+                .labels
+                .iter()
+                .filter(|l| l.source.is_some_and(|s| s != f.source))
+            {
+                if let Some(other) = l.source.and_then(|i| result.sources.get(i)) {
+                    let p = other.line_col(l.span.start);
+                    out.push_str(&format!(
+                        "  related: {}:{}:{}: {} (`{}`)\n",
+                        other.name,
+                        p.line,
+                        p.column,
+                        l.message,
+                        other.snippet(l.span)
+                    ));
+                }
+            }
             out.push('\n');
         }
     }
@@ -288,6 +305,14 @@ pub fn json(result: &RunResult) -> String {
             }
             if !related.is_empty() {
                 map.insert("related".into(), json!(related));
+            }
+            if let Some(fix) = &f.fix {
+                let edits: Vec<_> = fix
+                    .edits
+                    .iter()
+                    .map(|e| json!({"range": range(source, e.span), "offset": {"start": e.span.start, "end": e.span.end}, "replacement": e.replacement}))
+                    .collect();
+                map.insert("fix".into(), json!({"applicability": if fix.safe { "safe" } else { "unsafe" }, "message": fix.message, "edits": edits}));
             }
             findings.push(obj);
         }

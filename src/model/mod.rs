@@ -95,6 +95,8 @@ pub struct PolicyDoc {
 #[derive(Debug)]
 pub enum Content {
     Policy(PolicyDoc),
+    /// A cost export, report definitions or a platform's connection settings.
+    Cost(CostDoc),
     /// JSON of no kind the tool knows; reported only in verbose output.
     Unknown(String),
     /// Nothing to check (the parse failed or the file was empty).
@@ -193,7 +195,124 @@ pub fn classify(
         let size = size_of(&source.text);
         return policy_doc(source, root, Container::Bare, None, size, bucket);
     }
-    Content::Unknown("no `Statement`, `Policy`, `PolicyVersion` or `PolicyDocument` key".into())
+    if let Some(doc) = cost_doc(&root) {
+        return Content::Cost(doc);
+    }
+    Content::Unknown("no `Statement`, `Policy`, `PolicyVersion`, `PolicyDocument`, `Export`, `ReportDefinition` or connection key".into())
+}
+
+/// The documents of a cost export's configuration.
+#[derive(Debug)]
+pub enum CostDoc {
+    /// A CUR 2.0 `Export` (a CreateExport body, `get-export` output, or the bare object) and
+    /// the `ExportStatus` printed beside it.
+    Export {
+        export: Node,
+        status: Option<Node>,
+        container: &'static str,
+    },
+    /// `aws bcm-data-exports list-exports` output: the exports' summaries.
+    ExportList { exports: Node },
+    /// Legacy `ReportDefinition`s (a PutReportDefinition body, `describe-report-definitions`
+    /// output, or the bare object).
+    Reports {
+        definitions: Vec<Node>,
+        container: &'static str,
+    },
+    /// A FinOps platform's AWS data-source settings (`config` of an `aws_cnr` data source).
+    Connection { config: Node },
+}
+
+impl CostDoc {
+    pub fn describe(&self) -> String {
+        match self {
+            CostDoc::Export { container, .. } => format!("CUR 2.0 export ({container})"),
+            CostDoc::ExportList { .. } => {
+                "CUR 2.0 export list (`aws bcm-data-exports list-exports` output)".to_string()
+            }
+            CostDoc::Reports {
+                definitions,
+                container,
+            } => format!(
+                "legacy CUR report definition{} ({container})",
+                if definitions.len() == 1 { "" } else { "s" }
+            ),
+            CostDoc::Connection { .. } => "FinOps platform AWS connection settings".to_string(),
+        }
+    }
+}
+
+fn cost_doc(root: &Node) -> Option<CostDoc> {
+    let is_export =
+        |n: &Node| n.get("DataQuery").is_some() || n.get("DestinationConfigurations").is_some();
+    if let Some(e) = root.get("Export").filter(|e| e.as_object().is_some()) {
+        let container = if root.get("ExportStatus").is_some() {
+            "`aws bcm-data-exports get-export` output"
+        } else {
+            "CreateExport request"
+        };
+        return Some(CostDoc::Export {
+            export: e.clone(),
+            status: root.get("ExportStatus").cloned(),
+            container,
+        });
+    }
+    if is_export(root) {
+        return Some(CostDoc::Export {
+            export: root.clone(),
+            status: None,
+            container: "Export object",
+        });
+    }
+    if let Some(list) = root.get("Exports").filter(|l| l.as_array().is_some()) {
+        return Some(CostDoc::ExportList {
+            exports: list.clone(),
+        });
+    }
+    if let Some(d) = root
+        .get("ReportDefinition")
+        .filter(|d| d.as_object().is_some())
+    {
+        return Some(CostDoc::Reports {
+            definitions: vec![d.clone()],
+            container: "PutReportDefinition request",
+        });
+    }
+    if let Some(list) = root.get("ReportDefinitions").and_then(Node::as_array) {
+        let definitions = list
+            .iter()
+            .filter(|d| d.as_object().is_some())
+            .cloned()
+            .collect();
+        return Some(CostDoc::Reports {
+            definitions,
+            container: "`aws cur describe-report-definitions` output",
+        });
+    }
+    if root.get("ReportName").is_some()
+        && (root.get("TimeUnit").is_some() || root.get("S3Bucket").is_some())
+    {
+        return Some(CostDoc::Reports {
+            definitions: vec![root.clone()],
+            container: "ReportDefinition object",
+        });
+    }
+    if root.get("access_key_id").is_some()
+        || root.get("config_scheme").is_some()
+        || root.get("bucket_name").is_some() && root.get("report_name").is_some()
+    {
+        return Some(CostDoc::Connection {
+            config: root.clone(),
+        });
+    }
+    if let Some(c) = root.get("config").filter(|c| {
+        c.get("access_key_id").is_some()
+            || c.get("config_scheme").is_some()
+            || c.get("linked").is_some()
+    }) {
+        return Some(CostDoc::Connection { config: c.clone() });
+    }
+    None
 }
 
 fn article(word: &str) -> &'static str {

@@ -1,0 +1,824 @@
+//! EXP001–EXP014 (CUR 2.0 Data Exports), CUR001–CUR010 (legacy CUR), BKT001 and PFX001: the
+//! export settings the platform's import depends on (DOMAIN §7.3, §7.4, §7.8).
+
+use super::*;
+use crate::diagnostic::{Finding, Severity};
+use crate::engine::{ExportType, Options};
+use crate::fuzzy;
+use crate::model::CostDoc;
+use crate::parse::json::{Kind, Node};
+use crate::schema::{self, SchemaKind};
+use crate::source::{Source, Span};
+
+/// What cost-document rules look at.
+pub struct CostCtx<'a> {
+    pub source: &'a Source,
+    pub source_id: usize,
+    pub opts: &'a Options,
+    pub findings: Vec<Finding>,
+}
+
+impl CostCtx<'_> {
+    pub fn report(&mut self, f: Finding) {
+        self.findings.push(f);
+    }
+    /// The platform reads the export without checking its settings ("Connect only to data in
+    /// bucket"): some settings then degrade data instead of breaking the connection.
+    fn bucket_only(&self) -> bool {
+        self.opts.scenario.as_deref() == Some("root-existing-export")
+    }
+}
+
+/// The 28 regions legacy CUR accepts for `S3Region` (API 2017-01-06).
+pub const CUR_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "me-central-1",
+    "me-south-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "cn-north-1",
+    "cn-northwest-1",
+];
+
+/// Columns OptScale's importer reads by name: the import fails without them.
+const REQUIRED_COLUMNS: &[&str] = &[
+    "bill_billing_period_start_date",
+    "line_item_usage_account_id",
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+    "line_item_line_item_type",
+    "line_item_blended_cost",
+];
+
+pub fn check(ctx: &mut CostCtx, doc: &CostDoc) {
+    match doc {
+        CostDoc::Export { export, status, .. } => {
+            for issue in schema::validate(SchemaKind::Cur2Export, export) {
+                schema_finding(ctx, &SCH001, issue);
+            }
+            cur2(ctx, export);
+            if let Some(st) = status {
+                let name = s(export.get("Name"))
+                    .or_else(|| s(export.get("ExportArn")).and_then(|a| a.rsplit('/').next()));
+                export_status(ctx, st, name);
+            }
+        }
+        CostDoc::ExportList { exports } => {
+            for e in exports.as_array().unwrap_or(&[]) {
+                if let Some(st) = e.get("ExportStatus") {
+                    let name = s(e.get("ExportName"))
+                        .or_else(|| s(e.get("ExportArn")).and_then(|a| a.rsplit('/').next()));
+                    export_status(ctx, st, name);
+                }
+            }
+        }
+        CostDoc::Reports { definitions, .. } => {
+            for d in definitions {
+                for issue in schema::validate(SchemaKind::LegacyReport, d) {
+                    schema_finding(ctx, &SCH002, issue);
+                }
+                legacy(ctx, d);
+            }
+        }
+        CostDoc::Connection { config } => {
+            for issue in schema::validate(SchemaKind::Connection, config) {
+                schema_finding(ctx, &SCH003, issue);
+            }
+            crate::rules::connection::check(ctx, config);
+        }
+    }
+}
+
+pub fn schema_finding(ctx: &mut CostCtx, rule: &'static Rule, issue: schema::SchemaIssue) {
+    let mut f = Finding::new(rule, ctx.source_id, issue.span, issue.message).note("the document does not have the shape AWS (or the platform) accepts; the request is rejected");
+    if let Some(h) = issue.help {
+        f = f.help(h);
+    }
+    ctx.report(f);
+}
+
+fn s(n: Option<&Node>) -> Option<&str> {
+    n.and_then(Node::as_str)
+}
+
+fn path<'a>(root: &'a Node, keys: &[&str]) -> Option<&'a Node> {
+    keys.iter().try_fold(root, |n, k| n.get(k))
+}
+
+fn brace(n: &Node) -> Span {
+    Span::new(n.span.start, n.span.start + 1)
+}
+
+/// Insert `text` as the first member of the object `obj` (after its `{`).
+fn insert_first(obj: &Node, text: &str) -> (Span, String) {
+    let at = obj.span.start + 1;
+    let sep = if obj.as_object().is_some_and(|m| !m.is_empty()) {
+        ", "
+    } else {
+        ""
+    };
+    (Span::new(at, at), format!("{text}{sep}"))
+}
+
+fn cur2(ctx: &mut CostCtx, e: &Node) {
+    let bucket_only = ctx.bucket_only();
+    // EXP001
+    if let Some(n) = e.get("Name") {
+        if let Some(name) = n.as_str() {
+            if name.is_empty()
+                || name.len() > 128
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                let fixed: String = name
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect();
+                let f = Finding::new(&EXP001, ctx.source_id, n.inner_span(), format!("export name `{name}` has characters Data Exports does not accept"))
+                    .note("an export name is 1 to 128 letters, digits, `-` and `_`; AWS rejects others (a dot or a space is the usual culprit)")
+                    .help(format!("use `\"{fixed}\"`"));
+                ctx.report(f);
+            } else if let Some(want) = ctx.opts.export_name.as_deref().filter(|w| *w != name) {
+                let f = Finding::new(&EXP001, ctx.source_id, n.inner_span(), format!("the export is named `{name}`, but the platform is given `{want}`"))
+                    .note("the platform looks for files under `<prefix>/<export name>/`; names are case-sensitive, so with another name it finds nothing")
+                    .help(format!("use the same name on both sides: `\"{want}\"` here, or `{name}` in the platform"));
+                ctx.report(f);
+            }
+        }
+    }
+    // EXP002
+    let query = path(e, &["DataQuery", "QueryStatement"]);
+    let tables = path(e, &["DataQuery", "TableConfigurations"]);
+    let table = tables.and_then(|t| t.get("COST_AND_USAGE_REPORT"));
+    if let Some(q) = query.and_then(|q| q.as_str().map(|t| (q, t))) {
+        let upper = q.1.to_ascii_uppercase();
+        if !upper.contains("FROM COST_AND_USAGE_REPORT") {
+            let f = Finding::new(&EXP002, ctx.source_id, q.0.inner_span(), "the export does not query the CUR 2.0 table `COST_AND_USAGE_REPORT`")
+                .note("the platform imports CUR 2.0 data; exports of other tables (FOCUS, cost optimization recommendations, carbon) have other columns and are skipped by auto-detection")
+                .help("use `SELECT ... FROM COST_AND_USAGE_REPORT`");
+            ctx.report(f);
+        }
+    }
+    if table.is_none() {
+        let at = tables
+            .map(|t| t.inner_span())
+            .or_else(|| e.get("DataQuery").map(brace))
+            .unwrap_or_else(|| brace(e));
+        let f = Finding::new(&EXP002, ctx.source_id, at, "`TableConfigurations` has no `COST_AND_USAGE_REPORT` entry")
+            .note("without it the export's table properties are AWS's defaults, which include no resource IDs, and the platform's auto-detection skips the export")
+            .help(r#"add `"TableConfigurations": {"COST_AND_USAGE_REPORT": {"INCLUDE_RESOURCES": "TRUE", "TIME_GRANULARITY": "DAILY"}}` to `DataQuery`"#);
+        ctx.report(f);
+    }
+    if let Some(t) = table {
+        // EXP003
+        match t.get("INCLUDE_RESOURCES") {
+            None => {
+                let (span, text) = insert_first(t, "\"INCLUDE_RESOURCES\": \"TRUE\"");
+                let f = Finding::new(&EXP003, ctx.source_id, brace(t), "the export does not include resource IDs (`INCLUDE_RESOURCES` is not set)")
+                    .note("`INCLUDE_RESOURCES` defaults to `FALSE`: the cost lines come without `line_item_resource_id`, so the platform cannot attach costs to resources; nothing fails, the data is silently poorer")
+                    .help("add `\"INCLUDE_RESOURCES\": \"TRUE\"`")
+                    .fix("add `\"INCLUDE_RESOURCES\": \"TRUE\"`", span, text);
+                ctx.report(f);
+            }
+            Some(v) if v.as_str() != Some("TRUE") => {
+                let f = Finding::new(&EXP003, ctx.source_id, v.span, format!("`INCLUDE_RESOURCES` is `{}`, so the export has no resource IDs", schema::to_value(v)))
+                    .note("only the string `\"TRUE\"` includes `line_item_resource_id`; without it costs cannot be attached to resources")
+                    .help("use `\"TRUE\"`")
+                    .fix("set `\"INCLUDE_RESOURCES\": \"TRUE\"`", v.span, "\"TRUE\"");
+                ctx.report(f);
+            }
+            _ => {}
+        }
+        // EXP004
+        match t.get("TIME_GRANULARITY") {
+            None => {
+                let f = Finding::new(&EXP004, ctx.source_id, brace(t), "`TIME_GRANULARITY` is not set")
+                    .note("AWS then delivers hourly data, and the platform's auto-detection reads this key and fails when it is missing")
+                    .help("add `\"TIME_GRANULARITY\": \"DAILY\"` (or `\"HOURLY\"`)");
+                ctx.report(f);
+            }
+            Some(v) => match v.as_str() {
+                Some("DAILY" | "HOURLY") => {}
+                Some("MONTHLY") => {
+                    let f = Finding::new(
+                        &EXP004,
+                        ctx.source_id,
+                        v.inner_span(),
+                        "monthly granularity",
+                    )
+                    .severity(if bucket_only {
+                        Severity::Warning
+                    } else {
+                        Severity::Error
+                    })
+                    .note(if bucket_only {
+                        "monthly data imports, but daily costs and recommendations are lost"
+                    } else {
+                        "the platform rejects a MONTHLY export when it detects or creates one"
+                    })
+                    .help("use `\"DAILY\"` (or `\"HOURLY\"`)")
+                    .fix(
+                        "set `\"TIME_GRANULARITY\": \"DAILY\"`",
+                        v.span,
+                        "\"DAILY\"",
+                    );
+                    ctx.report(f);
+                }
+                other => {
+                    let shown = other.unwrap_or("(not a string)");
+                    let f = Finding::new(
+                        &EXP004,
+                        ctx.source_id,
+                        v.inner_span(),
+                        format!("invalid `TIME_GRANULARITY` `{shown}`"),
+                    )
+                    .note("the values are `HOURLY`, `DAILY` and `MONTHLY`")
+                    .help(
+                        match other.and_then(|o| fuzzy::suggest(o, ["DAILY", "HOURLY"])) {
+                            Some(s) => format!("did you mean `\"{s}\"`?"),
+                            None => "use `\"DAILY\"`".to_string(),
+                        },
+                    );
+                    ctx.report(f);
+                }
+            },
+        }
+        // EXP011
+        for m in t.as_object().unwrap_or(&[]) {
+            match m.key.as_str() {
+                "INCLUDE_RESOURCES" | "TIME_GRANULARITY" => {}
+                "INCLUDE_SPLIT_COST_ALLOCATION_DATA"
+                | "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY"
+                | "INCLUDE_CAPACITY_RESERVATION_DATA"
+                | "INCLUDE_IAM_PRINCIPAL_DATA" => {
+                    if !matches!(m.value.as_str(), Some("TRUE" | "FALSE")) {
+                        let f = Finding::new(
+                            &EXP011,
+                            ctx.source_id,
+                            m.value.span,
+                            format!("`{}` must be the string `\"TRUE\"` or `\"FALSE\"`", m.key),
+                        )
+                        .note("table properties are strings; AWS rejects other values")
+                        .help(match &m.value.kind {
+                            Kind::Bool(b) => {
+                                format!("use `\"{}\"`", if *b { "TRUE" } else { "FALSE" })
+                            }
+                            _ => "use `\"TRUE\"` or `\"FALSE\"`".to_string(),
+                        });
+                        ctx.report(f);
+                    }
+                }
+                "BILLING_VIEW_ARN" => {}
+                other => {
+                    let known = [
+                        "INCLUDE_RESOURCES",
+                        "TIME_GRANULARITY",
+                        "INCLUDE_SPLIT_COST_ALLOCATION_DATA",
+                        "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY",
+                        "INCLUDE_CAPACITY_RESERVATION_DATA",
+                        "INCLUDE_IAM_PRINCIPAL_DATA",
+                        "BILLING_VIEW_ARN",
+                    ];
+                    let mut f = Finding::new(&EXP011, ctx.source_id, m.key_span, format!("unknown table property `{other}`"))
+                        .note("AWS rejects or ignores a property the table does not have; a misspelled `INCLUDE_RESOURCES` silently leaves resource IDs out");
+                    f = match fuzzy::suggest(other, known) {
+                        Some(s) => f.help(format!("did you mean `{s}`?")),
+                        None => f.help("remove it, or check the table's properties in the Data Exports documentation"),
+                    };
+                    ctx.report(f);
+                }
+            }
+        }
+    }
+    // EXP010
+    if let Some((qnode, q)) = query.and_then(|q| q.as_str().map(|t| (q, t))) {
+        let upper = q.to_ascii_lowercase();
+        let select = upper.split(" from ").next().unwrap_or("");
+        if !select.contains('*') {
+            let missing: Vec<&str> = REQUIRED_COLUMNS
+                .iter()
+                .copied()
+                .filter(|c| !select.contains(c))
+                .collect();
+            if !missing.is_empty() {
+                let f = Finding::new(
+                    &EXP010,
+                    ctx.source_id,
+                    qnode.inner_span(),
+                    format!(
+                        "the query leaves out column{} the platform's importer needs: {}",
+                        if missing.len() == 1 { "" } else { "s" },
+                        missing
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .note(
+                    "the importer reads these columns of every line; without them the import fails",
+                )
+                .help(format!(
+                    "add {} to the SELECT list (or use `SELECT *`)",
+                    missing.join(", ")
+                ));
+                ctx.report(f);
+            }
+            if table
+                .and_then(|t| t.get("INCLUDE_RESOURCES"))
+                .and_then(Node::as_str)
+                == Some("TRUE")
+                && !select.contains("line_item_resource_id")
+            {
+                let f = Finding::new(&EXP010, ctx.source_id, qnode.inner_span(), "the query does not select `line_item_resource_id`")
+                    .severity(Severity::Warning)
+                    .note("resource IDs are included in the table but not in the export, so costs cannot be attached to resources")
+                    .help("add `line_item_resource_id` to the SELECT list");
+                ctx.report(f);
+            }
+        }
+    }
+    // S3 destination
+    if let Some(dest) = path(e, &["DestinationConfigurations", "S3Destination"]) {
+        let out = dest.get("S3OutputConfigurations");
+        // EXP005
+        if let Some(o) = out.and_then(|o| o.get("Overwrite")) {
+            if o.as_str() != Some("OVERWRITE_REPORT") {
+                let f = Finding::new(&EXP005, ctx.source_id, o.inner_span(), format!("`Overwrite` is `{}`", o.as_str().unwrap_or("?")))
+                    .severity(if bucket_only && o.as_str() == Some("CREATE_NEW_REPORT") { Severity::Warning } else { Severity::Error })
+                    .note(if bucket_only { "with new files for every refresh, the bucket fills with versions; the platform reads only the newest, but the guides require overwriting" } else { "the platform requires `OVERWRITE_REPORT` when it detects or creates the export, and rejects this one" })
+                    .help("use `\"OVERWRITE_REPORT\"` (\"Overwrite existing data export file\")")
+                    .fix("set `\"Overwrite\": \"OVERWRITE_REPORT\"`", o.span, "\"OVERWRITE_REPORT\"");
+                ctx.report(f);
+            }
+        }
+        // EXP006
+        if let (Some(fmt), Some(cmp)) = (
+            out.and_then(|o| o.get("Format")),
+            out.and_then(|o| o.get("Compression")),
+        ) {
+            match (fmt.as_str(), cmp.as_str()) {
+                (Some("TEXT_OR_CSV"), Some("GZIP")) | (Some("PARQUET"), Some("PARQUET")) => {}
+                (Some("TEXT_OR_CSV"), Some("ZIP")) => {
+                    let f = Finding::new(&EXP006, ctx.source_id, cmp.inner_span(), "ZIP compression for a CUR 2.0 export")
+                        .severity(Severity::Warning)
+                        .note("Data Exports documents gzip CSV and Parquet files; whether ZIP is delivered, and with which name, is unverified, and the platform reads `.csv.gz`, `.csv.zip` and `.snappy.parquet`")
+                        .help("use `\"GZIP\"`")
+                        .fix("set `\"Compression\": \"GZIP\"`", cmp.span, "\"GZIP\"");
+                    ctx.report(f);
+                }
+                (f_, c_) => {
+                    let want = if f_ == Some("PARQUET") {
+                        "PARQUET"
+                    } else {
+                        "GZIP"
+                    };
+                    let f = Finding::new(&EXP006, ctx.source_id, cmp.inner_span(), format!("`Format` `{}` does not go with `Compression` `{}`", f_.unwrap_or("?"), c_.unwrap_or("?")))
+                        .label(fmt.inner_span(), "the format")
+                        .note("CSV exports are GZIP-compressed and Parquet exports use Parquet compression; other pairs are rejected or produce files the platform does not read")
+                        .help(format!("use `\"Compression\": \"{want}\"` with `\"Format\": \"{}\"`", f_.filter(|f| *f == "PARQUET").unwrap_or("TEXT_OR_CSV")));
+                    ctx.report(f);
+                }
+            }
+        }
+        // EXP007
+        if let Some(t) = out.and_then(|o| o.get("OutputType")) {
+            if t.as_str() != Some("CUSTOM") {
+                let f = Finding::new(&EXP007, ctx.source_id, t.inner_span(), format!("`OutputType` is `{}`", t.as_str().unwrap_or("?")))
+                    .note("standard exports are delivered as `CUSTOM`; other output types are for integrations whose files the platform does not read")
+                    .help("use `\"CUSTOM\"`")
+                    .fix("set `\"OutputType\": \"CUSTOM\"`", t.span, "\"CUSTOM\"");
+                ctx.report(f);
+            }
+        }
+        // EXP009, BKT001, PFX001
+        destination(ctx, dest.get("S3Bucket"), dest.get("S3Prefix"), &EXP009);
+        if let Some(r) = dest.get("S3Region") {
+            if let Some(region) = r.as_str() {
+                if !looks_like_region(region) {
+                    let f = Finding::new(&EXP009, ctx.source_id, r.inner_span(), format!("`{region}` is not an AWS region code"))
+                        .note("`S3Region` is the bucket's region code, such as `eu-west-1`")
+                        .help("use the bucket's region (`aws s3api get-bucket-location`; `null` means `us-east-1`, `EU` means `eu-west-1`)");
+                    ctx.report(f);
+                }
+            }
+        }
+    }
+    // EXP008
+    match path(e, &["RefreshCadence", "Frequency"]) {
+        Some(fq) if fq.as_str() != Some("SYNCHRONOUS") => {
+            let f = Finding::new(&EXP008, ctx.source_id, fq.inner_span(), format!("`RefreshCadence.Frequency` is `{}`", fq.as_str().unwrap_or("?")))
+                .note("Data Exports refresh only `SYNCHRONOUS`ly (with every billing update); AWS rejects other values")
+                .help("use `\"SYNCHRONOUS\"`")
+                .fix("set `\"Frequency\": \"SYNCHRONOUS\"`", fq.span, "\"SYNCHRONOUS\"");
+            ctx.report(f);
+        }
+        _ => {}
+    }
+    // EXP013
+    if let (Some(arn), Some(account)) = (s(e.get("ExportArn")), ctx.opts.account_id.as_deref()) {
+        if let Some(acct) = arn.split(':').nth(4) {
+            if acct != account && acct.len() == 12 {
+                let node = e
+                    .get("ExportArn")
+                    .map(|n| n.inner_span())
+                    .unwrap_or(brace(e));
+                let f = Finding::new(&EXP013, ctx.source_id, node, format!("the export belongs to account `{acct}`, not `{account}`"))
+                    .note("to contain the usage of every linked account, the export must live in the payer (management) account the platform connects as root")
+                    .help("create the export in the payer account, or pass that account's ID");
+                ctx.report(f);
+            }
+        }
+    }
+}
+
+fn looks_like_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts
+            .first()
+            .is_some_and(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// EXP012 and EXP014: the export's status as `get-export` and `list-exports` print it.
+fn export_status(ctx: &mut CostCtx, status: &Node, arn: Option<&str>) {
+    let code = status.get("StatusCode");
+    let reason = s(status.get("StatusReason"));
+    let name = arn
+        .and_then(|a| a.rsplit('/').next())
+        .unwrap_or("the export");
+    if let Some(c) = code.filter(|c| c.as_str() == Some("UNHEALTHY")) {
+        let why = match reason {
+            Some("INSUFFICIENT_PERMISSION") => "AWS cannot write to the bucket: the bucket policy does not allow `bcm-data-exports.amazonaws.com` (`s3:PutObject` on the objects, `s3:GetBucketPolicy` on the bucket) with the right `aws:SourceAccount` and `aws:SourceArn` (check it with the BP rules)",
+            Some("BILL_OWNER_CHANGED") => "the account's bill owner changed (billing transfer): the export must be recreated by the new bill owner",
+            Some("DEPRECATED") => "the export's table or settings are deprecated; recreate it",
+            Some("INTERNAL_FAILURE") => "AWS reports an internal failure; it usually clears on the next refresh",
+            _ => "AWS stopped delivering the export",
+        };
+        let f = Finding::new(&EXP012, ctx.source_id, c.inner_span(), format!("export `{name}` is UNHEALTHY{}", reason.map(|r| format!(" ({r})")).unwrap_or_default()))
+            .note(format!("no new files reach the bucket, so the platform's data stops at the last delivery; {why}"))
+            .help(if reason == Some("INSUFFICIENT_PERMISSION") { "fix the bucket policy (run finops-lint on it with --bucket and --account-id), then wait for the next refresh" } else { "fix the cause, then check the status again with `aws bcm-data-exports get-export`" });
+        ctx.report(f);
+    } else if code.is_some_and(|c| c.as_str() == Some("HEALTHY"))
+        && status.get("LastRefreshedAt").is_none()
+    {
+        let f = Finding::new(&EXP014, ctx.source_id, status.span, format!("export `{name}` has not been delivered yet"))
+            .note("a new export takes up to 24 hours for its first delivery, and AWS does not backfill earlier months automatically; the platform finds no files until then")
+            .help("wait for the first delivery before connecting, or connect in 'bucket only' mode and let the import retry");
+        ctx.report(f);
+    }
+}
+
+fn legacy(ctx: &mut CostCtx, d: &Node) {
+    let bucket_only = ctx.bucket_only();
+    // CUR001
+    if let Some(n) = d.get("ReportName") {
+        if let Some(name) = n.as_str() {
+            if name.is_empty()
+                || name.len() > 256
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!-_.*'()".contains(c))
+            {
+                let f = Finding::new(
+                    &CUR001,
+                    ctx.source_id,
+                    n.inner_span(),
+                    format!("report name `{name}` has characters CUR does not accept"),
+                )
+                .note("a report name is letters, digits and `! - _ . * ' ( )`, without spaces")
+                .help("remove the spaces and other characters");
+                ctx.report(f);
+            } else if let Some(want) = ctx.opts.export_name.as_deref().filter(|w| *w != name) {
+                let f = Finding::new(&CUR001, ctx.source_id, n.inner_span(), format!("the report is named `{name}`, but the platform is given `{want}`"))
+                    .note("the platform looks for files under `<prefix>/<report name>/`; names are case-sensitive")
+                    .help(format!("use the same name on both sides: `\"{want}\"` here, or `{name}` in the platform"));
+                ctx.report(f);
+            }
+        }
+    }
+    // CUR002
+    if let Some(a) = d.get("AdditionalSchemaElements") {
+        let items: Vec<&str> = a
+            .as_array()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        if !items.contains(&"RESOURCES") {
+            let (span, text) = match a.as_array() {
+                Some(arr) if !arr.is_empty() => (
+                    Span::new(a.span.start + 1, a.span.start + 1),
+                    "\"RESOURCES\", ".to_string(),
+                ),
+                _ => (a.span, "[\"RESOURCES\"]".to_string()),
+            };
+            let f = Finding::new(&CUR002, ctx.source_id, a.span, "the report does not include resource IDs (`RESOURCES`)")
+                .note("without `RESOURCES` the report has no `lineItem/ResourceId`, and costs cannot be attached to resources")
+                .help("add `\"RESOURCES\"` (\"Include resource IDs\")")
+                .fix("add `\"RESOURCES\"`", span, text);
+            ctx.report(f);
+        } else if items.len() > 1 && !bucket_only {
+            let f = Finding::new(&CUR002, ctx.source_id, a.span, "`AdditionalSchemaElements` has more than `RESOURCES`")
+                .severity(Severity::Warning)
+                .note("when it detects or creates the report, OptScale accepts exactly `[\"RESOURCES\"]` and skips this report")
+                .help("use `[\"RESOURCES\"]`, or connect in 'bucket only' mode");
+            ctx.report(f);
+        }
+    }
+    // CUR003
+    match d.get("RefreshClosedReports") {
+        Some(v) if matches!(v.kind, Kind::Bool(true)) => {}
+        Some(v) => {
+            let f = Finding::new(&CUR003, ctx.source_id, v.span, "closed months are not refreshed (`RefreshClosedReports` is not `true`)")
+                .note("AWS's late adjustments and refunds to closed months never reach the report; OptScale rejects such a report when it detects or creates one")
+                .help("use `true` (\"Refresh automatically\")")
+                .fix("set `\"RefreshClosedReports\": true`", v.span, "true");
+            ctx.report(f);
+        }
+        None => {
+            let (span, text) = insert_first(d, "\"RefreshClosedReports\": true");
+            let f = Finding::new(
+                &CUR003,
+                ctx.source_id,
+                brace(d),
+                "`RefreshClosedReports` is not set",
+            )
+            .note("it defaults to off: late adjustments to closed months never reach the report")
+            .help("add `\"RefreshClosedReports\": true`")
+            .fix("add `\"RefreshClosedReports\": true`", span, text);
+            ctx.report(f);
+        }
+    }
+    // CUR004
+    match d.get("ReportVersioning") {
+        Some(v) if v.as_str() == Some("OVERWRITE_REPORT") => {}
+        Some(v) => {
+            let f = Finding::new(&CUR004, ctx.source_id, v.inner_span(), format!("`ReportVersioning` is `{}`", v.as_str().unwrap_or("?")))
+                .severity(if bucket_only { Severity::Warning } else { Severity::Error })
+                .note("the guides require \"Overwrite existing report\"; OptScale rejects other versioning when it detects or creates the report")
+                .help("use `\"OVERWRITE_REPORT\"`")
+                .fix("set `\"ReportVersioning\": \"OVERWRITE_REPORT\"`", v.span, "\"OVERWRITE_REPORT\"");
+            ctx.report(f);
+        }
+        None => {
+            let (span, text) = insert_first(d, "\"ReportVersioning\": \"OVERWRITE_REPORT\"");
+            let f = Finding::new(&CUR004, ctx.source_id, brace(d), "`ReportVersioning` is not set")
+                .severity(if bucket_only { Severity::Warning } else { Severity::Error })
+                .note("it defaults to `CREATE_NEW_REPORT` (also in Terraform), which the guides do not allow")
+                .help("add `\"ReportVersioning\": \"OVERWRITE_REPORT\"`")
+                .fix("add `\"ReportVersioning\": \"OVERWRITE_REPORT\"`", span, text);
+            ctx.report(f);
+        }
+    }
+    // CUR005
+    if let Some(t) = d.get("TimeUnit") {
+        match t.as_str() {
+            Some("DAILY" | "HOURLY") => {}
+            other => {
+                let f = Finding::new(
+                    &CUR005,
+                    ctx.source_id,
+                    t.inner_span(),
+                    format!("`TimeUnit` is `{}`", other.unwrap_or("?")),
+                )
+                .note("the platform imports daily or hourly reports and rejects monthly ones")
+                .help(
+                    match other.and_then(|o| fuzzy::suggest(o, ["DAILY", "HOURLY"])) {
+                        Some(s) => format!("use `\"{s}\"`"),
+                        None => "use `\"DAILY\"`".to_string(),
+                    },
+                );
+                ctx.report(f);
+            }
+        }
+    }
+    // CUR006
+    if let (Some(fmt), Some(cmp)) = (d.get("Format"), d.get("Compression")) {
+        let ok = matches!(
+            (fmt.as_str(), cmp.as_str()),
+            (Some("textORcsv"), Some("ZIP" | "GZIP")) | (Some("Parquet"), Some("Parquet"))
+        );
+        if !ok {
+            let f = Finding::new(&CUR006, ctx.source_id, cmp.inner_span(), format!("`Format` `{}` does not go with `Compression` `{}`", fmt.as_str().unwrap_or("?"), cmp.as_str().unwrap_or("?")))
+                .label(fmt.inner_span(), "the format")
+                .note("`textORcsv` is compressed with `ZIP` or `GZIP`, `Parquet` with `Parquet`; AWS rejects other pairs")
+                .help(if fmt.as_str() == Some("Parquet") { "use `\"Compression\": \"Parquet\"`" } else { "use `\"Compression\": \"GZIP\"`" });
+            ctx.report(f);
+        }
+    }
+    // CUR007
+    if let Some(arts) = d.get("AdditionalArtifacts") {
+        let list: Vec<&str> = arts
+            .as_array()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        let fmt = s(d.get("Format"));
+        let mut problems = Vec::new();
+        if list.contains(&"ATHENA") {
+            if list.len() > 1 {
+                problems.push("`ATHENA` must be the only artifact".to_string());
+            }
+            if fmt != Some("Parquet") {
+                problems.push("`ATHENA` needs `Format` and `Compression` `Parquet`".to_string());
+            }
+            if s(d.get("ReportVersioning")) != Some("OVERWRITE_REPORT") {
+                problems.push("`ATHENA` needs `ReportVersioning` `OVERWRITE_REPORT`".to_string());
+            }
+            if s(d.get("S3Prefix")).is_none_or(str::is_empty) {
+                problems.push("`ATHENA` needs a non-empty `S3Prefix`".to_string());
+            }
+        }
+        if (list.contains(&"REDSHIFT") || list.contains(&"QUICKSIGHT")) && fmt == Some("Parquet") {
+            problems.push("`REDSHIFT` and `QUICKSIGHT` need `Format` `textORcsv`".to_string());
+        }
+        if !problems.is_empty() {
+            let f = Finding::new(&CUR007, ctx.source_id, arts.span, "invalid combination of `AdditionalArtifacts` and settings")
+                .note(format!("AWS rejects the report with an empty ValidationException: {}", problems.join("; ")))
+                .help("remove the artifacts the platform does not need (it reads the CSV or Parquet files themselves)");
+            ctx.report(f);
+        }
+    }
+    // CUR008 / CUR010 (formats) and the run's bucket and prefix
+    destination(ctx, d.get("S3Bucket"), d.get("S3Prefix"), &CUR010);
+    if let Some(p) = d.get("S3Prefix").and_then(|p| p.as_str().map(|t| (p, t))) {
+        if let Some(bad) =
+            p.1.chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || "!-_.*'()/".contains(*c)))
+        {
+            let f = Finding::new(
+                &CUR008,
+                ctx.source_id,
+                p.0.inner_span(),
+                format!("`S3Prefix` contains `{bad}`, which CUR does not accept"),
+            )
+            .note("a CUR prefix is letters, digits and `! - _ . * ' ( ) /`, without spaces")
+            .help("remove the character");
+            ctx.report(f);
+        }
+    }
+    // CUR009
+    if let Some(r) = d.get("S3Region") {
+        if let Some(region) = r.as_str() {
+            if !CUR_REGIONS.contains(&region) {
+                let mut f = Finding::new(&CUR009, ctx.source_id, r.inner_span(), format!("legacy CUR cannot deliver to region `{region}`"))
+                    .note("`S3Region` must be one of the 28 regions the CUR API accepts, and the bucket's real region; OptScale's create call fails for buckets elsewhere");
+                f = match fuzzy::suggest(region, CUR_REGIONS.iter().copied()) {
+                    Some(s) if looks_like_region(region) => f.help(format!("did you mean `{s}`? Otherwise use a bucket in a supported region, or a CUR 2.0 export")),
+                    _ => f.help("use a bucket in a supported region, or a CUR 2.0 export"),
+                };
+                ctx.report(f);
+            }
+        }
+    }
+}
+
+/// The bucket and prefix of an export, against S3's rules and the run's `--bucket`/`--prefix`.
+fn destination(
+    ctx: &mut CostCtx,
+    bucket: Option<&Node>,
+    prefix: Option<&Node>,
+    rule: &'static Rule,
+) {
+    if let Some((b, name)) = bucket.and_then(|b| b.as_str().map(|t| (b, t))) {
+        if let Some(problem) = bucket_name_problem(name) {
+            let f = Finding::new(&BKT001, ctx.source_id, b.inner_span(), format!("`{name}` is not a valid S3 bucket name: {problem}"))
+                .note("bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit")
+                .help("use the bucket's real name, as the S3 console lists it");
+            ctx.report(f);
+        } else if let Some(want) = ctx.opts.bucket.as_deref().filter(|w| *w != name) {
+            let f = Finding::new(
+                rule,
+                ctx.source_id,
+                b.inner_span(),
+                format!(
+                    "the export delivers to bucket `{name}`, but the platform is given `{want}`"
+                ),
+            )
+            .note("the platform reads the bucket it is given; the export's files are elsewhere")
+            .help(format!(
+                "use the same bucket on both sides: `\"{want}\"` here, or `{name}` in the platform"
+            ));
+            ctx.report(f);
+        }
+    }
+    if let Some((p, text)) = prefix.and_then(|p| p.as_str().map(|t| (p, t))) {
+        prefix_checks(ctx, p, text, rule);
+    }
+}
+
+/// PFX001 and the run's `--prefix`.
+pub fn prefix_checks(ctx: &mut CostCtx, node: &Node, text: &str, rule: &'static Rule) {
+    if text.starts_with('/') {
+        let fixed = text.trim_start_matches('/');
+        let inner = node.inner_span();
+        let f = Finding::new(&PFX001, ctx.source_id, inner, format!("prefix `{text}` starts with `/`"))
+            .note("S3 keys do not start with `/`: the files land under an empty folder name and the platform, which does not strip it, finds nothing")
+            .help(format!("use `\"{fixed}\"`"))
+            .fix("remove the leading `/`", Span::new(inner.start, inner.start + (text.len() - fixed.len())), "");
+        ctx.report(f);
+    } else if text.ends_with('/') && text.len() > 1 {
+        let inner = node.inner_span();
+        let f = Finding::new(&PFX001, ctx.source_id, inner, format!("prefix `{text}` ends with `/`"))
+            .severity(Severity::Warning)
+            .note("the platform strips one trailing `/`, but other tools and the console treat the prefix differently")
+            .help(format!("use `\"{}\"`", text.trim_end_matches('/')))
+            .fix("remove the trailing `/`", Span::new(inner.end - 1, inner.end), "");
+        ctx.report(f);
+    } else if text.contains(' ') {
+        let f = Finding::new(
+            &PFX001,
+            ctx.source_id,
+            node.inner_span(),
+            format!("prefix `{text}` contains a space"),
+        )
+        .note("AWS does not accept spaces in the export's prefix, and the platform rejects them")
+        .help("use `-` or `_` instead of spaces");
+        ctx.report(f);
+    }
+    let norm = |p: &str| p.trim_matches('/').to_string();
+    if let Some(want) = ctx.opts.prefix.as_deref().filter(|w| norm(w) != norm(text)) {
+        let f = Finding::new(rule, ctx.source_id, node.inner_span(), format!("the export's prefix is `{text}`, but the platform is given `{want}`"))
+            .note("the platform lists `<prefix>/<export name>/`: the full prefix, all its folders, must be the same (the guides' \"last folder name\" is right only for a one-folder prefix)")
+            .help(format!("give the platform `{}`", norm(text)));
+        ctx.report(f);
+    }
+}
+
+/// S3 general-purpose bucket naming rules; `None` when the name is valid.
+pub fn bucket_name_problem(name: &str) -> Option<String> {
+    let b = name.as_bytes();
+    if name.len() < 3 || name.len() > 63 {
+        return Some(format!("it has {} characters (3 to 63)", name.len()));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-'))
+    {
+        return Some(format!(
+            "`{c}` is not allowed (lowercase letters, digits, `.` and `-` only)"
+        ));
+    }
+    if !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric() {
+        return Some("it must start and end with a letter or a digit".to_string());
+    }
+    if name.contains("..") {
+        return Some("it has two adjacent dots".to_string());
+    }
+    if name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok()) {
+        return Some("it is formatted like an IP address".to_string());
+    }
+    for p in ["xn--", "sthree-", "amzn-s3-demo-"] {
+        if name.starts_with(p) {
+            return Some(format!("the prefix `{p}` is reserved"));
+        }
+    }
+    for s in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] {
+        if name.ends_with(s) {
+            return Some(format!("the suffix `{s}` is reserved"));
+        }
+    }
+    None
+}
+
+/// For cross-document checks: is this export of the run's export type?
+pub fn export_type_of(doc: &CostDoc) -> Option<ExportType> {
+    match doc {
+        CostDoc::Export { .. } | CostDoc::ExportList { .. } => Some(ExportType::Cur2),
+        CostDoc::Reports { .. } => Some(ExportType::Legacy),
+        CostDoc::Connection { .. } => None,
+    }
+}

@@ -1,0 +1,126 @@
+//! Every fix a finding carries is machine-applicable: applied to the fixture it came from, the
+//! file still parses, that finding is gone, and a second pass over the result changes nothing.
+
+mod common;
+
+use common::json_findings;
+use std::path::Path;
+
+fn args_for(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("args"))
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Apply the edits of every finding that has a fix (later edits first).
+fn apply(text: &str, findings: &[serde_json::Value]) -> (String, usize) {
+    let mut edits: Vec<(usize, usize, String)> = findings
+        .iter()
+        .filter_map(|f| f.get("fix"))
+        .flat_map(|fix| fix["edits"].as_array().cloned().unwrap_or_default())
+        .map(|e| {
+            (
+                e["offset"]["start"].as_u64().unwrap() as usize,
+                e["offset"]["end"].as_u64().unwrap() as usize,
+                e["replacement"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    let mut last = usize::MAX;
+    let mut applied = 0;
+    for (s, e, r) in edits {
+        if e > last {
+            continue; // overlapping: left for the next pass
+        }
+        out.replace_range(s..e, &r);
+        last = s;
+        applied += 1;
+    }
+    (out, applied)
+}
+
+#[test]
+fn fixes_apply_cleanly_and_converge() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let tmp = std::env::temp_dir().join(format!("finops-lint-fixes-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut fixed_findings = 0;
+    for rule in std::fs::read_dir(&root).unwrap() {
+        let dir = rule.unwrap().path();
+        let fail = dir.join("fail");
+        if !fail.is_dir() {
+            continue;
+        }
+        let extra = args_for(&dir);
+        for fixture in std::fs::read_dir(&fail).unwrap() {
+            let path = fixture.unwrap().path();
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let target = tmp.join(&name);
+            std::fs::write(&target, &text).unwrap();
+            let t = target.to_string_lossy().to_string();
+            let mut args: Vec<&str> = extra.iter().map(String::as_str).collect();
+            args.push(&t);
+            let (_, before) = json_findings(&args);
+            let findings = before["findings"].as_array().unwrap().clone();
+            let with_fix: Vec<&serde_json::Value> =
+                findings.iter().filter(|f| f.get("fix").is_some()).collect();
+            if with_fix.is_empty() {
+                continue;
+            }
+            let (once, applied) = apply(&text, &findings);
+            assert!(applied > 0);
+            std::fs::write(&target, &once).unwrap();
+            let (_, after) = json_findings(&args);
+            let after_findings = after["findings"].as_array().unwrap();
+            assert!(
+                !after_findings
+                    .iter()
+                    .any(|f| f["code"].as_str().unwrap().starts_with("JSON")),
+                "{}: the fix broke the JSON:\n{once}",
+                path.display()
+            );
+            for f in &with_fix {
+                let gone = !after_findings
+                    .iter()
+                    .any(|a| a["code"] == f["code"] && a["message"] == f["message"]);
+                assert!(
+                    gone,
+                    "{}: `{}` is still reported after its fix:\n{once}",
+                    path.display(),
+                    f["message"]
+                );
+                fixed_findings += 1;
+            }
+            // a second pass changes nothing more for these rules
+            let (twice, _) = apply(&once, after_findings);
+            let codes: Vec<&str> = with_fix
+                .iter()
+                .map(|f| f["code"].as_str().unwrap())
+                .collect();
+            let again: Vec<_> = after_findings
+                .iter()
+                .filter(|a| codes.contains(&a["code"].as_str().unwrap()) && a.get("fix").is_some())
+                .collect();
+            assert!(
+                again.is_empty() || twice != once,
+                "{}: fixes do not converge",
+                path.display()
+            );
+            assert!(
+                again.is_empty(),
+                "{}: after fixing, these still offer fixes: {again:?}",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        fixed_findings >= 10,
+        "only {fixed_findings} fixes were exercised"
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
