@@ -582,7 +582,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         prefix: a.prefix.clone(),
         export_name: a.export_name.clone(),
         scenario: a.scenario.clone(),
-        keep_docs: false,
+        keep_docs: true,
         account_id: a.account_id.clone(),
         export_type: a.export_type,
     };
@@ -605,6 +605,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
     if let Err(e) = crate::requirements::check(&result.sources, &mut result.reports, &opts) {
         return usage_error(io, &e);
     }
+    crate::rules::consistency::check(&result.sources, &mut result.reports, &opts);
     let out = match a.format {
         Format::Human => emit::human(&result, io.color, a.verbose),
         Format::Concise => emit::concise(&result, a.verbose),

@@ -119,7 +119,11 @@ pub fn check_source(
             rules::catalog::check(&mut ctx);
             rules::delivery::check(&mut ctx);
             report.findings.append(&mut ctx.findings);
-            if opts.scenario.is_some() || opts.keep_docs {
+            // kept for the checks across documents: the policies for `--scenario`, and bucket
+            // policies for the consistency of the export's destination
+            if opts.scenario.is_some()
+                || (opts.keep_docs && doc.kind == crate::model::PolicyKind::Bucket)
+            {
                 report.doc = Some(doc);
             }
         }

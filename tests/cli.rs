@@ -518,3 +518,55 @@ fn prefix_decides_which_object_patterns_allow_delivery() {
     let (code, _) = json_findings(&["--bucket", B, "--account-id", A, &wrong]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn a_bucket_only_connection_in_the_run_relaxes_scheme_dependent_settings() {
+    let d = tmp();
+    let export = std::fs::read_to_string("examples/onboarding/export.json")
+        .unwrap()
+        .replace("OVERWRITE_REPORT", "CREATE_NEW_REPORT");
+    let p = d.write("export.json", &export);
+    let (code, v) = json_findings(&[&p]);
+    assert_eq!(code, 1);
+    assert_eq!(v["findings"][0]["code"], "EXP005");
+    assert_eq!(v["findings"][0]["severity"], "error");
+    d.write(
+        "connection.json",
+        &std::fs::read_to_string("examples/onboarding/connection.json").unwrap(),
+    );
+    let (code, v) = json_findings(&[&d.path().to_string_lossy()]);
+    assert_eq!(code, 0, "{v:#}");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "EXP005")
+        .unwrap();
+    assert_eq!(f["severity"], "warning");
+    assert!(f["note"].as_str().unwrap().contains("bucket_only"));
+}
+
+#[test]
+fn inconsistencies_point_at_both_files() {
+    let (_, v) = json_findings(&["examples/broken"]);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CON003")
+        .expect("CON003");
+    assert!(f["file"].as_str().unwrap().ends_with("connection.json"));
+    assert!(
+        f["related"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("export.json")
+            || f["related"][0]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("report-definitions.json"),
+        "{f:#}"
+    );
+    let human = run(&["--format", "human", "examples/broken"]).stdout;
+    assert!(human.contains("related: examples/broken/"), "{human}");
+}

@@ -6,6 +6,7 @@ use crate::diagnostic::Severity;
 
 pub mod catalog;
 pub mod connection;
+pub mod consistency;
 pub mod delivery;
 pub mod exports;
 pub mod grammar;
@@ -144,6 +145,10 @@ rules! {
     OS007 = "OS007" "linked-with-bucket-settings" Warning [];
     OS009 = "OS009" "connection-assume-role" Error [];
     SEC001 = "SEC001" "committed-secret" Error [];
+    CON001 = "CON001" "inconsistent-bucket" Error [];
+    CON002 = "CON002" "inconsistent-prefix" Error [];
+    CON003 = "CON003" "inconsistent-export-name" Error [];
+    CON004 = "CON004" "inconsistent-export-type" Error [];
     REQ001 = "REQ001" "missing-permission" Error [];
     REQ002 = "REQ002" "permission-denied" Error [];
     REQ003 = "REQ003" "delivery-refused" Error [];

@@ -1,0 +1,273 @@
+//! CON001–CON004: the documents of one run must describe the same onboarding: the export's
+//! bucket, prefix, name and type against the platform's connection settings and the bucket
+//! policy. Each finding points at both sides. A connection with `config_scheme` `bucket_only`
+//! also sets the scheme for the severities of the export rules (as `--scenario
+//! root-existing-export` does).
+
+use super::*;
+use crate::diagnostic::{Finding, Severity};
+use crate::engine::{ExportType, FileReport, Options};
+use crate::model::{CostDoc, PolicyKind};
+use crate::parse::json::{Kind, Node};
+use crate::source::Source;
+
+/// One export or report of the run, with the nodes of its destination.
+struct Export<'a> {
+    source: usize,
+    kind: ExportType,
+    bucket: Option<&'a Node>,
+    prefix: Option<&'a Node>,
+    name: Option<&'a Node>,
+}
+
+fn exports(reports: &[FileReport]) -> Vec<Export<'_>> {
+    let mut out = Vec::new();
+    for (i, r) in reports.iter().enumerate() {
+        match &r.cost {
+            Some(CostDoc::Export { export, .. }) => {
+                let dest = export
+                    .get("DestinationConfigurations")
+                    .and_then(|d| d.get("S3Destination"));
+                out.push(Export {
+                    source: i,
+                    kind: ExportType::Cur2,
+                    bucket: dest.and_then(|d| d.get("S3Bucket")),
+                    prefix: dest.and_then(|d| d.get("S3Prefix")),
+                    name: export.get("Name"),
+                });
+            }
+            Some(CostDoc::Reports { definitions, .. }) => {
+                for d in definitions {
+                    out.push(Export {
+                        source: i,
+                        kind: ExportType::Legacy,
+                        bucket: d.get("S3Bucket"),
+                        prefix: d.get("S3Prefix"),
+                        name: d.get("ReportName"),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn text(n: Option<&Node>) -> Option<&str> {
+    n.and_then(Node::as_str)
+}
+
+fn norm(p: &str) -> &str {
+    p.trim_end_matches('/')
+}
+
+pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
+    // `_opts`: the run's flags (export type, scenario)
+    let mut new: Vec<Finding> = Vec::new();
+    {
+        let exports = exports(reports);
+        let connections: Vec<(usize, &Node)> = reports
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match &r.cost {
+                Some(CostDoc::Connection { config }) => Some((i, config)),
+                _ => None,
+            })
+            .collect();
+        for (ci, c) in &connections {
+            if matches!(c.get("linked").map(|n| &n.kind), Some(Kind::Bool(true))) {
+                continue;
+            }
+            // CON003: the name selects the export
+            let name = c.get("report_name");
+            let candidates: Vec<&Export> = match text(name) {
+                Some(n) => exports.iter().filter(|e| text(e.name) == Some(n)).collect(),
+                None => Vec::new(),
+            };
+            if let (Some(nnode), Some(n)) = (name, text(name)) {
+                if candidates.is_empty() {
+                    if let Some(e) = exports.first() {
+                        let mut f = Finding::new(&CON003, *ci, nnode.inner_span(), format!("`report_name` `{n}` names no export of this run"))
+                            .note("the platform looks for `<prefix>/<report_name>/`; the run's exports have other names, so it would find no files (names are case-sensitive)");
+                        for e in &exports {
+                            if let Some(en) = e.name {
+                                f = f.label_in(e.source, en.inner_span(), "an export's name");
+                            }
+                        }
+                        f = f.help(format!(
+                            "use the export's name: `\"{}\"`",
+                            text(e.name).unwrap_or("?")
+                        ));
+                        new.push(f);
+                    }
+                }
+            }
+            let targets: Vec<&Export> = if candidates.is_empty() && exports.len() == 1 {
+                exports.iter().collect()
+            } else {
+                candidates
+            };
+            // with several exports of that name, one that matches is enough
+            let same_bucket = |e: &&Export| match (text(c.get("bucket_name")), text(e.bucket)) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            };
+            let same_prefix = |e: &&Export| match (text(c.get("bucket_prefix")), text(e.prefix)) {
+                (Some(a), Some(b)) => norm(a) == norm(b),
+                _ => true,
+            };
+            let want_version = |e: &Export| match e.kind {
+                ExportType::Cur2 => "2",
+                ExportType::Legacy => "1",
+            };
+            let same_version = |e: &&Export| match c.get("cur_version").map(|v| &v.kind) {
+                Some(Kind::Number(n)) => n == want_version(e),
+                _ => true,
+            };
+            if let Some(e) = targets.first().filter(|_| !targets.iter().any(same_bucket)) {
+                if let (Some(cb), Some(eb)) = (c.get("bucket_name"), e.bucket) {
+                    let (a, b) = (cb.as_str().unwrap_or(""), eb.as_str().unwrap_or(""));
+                    new.push(
+                        Finding::new(&CON001, *ci, cb.inner_span(), format!("`bucket_name` is `{a}`, but the export delivers to `{b}`"))
+                            .label_in(e.source, eb.inner_span(), "the export's bucket")
+                            .note("the platform reads the bucket it is given; the export's files are in the other one")
+                            .help(format!("use `\"{b}\"`")),
+                    );
+                }
+            }
+            if let Some(e) = targets.first().filter(|_| !targets.iter().any(same_prefix)) {
+                if let (Some(cp), Some(ep)) = (c.get("bucket_prefix"), e.prefix) {
+                    let (a, b) = (cp.as_str().unwrap_or(""), ep.as_str().unwrap_or(""));
+                    let last = b.trim_end_matches('/').rsplit('/').next().unwrap_or(b);
+                    let guide = if a == last && b.contains('/') {
+                        " (the guides' \"last folder name\" is only right for a one-folder prefix)"
+                    } else {
+                        ""
+                    };
+                    new.push(
+                        Finding::new(&CON002, *ci, cp.inner_span(), format!("`bucket_prefix` is `{a}`, but the export's prefix is `{b}`"))
+                            .label_in(e.source, ep.inner_span(), "the export's prefix")
+                            .note(format!("the platform lists `<bucket_prefix>/<report_name>/`, which must be where the export writes{guide}"))
+                            .help(format!("use `\"{}\"`", norm(b))),
+                    );
+                }
+            }
+            if let Some(e) = targets
+                .first()
+                .filter(|_| !targets.iter().any(same_version))
+            {
+                if let Some(v) = c.get("cur_version") {
+                    let want = want_version(e);
+                    let anchor = e
+                        .name
+                        .or(e.bucket)
+                        .map(|n| n.inner_span())
+                        .unwrap_or(crate::source::Span::new(0, 1));
+                    new.push(
+                        Finding::new(&CON004, *ci, v.span, format!("`cur_version` is {}, but the export is {}", crate::schema::to_value(v), if want == "2" { "a CUR 2.0 export" } else { "a legacy CUR report" }))
+                            .label_in(e.source, anchor, "the export")
+                            .note("the platform detects exports and reads file layouts by this version; with the wrong one it finds no report")
+                            .help(format!("use `\"cur_version\": {want}`")),
+                    );
+                }
+            }
+        }
+        // CON001/CON004 against the bucket policy of the run
+        for (pi, r) in reports.iter().enumerate() {
+            let Some(doc) = r.doc.as_ref().filter(|d| d.kind == PolicyKind::Bucket) else {
+                continue;
+            };
+            let stmts = crate::model::policy::statements(&doc.root);
+            let delivery: Vec<_> = stmts
+                .iter()
+                .filter(|s| s.is_allow() && crate::rules::values::is_delivery_statement(s))
+                .collect();
+            if delivery.is_empty() {
+                continue;
+            }
+            let buckets: Vec<(&str, &Node)> = delivery
+                .iter()
+                .flat_map(|s| s.strings("Resource"))
+                .filter_map(|(r, n)| {
+                    r.strip_prefix("arn:aws:s3:::")
+                        .map(|rest| (rest.split('/').next().unwrap_or(""), n))
+                })
+                .collect();
+            let services: Vec<String> = delivery
+                .iter()
+                .flat_map(|s| {
+                    s.get("Principal")
+                        .and_then(|p| p.get("Service"))
+                        .map(|v| {
+                            v.one_or_many()
+                                .iter()
+                                .filter_map(Node::as_str)
+                                .map(str::to_ascii_lowercase)
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default()
+                })
+                .collect();
+            for e in &exports {
+                if let Some((b, bnode)) = text(e.bucket).zip(e.bucket) {
+                    if !buckets.is_empty()
+                        && !buckets.iter().any(|(pb, _)| *pb == b || pb.contains('*'))
+                    {
+                        let (pb, pn) = buckets[0];
+                        new.push(
+                            Finding::new(&CON001, e.source, bnode.inner_span(), format!("the export delivers to `{b}`, but the run's bucket policy is for `{pb}`"))
+                                .label_in(pi, pn.inner_span(), "the delivery statement's bucket")
+                                .note("AWS can write only to a bucket whose policy allows it; this policy is for another bucket")
+                                .help(format!("use the same bucket in the export and the policy (`{pb}` or `{b}`)")),
+                        );
+                    }
+                }
+                let principal = e.kind.service_principal();
+                // for the run's --export-type, BP001 already says it
+                if e.kind != _opts.export_type && !services.iter().any(|s| s == principal) {
+                    let anchor = e
+                        .name
+                        .or(e.bucket)
+                        .map(|n| n.inner_span())
+                        .unwrap_or(crate::source::Span::new(0, 1));
+                    let at = delivery[0]
+                        .get("Principal")
+                        .map(|p| p.span)
+                        .unwrap_or(delivery[0].node.span);
+                    new.push(
+                        Finding::new(&CON004, pi, at, format!("the run has a {} export, but the bucket policy does not allow `{principal}`", if e.kind == ExportType::Cur2 { "CUR 2.0" } else { "legacy CUR" }))
+                            .label_in(e.source, anchor, "the export")
+                            .note(format!("AWS delivers this export as `{principal}`; without it the export is never written"))
+                            .help(format!("add `\"{principal}\"` to the delivery statement's `Service` (the guides name both billing principals)")),
+                    );
+                }
+            }
+        }
+        // a connection in 'bucket only' mode sets the scheme for the export rules' severities
+        let bucket_only = connections
+            .iter()
+            .any(|(_, c)| c.get("config_scheme").and_then(Node::as_str) == Some("bucket_only"));
+        if bucket_only && _opts.scenario.is_none() {
+            for r in reports.iter_mut() {
+                for f in r.findings.iter_mut().filter(|f| scheme_dependent(f)) {
+                    f.severity = Severity::Warning;
+                    f.note = f.note.take().map(|n| format!("{n} (the run's connection settings use `bucket_only`, where the platform reads the files without checking this setting)"));
+                }
+            }
+        }
+    }
+    let _ = sources;
+    for f in new {
+        let i = f.source;
+        reports[i].findings.push(f);
+        crate::engine::sort(&mut reports[i].findings);
+    }
+}
+
+/// Settings the platform checks only when it detects or creates the export.
+fn scheme_dependent(f: &Finding) -> bool {
+    f.severity == Severity::Error
+        && ((f.rule.code == "EXP004" && f.message.contains("monthly"))
+            || (f.rule.code == "EXP005" && f.message.contains("CREATE_NEW_REPORT"))
+            || (f.rule.code == "CUR004" && f.message.contains("CREATE_NEW_REPORT")))
+}
