@@ -172,6 +172,28 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
                 }
             }
         }
+        // OS008: one key, one account: the platform refuses a second data source for it
+        for (n, (ci, c)) in connections.iter().enumerate() {
+            let Some(k) = c.get("access_key_id") else {
+                continue;
+            };
+            let Some(key) = k.as_str() else { continue };
+            if let Some((cj, other)) = connections[..n]
+                .iter()
+                .find(|(_, o)| o.get("access_key_id").and_then(Node::as_str) == Some(key))
+            {
+                let first = other
+                    .get("access_key_id")
+                    .map(|n| n.inner_span())
+                    .unwrap_or(other.span);
+                new.push(
+                    Finding::new(&OS008, *ci, k.inner_span(), "a second data source with the same access key")
+                        .label_in(*cj, first, "the first data source with this key")
+                        .note("an access key belongs to one account; the platform refuses a second data source for an account already connected in the organization (OE0402)")
+                        .help("connect each AWS account once; give a linked account its own IAM user and key"),
+                );
+            }
+        }
         // CON001/CON004 against the bucket policy of the run
         for (pi, r) in reports.iter().enumerate() {
             let Some(doc) = r.doc.as_ref().filter(|d| d.kind == PolicyKind::Bucket) else {

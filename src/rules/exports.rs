@@ -371,7 +371,14 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
         let out = dest.get("S3OutputConfigurations");
         // EXP005
         if let Some(o) = out.and_then(|o| o.get("Overwrite")) {
-            if o.as_str() != Some("OVERWRITE_REPORT") {
+            if enum_value(
+                ctx,
+                &EXP005,
+                o,
+                "Overwrite",
+                &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"],
+            ) && o.as_str() != Some("OVERWRITE_REPORT")
+            {
                 let f = Finding::new(&EXP005, ctx.source_id, o.inner_span(), format!("`Overwrite` is `{}`", o.as_str().unwrap_or("?")))
                     .severity(if bucket_only && o.as_str() == Some("CREATE_NEW_REPORT") { Severity::Warning } else { Severity::Error })
                     .note(if bucket_only { "with new files for every refresh, the bucket fills with versions; the platform reads only the newest, but the guides require overwriting" } else { "the platform requires `OVERWRITE_REPORT` when it detects or creates the export, and rejects this one" })
@@ -411,7 +418,14 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
         }
         // EXP007
         if let Some(t) = out.and_then(|o| o.get("OutputType")) {
-            if t.as_str() != Some("CUSTOM") {
+            if enum_value(
+                ctx,
+                &EXP007,
+                t,
+                "OutputType",
+                &["CUSTOM", "ATHENA", "REDSHIFT"],
+            ) && t.as_str() != Some("CUSTOM")
+            {
                 let f = Finding::new(&EXP007, ctx.source_id, t.inner_span(), format!("`OutputType` is `{}`", t.as_str().unwrap_or("?")))
                     .note("standard exports are delivered as `CUSTOM`; other output types are for integrations whose files the platform does not read")
                     .help("use `\"CUSTOM\"`")
@@ -437,13 +451,32 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
         Some(fq) if fq.as_str() != Some("SYNCHRONOUS") => {
             let f = Finding::new(&EXP008, ctx.source_id, fq.inner_span(), format!("`RefreshCadence.Frequency` is `{}`", fq.as_str().unwrap_or("?")))
                 .note("Data Exports refresh only `SYNCHRONOUS`ly (with every billing update); AWS rejects other values")
-                .help("use `\"SYNCHRONOUS\"`")
+                .help("use `\"SYNCHRONOUS\"` (the only value)")
                 .fix("set `\"Frequency\": \"SYNCHRONOUS\"`", fq.span, "\"SYNCHRONOUS\"");
             ctx.report(f);
         }
         _ => {}
     }
-    // EXP013
+    // EXP013: the ARN's shape, then its account
+    if let Some(a) = e.get("ExportArn") {
+        if let Some(arn) = a.as_str() {
+            let parts: Vec<&str> = arn.splitn(6, ':').collect();
+            let ok = parts.len() == 6
+                && parts[0] == "arn"
+                && parts[1].starts_with("aws")
+                && parts[2] == "bcm-data-exports"
+                && parts[4].len() == 12
+                && parts[4].bytes().all(|b| b.is_ascii_digit())
+                && parts[5].starts_with("export/");
+            if !ok {
+                let f = Finding::new(&EXP013, ctx.source_id, a.inner_span(), format!("`{arn}` is not a Data Exports export ARN"))
+                    .severity(Severity::Error)
+                    .note("export ARNs are `arn:aws:bcm-data-exports:us-east-1:<12-digit account>:export/<id>`")
+                    .help("copy the ARN from `aws bcm-data-exports list-exports`");
+                ctx.report(f);
+            }
+        }
+    }
     if let (Some(arn), Some(account)) = (s(e.get("ExportArn")), ctx.opts.account_id.as_deref()) {
         if let Some(acct) = arn.split(':').nth(4) {
             if acct != account && acct.len() == 12 {
@@ -458,6 +491,59 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
             }
         }
     }
+}
+
+/// An enumerated value outside its list: reported under `rule` with "did you mean"; `true`
+/// when the value is one of `valid`.
+fn enum_value(
+    ctx: &mut CostCtx,
+    rule: &'static Rule,
+    node: &Node,
+    key: &str,
+    valid: &[&str],
+) -> bool {
+    let value = node
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| schema::to_value(node).to_string());
+    if valid.contains(&value.as_str()) {
+        return true;
+    }
+    let help = valid
+        .iter()
+        .find(|v| v.eq_ignore_ascii_case(&value))
+        .map(|v| format!("values are case-sensitive: use `\"{v}\"`"))
+        .or_else(|| {
+            fuzzy::suggest(&value, valid.iter().copied())
+                .map(|v| format!("did you mean `\"{v}\"`?"))
+        })
+        .unwrap_or_else(|| {
+            format!(
+                "use one of {}",
+                valid
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+    let f = Finding::new(
+        rule,
+        ctx.source_id,
+        node.inner_span(),
+        format!("`{key}` has the value `{value}`, which AWS does not accept"),
+    )
+    .note(format!(
+        "`{key}` is one of {}",
+        valid
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .help(help);
+    ctx.report(f);
+    false
 }
 
 fn looks_like_region(r: &str) -> bool {
@@ -584,6 +670,14 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
     // CUR004
     match d.get("ReportVersioning") {
         Some(v) if v.as_str() == Some("OVERWRITE_REPORT") => {}
+        Some(v)
+            if !enum_value(
+                ctx,
+                &CUR004,
+                v,
+                "ReportVersioning",
+                &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"],
+            ) => {}
         Some(v) => {
             let f = Finding::new(&CUR004, ctx.source_id, v.inner_span(), format!("`ReportVersioning` is `{}`", v.as_str().unwrap_or("?")))
                 .severity(if bucket_only { Severity::Warning } else { Severity::Error })
@@ -626,10 +720,19 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
     }
     // CUR006
     if let (Some(fmt), Some(cmp)) = (d.get("Format"), d.get("Compression")) {
-        let ok = matches!(
-            (fmt.as_str(), cmp.as_str()),
-            (Some("textORcsv"), Some("ZIP" | "GZIP")) | (Some("Parquet"), Some("Parquet"))
-        );
+        let valid = enum_value(ctx, &CUR006, fmt, "Format", &["textORcsv", "Parquet"])
+            & enum_value(
+                ctx,
+                &CUR006,
+                cmp,
+                "Compression",
+                &["ZIP", "GZIP", "Parquet"],
+            );
+        let ok = !valid
+            || matches!(
+                (fmt.as_str(), cmp.as_str()),
+                (Some("textORcsv"), Some("ZIP" | "GZIP")) | (Some("Parquet"), Some("Parquet"))
+            );
         if !ok {
             let f = Finding::new(&CUR006, ctx.source_id, cmp.inner_span(), format!("`Format` `{}` does not go with `Compression` `{}`", fmt.as_str().unwrap_or("?"), cmp.as_str().unwrap_or("?")))
                 .label(fmt.inner_span(), "the format")

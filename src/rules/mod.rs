@@ -143,6 +143,7 @@ rules! {
     OS004 = "OS004" "connection-prefix" Error [];
     OS005 = "OS005" "connection-report-name" Error [];
     OS007 = "OS007" "linked-with-bucket-settings" Warning [];
+    OS008 = "OS008" "duplicate-data-source" Error [];
     OS009 = "OS009" "connection-assume-role" Error [];
     SEC001 = "SEC001" "committed-secret" Error [];
     CON001 = "CON001" "inconsistent-bucket" Error [];
