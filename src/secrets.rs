@@ -10,7 +10,7 @@ fn pattern() -> &'static Regex {
     RE.get_or_init(|| {
         // A JSON, YAML, HCL or INI assignment whose key names a secret key or session token.
         Regex::new(
-            r#"(?i)(secret_?access_?key|secretkey|session_?token|security_?token)["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{8,})"#,
+            r#"(?i)(secret_?access_?key|secret_?key|session_?token|security_?token)["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{8,})"#,
         )
         .unwrap_or_else(|_| unreachable!("the secret pattern is a valid regex"))
     })

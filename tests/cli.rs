@@ -392,6 +392,31 @@ fn secrets_are_masked_in_every_format() {
     }
     let out = run(&["--format", "human", &p]);
     assert!(out.stdout.contains("wJal****"), "{}", out.stdout);
+    // every spelling SEC001 knows is masked, in every format
+    let token = "FwoGZXIvYXdzEBYaDHqa0AP1/TOKENSECRETVALUE0123456789abcdef";
+    let q = d.write(
+        "creds2.json",
+        &format!("{{\n  \"SessionToken\": \"{token}\",\n  \"secret_key\": \"{secret}\",\n  \"aws_session_token\": \"{token}\"\n}}\n"),
+    );
+    for format in ["human", "concise", "json"] {
+        let out = run(&["--format", format, "-v", &q]);
+        assert!(
+            !out.stdout.contains("TOKENSECRET") && !out.stdout.contains("EXAMPLEKEY"),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+    let (_, v) = json_findings(&[&q]);
+    assert_eq!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "SEC001")
+            .count(),
+        3,
+        "{v:#}"
+    );
 }
 
 #[test]
