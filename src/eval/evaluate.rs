@@ -5,7 +5,7 @@
 
 use super::condition::{self, Context, Lookup};
 use super::pattern::{self, Vars};
-use super::{glob, Tri};
+use super::Tri;
 use crate::model::policy::{statements, Statement};
 use crate::parse::json::Node;
 use crate::source::Span;
@@ -177,7 +177,7 @@ pub fn evaluate(policies: &[PolicyRef], req: &SimRequest) -> Evaluation {
             if pm == PrincipalMatch::No {
                 continue;
             }
-            if !action_matches(&stmt, &req.action)
+            if !super::covers_action(&stmt, &req.action)
                 || !resource_matches(&stmt, resource, req, variables, p.kind)
             {
                 continue;
@@ -351,21 +351,6 @@ fn aws_owned(action: &str, resource: &str) -> bool {
         return true;
     }
     false
-}
-
-fn action_matches(stmt: &Statement, action: &str) -> bool {
-    if stmt.get("Action").is_some() {
-        stmt.strings("Action")
-            .iter()
-            .any(|(p, _)| glob(p, action, true))
-    } else if stmt.get("NotAction").is_some() {
-        !stmt
-            .strings("NotAction")
-            .iter()
-            .any(|(p, _)| glob(p, action, true))
-    } else {
-        false
-    }
 }
 
 /// How a statement's resource pattern relates to the request's resource.
