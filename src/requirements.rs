@@ -59,7 +59,7 @@ impl Requirement {
     fn applies_to(&self, export: ExportType) -> bool {
         self.export_types.is_empty() || self.export_types.iter().any(|t| t == export.as_str())
     }
-    fn severity(&self) -> Severity {
+    pub fn severity(&self) -> Severity {
         self.severity.parse().unwrap_or(Severity::Error)
     }
 }

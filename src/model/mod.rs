@@ -221,6 +221,8 @@ pub enum CostDoc {
     },
     /// A FinOps platform's AWS data-source settings (`config` of an `aws_cnr` data source).
     Connection { config: Node },
+    /// `aws iam simulate-principal-policy` / `simulate-custom-policy` output.
+    Simulation { root: Node },
 }
 
 impl CostDoc {
@@ -238,11 +240,19 @@ impl CostDoc {
                 if definitions.len() == 1 { "" } else { "s" }
             ),
             CostDoc::Connection { .. } => "FinOps platform AWS connection settings".to_string(),
+            CostDoc::Simulation { .. } => "IAM policy simulation output".to_string(),
         }
     }
 }
 
 fn cost_doc(root: &Node) -> Option<CostDoc> {
+    if root
+        .get("EvaluationResults")
+        .and_then(Node::as_array)
+        .is_some()
+    {
+        return Some(CostDoc::Simulation { root: root.clone() });
+    }
     let is_export =
         |n: &Node| n.get("DataQuery").is_some() || n.get("DestinationConfigurations").is_some();
     if let Some(e) = root.get("Export").filter(|e| e.as_object().is_some()) {

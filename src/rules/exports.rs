@@ -101,6 +101,7 @@ pub fn check(ctx: &mut CostCtx, doc: &CostDoc) {
                 legacy(ctx, d);
             }
         }
+        CostDoc::Simulation { root } => crate::rules::simulation::check(ctx, root),
         CostDoc::Connection { config } => {
             for issue in schema::validate(SchemaKind::Connection, config) {
                 schema_finding(ctx, &SCH003, issue);
@@ -922,6 +923,6 @@ pub fn export_type_of(doc: &CostDoc) -> Option<ExportType> {
     match doc {
         CostDoc::Export { .. } | CostDoc::ExportList { .. } => Some(ExportType::Cur2),
         CostDoc::Reports { .. } => Some(ExportType::Legacy),
-        CostDoc::Connection { .. } => None,
+        CostDoc::Connection { .. } | CostDoc::Simulation { .. } => None,
     }
 }

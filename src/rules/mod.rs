@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod exports;
 pub mod grammar;
 pub mod secrets;
+pub mod simulation;
 pub mod syntax;
 pub mod values;
 
@@ -146,6 +147,13 @@ rules! {
     OS008 = "OS008" "duplicate-data-source" Error [];
     OS009 = "OS009" "connection-assume-role" Error [];
     SEC001 = "SEC001" "committed-secret" Error [];
+    SIM001 = "SIM001" "simulated-call-denied" Error [];
+    SIM002 = "SIM002" "blocked-by-scp" Error [];
+    SIM003 = "SIM003" "blocked-by-permissions-boundary" Error [];
+    SIM004 = "SIM004" "missing-context-values" Warning [];
+    SIM005 = "SIM005" "truncated-simulation" Warning [];
+    SIM006 = "SIM006" "resource-not-simulated" Warning [];
+    SIM007 = "SIM007" "call-not-simulated" Warning [];
     CON001 = "CON001" "inconsistent-bucket" Error [];
     CON002 = "CON002" "inconsistent-prefix" Error [];
     CON003 = "CON003" "inconsistent-export-name" Error [];
