@@ -225,7 +225,7 @@ pub fn check(ctx: &mut CostCtx, root: &Node) {
                     &SIM001,
                     format!("`{}` on `{}` is explicitly denied", req.action, d.resource),
                     format!(
-                        "{}; the platform needs it: {} fails ({})",
+                        "{}; the platform needs it for {} ({})",
                         if matched.is_empty() {
                             "a Deny statement matches".to_string()
                         } else {
