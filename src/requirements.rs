@@ -339,7 +339,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
                 .unwrap_or(Severity::Error);
             let calls: Vec<String> = list
                 .iter()
-                .map(|r| format!("- {} fails without `{}` ({})", r.call, r.action, r.why))
+                .map(|r| format!("- without `{}`: {} ({})", r.action, r.call, r.why))
                 .collect();
             let stmts = statements_for(&list, &values);
             let help = format!(
