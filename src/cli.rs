@@ -47,6 +47,12 @@ enum Command {
         after_help = "Example:\n  finops-lint generate --scenario root-existing-export --bucket my-billing --account-id 123456789012 \\\n    --prefix reports --export-name finops --output-dir onboarding/"
     )]
     Generate(GenerateArgs),
+    /// Audit a live AWS account, read-only (credentials from the standard AWS chain)
+    #[cfg(feature = "live")]
+    #[command(
+        after_help = "Example:\n  AWS_PROFILE=payer finops-lint audit --user finops --scenario root-existing-export \\\n    --bucket my-billing --account-id 123456789012 --prefix reports --export-name finops"
+    )]
+    Audit(AuditArgs),
     /// Explain one rule (by code or name)
     #[command(after_help = "Example:\n  finops-lint rule BP006")]
     Rule { code: String },
@@ -120,6 +126,49 @@ struct SimulateArgs {
     output: SimOutput,
 }
 
+#[cfg(feature = "live")]
+#[derive(Args, Debug)]
+struct AuditArgs {
+    /// The IAM user the platform connects with (default: the caller, when it is a user)
+    #[arg(long, value_name = "NAME", conflicts_with = "role")]
+    user: Option<String>,
+    /// An IAM role the platform assumes instead of a user
+    #[arg(long, value_name = "NAME")]
+    role: Option<String>,
+    /// root-existing-export, root-create-export or linked
+    #[arg(long, value_name = "SCENARIO")]
+    scenario: Option<String>,
+    #[arg(long, value_enum, default_value_t = ExportType::Cur2)]
+    export_type: ExportType,
+    /// The bucket the export is delivered to
+    #[arg(long, value_name = "NAME")]
+    bucket: Option<String>,
+    /// The export's S3 prefix
+    #[arg(long, value_name = "PREFIX")]
+    prefix: Option<String>,
+    /// The export's name
+    #[arg(long, value_name = "NAME")]
+    export_name: Option<String>,
+    /// The 12-digit ID of the account that owns the export (checked against the caller's)
+    #[arg(long, value_name = "ID")]
+    account_id: Option<String>,
+    /// The platform's connection settings (JSON): bucket, prefix and name come from it
+    #[arg(long, value_name = "FILE")]
+    connection: Option<String>,
+    /// Write the documents read from AWS into this folder
+    #[arg(long, value_name = "DIR")]
+    dump_sources: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit with 1 when a finding of this severity or above is reported
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// No progress on standard error
+    #[arg(short, long)]
+    quiet: bool,
+}
+
 #[derive(Args, Debug)]
 struct GenerateArgs {
     /// root-existing-export, root-create-export or linked
@@ -182,7 +231,9 @@ struct CheckArgs {
     verbose: bool,
 }
 
-const SUBCOMMANDS: &[&str] = &["check", "rules", "rule", "simulate", "generate", "help"];
+const SUBCOMMANDS: &[&str] = &[
+    "check", "rules", "rule", "simulate", "generate", "audit", "help",
+];
 
 pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
     if matches!(
@@ -221,6 +272,8 @@ pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
         Command::Check(a) => check(a, io),
         Command::Simulate(a) => simulate(a, io),
         Command::Generate(a) => generate(a, io),
+        #[cfg(feature = "live")]
+        Command::Audit(a) => audit(a, io),
         Command::Rules { format } => {
             let text = match format {
                 ListFormat::Text => emit::rule_list_text(),
@@ -289,6 +342,7 @@ fn read_input(input: &Input, stdin: Option<&[u8]>) -> (String, Result<Vec<u8>, S
             "<stdin>".to_string(),
             Ok(stdin.unwrap_or_default().to_vec()),
         ),
+        Input::Virtual { name, text } => (name.clone(), Ok(text.clone().into_bytes())),
         Input::File { path, .. } => {
             let name = path.to_string_lossy().to_string();
             let name = name.strip_prefix("./").map(str::to_string).unwrap_or(name);
@@ -464,6 +518,112 @@ fn simulate(a: SimulateArgs, io: &mut Io) -> i32 {
     0
 }
 
+#[cfg(feature = "live")]
+fn audit(a: AuditArgs, io: &mut Io) -> i32 {
+    use std::io::IsTerminal;
+    let mut bucket = a.bucket.clone();
+    let mut prefix = a.prefix.clone();
+    let mut export_name = a.export_name.clone();
+    let mut extra_inputs = Vec::new();
+    if let Some(c) = &a.connection {
+        let text = match std::fs::read_to_string(c) {
+            Ok(t) => t,
+            Err(e) => return usage_error(io, &format!("cannot read `{c}`: {e}")),
+        };
+        let v: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => return usage_error(io, &format!("`{c}` is not JSON: {e}")),
+        };
+        let cfg = v.get("config").unwrap_or(&v);
+        let get = |k: &str| cfg.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        bucket = bucket.or_else(|| get("bucket_name"));
+        prefix = prefix.or_else(|| get("bucket_prefix"));
+        export_name = export_name.or_else(|| get("report_name"));
+        extra_inputs.push(Input::File {
+            path: c.into(),
+            explicit: true,
+        });
+    }
+    if let Some(sc) = &a.scenario {
+        if !crate::requirements::SCENARIOS.contains(&sc.as_str()) {
+            return usage_error(
+                io,
+                &format!(
+                    "--scenario `{sc}` is not one of {}",
+                    crate::requirements::SCENARIOS.join(", ")
+                ),
+            );
+        }
+    }
+    let show = !a.quiet && std::io::stderr().is_terminal();
+    let mut stderr = std::io::stderr();
+    let mut progress = |step: &str| {
+        if show {
+            let _ = writeln!(stderr, "reading {step}");
+        }
+    };
+    let target = crate::live::Target {
+        user: a.user.clone(),
+        role: a.role.clone(),
+        bucket: bucket.clone(),
+        account_id: a.account_id.clone(),
+    };
+    let fetched = crate::live::fetch(&target, &mut progress);
+    let documents = fetched.all_documents();
+    if let Some(dir) = &a.dump_sources {
+        for (name, text) in &documents {
+            let rel = name.trim_start_matches("aws://");
+            let path = std::path::Path::new(dir).join(rel);
+            if let Some(parent) = path.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            if let Err(e) = std::fs::write(&path, text) {
+                return usage_error(io, &format!("cannot write `{}`: {e}", path.display()));
+            }
+        }
+    }
+    let account = a.account_id.clone().or(fetched.account.clone());
+    let opts = Options {
+        bucket,
+        prefix,
+        export_name,
+        scenario: a.scenario.clone().filter(|_| account.is_some()),
+        keep_docs: true,
+        account_id: account,
+        export_type: a.export_type,
+    };
+    let mut inputs: Vec<Input> = documents
+        .into_iter()
+        .map(|(name, text)| Input::Virtual { name, text })
+        .collect();
+    inputs.extend(extra_inputs);
+    let mut result = check_inputs(&inputs, None, &opts);
+    if let Err(e) = crate::requirements::check(&result.sources, &mut result.reports, &opts) {
+        return usage_error(io, &e);
+    }
+    crate::rules::consistency::check(&result.sources, &mut result.reports, &opts);
+    for note in &fetched.notes {
+        let _ = writeln!(io.stderr, "note: {note}");
+    }
+    if a.scenario.is_some() {
+        let _ = writeln!(io.stderr, "note: the requirements were evaluated offline on the policies read (IAM's simulator was not called)");
+    }
+    if fetched.documents.is_empty()
+        && fetched.problems.iter().all(|p| !p.access_denied)
+        && !fetched.problems.is_empty()
+    {
+        let out = emit::concise(&result, false);
+        let _ = io.stdout.write_all(out.as_bytes());
+        let _ = writeln!(
+            io.stderr,
+            "error: the audit could not read the account: {}",
+            fetched.problems[0].message
+        );
+        return 2;
+    }
+    finish(&result, a.format, a.fail_on, false, io)
+}
+
 fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
     use crate::requirements as req;
     if !req::SCENARIOS.contains(&a.scenario.as_str()) {
@@ -606,17 +766,22 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         return usage_error(io, &e);
     }
     crate::rules::consistency::check(&result.sources, &mut result.reports, &opts);
-    let out = match a.format {
-        Format::Human => emit::human(&result, io.color, a.verbose),
-        Format::Concise => emit::concise(&result, a.verbose),
-        Format::Json => emit::json(&result),
+    finish(&result, a.format, a.fail_on, a.verbose, io)
+}
+
+/// Emit the findings and compute the exit code.
+fn finish(result: &RunResult, format: Format, fail_on: FailOn, verbose: bool, io: &mut Io) -> i32 {
+    let out = match format {
+        Format::Human => emit::human(result, io.color, verbose),
+        Format::Concise => emit::concise(result, verbose),
+        Format::Json => emit::json(result),
     };
     if let Err(e) = io.stdout.write_all(out.as_bytes()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return usage_error(io, &format!("cannot write the output: {e}"));
         }
     }
-    let threshold = match a.fail_on {
+    let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),

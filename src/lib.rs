@@ -11,6 +11,8 @@ pub mod emit;
 pub mod engine;
 pub mod eval;
 pub mod fuzzy;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod model;
 pub mod parse;
 pub mod requirements;

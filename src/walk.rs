@@ -12,6 +12,11 @@ pub enum Input {
         path: PathBuf,
         explicit: bool,
     },
+    /// A document produced by the live audit, under a virtual name (`aws://...`).
+    Virtual {
+        name: String,
+        text: String,
+    },
 }
 
 /// A path that could not be walked, with the reason.

@@ -223,6 +223,10 @@ pub enum CostDoc {
     Connection { config: Node },
     /// `aws iam simulate-principal-policy` / `simulate-custom-policy` output.
     Simulation { root: Node },
+    /// `aws sts get-caller-identity` output.
+    CallerIdentity { root: Node },
+    /// A step of the live audit that failed (`{"AuditStep": ..., "Error": ...}`).
+    AuditError { root: Node },
 }
 
 impl CostDoc {
@@ -241,11 +245,21 @@ impl CostDoc {
             ),
             CostDoc::Connection { .. } => "FinOps platform AWS connection settings".to_string(),
             CostDoc::Simulation { .. } => "IAM policy simulation output".to_string(),
+            CostDoc::CallerIdentity { .. } => {
+                "caller identity (`aws sts get-caller-identity` output)".to_string()
+            }
+            CostDoc::AuditError { .. } => "a failed audit step".to_string(),
         }
     }
 }
 
 fn cost_doc(root: &Node) -> Option<CostDoc> {
+    if root.get("AuditStep").is_some() && root.get("Error").is_some() {
+        return Some(CostDoc::AuditError { root: root.clone() });
+    }
+    if root.get("Account").is_some() && root.get("Arn").is_some() && root.get("UserId").is_some() {
+        return Some(CostDoc::CallerIdentity { root: root.clone() });
+    }
     if root
         .get("EvaluationResults")
         .and_then(Node::as_array)

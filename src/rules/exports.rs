@@ -102,6 +102,8 @@ pub fn check(ctx: &mut CostCtx, doc: &CostDoc) {
             }
         }
         CostDoc::Simulation { root } => crate::rules::simulation::check(ctx, root),
+        CostDoc::CallerIdentity { root } => crate::rules::audit::caller(ctx, root),
+        CostDoc::AuditError { root } => crate::rules::audit::step(ctx, root),
         CostDoc::Connection { config } => {
             for issue in schema::validate(SchemaKind::Connection, config) {
                 schema_finding(ctx, &SCH003, issue);
@@ -923,6 +925,6 @@ pub fn export_type_of(doc: &CostDoc) -> Option<ExportType> {
     match doc {
         CostDoc::Export { .. } | CostDoc::ExportList { .. } => Some(ExportType::Cur2),
         CostDoc::Reports { .. } => Some(ExportType::Legacy),
-        CostDoc::Connection { .. } | CostDoc::Simulation { .. } => None,
+        _ => None,
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::diagnostic::Severity;
 
+pub mod audit;
 pub mod catalog;
 pub mod connection;
 pub mod consistency;
@@ -161,6 +162,10 @@ rules! {
     REQ001 = "REQ001" "missing-permission" Error [];
     REQ002 = "REQ002" "permission-denied" Error [];
     REQ003 = "REQ003" "delivery-refused" Error [];
+    AUD001 = "AUD001" "audit-access-denied" Error [];
+    AUD002 = "AUD002" "audit-account-mismatch" Error [];
+    AUD003 = "AUD003" "missing-bucket-policy" Error [];
+    AUD004 = "AUD004" "audit-step-failed" Error [];
     IO001 = "IO001" "unreadable-input" Error [];
 }
 

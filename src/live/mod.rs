@@ -1,0 +1,472 @@
+//! `finops-lint audit`: reads, never writes, the AWS side of the onboarding from a live account.
+//! The audit only produces sources (pretty-printed documents under virtual names such as
+//! `aws://iam/user/finops/inline/ReadOnly.json`); they go through the same pipeline as files, so
+//! every finding points at text the user can see (`--dump-sources` writes it out).
+//!
+//! Every call is a Get, List or Describe; a test proves it against the emulator's request log.
+
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use aws_sdk_iam::error::SdkError;
+use std::time::Duration;
+
+/// What the audit fetched: documents to check (a step that failed is a document too, an
+/// `{"AuditStep": ..., "Error": ...}` object the AUD rules read), and notes for the user.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    pub documents: Vec<(String, String)>,
+    pub problems: Vec<Problem>,
+    pub notes: Vec<String>,
+    pub account: Option<String>,
+}
+
+impl Fetched {
+    /// Every document, the failed steps included.
+    pub fn all_documents(&self) -> Vec<(String, String)> {
+        let mut docs = self.documents.clone();
+        for p in &self.problems {
+            let doc = serde_json::json!({
+                "AuditStep": p.step,
+                "Error": {"Message": p.message, "AccessDenied": p.access_denied, "Permission": p.permission, "Code": p.code},
+            });
+            docs.push((p.source.clone(), pretty(&doc.to_string())));
+        }
+        docs
+    }
+}
+
+/// A step that failed: its virtual document, what went wrong, and the permission it needed.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub source: String,
+    pub step: String,
+    pub message: String,
+    pub access_denied: bool,
+    pub permission: Option<String>,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    pub user: Option<String>,
+    pub role: Option<String>,
+    pub bucket: Option<String>,
+    pub account_id: Option<String>,
+}
+
+fn pretty(text: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_string()) + "\n",
+        Err(_) => text.to_string(),
+    }
+}
+
+/// IAM returns policy documents URL-encoded (moto returns them plain).
+pub fn decode_policy(doc: &str) -> String {
+    let t = doc.trim_start();
+    if t.starts_with('{') {
+        return doc.to_string();
+    }
+    let b = doc.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+            {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn problem<E: ProvideErrorMetadata + std::fmt::Debug>(
+    err: &SdkError<E, aws_sdk_iam::config::http::HttpResponse>,
+    source: &str,
+    step: &str,
+    permission: &str,
+) -> Problem {
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let code = err.code().unwrap_or("").to_string();
+    let denied =
+        status == Some(403) || code.contains("AccessDenied") || code == "UnauthorizedOperation";
+    let message = match err {
+        SdkError::TimeoutError(_) => "the call timed out".to_string(),
+        SdkError::DispatchFailure(_) => "could not reach the AWS endpoint".to_string(),
+        _ => err
+            .message()
+            .map(str::to_string)
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| {
+                if code.is_empty() {
+                    format!("HTTP {}", status.unwrap_or(0))
+                } else {
+                    code.clone()
+                }
+            }),
+    };
+    Problem {
+        source: source.to_string(),
+        step: step.to_string(),
+        message,
+        access_denied: denied,
+        permission: Some(permission.to_string()),
+        code: Some(code).filter(|c| !c.is_empty()),
+    }
+}
+
+/// Read the account: caller identity, the principal's policies, the bucket's location and policy.
+pub fn fetch(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return Fetched {
+                problems: vec![Problem {
+                    source: "aws://runtime.json".into(),
+                    step: "start".into(),
+                    message: e.to_string(),
+                    access_denied: false,
+                    permission: None,
+                    code: None,
+                }],
+                ..Default::default()
+            };
+        }
+    };
+    rt.block_on(fetch_async(target, progress))
+}
+
+async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched {
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(5))
+        .build();
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))
+        .load()
+        .await;
+    let iam = aws_sdk_iam::Client::new(&shared);
+    let sts = aws_sdk_sts::Client::new(&shared);
+    let mut s3_conf = aws_sdk_s3::config::Builder::from(&shared);
+    if std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+    {
+        s3_conf = s3_conf.force_path_style(true);
+    }
+    let s3 = aws_sdk_s3::Client::from_conf(s3_conf.build());
+    let mut out = Fetched::default();
+
+    // 1. who is calling
+    progress("sts:GetCallerIdentity");
+    let caller = match sts.get_caller_identity().send().await {
+        Ok(r) => {
+            let doc =
+                serde_json::json!({"UserId": r.user_id(), "Account": r.account(), "Arn": r.arn()});
+            out.account = r.account().map(str::to_string);
+            out.documents.push((
+                "aws://sts/caller-identity.json".into(),
+                pretty(&doc.to_string()),
+            ));
+            r.arn().map(str::to_string)
+        }
+        Err(e) => {
+            out.problems.push(problem(
+                &e,
+                "aws://sts/caller-identity.json",
+                "sts:GetCallerIdentity",
+                "sts:GetCallerIdentity",
+            ));
+            None
+        }
+    };
+
+    // 2. the principal's policies
+    let user = target.user.clone().or_else(|| {
+        caller
+            .as_deref()
+            .and_then(|a| a.split(":user/").nth(1))
+            .map(|u| u.rsplit('/').next().unwrap_or(u).to_string())
+    });
+    if let Some(user) = user.filter(|_| target.role.is_none()) {
+        progress("iam: the user's policies");
+        user_policies(&iam, &user, &mut out).await;
+    } else if let Some(role) = &target.role {
+        progress("iam: the role's policies");
+        role_policies(&iam, role, &mut out).await;
+    } else {
+        out.notes.push("the caller is not an IAM user and no --user or --role was given: the principal's policies were not read".into());
+    }
+
+    // 4. the bucket
+    if let Some(bucket) = &target.bucket {
+        progress("s3: the bucket's location and policy");
+        let loc_name = format!("aws://s3/{bucket}/location.json");
+        match s3.get_bucket_location().bucket(bucket).send().await {
+            Ok(r) => {
+                let raw = r
+                    .location_constraint()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default();
+                let region = match raw.as_str() {
+                    "" => "us-east-1".to_string(),
+                    "EU" => "eu-west-1".to_string(),
+                    other => other.to_string(),
+                };
+                let doc = serde_json::json!({"Bucket": bucket, "LocationConstraint": if raw.is_empty() { serde_json::Value::Null } else { serde_json::json!(raw) }, "Region": region});
+                out.documents.push((loc_name, pretty(&doc.to_string())));
+            }
+            Err(e) => out.problems.push(problem(
+                &e,
+                &loc_name,
+                "s3:GetBucketLocation",
+                "s3:GetBucketLocation",
+            )),
+        }
+        let pol_name = format!("aws://s3/{bucket}/policy.json");
+        match s3.get_bucket_policy().bucket(bucket).send().await {
+            Ok(r) => out
+                .documents
+                .push((pol_name, pretty(r.policy().unwrap_or("{}")))),
+            Err(e) => {
+                let code = e.code().unwrap_or("").to_string();
+                if code == "NoSuchBucketPolicy" {
+                    out.problems.push(Problem {
+                        source: pol_name,
+                        step: "s3:GetBucketPolicy".into(),
+                        message: "the bucket has no bucket policy".into(),
+                        access_denied: false,
+                        permission: None,
+                        code: Some(code),
+                    });
+                } else {
+                    out.problems.push(problem(
+                        &e,
+                        &pol_name,
+                        "s3:GetBucketPolicy",
+                        "s3:GetBucketPolicy",
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+async fn user_policies(iam: &aws_sdk_iam::Client, user: &str, out: &mut Fetched) {
+    let base = format!("aws://iam/user/{user}");
+    match iam.list_user_policies().user_name(user).send().await {
+        Ok(r) => {
+            for name in r.policy_names() {
+                let src = format!("{base}/inline/{name}.json");
+                match iam
+                    .get_user_policy()
+                    .user_name(user)
+                    .policy_name(name)
+                    .send()
+                    .await
+                {
+                    Ok(p) => out
+                        .documents
+                        .push((src, pretty(&decode_policy(p.policy_document())))),
+                    Err(e) => out.problems.push(problem(
+                        &e,
+                        &src,
+                        "iam:GetUserPolicy",
+                        "iam:GetUserPolicy",
+                    )),
+                }
+            }
+        }
+        Err(e) => out.problems.push(problem(
+            &e,
+            &format!("{base}/inline"),
+            "iam:ListUserPolicies",
+            "iam:ListUserPolicies",
+        )),
+    }
+    match iam
+        .list_attached_user_policies()
+        .user_name(user)
+        .send()
+        .await
+    {
+        Ok(r) => {
+            for a in r.attached_policies() {
+                managed(
+                    iam,
+                    a.policy_arn().unwrap_or(""),
+                    a.policy_name().unwrap_or("policy"),
+                    &format!("{base}/attached"),
+                    out,
+                )
+                .await;
+            }
+        }
+        Err(e) => out.problems.push(problem(
+            &e,
+            &format!("{base}/attached"),
+            "iam:ListAttachedUserPolicies",
+            "iam:ListAttachedUserPolicies",
+        )),
+    }
+    match iam.list_groups_for_user().user_name(user).send().await {
+        Ok(r) => {
+            for g in r.groups() {
+                let group = g.group_name();
+                let gbase = format!("aws://iam/group/{group}");
+                if let Ok(names) = iam.list_group_policies().group_name(group).send().await {
+                    for name in names.policy_names() {
+                        let src = format!("{gbase}/inline/{name}.json");
+                        match iam
+                            .get_group_policy()
+                            .group_name(group)
+                            .policy_name(name)
+                            .send()
+                            .await
+                        {
+                            Ok(p) => out
+                                .documents
+                                .push((src, pretty(&decode_policy(p.policy_document())))),
+                            Err(e) => out.problems.push(problem(
+                                &e,
+                                &src,
+                                "iam:GetGroupPolicy",
+                                "iam:GetGroupPolicy",
+                            )),
+                        }
+                    }
+                }
+                if let Ok(att) = iam
+                    .list_attached_group_policies()
+                    .group_name(group)
+                    .send()
+                    .await
+                {
+                    for a in att.attached_policies() {
+                        managed(
+                            iam,
+                            a.policy_arn().unwrap_or(""),
+                            a.policy_name().unwrap_or("policy"),
+                            &format!("{gbase}/attached"),
+                            out,
+                        )
+                        .await;
+                    }
+                }
+            }
+        }
+        Err(e) => out.problems.push(problem(
+            &e,
+            &format!("{base}/groups"),
+            "iam:ListGroupsForUser",
+            "iam:ListGroupsForUser",
+        )),
+    }
+}
+
+async fn role_policies(iam: &aws_sdk_iam::Client, role: &str, out: &mut Fetched) {
+    let base = format!("aws://iam/role/{role}");
+    match iam.list_role_policies().role_name(role).send().await {
+        Ok(r) => {
+            for name in r.policy_names() {
+                let src = format!("{base}/inline/{name}.json");
+                match iam
+                    .get_role_policy()
+                    .role_name(role)
+                    .policy_name(name)
+                    .send()
+                    .await
+                {
+                    Ok(p) => out
+                        .documents
+                        .push((src, pretty(&decode_policy(p.policy_document())))),
+                    Err(e) => out.problems.push(problem(
+                        &e,
+                        &src,
+                        "iam:GetRolePolicy",
+                        "iam:GetRolePolicy",
+                    )),
+                }
+            }
+        }
+        Err(e) => out.problems.push(problem(
+            &e,
+            &format!("{base}/inline"),
+            "iam:ListRolePolicies",
+            "iam:ListRolePolicies",
+        )),
+    }
+    match iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .send()
+        .await
+    {
+        Ok(r) => {
+            for a in r.attached_policies() {
+                managed(
+                    iam,
+                    a.policy_arn().unwrap_or(""),
+                    a.policy_name().unwrap_or("policy"),
+                    &format!("{base}/attached"),
+                    out,
+                )
+                .await;
+            }
+        }
+        Err(e) => out.problems.push(problem(
+            &e,
+            &format!("{base}/attached"),
+            "iam:ListAttachedRolePolicies",
+            "iam:ListAttachedRolePolicies",
+        )),
+    }
+}
+
+async fn managed(iam: &aws_sdk_iam::Client, arn: &str, name: &str, base: &str, out: &mut Fetched) {
+    let src = format!("{base}/{name}.json");
+    let version = match iam.get_policy().policy_arn(arn).send().await {
+        Ok(p) => p
+            .policy()
+            .and_then(|p| p.default_version_id())
+            .unwrap_or("v1")
+            .to_string(),
+        Err(e) => {
+            out.problems
+                .push(problem(&e, &src, "iam:GetPolicy", "iam:GetPolicy"));
+            return;
+        }
+    };
+    match iam
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(&version)
+        .send()
+        .await
+    {
+        Ok(v) => {
+            let doc = v
+                .policy_version()
+                .and_then(|p| p.document())
+                .unwrap_or("{}");
+            out.documents.push((src, pretty(&decode_policy(doc))));
+        }
+        Err(e) => out.problems.push(problem(
+            &e,
+            &src,
+            "iam:GetPolicyVersion",
+            "iam:GetPolicyVersion",
+        )),
+    }
+}

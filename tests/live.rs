@@ -1,0 +1,347 @@
+//! The live audit against a real emulator: moto's server on 127.0.0.1 (installed and found by
+//! `scripts/test.sh`, which sets FINOPS_LINT_MOTO_PYTHON). No test skips: without moto they fail
+//! and say how to get it.
+#![cfg(feature = "live")]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn python() -> String {
+    if let Ok(p) = std::env::var("FINOPS_LINT_MOTO_PYTHON") {
+        return p;
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/moto-venv/bin/python");
+    assert!(venv.exists(), "moto is not installed: run the tests with `scripts/test.sh`, which installs it into target/moto-venv");
+    venv.to_string_lossy().to_string()
+}
+
+struct Moto {
+    child: Child,
+    endpoint: String,
+    recording: PathBuf,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.recording);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_moto() -> Moto {
+    let port = free_port();
+    let recording = std::env::temp_dir().join(format!(
+        "finops-lint-moto-{}-{port}.jsonl",
+        std::process::id()
+    ));
+    let child = Command::new(python())
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .env("MOTO_ENABLE_RECORDING", "1")
+        .env("MOTO_RECORDER_FILEPATH", &recording)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start moto's server");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "moto's server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Moto {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+        recording,
+    }
+}
+
+fn seed(moto: &Moto, case: &str) -> String {
+    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/live/seed.py");
+    let out = Command::new(python())
+        .arg(seed)
+        .args([&moto.endpoint, case])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "seeding failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn post(moto: &Moto, path: &str) {
+    let out = Command::new(python())
+        .args(["-c", &format!("import urllib.request; urllib.request.urlopen(urllib.request.Request('{}{path}', method='POST'))", moto.endpoint)])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+struct Audit {
+    code: i32,
+    json: serde_json::Value,
+    stderr: String,
+}
+
+fn audit(moto: &Moto, account: &str, extra: &[&str]) -> Audit {
+    let out = Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--user",
+            "finops",
+            "--bucket",
+            "acme-finops-billing",
+            "--account-id",
+            account,
+            "--scenario",
+            "root-existing-export",
+        ])
+        .args(extra)
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "audit output is not JSON ({e}): {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    Audit {
+        code: out.status.code().unwrap_or(-1),
+        json,
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+fn codes(a: &Audit) -> Vec<String> {
+    a.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["code"].as_str().unwrap(),
+                f["file"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// Standard base64, for the bodies moto's recorder stores encoded.
+fn base64(text: &str) -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let Some(v) = alphabet.iter().position(|a| *a == c) else {
+            continue;
+        };
+        bits = (bits << 6) | v as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            bits &= (1 << n) - 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn a_correct_account_audits_clean_and_read_only() {
+    let moto = start_moto();
+    let account = seed(&moto, "correct");
+    post(&moto, "/moto-api/recorder/reset-recording");
+    post(&moto, "/moto-api/recorder/start-recording");
+    let dump = std::env::temp_dir().join(format!("finops-lint-dump-{}", std::process::id()));
+    let a = audit(
+        &moto,
+        &account,
+        &["--dump-sources", &dump.to_string_lossy()],
+    );
+    post(&moto, "/moto-api/recorder/stop-recording");
+    assert_eq!(a.code, 0, "{:#}\n{}", a.json, a.stderr);
+    assert_eq!(codes(&a), Vec::<String>::new(), "{:#}", a.json);
+    let files: Vec<String> = a.json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap().to_string())
+        .collect();
+    for want in [
+        "aws://sts/caller-identity.json",
+        "aws://iam/user/finops/inline/ReadOnly.json",
+        "aws://iam/user/finops/attached/DiscoverResources.json",
+        "aws://s3/acme-finops-billing/policy.json",
+    ] {
+        assert!(files.iter().any(|f| f == want), "{want} not in {files:?}");
+    }
+    assert!(dump.join("iam/user/finops/inline/ReadOnly.json").exists());
+    let _ = std::fs::remove_dir_all(&dump);
+    // every request was a read: Get/List for the query APIs, GET/HEAD for S3
+    let log = std::fs::read_to_string(&moto.recording).expect("moto's request log");
+    let mut requests = 0;
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        let raw = entry["body"].as_str().unwrap_or("");
+        let body = if entry["body_encoded"] == true {
+            base64(raw)
+        } else {
+            raw.to_string()
+        };
+        let method = entry["method"].as_str().unwrap_or("");
+        let action = body
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("Action="))
+            .map(str::to_string);
+        match action {
+            Some(a) => assert!(
+                a.starts_with("Get") || a.starts_with("List") || a.starts_with("Simulate"),
+                "a write call: {a}"
+            ),
+            None => assert!(
+                method == "GET" || method == "HEAD",
+                "a write request: {method} {}",
+                entry["url"]
+            ),
+        }
+        requests += 1;
+    }
+    assert!(requests >= 8, "only {requests} requests recorded");
+}
+
+#[test]
+fn a_user_missing_get_object_is_an_error_on_its_policy() {
+    let moto = start_moto();
+    let account = seed(&moto, "missing-get-object");
+    let a = audit(&moto, &account, &[]);
+    assert_eq!(a.code, 1);
+    assert!(
+        codes(&a)
+            .iter()
+            .any(|c| c.starts_with("REQ001:aws://iam/user/finops/inline/ReadOnly.json")),
+        "{:?}",
+        codes(&a)
+    );
+}
+
+#[test]
+fn a_deny_in_a_group_policy_is_pointed_at() {
+    let moto = start_moto();
+    let account = seed(&moto, "group-deny");
+    let a = audit(&moto, &account, &[]);
+    assert_eq!(a.code, 1);
+    assert!(
+        codes(&a)
+            .iter()
+            .any(|c| c == "REQ002:aws://iam/group/restricted/inline/NoS3Reads.json"),
+        "{:?}",
+        codes(&a)
+    );
+}
+
+#[test]
+fn a_bucket_without_policy_and_a_wrong_source_arn() {
+    let moto = start_moto();
+    let account = seed(&moto, "no-bucket-policy");
+    let a = audit(&moto, &account, &[]);
+    assert_eq!(a.code, 1);
+    assert!(
+        codes(&a)
+            .iter()
+            .any(|c| c == "AUD003:aws://s3/acme-finops-billing/policy.json"),
+        "{:?}",
+        codes(&a)
+    );
+    drop(moto);
+    let moto = start_moto();
+    let account = seed(&moto, "wrong-source-arn");
+    let a = audit(&moto, &account, &[]);
+    assert_eq!(a.code, 1);
+    assert!(
+        codes(&a)
+            .iter()
+            .any(|c| c == "BP006:aws://s3/acme-finops-billing/policy.json"),
+        "{:?}",
+        codes(&a)
+    );
+}
+
+#[test]
+fn the_account_is_checked_against_account_id() {
+    let moto = start_moto();
+    let _ = seed(&moto, "correct");
+    let a = audit(&moto, "999988887777", &[]);
+    assert_eq!(a.code, 1);
+    assert!(
+        codes(&a)
+            .iter()
+            .any(|c| c == "AUD002:aws://sts/caller-identity.json"),
+        "{:?}",
+        codes(&a)
+    );
+}
+
+#[test]
+fn an_unreachable_endpoint_is_a_clear_error() {
+    let port = free_port();
+    let out = Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--user",
+            "finops",
+            "--bucket",
+            "acme-finops-billing",
+        ])
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not read the account"));
+}
