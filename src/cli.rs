@@ -567,6 +567,8 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         role: a.role.clone(),
         bucket: bucket.clone(),
         account_id: a.account_id.clone(),
+        export_name: export_name.clone(),
+        cur2: a.export_type == ExportType::Cur2,
     };
     let fetched = crate::live::fetch(&target, &mut progress);
     let documents = fetched.all_documents();

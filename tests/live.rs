@@ -21,14 +21,40 @@ struct Moto {
     child: Child,
     endpoint: String,
     recording: PathBuf,
+    stub: Child,
+    stub_endpoint: String,
+    state: PathBuf,
 }
 
 impl Drop for Moto {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        for c in [&mut self.child, &mut self.stub] {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
         let _ = std::fs::remove_file(&self.recording);
+        let _ = std::fs::remove_file(&self.state);
     }
+}
+
+/// The export the stub serves: the platform's template, changed by `edit`.
+fn export_state(account: &str, edit: impl FnOnce(&mut serde_json::Value)) -> serde_json::Value {
+    let mut e = serde_json::json!({
+        "Export": {
+            "ExportArn": format!("arn:aws:bcm-data-exports:us-east-1:{account}:export/finops-1a2b"),
+            "Name": "finops",
+            "DataQuery": {"QueryStatement": "SELECT * FROM COST_AND_USAGE_REPORT", "TableConfigurations": {"COST_AND_USAGE_REPORT": {"INCLUDE_RESOURCES": "TRUE", "TIME_GRANULARITY": "DAILY"}}},
+            "DestinationConfigurations": {"S3Destination": {"S3Bucket": "acme-finops-billing", "S3Prefix": "reports", "S3Region": "us-east-1", "S3OutputConfigurations": {"OutputType": "CUSTOM", "Format": "TEXT_OR_CSV", "Compression": "GZIP", "Overwrite": "OVERWRITE_REPORT"}}},
+            "RefreshCadence": {"Frequency": "SYNCHRONOUS"}
+        },
+        "ExportStatus": {"StatusCode": "HEALTHY", "LastRefreshedAt": "2026-11-22T04:00:00Z"}
+    });
+    edit(&mut e);
+    serde_json::json!({"exports": [e]})
+}
+
+fn serve(moto: &Moto, state: &serde_json::Value) {
+    std::fs::write(&moto.state, state.to_string()).unwrap();
 }
 
 fn free_port() -> u16 {
@@ -60,18 +86,36 @@ fn start_moto() -> Moto {
         .stderr(Stdio::null())
         .spawn()
         .expect("start moto's server");
+    let stub_port = free_port();
+    let state = std::env::temp_dir().join(format!(
+        "finops-lint-stub-{}-{stub_port}.json",
+        std::process::id()
+    ));
+    std::fs::write(&state, r#"{"exports": []}"#).unwrap();
+    let stub = Command::new(python())
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/live/stub.py"))
+        .args([stub_port.to_string(), state.to_string_lossy().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the stub");
     let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "moto's server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
+    for p in [port, stub_port] {
+        while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the emulator did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
     Moto {
         child,
         endpoint: format!("http://127.0.0.1:{port}"),
         recording,
+        stub,
+        stub_endpoint: format!("http://127.0.0.1:{stub_port}"),
+        state,
     }
 }
 
@@ -125,6 +169,11 @@ fn audit(moto: &Moto, account: &str, extra: &[&str]) -> Audit {
         ])
         .args(extra)
         .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ENDPOINT_URL_BCM_DATA_EXPORTS", &moto.stub_endpoint)
+        .env(
+            "AWS_ENDPOINT_URL_COST_AND_USAGE_REPORT_SERVICE",
+            &moto.stub_endpoint,
+        )
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
@@ -186,6 +235,7 @@ fn base64(text: &str) -> String {
 fn a_correct_account_audits_clean_and_read_only() {
     let moto = start_moto();
     let account = seed(&moto, "correct");
+    serve(&moto, &export_state(&account, |_| {}));
     post(&moto, "/moto-api/recorder/reset-recording");
     post(&moto, "/moto-api/recorder/start-recording");
     let dump = std::env::temp_dir().join(format!("finops-lint-dump-{}", std::process::id()));
@@ -344,4 +394,71 @@ fn an_unreachable_endpoint_is_a_clear_error() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("could not read the account"));
+}
+
+#[test]
+fn an_export_without_resource_ids_and_an_unhealthy_one() {
+    let moto = start_moto();
+    let account = seed(&moto, "correct");
+    serve(
+        &moto,
+        &export_state(&account, |e| {
+            e["Export"]["DataQuery"]["TableConfigurations"]["COST_AND_USAGE_REPORT"]
+                ["INCLUDE_RESOURCES"] = serde_json::json!("FALSE");
+        }),
+    );
+    let a = audit(&moto, &account, &["--export-name", "finops"]);
+    assert_eq!(a.code, 1);
+    assert!(
+        codes(&a)
+            .iter()
+            .any(|c| c == "EXP003:aws://bcm-data-exports/export/finops.json"),
+        "{:?}",
+        codes(&a)
+    );
+    serve(
+        &moto,
+        &export_state(&account, |e| {
+            e["ExportStatus"] = serde_json::json!({"StatusCode": "UNHEALTHY", "StatusReason": "INSUFFICIENT_PERMISSION", "LastRefreshedAt": "2026-11-22T04:00:00Z"});
+        }),
+    );
+    let a = audit(&moto, &account, &["--export-name", "finops"]);
+    assert!(
+        codes(&a)
+            .iter()
+            .any(|c| c == "EXP012:aws://bcm-data-exports/export/finops.json"),
+        "{:?}",
+        codes(&a)
+    );
+    // an export name the account does not have
+    let a = audit(&moto, &account, &["--export-name", "other"]);
+    assert!(
+        codes(&a)
+            .iter()
+            .any(|c| c == "AUD004:aws://bcm-data-exports/exports.json"),
+        "{:?}",
+        codes(&a)
+    );
+}
+
+#[test]
+fn legacy_reports_are_read_from_the_cur_api() {
+    let moto = start_moto();
+    let account = seed(&moto, "correct");
+    serve(
+        &moto,
+        &serde_json::json!({"reports": [{"ReportName": "finops", "TimeUnit": "DAILY", "Format": "textORcsv", "Compression": "GZIP", "AdditionalSchemaElements": [], "S3Bucket": "acme-finops-billing", "S3Prefix": "reports", "S3Region": "us-east-1", "RefreshClosedReports": true, "ReportVersioning": "OVERWRITE_REPORT"}]}),
+    );
+    let a = audit(
+        &moto,
+        &account,
+        &["--export-type", "legacy", "--export-name", "finops"],
+    );
+    assert!(
+        codes(&a)
+            .iter()
+            .any(|c| c == "CUR002:aws://cur/report-definitions.json"),
+        "{:?}",
+        codes(&a)
+    );
 }

@@ -51,6 +51,10 @@ pub struct Target {
     pub role: Option<String>,
     pub bucket: Option<String>,
     pub account_id: Option<String>,
+    /// Which export to read (CUR 2.0 `Name` or legacy `ReportName`); all when `None`.
+    pub export_name: Option<String>,
+    /// Read CUR 2.0 exports (`true`) or legacy reports.
+    pub cur2: bool,
 }
 
 fn pretty(text: &str) -> String {
@@ -260,7 +264,195 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
             }
         }
     }
+    // 5. the export
+    if target.cur2 {
+        progress("bcm-data-exports: the export");
+        exports(&shared, target, &mut out).await;
+    } else {
+        progress("cur: the report definitions");
+        reports(&shared, target, &mut out).await;
+    }
     out
+}
+
+fn datetime(d: Option<&aws_sdk_bcmdataexports::primitives::DateTime>) -> serde_json::Value {
+    d.and_then(|d| {
+        d.fmt(aws_sdk_bcmdataexports::primitives::DateTimeFormat::DateTime)
+            .ok()
+    })
+    .map(serde_json::Value::String)
+    .unwrap_or(serde_json::Value::Null)
+}
+
+/// Data Exports: `ListExports`, then `GetExport` for the export(s) in question, each written in
+/// `get-export`'s shape.
+async fn exports(shared: &aws_config::SdkConfig, target: &Target, out: &mut Fetched) {
+    use serde_json::json;
+    let client = aws_sdk_bcmdataexports::Client::new(shared);
+    let list = match client.list_exports().send().await {
+        Ok(l) => l,
+        Err(e) => {
+            out.problems.push(problem(
+                &e,
+                "aws://bcm-data-exports/exports.json",
+                "bcm-data-exports:ListExports",
+                "bcm-data-exports:ListExports",
+            ));
+            return;
+        }
+    };
+    let wanted: Vec<_> = list
+        .exports()
+        .iter()
+        .filter(|r| {
+            target
+                .export_name
+                .as_deref()
+                .is_none_or(|n| r.export_name() == n)
+        })
+        .collect();
+    if wanted.is_empty() {
+        let names: Vec<&str> = list.exports().iter().map(|r| r.export_name()).collect();
+        out.problems.push(Problem {
+            source: "aws://bcm-data-exports/exports.json".into(),
+            step: "bcm-data-exports:ListExports".into(),
+            message: match &target.export_name {
+                Some(n) => format!(
+                    "no CUR 2.0 export is named `{n}` (the account has: {})",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+                None => "the account has no CUR 2.0 export".into(),
+            },
+            access_denied: false,
+            permission: None,
+            code: Some("NoSuchExport".into()),
+        });
+        return;
+    }
+    for r in wanted {
+        let src = format!("aws://bcm-data-exports/export/{}.json", r.export_name());
+        match client.get_export().export_arn(r.export_arn()).send().await {
+            Ok(g) => {
+                let Some(e) = g.export() else { continue };
+                let dq = e.data_query();
+                let dest = e
+                    .destination_configurations()
+                    .and_then(|d| d.s3_destination());
+                let outc = dest.and_then(|d| d.s3_output_configurations());
+                let mut export = json!({"ExportArn": e.export_arn(), "Name": e.name()});
+                if let Some(d) = e.description() {
+                    export["Description"] = json!(d);
+                }
+                if let Some(dq) = dq {
+                    export["DataQuery"] = json!({"QueryStatement": dq.query_statement(), "TableConfigurations": dq.table_configurations().map(|t| json!(t)).unwrap_or(json!({}))});
+                }
+                if let Some(d) = dest {
+                    let mut s3 = json!({"S3Bucket": d.s3_bucket(), "S3Prefix": d.s3_prefix(), "S3Region": d.s3_region()});
+                    if let Some(o) = outc {
+                        s3["S3OutputConfigurations"] = json!({"OutputType": o.output_type().as_str(), "Format": o.format().as_str(), "Compression": o.compression().as_str(), "Overwrite": o.overwrite().as_str()});
+                    }
+                    export["DestinationConfigurations"] = json!({"S3Destination": s3});
+                }
+                if let Some(c) = e.refresh_cadence() {
+                    export["RefreshCadence"] = json!({"Frequency": c.frequency().as_str()});
+                }
+                let mut doc = json!({"Export": export});
+                if let Some(st) = g.export_status() {
+                    let mut status = json!({"StatusCode": st.status_code().map(|c| c.as_str())});
+                    if let Some(r) = st.status_reason() {
+                        status["StatusReason"] = json!(r.as_str());
+                    }
+                    for (k, v) in [
+                        ("CreatedAt", datetime(st.created_at())),
+                        ("LastUpdatedAt", datetime(st.last_updated_at())),
+                        ("LastRefreshedAt", datetime(st.last_refreshed_at())),
+                    ] {
+                        if !v.is_null() {
+                            status[k] = v;
+                        }
+                    }
+                    doc["ExportStatus"] = status;
+                }
+                out.documents.push((src, pretty(&doc.to_string())));
+            }
+            Err(e) => out.problems.push(problem(
+                &e,
+                &src,
+                "bcm-data-exports:GetExport",
+                "bcm-data-exports:GetExport",
+            )),
+        }
+    }
+}
+
+/// Legacy CUR: `DescribeReportDefinitions`, written in its CLI output's shape.
+async fn reports(shared: &aws_config::SdkConfig, target: &Target, out: &mut Fetched) {
+    use serde_json::json;
+    // the CUR API answers in us-east-1 only
+    let conf = aws_sdk_costandusagereport::config::Builder::from(shared)
+        .region(aws_sdk_costandusagereport::config::Region::new("us-east-1"))
+        .build();
+    let client = aws_sdk_costandusagereport::Client::from_conf(conf);
+    let src = "aws://cur/report-definitions.json";
+    match client.describe_report_definitions().send().await {
+        Ok(r) => {
+            let defs: Vec<serde_json::Value> = r
+                .report_definitions()
+                .iter()
+                .filter(|d| target.export_name.as_deref().is_none_or(|n| d.report_name() == n))
+                .map(|d| {
+                    let mut v = json!({
+                        "ReportName": d.report_name(),
+                        "TimeUnit": d.time_unit().as_str(),
+                        "Format": d.format().as_str(),
+                        "Compression": d.compression().as_str(),
+                        "AdditionalSchemaElements": d.additional_schema_elements().iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+                        "S3Bucket": d.s3_bucket(),
+                        "S3Prefix": d.s3_prefix(),
+                        "S3Region": d.s3_region().as_str(),
+                    });
+                    if !d.additional_artifacts().is_empty() {
+                        v["AdditionalArtifacts"] = json!(d.additional_artifacts().iter().map(|a| a.as_str()).collect::<Vec<_>>());
+                    }
+                    if let Some(b) = d.refresh_closed_reports() {
+                        v["RefreshClosedReports"] = json!(b);
+                    }
+                    if let Some(rv) = d.report_versioning() {
+                        v["ReportVersioning"] = json!(rv.as_str());
+                    }
+                    v
+                })
+                .collect();
+            if defs.is_empty() {
+                out.problems.push(Problem {
+                    source: src.into(),
+                    step: "cur:DescribeReportDefinitions".into(),
+                    message: match &target.export_name {
+                        Some(n) => format!("no legacy CUR report is named `{n}`"),
+                        None => "the account has no legacy CUR report".into(),
+                    },
+                    access_denied: false,
+                    permission: None,
+                    code: Some("NoSuchReport".into()),
+                });
+            } else {
+                out.documents.push((
+                    src.into(),
+                    pretty(&json!({"ReportDefinitions": defs}).to_string()),
+                ));
+            }
+        }
+        Err(e) => out.problems.push(problem(
+            &e,
+            src,
+            "cur:DescribeReportDefinitions",
+            "cur:DescribeReportDefinitions",
+        )),
+    }
 }
 
 async fn user_policies(iam: &aws_sdk_iam::Client, user: &str, out: &mut Fetched) {
