@@ -569,6 +569,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         account_id: a.account_id.clone(),
         export_name: export_name.clone(),
         cur2: a.export_type == ExportType::Cur2,
+        prefix: prefix.clone(),
     };
     let fetched = crate::live::fetch(&target, &mut progress);
     let documents = fetched.all_documents();

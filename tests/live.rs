@@ -242,7 +242,14 @@ fn a_correct_account_audits_clean_and_read_only() {
     let a = audit(
         &moto,
         &account,
-        &["--dump-sources", &dump.to_string_lossy()],
+        &[
+            "--export-name",
+            "finops",
+            "--prefix",
+            "reports",
+            "--dump-sources",
+            &dump.to_string_lossy(),
+        ],
     );
     post(&moto, "/moto-api/recorder/stop-recording");
     assert_eq!(a.code, 0, "{:#}\n{}", a.json, a.stderr);
@@ -254,12 +261,18 @@ fn a_correct_account_audits_clean_and_read_only() {
         .map(|d| d["file"].as_str().unwrap().to_string())
         .collect();
     for want in [
+        "aws://s3/acme-finops-billing/delivered.json",
+        "aws://bcm-data-exports/export/finops.json",
         "aws://sts/caller-identity.json",
         "aws://iam/user/finops/inline/ReadOnly.json",
         "aws://iam/user/finops/attached/DiscoverResources.json",
         "aws://s3/acme-finops-billing/policy.json",
     ] {
-        assert!(files.iter().any(|f| f == want), "{want} not in {files:?}");
+        assert!(
+            files.iter().any(|f| f == want),
+            "{want} not in {files:?}: {:#}",
+            a.json["skipped"]
+        );
     }
     assert!(dump.join("iam/user/finops/inline/ReadOnly.json").exists());
     let _ = std::fs::remove_dir_all(&dump);
@@ -461,4 +474,42 @@ fn legacy_reports_are_read_from_the_cur_api() {
         "{:?}",
         codes(&a)
     );
+}
+
+#[test]
+fn delivered_files_missing_elsewhere_or_without_resource_ids() {
+    for (case, code) in [
+        ("no-files", "PATH001"),
+        ("other-prefix", "PATH002"),
+        ("no-resource-column", "PATH005"),
+    ] {
+        let moto = start_moto();
+        let account = seed(&moto, case);
+        serve(&moto, &export_state(&account, |_| {}));
+        let a = audit(
+            &moto,
+            &account,
+            &["--export-name", "finops", "--prefix", "reports"],
+        );
+        assert_eq!(a.code, 1, "{case}: {:?}", codes(&a));
+        assert!(
+            codes(&a)
+                .iter()
+                .any(|c| c == &format!("{code}:aws://s3/acme-finops-billing/delivered.json")),
+            "{case}: {:?}",
+            codes(&a)
+        );
+        if case == "other-prefix" {
+            let f = a.json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["code"] == "PATH002")
+                .unwrap();
+            assert!(
+                f["help"].as_str().unwrap().contains("`billing/reports`"),
+                "{f:#}"
+            );
+        }
+    }
 }

@@ -55,6 +55,8 @@ pub struct Target {
     pub export_name: Option<String>,
     /// Read CUR 2.0 exports (`true`) or legacy reports.
     pub cur2: bool,
+    /// The export's S3 prefix.
+    pub prefix: Option<String>,
 }
 
 fn pretty(text: &str) -> String {
@@ -264,6 +266,19 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
             }
         }
     }
+    // 6. the delivered files
+    if let (Some(bucket), Some(name)) = (&target.bucket, &target.export_name) {
+        progress("s3: the delivered files");
+        delivered(
+            &s3,
+            bucket,
+            target.prefix.as_deref().unwrap_or(""),
+            name,
+            target.cur2,
+            &mut out,
+        )
+        .await;
+    }
     // 5. the export
     if target.cur2 {
         progress("bcm-data-exports: the export");
@@ -273,6 +288,138 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
         reports(&shared, target, &mut out).await;
     }
     out
+}
+
+/// Step 6: the files under `<prefix>/<name>/`, where else the export's files are when there are
+/// none, and the first line of the newest data file (a ranged GET of its first 64 KiB).
+async fn delivered(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    name: &str,
+    cur2: bool,
+    out: &mut Fetched,
+) {
+    use serde_json::json;
+    let src = format!("aws://s3/{bucket}/delivered.json");
+    let base = format!(
+        "{}{name}/",
+        if prefix.trim_matches('/').is_empty() {
+            String::new()
+        } else {
+            format!("{}/", prefix.trim_matches('/'))
+        }
+    );
+    let mut objects: Vec<(String, i64, String)> = Vec::new();
+    let mut truncated = false;
+    let mut pages = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(&base)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for o in p.contents() {
+                    objects.push((
+                        o.key().unwrap_or("").to_string(),
+                        o.size().unwrap_or(0),
+                        o.last_modified()
+                            .and_then(|d| {
+                                d.fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime).ok()
+                            })
+                            .unwrap_or_default(),
+                    ));
+                }
+                if objects.len() >= 20_000 {
+                    truncated = true;
+                    break;
+                }
+            }
+            Err(e) => {
+                out.problems
+                    .push(problem(&e, &src, "s3:ListBucket", "s3:ListBucket"));
+                return;
+            }
+        }
+    }
+    // none where expected: where are they?
+    let mut elsewhere: Vec<String> = Vec::new();
+    if objects.is_empty() {
+        if let Ok(p) = s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .max_keys(1000)
+            .send()
+            .await
+        {
+            for o in p.contents() {
+                let key = o.key().unwrap_or("");
+                if let Some(i) = key.find(&format!("{name}/")) {
+                    if i == 0 || key.as_bytes()[i - 1] == b'/' {
+                        let found = key[..i].trim_end_matches('/').to_string();
+                        if !elsewhere.contains(&found) {
+                            elsewhere.push(found);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let data: Vec<&(String, i64, String)> = objects
+        .iter()
+        .filter(|(k, _, _)| {
+            k.ends_with(".csv.gz")
+                || k.ends_with(".csv.zip")
+                || k.ends_with(".snappy.parquet")
+                || k.ends_with(".parquet")
+        })
+        .collect();
+    let newest_csv = data
+        .iter()
+        .filter(|(k, _, _)| k.ends_with(".csv.gz"))
+        .max_by(|a, b| a.2.cmp(&b.2));
+    let mut header = serde_json::Value::Null;
+    if let Some((key, _, _)) = newest_csv {
+        if let Ok(obj) = s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .range("bytes=0-65535")
+            .send()
+            .await
+        {
+            if let Ok(bytes) = obj.body.collect().await {
+                let mut text = String::new();
+                let raw = bytes.into_bytes();
+                let mut gz = flate2::read::GzDecoder::new(&raw[..]);
+                let mut buf = vec![0u8; 65536];
+                let mut filled = 0;
+                while filled < buf.len() {
+                    match std::io::Read::read(&mut gz, &mut buf[filled..]) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => filled += n,
+                    }
+                }
+                text.push_str(&String::from_utf8_lossy(&buf[..filled]));
+                let first = text.lines().next().unwrap_or("").to_string();
+                header = json!({"Key": key, "FirstLine": first});
+            }
+        }
+    }
+    let doc = json!({
+        "DeliveredFiles": {
+            "Bucket": bucket,
+            "Prefix": base,
+            "ExportType": if cur2 { "cur2" } else { "legacy" },
+            "Objects": objects.iter().map(|(k, s, m)| json!({"Key": k, "Size": s, "LastModified": m})).collect::<Vec<_>>(),
+            "Truncated": truncated,
+            "FoundUnder": elsewhere,
+            "Header": header,
+        }
+    });
+    out.documents.push((src, pretty(&doc.to_string())));
 }
 
 fn datetime(d: Option<&aws_sdk_bcmdataexports::primitives::DateTime>) -> serde_json::Value {

@@ -227,6 +227,8 @@ pub enum CostDoc {
     CallerIdentity { root: Node },
     /// A step of the live audit that failed (`{"AuditStep": ..., "Error": ...}`).
     AuditError { root: Node },
+    /// The export's files in the bucket, as the live audit lists them (`{"DeliveredFiles": ...}`).
+    Delivered { root: Node },
 }
 
 impl CostDoc {
@@ -249,11 +251,18 @@ impl CostDoc {
                 "caller identity (`aws sts get-caller-identity` output)".to_string()
             }
             CostDoc::AuditError { .. } => "a failed audit step".to_string(),
+            CostDoc::Delivered { .. } => "the export's delivered files".to_string(),
         }
     }
 }
 
 fn cost_doc(root: &Node) -> Option<CostDoc> {
+    if let Some(d) = root
+        .get("DeliveredFiles")
+        .filter(|d| d.as_object().is_some())
+    {
+        return Some(CostDoc::Delivered { root: d.clone() });
+    }
     if root.get("AuditStep").is_some() && root.get("Error").is_some() {
         return Some(CostDoc::AuditError { root: root.clone() });
     }

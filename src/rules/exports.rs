@@ -104,6 +104,7 @@ pub fn check(ctx: &mut CostCtx, doc: &CostDoc) {
         CostDoc::Simulation { root } => crate::rules::simulation::check(ctx, root),
         CostDoc::CallerIdentity { root } => crate::rules::audit::caller(ctx, root),
         CostDoc::AuditError { root } => crate::rules::audit::step(ctx, root),
+        CostDoc::Delivered { root } => crate::rules::paths::check(ctx, root),
         CostDoc::Connection { config } => {
             for issue in schema::validate(SchemaKind::Connection, config) {
                 schema_finding(ctx, &SCH003, issue);

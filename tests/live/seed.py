@@ -53,4 +53,14 @@ if CASE != "no-bucket-policy":
         "Resource": [f"arn:aws:s3:::{BUCKET}/*", f"arn:aws:s3:::{BUCKET}"],
         "Condition": {"StringLike": {"aws:SourceAccount": account, "aws:SourceArn": source_arn}},
     }]))
+# the export's delivered files
+import gzip
+header = "bill_billing_period_start_date,line_item_usage_account_id,line_item_usage_start_date,line_item_usage_end_date,line_item_line_item_type,line_item_resource_id,line_item_blended_cost"
+if CASE == "no-resource-column":
+    header = header.replace("line_item_resource_id,", "")
+folder = {"other-prefix": "billing/reports/finops"}.get(CASE, "reports/finops")
+if CASE != "no-files":
+    body = gzip.compress((header + "\n2026-11-01T00:00:00Z,%s,2026-11-01T00:00:00Z,2026-11-02T00:00:00Z,Usage,i-0abc,0.42\n" % account).encode())
+    s3.put_object(Bucket=BUCKET, Key=f"{folder}/data/BILLING_PERIOD=2026-11/finops-00001.csv.gz", Body=body)
+    s3.put_object(Bucket=BUCKET, Key=f"{folder}/metadata/BILLING_PERIOD=2026-11/finops-Manifest.json", Body=b"{}")
 print(account)
