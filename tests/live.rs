@@ -153,6 +153,10 @@ struct Audit {
 }
 
 fn audit(moto: &Moto, account: &str, extra: &[&str]) -> Audit {
+    audit_as(moto, account, extra, ("testing", "testing"))
+}
+
+fn audit_as(moto: &Moto, account: &str, extra: &[&str], keys: (&str, &str)) -> Audit {
     let out = Command::new(env!("CARGO_BIN_EXE_finops-lint"))
         .args([
             "audit",
@@ -512,4 +516,63 @@ fn delivered_files_missing_elsewhere_or_without_resource_ids() {
             );
         }
     }
+}
+
+#[test]
+fn access_denied_on_a_step_is_reported_and_the_rest_goes_on() {
+    let moto = start_moto();
+    let _ = seed(&moto, "correct");
+    let out = seed(&moto, "auditor");
+    let parts: Vec<&str> = out.split_whitespace().collect();
+    let (account, key, secret) = (parts[0], parts[1], parts[2]);
+    // moto checks IAM permissions from now on
+    let enable = Command::new(python())
+        .args(["-c", &format!("import urllib.request; urllib.request.urlopen(urllib.request.Request('{}/moto-api/reset-auth', data=b'0', method='POST', headers={{'Content-Type': 'text/plain'}}))", moto.endpoint)])
+        .output()
+        .unwrap();
+    assert!(
+        enable.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enable.stderr)
+    );
+    let a = audit_as(&moto, account, &[], (key, secret));
+    assert_eq!(a.code, 1, "{:#}", a.json);
+    let c = codes(&a);
+    assert!(
+        c.iter()
+            .any(|c| c == "AUD001:aws://s3/acme-finops-billing/policy.json"),
+        "{c:?}"
+    );
+    let f = a.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "AUD001" && f["file"] == "aws://s3/acme-finops-billing/policy.json")
+        .unwrap();
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("s3:GetBucketPolicy"),
+        "{f:#}"
+    );
+    // every step was still attempted and reported, each on its own document
+    let files: Vec<&str> = a.json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    for step in [
+        "aws://sts/caller-identity.json",
+        "aws://iam/user/finops/inline",
+        "aws://s3/acme-finops-billing/location.json",
+        "aws://s3/acme-finops-billing/policy.json",
+    ] {
+        assert!(files.contains(&step), "{step} not in {files:?}");
+    }
+    assert!(
+        c.iter().filter(|c| c.starts_with("AUD001:")).count() >= 2,
+        "{c:?}"
+    );
 }

@@ -23,6 +23,18 @@ def policy(statements):
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
+if CASE == "auditor":
+    # a read-only auditor that may not read the bucket policy
+    iam.create_user(UserName="auditor")
+    iam.put_user_policy(UserName="auditor", PolicyName="Audit", PolicyDocument=policy([
+        {"Effect": "Allow", "Action": ["sts:GetCallerIdentity", "iam:Get*", "iam:List*", "s3:Get*", "s3:List*"], "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:GetBucketPolicy", "Resource": "*"},
+    ]))
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    print(account, key["AccessKeyId"], key["SecretAccessKey"])
+    sys.exit(0)
+
+
 readonly = [
     {"Sid": "ReportDefinition", "Effect": "Allow", "Action": ["cur:DescribeReportDefinitions", "bcm-data-exports:ListExports", "bcm-data-exports:GetExport"], "Resource": "*"},
     {"Sid": "GetObject", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{BUCKET}/*"},
