@@ -105,6 +105,29 @@ pub fn requirements(
 /// The calls one Deny statement blocks: where to point, and each requirement with its resource.
 type Blocked<'a> = (Span, Vec<(&'a Requirement, String)>);
 
+/// The `(action, resource)` calls of a scenario, for IAM's simulator.
+pub fn calls(
+    scenario: &str,
+    export: ExportType,
+    bucket: &str,
+    prefix: Option<&str>,
+    export_name: Option<&str>,
+    account: &str,
+) -> Vec<(String, String)> {
+    let Ok((_, reqs)) = requirements(scenario, export) else {
+        return Vec::new();
+    };
+    let values = Values {
+        bucket,
+        prefix,
+        export_name,
+        account,
+    };
+    reqs.iter()
+        .map(|r| (r.action.clone(), values.probe(&r.resource)))
+        .collect()
+}
+
 /// What the templates are filled with.
 pub struct Values<'a> {
     pub bucket: &'a str,

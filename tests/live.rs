@@ -94,7 +94,11 @@ fn start_moto() -> Moto {
     std::fs::write(&state, r#"{"exports": []}"#).unwrap();
     let stub = Command::new(python())
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/live/stub.py"))
-        .args([stub_port.to_string(), state.to_string_lossy().to_string()])
+        .args([
+            stub_port.to_string(),
+            state.to_string_lossy().to_string(),
+            format!("http://127.0.0.1:{port}"),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -574,5 +578,63 @@ fn access_denied_on_a_step_is_reported_and_the_rest_goes_on() {
         c.iter().filter(|c| c.starts_with("AUD001:")).count(),
         1,
         "{c:?}"
+    );
+}
+
+#[test]
+fn with_iam_simulator_the_simulation_decides() {
+    let moto = start_moto();
+    let account = seed(&moto, "correct");
+    let mut state = export_state(&account, |_| {});
+    state["simulation"] = serde_json::json!({"s3:GetObject": "implicitDeny"});
+    serve(&moto, &state);
+    let out = Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--user",
+            "finops",
+            "--bucket",
+            "acme-finops-billing",
+            "--account-id",
+            &account,
+            "--scenario",
+            "root-existing-export",
+            "--export-name",
+            "finops",
+            "--prefix",
+            "reports",
+        ])
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ENDPOINT_URL_IAM", &moto.stub_endpoint)
+        .env("AWS_ENDPOINT_URL_BCM_DATA_EXPORTS", &moto.stub_endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = Audit {
+        code: out.status.code().unwrap_or(-1),
+        json,
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    };
+    let c = codes(&a);
+    assert_eq!(a.code, 1, "{c:?}\n{}", a.stderr);
+    assert!(
+        c.iter().any(|c| c == "SIM001:aws://iam/simulation.json"),
+        "{c:?}"
+    );
+    assert!(
+        !c.iter().any(|c| c.starts_with("REQ001")),
+        "the simulator decided; no offline duplicate: {c:?}"
+    );
+    assert!(
+        a.stderr.contains("checked with IAM's policy simulator"),
+        "{}",
+        a.stderr
     );
 }

@@ -17,6 +17,8 @@ pub struct Fetched {
     pub problems: Vec<Problem>,
     pub notes: Vec<String>,
     pub account: Option<String>,
+    /// IAM's simulator answered (step 3): its output is a document.
+    pub simulated: bool,
 }
 
 impl Fetched {
@@ -57,6 +59,8 @@ pub struct Target {
     pub cur2: bool,
     /// The export's S3 prefix.
     pub prefix: Option<String>,
+    /// What to simulate (step 3): `(action, resource)` pairs the scenario needs.
+    pub simulate: Vec<(String, String)>,
 }
 
 fn pretty(text: &str) -> String {
@@ -198,6 +202,12 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
     };
 
     // 2. the principal's policies
+    let user_for_sim = target.user.clone().or_else(|| {
+        caller
+            .as_deref()
+            .and_then(|a| a.split(":user/").nth(1))
+            .map(|u| u.rsplit('/').next().unwrap_or(u).to_string())
+    });
     let user = target.user.clone().or_else(|| {
         caller
             .as_deref()
@@ -215,6 +225,7 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
     }
 
     // 4. the bucket
+    let mut bucket_policy: Option<String> = None;
     if let Some(bucket) = &target.bucket {
         progress("s3: the bucket's location and policy");
         let loc_name = format!("aws://s3/{bucket}/location.json");
@@ -241,9 +252,11 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
         }
         let pol_name = format!("aws://s3/{bucket}/policy.json");
         match s3.get_bucket_policy().bucket(bucket).send().await {
-            Ok(r) => out
-                .documents
-                .push((pol_name, pretty(r.policy().unwrap_or("{}")))),
+            Ok(r) => {
+                bucket_policy = r.policy().map(str::to_string);
+                out.documents
+                    .push((pol_name, pretty(r.policy().unwrap_or("{}"))));
+            }
             Err(e) => {
                 let code = e.code().unwrap_or("").to_string();
                 if code == "NoSuchBucketPolicy" {
@@ -265,6 +278,25 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
                 }
             }
         }
+    }
+    // 3. IAM's simulator, for every call the scenario needs
+    let principal_arn = match (&target.role, &user_for_sim, &out.account) {
+        (Some(role), _, Some(acct)) => Some(format!("arn:aws:iam::{acct}:role/{role}")),
+        (None, Some(user), Some(acct)) => Some(format!("arn:aws:iam::{acct}:user/{user}")),
+        _ => None,
+    };
+    if let (Some(arn), false) = (principal_arn, target.simulate.is_empty()) {
+        progress("iam:SimulatePrincipalPolicy");
+        let account = out.account.clone();
+        simulate(
+            &iam,
+            &arn,
+            &target.simulate,
+            bucket_policy.as_deref(),
+            account.as_deref(),
+            &mut out,
+        )
+        .await;
     }
     // 6. the delivered files
     if let (Some(bucket), Some(name)) = (&target.bucket, &target.export_name) {
@@ -420,6 +452,104 @@ async fn delivered(
         }
     });
     out.documents.push((src, pretty(&doc.to_string())));
+}
+
+/// Step 3: one `SimulatePrincipalPolicy` call per resource, with the bucket policy as the
+/// resource policy; the results are written in the CLI's output shape for the SIM rules. When
+/// simulation is refused or unavailable the audit says so and the requirements are evaluated
+/// offline instead.
+async fn simulate(
+    iam: &aws_sdk_iam::Client,
+    principal: &str,
+    calls: &[(String, String)],
+    bucket_policy: Option<&str>,
+    account: Option<&str>,
+    out: &mut Fetched,
+) {
+    use serde_json::json;
+    let mut by_resource: Vec<(String, Vec<String>)> = Vec::new();
+    for (action, resource) in calls {
+        match by_resource.iter_mut().find(|(r, _)| r == resource) {
+            Some((_, actions)) => {
+                if !actions.contains(action) {
+                    actions.push(action.clone());
+                }
+            }
+            None => by_resource.push((resource.clone(), vec![action.clone()])),
+        }
+    }
+    let mut results = Vec::new();
+    for (resource, actions) in by_resource {
+        let mut req = iam
+            .simulate_principal_policy()
+            .policy_source_arn(principal)
+            .resource_arns(&resource);
+        for a in &actions {
+            req = req.action_names(a);
+        }
+        if let (Some(p), true) = (bucket_policy, resource.starts_with("arn:aws:s3:::")) {
+            req = req.resource_policy(p);
+            if let Some(acct) = account {
+                req = req.resource_owner(format!("arn:aws:iam::{acct}:root"));
+            }
+        }
+        match req.send().await {
+            Ok(r) => {
+                for e in r.evaluation_results() {
+                    let statements: Vec<serde_json::Value> = e
+                        .matched_statements()
+                        .iter()
+                        .map(|s| {
+                            json!({
+                                "SourcePolicyId": s.source_policy_id(),
+                                "SourcePolicyType": s.source_policy_type().map(|t| t.as_str()),
+                                "StartPosition": s.start_position().map(|p| json!({"Line": p.line(), "Column": p.column()})),
+                                "EndPosition": s.end_position().map(|p| json!({"Line": p.line(), "Column": p.column()})),
+                            })
+                        })
+                        .collect();
+                    let mut v = json!({
+                        "EvalActionName": e.eval_action_name(),
+                        "EvalResourceName": e.eval_resource_name().unwrap_or(&resource),
+                        "EvalDecision": e.eval_decision().as_str(),
+                        "MatchedStatements": statements,
+                        "MissingContextValues": e.missing_context_values(),
+                    });
+                    if let Some(o) = e.organizations_decision_detail() {
+                        v["OrganizationsDecisionDetail"] =
+                            json!({"AllowedByOrganizations": o.allowed_by_organizations()});
+                    }
+                    if let Some(b) = e.permissions_boundary_decision_detail() {
+                        v["PermissionsBoundaryDecisionDetail"] = json!({"AllowedByPermissionsBoundary": b.allowed_by_permissions_boundary()});
+                    }
+                    let specific: Vec<serde_json::Value> = e
+                        .resource_specific_results()
+                        .iter()
+                        .map(|r| json!({"EvalResourceName": r.eval_resource_name(), "EvalResourceDecision": r.eval_resource_decision().as_str()}))
+                        .collect();
+                    if !specific.is_empty() {
+                        v["ResourceSpecificResults"] = json!(specific);
+                    }
+                    results.push(v);
+                }
+            }
+            Err(e) => {
+                let p = problem(
+                    &e,
+                    "aws://iam/simulation.json",
+                    "iam:SimulatePrincipalPolicy",
+                    "iam:SimulatePrincipalPolicy",
+                );
+                out.notes.push(format!("IAM's simulator could not be used ({}): the requirements were evaluated offline on the policies read", p.message));
+                return;
+            }
+        }
+    }
+    out.simulated = true;
+    out.documents.push((
+        "aws://iam/simulation.json".into(),
+        pretty(&json!({"EvaluationResults": results}).to_string()),
+    ));
 }
 
 fn datetime(d: Option<&aws_sdk_bcmdataexports::primitives::DateTime>) -> serde_json::Value {
