@@ -168,6 +168,7 @@ rules! {
     PATH003 = "PATH003" "csv-and-parquet" Warning [];
     PATH004 = "PATH004" "folder-over-1000-files" Warning [];
     PATH005 = "PATH005" "no-resource-id-column" Error [];
+    PATH006 = "PATH006" "files-outside-billing-periods" Warning [];
     AUD001 = "AUD001" "audit-access-denied" Error [];
     AUD002 = "AUD002" "audit-account-mismatch" Error [];
     AUD003 = "AUD003" "missing-bucket-policy" Error [];

@@ -63,6 +63,31 @@ pub fn check(ctx: &mut CostCtx, d: &Node) {
             .help("update the platform, or use overwrite mode so each month's folder keeps only the current files");
         ctx.report(f);
     }
+    // PATH006: the platform groups files by billing period: CUR 2.0 `data/BILLING_PERIOD=YYYY-MM/`,
+    // legacy `YYYYMMDD-YYYYMMDD/` (or `year=YYYY/month=M/` for Parquet)
+    let data: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| k.ends_with(".csv.gz") || k.ends_with(".csv.zip") || k.ends_with(".parquet"))
+        .collect();
+    let in_period = |k: &str| {
+        if cur2 {
+            k.contains("/data/BILLING_PERIOD=")
+        } else {
+            k.split('/').any(|seg| {
+                seg.len() == 17
+                    && seg.as_bytes()[8] == b'-'
+                    && seg.bytes().filter(u8::is_ascii_digit).count() == 16
+            }) || k.contains("year=")
+        }
+    };
+    let stray: Vec<&str> = data.iter().copied().filter(|k| !in_period(k)).collect();
+    if !stray.is_empty() {
+        let f = Finding::new(&PATH006, ctx.source_id, at, format!("{} data file{} outside a billing-period folder, such as `{}`", stray.len(), if stray.len() == 1 { " is" } else { "s are" }, stray[0]))
+            .note(if cur2 { "CUR 2.0 exports write `<prefix>/<name>/data/BILLING_PERIOD=YYYY-MM/`; the platform groups files by that folder and does not import others" } else { "legacy reports write `<prefix>/<name>/YYYYMMDD-YYYYMMDD/`; the platform groups files by that folder and does not import others" })
+            .help("remove files copied into the export's folder by hand or by another tool, or give that tool its own prefix");
+        ctx.report(f);
+    }
     if let Some(h) = d.get("Header").filter(|h| !matches!(h.kind, Kind::Null)) {
         if let Some(first) = h.get("FirstLine").and_then(Node::as_str) {
             let column = if cur2 {
