@@ -346,9 +346,28 @@ fn read_input(input: &Input, stdin: Option<&[u8]>) -> (String, Result<Vec<u8>, S
         Input::File { path, .. } => {
             let name = path.to_string_lossy().to_string();
             let name = name.strip_prefix("./").map(str::to_string).unwrap_or(name);
-            (name, std::fs::read(path).map_err(|e| e.to_string()))
+            (name, read_file(path))
         }
     }
+}
+
+/// The largest file read (a policy is a few KiB; a template a few MiB).
+pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Read a regular file of a reasonable size: a FIFO or device would block or never end.
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("it is not a regular file (a FIFO, device or socket is not read)".to_string());
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(format!(
+            "it has {} bytes, more than the {} MiB finops-lint reads",
+            meta.len(),
+            MAX_FILE_SIZE / (1024 * 1024)
+        ));
+    }
+    std::fs::read(path).map_err(|e| e.to_string())
 }
 
 /// Check inputs in parallel; results come back in input order.

@@ -595,3 +595,40 @@ fn inconsistencies_point_at_both_files() {
     let human = run(&["--format", "human", "examples/broken"]).stdout;
     assert!(human.contains("related: examples/broken/"), "{human}");
 }
+
+#[test]
+fn special_and_oversized_files_are_reported_not_read() {
+    let d = tmp();
+    let fifo = d.path().join("pipe.json");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let big = d.path().join("big.json");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(finops_lint::cli::MAX_FILE_SIZE + 1).unwrap();
+    let (code, v) = json_findings(&[&fifo.to_string_lossy(), &big.to_string_lossy()]);
+    assert_eq!(code, 1);
+    let msgs: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["code"], f["message"]))
+        .collect();
+    assert!(
+        msgs[0].contains("IO001") && msgs[0].contains("not a regular file"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs[1].contains("IO001") && msgs[1].contains("MiB"),
+        "{msgs:?}"
+    );
+    #[cfg(unix)]
+    {
+        let l = d.path().join("loop.json");
+        std::os::unix::fs::symlink(&l, &l).unwrap();
+        let (_, v) = json_findings(&[&l.to_string_lossy()]);
+        assert_eq!(v["findings"][0]["code"], "IO001");
+    }
+}
