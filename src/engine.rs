@@ -74,10 +74,11 @@ pub struct FileReport {
     pub kind: Option<String>,
     /// Set when checking the file hit a bug in finops-lint (reported on standard error, exit 2).
     pub internal_error: Option<String>,
-    /// The policy, kept for the checks across documents (`--scenario`).
-    pub doc: Option<crate::model::PolicyDoc>,
-    /// The cost document, kept for the checks across documents.
-    pub cost: Option<crate::model::CostDoc>,
+    /// The policies, kept for the checks across documents (`--scenario`); a template holds
+    /// several.
+    pub docs: Vec<crate::model::PolicyDoc>,
+    /// The cost documents, kept for the checks across documents.
+    pub costs: Vec<crate::model::CostDoc>,
 }
 
 /// Check one source.
@@ -124,7 +125,7 @@ pub fn check_source(
             if opts.scenario.is_some()
                 || (opts.keep_docs && doc.kind == crate::model::PolicyKind::Bucket)
             {
-                report.doc = Some(doc);
+                report.docs.push(doc);
             }
         }
         Content::Cost(doc) => {
@@ -138,7 +139,7 @@ pub fn check_source(
             rules::exports::check(&mut ctx, &doc);
             report.findings.append(&mut ctx.findings);
             if opts.scenario.is_some() || opts.keep_docs {
-                report.cost = Some(doc);
+                report.costs.push(doc);
             }
         }
         Content::Unknown(why) => report.skipped = Some(why),

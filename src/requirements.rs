@@ -235,25 +235,41 @@ pub fn statements_for(reqs: &[&Requirement], values: &Values) -> Vec<Value> {
         .collect()
 }
 
+/// A policy of the run: `(source, index of the document in the source)`.
+type DocId = (usize, usize);
+
+fn doc_key(id: DocId) -> String {
+    format!("{}.{}", id.0, id.1)
+}
+
+fn parse_key(key: &str) -> DocId {
+    let (s, k) = key.split_once('.').unwrap_or((key, "0"));
+    (s.parse().unwrap_or(0), k.parse().unwrap_or(0))
+}
+
+fn doc_at(reports: &[FileReport], id: DocId) -> Option<&PolicyDoc> {
+    reports.get(id.0)?.docs.get(id.1)
+}
+
 fn policy_refs<'a>(
-    docs: &'a [(usize, &'a PolicyDoc)],
+    docs: &'a [(DocId, &'a PolicyDoc)],
     bucket: &str,
-) -> (Vec<PolicyRef<'a>>, Option<usize>) {
+) -> (Vec<PolicyRef<'a>>, Option<DocId>) {
     let mut refs = Vec::new();
     let mut bucket_policy = None;
     for (id, doc) in docs {
         match doc.kind {
             PolicyKind::Identity(_) => refs.push(PolicyRef {
-                id: format!("{id}"),
+                id: doc_key(*id),
                 kind: PolicyType::Identity,
-                root: &doc.root,
+                root: doc.eval_root(),
             }),
             PolicyKind::Bucket if bucket_policy.is_none() && names_bucket(doc, bucket) => {
                 bucket_policy = Some(*id);
                 refs.push(PolicyRef {
-                    id: format!("{id}"),
+                    id: doc_key(*id),
                     kind: PolicyType::Resource,
-                    root: &doc.root,
+                    root: doc.eval_root(),
                 });
             }
             _ => {}
@@ -285,12 +301,12 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
         export_name: opts.export_name.as_deref(),
         account,
     };
-    let docs: Vec<(usize, &PolicyDoc)> = reports
+    let docs: Vec<(DocId, &PolicyDoc)> = reports
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| r.doc.as_ref().map(|d| (i, d)))
+        .flat_map(|(i, r)| r.docs.iter().enumerate().map(move |(k, d)| ((i, k), d)))
         .collect();
-    let identity: Vec<usize> = docs
+    let identity: Vec<DocId> = docs
         .iter()
         .filter(|(_, d)| d.kind.is_identity())
         .map(|(i, _)| *i)
@@ -301,7 +317,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
     if !identity.is_empty() {
         let mut missing: BTreeMap<String, Vec<&Requirement>> = BTreeMap::new();
         // (source, statement) -> the calls it blocks
-        let mut denied: BTreeMap<(usize, usize), Blocked> = BTreeMap::new();
+        let mut denied: BTreeMap<(DocId, usize), Blocked> = BTreeMap::new();
         for r in &reqs {
             let req = SimRequest {
                 principal: Principal::Arn(caller.clone()),
@@ -315,10 +331,10 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
                 Decision::Allowed => {}
                 Decision::ExplicitDeny => {
                     for m in &ev.matched {
-                        let source: usize = m.policy_id.parse().unwrap_or(0);
-                        let span = statement_anchor(reports, source, m.statement).unwrap_or(m.span);
+                        let id = parse_key(&m.policy_id);
+                        let span = statement_anchor(reports, id, m.statement).unwrap_or(m.span);
                         denied
-                            .entry((source, m.statement))
+                            .entry((id, m.statement))
                             .or_insert((span, Vec::new()))
                             .1
                             .push((r, req.resource.clone()));
@@ -327,7 +343,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
                 Decision::ImplicitDeny => missing.entry(r.group.clone()).or_default().push(r),
             }
         }
-        for ((source, _), (span, calls)) in denied {
+        for (((source, _), _), (span, calls)) in denied {
             let severity = calls
                 .iter()
                 .map(|(r, _)| r.severity())
@@ -349,7 +365,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
         }
         for (group, list) in missing {
             let target = pick_policy(&identity, reports, &list, &values);
-            let doc = reports[target].doc.as_ref().map(|d| &d.root);
+            let doc = doc_at(reports, target).map(|d| &d.root);
             let span = doc
                 .and_then(|d| d.member("Statement"))
                 .map(|m| m.key_span)
@@ -375,7 +391,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
             );
             let f = Finding::new(
                 &rules::REQ001,
-                target,
+                target.0,
                 span,
                 format!(
                     "{group}: the platform's user is not granted {}",
@@ -395,12 +411,12 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
     }
     if profile.delivery {
         if let Some(bp) = bucket_policy {
-            if !reports[bp]
+            if !reports[bp.0]
                 .findings
                 .iter()
                 .any(|f| f.rule.code.starts_with("BP") && f.severity == Severity::Error)
             {
-                new.extend(delivery(&refs, bp, &sources[bp], &values, opts));
+                new.extend(delivery(&refs, bp, &sources[bp.0], &values, opts));
             }
         }
     }
@@ -421,8 +437,8 @@ fn plural_calls(n: usize) -> String {
 }
 
 /// Where to point at statement `index` of the policy of report `source`: its Sid or Effect.
-fn statement_anchor(reports: &[FileReport], source: usize, index: usize) -> Option<Span> {
-    let doc = reports.get(source)?.doc.as_ref()?;
+fn statement_anchor(reports: &[FileReport], id: DocId, index: usize) -> Option<Span> {
+    let doc = doc_at(reports, id)?;
     crate::model::policy::statements(&doc.root)
         .iter()
         .find(|s| s.index == index)
@@ -442,11 +458,11 @@ fn deny_anchor(source: &Source, statement: Span) -> Span {
 /// The identity policy that should carry the missing grants: the one whose statements name
 /// the same resources (the bucket), else the same services, else the first.
 fn pick_policy(
-    identity: &[usize],
+    identity: &[DocId],
     reports: &[FileReport],
     reqs: &[&Requirement],
     values: &Values,
-) -> usize {
+) -> DocId {
     let services: Vec<&str> = reqs
         .iter()
         .filter_map(|r| r.action.split(':').next())
@@ -456,7 +472,7 @@ fn pick_policy(
         .iter()
         .copied()
         .max_by_key(|&i| {
-            let Some(doc) = reports[i].doc.as_ref() else {
+            let Some(doc) = doc_at(reports, i) else {
                 return (0, 0, std::cmp::Reverse(i));
             };
             let stmts = crate::model::policy::statements(&doc.root);
@@ -485,7 +501,7 @@ fn pick_policy(
 /// REQ003: the bucket policy, evaluated for the billing service's delivery.
 fn delivery(
     refs: &[PolicyRef],
-    bp: usize,
+    bp: DocId,
     source: &Source,
     values: &Values,
     opts: &Options,
@@ -560,14 +576,15 @@ fn delivery(
         .and_then(|v| v.first())
         .cloned()
         .unwrap_or_default();
-    let f = Finding::new(&rules::REQ003, bp, span.unwrap_or(Span::new(0, 1)), format!("the bucket policy refuses the export's delivery by `{service}`"))
+    let f = Finding::new(&rules::REQ003, bp.0, span.unwrap_or(Span::new(0, 1)), format!("the bucket policy refuses the export's delivery by `{service}`"))
         .note(format!("evaluated as AWS would for the delivery (aws:SourceAccount `{}`, aws:SourceArn `{arn}`): {}", values.account, refused.join(", ")))
         .help(format!("allow the delivery:\n{}", crate::rules::delivery::recommended_statement(Some(values.bucket), Some(values.account))));
     vec![f]
 }
 
-fn reports_doc<'a>(refs: &[PolicyRef<'a>], id: usize) -> Option<&'a crate::parse::json::Node> {
-    refs.iter().find(|r| r.id == id.to_string()).map(|r| r.root)
+fn reports_doc<'a>(refs: &[PolicyRef<'a>], id: DocId) -> Option<&'a crate::parse::json::Node> {
+    let key = doc_key(id);
+    refs.iter().find(|r| r.id == key).map(|r| r.root)
 }
 
 /// `finops-lint generate`: the least-privilege user policy, the bucket policy and the export

@@ -66,6 +66,8 @@ pub fn to_value(n: &Node) -> Value {
                 .map(|m| (m.key.clone(), to_value(&m.value)))
                 .collect(),
         ),
+        // an unknown value is left out of the check: errors about it are dropped in `validate`
+        Kind::Unknown(_) => Value::Null,
     }
 }
 
@@ -126,6 +128,17 @@ pub fn validate(kind: SchemaKind, node: &Node) -> Vec<SchemaIssue> {
         let ipath = err.instance_path().to_string();
         let spath = err.schema_path().to_string();
         let target = at(node, &ipath);
+        // a value the template does not determine is never a finding
+        let about_unknown = target.is_unknown()
+            || (target.has_unknown()
+                && !matches!(
+                    err.kind(),
+                    ValidationErrorKind::Required { .. }
+                        | ValidationErrorKind::AdditionalProperties { .. }
+                ));
+        if about_unknown {
+            continue;
+        }
         match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let parent_schema = spath

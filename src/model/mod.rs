@@ -3,6 +3,7 @@
 //! statements carry `Principal`, what they grant and the hints around it.
 
 pub mod policy;
+pub mod unknown;
 
 use crate::parse::embedded;
 use crate::parse::json::{self, Issue, Node};
@@ -89,6 +90,15 @@ pub struct PolicyDoc {
     pub size: usize,
     /// Why a bare policy without any `Principal` is believed to be a bucket policy.
     pub principal_expected_because: Option<String>,
+    /// The optimistic reading of a policy with unknown values ([`unknown::optimistic`]).
+    pub eval: Option<Node>,
+}
+
+impl PolicyDoc {
+    /// The document the checks of what a policy grants read.
+    pub fn eval_root(&self) -> &Node {
+        self.eval.as_ref().unwrap_or(&self.root)
+    }
 }
 
 /// What one file turned out to hold.
@@ -397,6 +407,7 @@ fn policy_doc(
     Content::Policy(PolicyDoc {
         kind,
         container,
+        eval: unknown::optimistic(&root),
         root,
         size,
         principal_expected_because: because,

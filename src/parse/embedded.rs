@@ -108,6 +108,40 @@ pub fn url_decode(input: &Decoded) -> Decoded {
     Decoded { text, offsets }
 }
 
+/// A string value whose text was decoded by another parser (a YAML scalar, an HCL string or
+/// heredoc): map each decoded byte to the source by walking both texts side by side. Characters
+/// that appear as written map exactly; a character written as an escape or folded away maps to
+/// the nearest position, so a finding inside the string still points at the right line.
+pub fn align(decoded: &str, source: &str, region: crate::source::Span) -> Decoded {
+    const LOOKAHEAD: usize = 8;
+    let raw = source.get(region.start..region.end).unwrap_or("");
+    let raw_bytes = raw.as_bytes();
+    let mut offsets = Vec::with_capacity(decoded.len() + 1);
+    let mut at = 0usize;
+    for ch in decoded.chars() {
+        let mut buf = [0u8; 4];
+        let enc = ch.encode_utf8(&mut buf).as_bytes();
+        let window_end = (at + LOOKAHEAD + enc.len()).min(raw_bytes.len());
+        let found = raw_bytes
+            .get(at..window_end)
+            .and_then(|w| w.windows(enc.len()).position(|x| x == enc));
+        let pos = match found {
+            Some(k) => {
+                let p = at + k;
+                at = p + enc.len();
+                p
+            }
+            None => at.min(raw_bytes.len()),
+        };
+        offsets.extend((0..enc.len()).map(|k| region.start + (pos + k).min(raw_bytes.len())));
+    }
+    offsets.push(region.start + at.min(raw_bytes.len()));
+    Decoded {
+        text: decoded.to_string(),
+        offsets,
+    }
+}
+
 /// Does this text look URL-encoded (IAM's form) rather than plain JSON?
 pub fn looks_url_encoded(text: &str) -> bool {
     let t = text.trim_start();
@@ -129,6 +163,28 @@ mod tests {
         let inner = parse_text(&d.text, &d).root.unwrap();
         let v = inner.get("Version").unwrap();
         assert_eq!(&file[v.span.start..v.span.end], r#"\"2012-10-17\""#);
+    }
+
+    #[test]
+    fn aligned_text_maps_back_through_indentation_and_escapes() {
+        let file = "Doc: |\n  {\"a\":\n    \"b\"}\nX: 'it''s'\n";
+        let start = file.find('{').unwrap();
+        let end = file.find("}\n").unwrap() + 1;
+        let d = align(
+            "{\"a\":\n  \"b\"}\n",
+            file,
+            crate::source::Span::new(start, end),
+        );
+        let inner = parse_text(&d.text, &d).root.unwrap();
+        let v = inner.get("a").unwrap();
+        assert_eq!(&file[v.span.start..v.span.end], "\"b\"");
+        let q = file.find('\'').unwrap();
+        let d = align(
+            "it's",
+            file,
+            crate::source::Span::new(q + 1, file.len() - 2),
+        );
+        assert_eq!(d.map(3), file.find("s'\n").unwrap());
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub enum Kind {
     String(String),
     Array(Vec<Node>),
     Object(Vec<Member>),
+    /// A value a template does not determine (a `!Ref` to a parameter without a default, a
+    /// Terraform attribute known only after apply), with what it was written as. Rules never
+    /// report on an unknown value.
+    Unknown(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +87,19 @@ impl Node {
             Kind::String(_) => "string",
             Kind::Array(_) => "array",
             Kind::Object(_) => "object",
+            Kind::Unknown(_) => "unknown value",
+        }
+    }
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.kind, Kind::Unknown(_))
+    }
+    /// Whether an unknown value appears anywhere in this value.
+    pub fn has_unknown(&self) -> bool {
+        match &self.kind {
+            Kind::Unknown(_) => true,
+            Kind::Array(a) => a.iter().any(Node::has_unknown),
+            Kind::Object(m) => m.iter().any(|m| m.value.has_unknown()),
+            _ => false,
         }
     }
     /// Span of the text inside a string's quotes (the whole span for other values).

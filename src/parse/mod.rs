@@ -3,3 +3,4 @@
 
 pub mod embedded;
 pub mod json;
+pub mod yaml;

@@ -23,31 +23,33 @@ struct Export<'a> {
 fn exports(reports: &[FileReport]) -> Vec<Export<'_>> {
     let mut out = Vec::new();
     for (i, r) in reports.iter().enumerate() {
-        match &r.cost {
-            Some(CostDoc::Export { export, .. }) => {
-                let dest = export
-                    .get("DestinationConfigurations")
-                    .and_then(|d| d.get("S3Destination"));
-                out.push(Export {
-                    source: i,
-                    kind: ExportType::Cur2,
-                    bucket: dest.and_then(|d| d.get("S3Bucket")),
-                    prefix: dest.and_then(|d| d.get("S3Prefix")),
-                    name: export.get("Name"),
-                });
-            }
-            Some(CostDoc::Reports { definitions, .. }) => {
-                for d in definitions {
+        for cost in &r.costs {
+            match cost {
+                CostDoc::Export { export, .. } => {
+                    let dest = export
+                        .get("DestinationConfigurations")
+                        .and_then(|d| d.get("S3Destination"));
                     out.push(Export {
                         source: i,
-                        kind: ExportType::Legacy,
-                        bucket: d.get("S3Bucket"),
-                        prefix: d.get("S3Prefix"),
-                        name: d.get("ReportName"),
+                        kind: ExportType::Cur2,
+                        bucket: dest.and_then(|d| d.get("S3Bucket")),
+                        prefix: dest.and_then(|d| d.get("S3Prefix")),
+                        name: export.get("Name"),
                     });
                 }
+                CostDoc::Reports { definitions, .. } => {
+                    for d in definitions {
+                        out.push(Export {
+                            source: i,
+                            kind: ExportType::Legacy,
+                            bucket: d.get("S3Bucket"),
+                            prefix: d.get("S3Prefix"),
+                            name: d.get("ReportName"),
+                        });
+                    }
+                }
+                _ => {}
             }
-            _ => {}
         }
     }
     out
@@ -69,9 +71,11 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
         let connections: Vec<(usize, &Node)> = reports
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| match &r.cost {
-                Some(CostDoc::Connection { config }) => Some((i, config)),
-                _ => None,
+            .flat_map(|(i, r)| {
+                r.costs.iter().filter_map(move |c| match c {
+                    CostDoc::Connection { config } => Some((i, config)),
+                    _ => None,
+                })
             })
             .collect();
         for (ci, c) in &connections {
@@ -195,10 +199,13 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
             }
         }
         // CON001/CON004 against the bucket policy of the run
-        for (pi, r) in reports.iter().enumerate() {
-            let Some(doc) = r.doc.as_ref().filter(|d| d.kind == PolicyKind::Bucket) else {
-                continue;
-            };
+        let bucket_policies = reports.iter().enumerate().flat_map(|(i, r)| {
+            r.docs
+                .iter()
+                .filter(|d| d.kind == PolicyKind::Bucket)
+                .map(move |d| (i, d))
+        });
+        for (pi, doc) in bucket_policies {
             let stmts = crate::model::policy::statements(&doc.root);
             let delivery: Vec<_> = stmts
                 .iter()
