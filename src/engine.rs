@@ -3,10 +3,11 @@
 
 use crate::diagnostic::Finding;
 use crate::model::policy::{self, Statement};
-use crate::model::{self, Content, PolicyDoc};
-use crate::parse::json;
+use crate::model::{self, Content, CostDoc, PolicyDoc};
+use crate::parse::{json, yaml};
 use crate::rules;
 use crate::source::Source;
+use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ExportType {
@@ -81,6 +82,43 @@ pub struct FileReport {
     pub costs: Vec<crate::model::CostDoc>,
 }
 
+/// How a source is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Json,
+    Yaml,
+    /// Terraform's HCL (`.tf`).
+    Hcl,
+}
+
+/// The syntax of a source: by its extension, else by its first character.
+pub fn syntax_of(name: &str, text: &str) -> Syntax {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".tf") {
+        return Syntax::Hcl;
+    }
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        return Syntax::Yaml;
+    }
+    if lower.ends_with(".json") || lower.starts_with("aws://") {
+        return Syntax::Json;
+    }
+    match text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .next()
+    {
+        None | Some('{') | Some('[') => Syntax::Json,
+        // binary or other text: read as JSON, which reports it clearly
+        Some(c) if c.is_control() => Syntax::Json,
+        _ if text.contains("AWSTemplateFormatVersion") || text.contains("Resources:") => {
+            Syntax::Yaml
+        }
+        _ => Syntax::Json,
+    }
+}
+
 /// Check one source.
 pub fn check_source(
     source: &Source,
@@ -88,12 +126,57 @@ pub fn check_source(
     invalid_utf8_at: Option<usize>,
     opts: &Options,
 ) -> FileReport {
-    let parsed = json::parse_file(&source.text, invalid_utf8_at);
+    let syntax = syntax_of(&source.name, &source.text);
+    if syntax == Syntax::Hcl {
+        let tpl =
+            crate::iac::hcl::extract(&source.text, invalid_utf8_at, opts.account_id.as_deref());
+        let mut report = FileReport::default();
+        check_template(
+            source,
+            source_id,
+            syntax,
+            tpl,
+            Vec::new(),
+            opts,
+            &mut report,
+        );
+        sort(&mut report.findings);
+        return report;
+    }
+    let parsed = match syntax {
+        Syntax::Yaml => yaml::parse_file(&source.text, invalid_utf8_at),
+        _ => json::parse_file(&source.text, invalid_utf8_at),
+    };
     let mut issues = parsed.issues;
     let mut report = FileReport::default();
+    if syntax == Syntax::Yaml && parsed.root.is_none() && !looks_like_ours(&source.text) {
+        // a YAML file of another tool (CI settings, a Helm chart) that does not parse
+        report.skipped = Some("YAML that does not parse and is not a template or policy".into());
+        return report;
+    }
     let mut secrets = Vec::new();
     if let Some(root) = &parsed.root {
         rules::secrets::check(source_id, root, &mut secrets);
+    }
+    if let Some(root) = &parsed.root {
+        let tpl = if crate::iac::cfn::is_template(root) {
+            Some(crate::iac::cfn::extract(
+                &source.text,
+                root,
+                syntax == Syntax::Json,
+                opts.account_id.as_deref(),
+            ))
+        } else if crate::iac::plan::is_plan(root) {
+            Some(crate::iac::plan::extract(&source.text, root))
+        } else {
+            None
+        };
+        if let Some(tpl) = tpl {
+            report.findings.append(&mut secrets);
+            check_template(source, source_id, syntax, tpl, issues, opts, &mut report);
+            sort(&mut report.findings);
+            return report;
+        }
     }
     let content = match parsed.root {
         Some(root) => model::classify(source, root, &mut issues, opts.bucket.as_deref()),
@@ -107,37 +190,16 @@ pub fn check_source(
                 model::Container::Bare => doc.kind.describe().to_string(),
                 c => format!("{} ({})", doc.kind.describe(), c.describe()),
             });
-            let mut ctx = Ctx {
-                source,
-                source_id,
-                doc: &doc,
-                opts,
-                statements: policy::statements(&doc.root),
-                findings: Vec::new(),
-            };
-            rules::grammar::check(&mut ctx);
-            rules::values::check(&mut ctx);
-            rules::catalog::check(&mut ctx);
-            rules::delivery::check(&mut ctx);
-            report.findings.append(&mut ctx.findings);
-            // kept for the checks across documents: the policies for `--scenario`, and bucket
-            // policies for the consistency of the export's destination
-            if opts.scenario.is_some()
-                || (opts.keep_docs && doc.kind == crate::model::PolicyKind::Bucket)
-            {
-                report.docs.push(doc);
-            }
+            report
+                .findings
+                .append(&mut check_policy(source, source_id, &doc, opts));
+            keep_policy(doc, opts, &mut report);
         }
         Content::Cost(doc) => {
             report.kind = Some(doc.describe());
-            let mut ctx = rules::exports::CostCtx {
-                source,
-                source_id,
-                opts,
-                findings: Vec::new(),
-            };
-            rules::exports::check(&mut ctx, &doc);
-            report.findings.append(&mut ctx.findings);
+            report
+                .findings
+                .append(&mut check_cost(source, source_id, &doc, opts));
             if opts.scenario.is_some() || opts.keep_docs {
                 report.costs.push(doc);
             }
@@ -147,6 +209,180 @@ pub fn check_source(
     }
     sort(&mut report.findings);
     report
+}
+
+/// Whether a file that does not parse was meant for finops-lint.
+fn looks_like_ours(text: &str) -> bool {
+    ["AWSTemplateFormatVersion", "AWS::", "Statement", "Effect"]
+        .iter()
+        .any(|k| text.contains(k))
+}
+
+/// Keep a policy for the checks across documents: every policy for `--scenario`, and bucket
+/// policies for the consistency of the export's destination.
+fn keep_policy(doc: PolicyDoc, opts: &Options, report: &mut FileReport) {
+    if opts.scenario.is_some() || (opts.keep_docs && doc.kind == crate::model::PolicyKind::Bucket) {
+        report.docs.push(doc);
+    }
+}
+
+/// The rules of one policy document. The checks of what it grants read its optimistic copy
+/// when it holds unknown values.
+pub fn check_policy(
+    source: &Source,
+    source_id: usize,
+    doc: &PolicyDoc,
+    opts: &Options,
+) -> Vec<Finding> {
+    let mut ctx = Ctx {
+        source,
+        source_id,
+        doc,
+        opts,
+        statements: policy::statements(&doc.root),
+        findings: Vec::new(),
+    };
+    rules::grammar::check(&mut ctx);
+    rules::values::check(&mut ctx);
+    rules::catalog::check(&mut ctx);
+    let mut findings = ctx.findings;
+    match &doc.eval {
+        None => {
+            let mut ctx = Ctx {
+                source,
+                source_id,
+                doc,
+                opts,
+                statements: policy::statements(&doc.root),
+                findings: Vec::new(),
+            };
+            rules::delivery::check(&mut ctx);
+            findings.append(&mut ctx.findings);
+        }
+        Some(eval) => {
+            let optimistic = PolicyDoc {
+                kind: doc.kind,
+                container: doc.container,
+                root: eval.clone(),
+                size: doc.size,
+                principal_expected_because: doc.principal_expected_because.clone(),
+                eval: None,
+                for_platform: doc.for_platform,
+            };
+            let mut ctx = Ctx {
+                source,
+                source_id,
+                doc: &optimistic,
+                opts,
+                statements: policy::statements(&optimistic.root),
+                findings: Vec::new(),
+            };
+            rules::delivery::check(&mut ctx);
+            findings.append(&mut ctx.findings);
+            let unknown = model::unknown::unknown_spans(&doc.root);
+            findings.retain(|f| !model::unknown::inside(f.span, &unknown));
+        }
+    }
+    findings
+}
+
+/// The rules of one cost document.
+pub fn check_cost(
+    source: &Source,
+    source_id: usize,
+    doc: &CostDoc,
+    opts: &Options,
+) -> Vec<Finding> {
+    let mut ctx = rules::exports::CostCtx {
+        source,
+        source_id,
+        opts,
+        findings: Vec::new(),
+    };
+    rules::exports::check(&mut ctx, doc);
+    ctx.findings
+}
+
+/// Check what a template declares: each document with the rules of its kind, findings pointing
+/// into the template; then the template's suppressions.
+fn check_template(
+    source: &Source,
+    source_id: usize,
+    syntax: Syntax,
+    tpl: crate::iac::Template,
+    mut issues: Vec<json::Issue>,
+    opts: &Options,
+    report: &mut FileReport,
+) {
+    use crate::iac::Body;
+    issues.extend(tpl.issues);
+    report
+        .findings
+        .append(&mut rules::syntax::findings(source_id, &issues));
+    report.kind = Some(format!(
+        "{} ({} document{})",
+        tpl.format,
+        tpl.docs.len(),
+        if tpl.docs.len() == 1 { "" } else { "s" }
+    ));
+    let mut scoped: Vec<(Span, Vec<Finding>)> = Vec::new();
+    for e in tpl.docs {
+        let findings = match e.body {
+            Body::Policy {
+                kind,
+                root,
+                for_platform,
+            } => {
+                let doc = model::template_policy(root, kind, for_platform);
+                let f = check_policy(source, source_id, &doc, opts);
+                keep_policy(doc, opts, report);
+                f
+            }
+            Body::Export(export) => {
+                let unknown = model::unknown::unknown_spans(&export);
+                let doc = CostDoc::Export {
+                    export,
+                    status: None,
+                    container: tpl.format,
+                };
+                let mut f = check_cost(source, source_id, &doc, opts);
+                f.retain(|f| !model::unknown::inside(f.span, &unknown));
+                if opts.scenario.is_some() || opts.keep_docs {
+                    report.costs.push(doc);
+                }
+                f
+            }
+            Body::Report(definition) => {
+                let unknown = model::unknown::unknown_spans(&definition);
+                let doc = CostDoc::Reports {
+                    definitions: vec![definition],
+                    container: tpl.format,
+                };
+                let mut f = check_cost(source, source_id, &doc, opts);
+                f.retain(|f| !model::unknown::inside(f.span, &unknown));
+                if opts.scenario.is_some() || opts.keep_docs {
+                    report.costs.push(doc);
+                }
+                f
+            }
+        };
+        scoped.push((e.scope, findings));
+    }
+    let mut findings: Vec<Finding> = scoped.into_iter().flat_map(|(_, f)| f).collect();
+    if syntax != Syntax::Json {
+        // the machine fixes are written for JSON text
+        for f in &mut findings {
+            f.fix = None;
+        }
+    }
+    for f in &mut findings {
+        if let Some(d) = tpl.defaults.iter().find(|d| d.span == f.span) {
+            f.message = d.message.clone();
+            f.help = Some(d.help.clone());
+        }
+    }
+    rules::suppress::apply(source_id, &tpl.suppressions, &mut findings);
+    report.findings.append(&mut findings);
 }
 
 pub fn sort(findings: &mut [Finding]) {

@@ -11,6 +11,7 @@ pub mod emit;
 pub mod engine;
 pub mod eval;
 pub mod fuzzy;
+pub mod iac;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod model;

@@ -305,6 +305,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
         .iter()
         .enumerate()
         .flat_map(|(i, r)| r.docs.iter().enumerate().map(move |(k, d)| ((i, k), d)))
+        .filter(|(_, d)| d.for_platform)
         .collect();
     let identity: Vec<DocId> = docs
         .iter()

@@ -28,6 +28,10 @@ pub struct WalkError {
 
 const SKIP_DIRS: &[&str] = &["target", "node_modules"];
 
+/// The files a directory walk reads: JSON (policies, AWS outputs, CloudFormation, Terraform
+/// plans), YAML (CloudFormation) and Terraform's HCL.
+pub const EXTENSIONS: &[&str] = &["json", "yaml", "yml", "tf"];
+
 pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
@@ -84,11 +88,10 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
                 for entry in walker {
                     match entry {
                         Ok(e) => {
-                            let is_json = e
-                                .path()
-                                .extension()
-                                .is_some_and(|x| x.eq_ignore_ascii_case("json"));
-                            if e.file_type().is_file() && is_json {
+                            let ours = e.path().extension().is_some_and(|x| {
+                                EXTENSIONS.iter().any(|ext| x.eq_ignore_ascii_case(ext))
+                            });
+                            if e.file_type().is_file() && ours {
                                 inputs.push(Input::File {
                                     path: e.into_path(),
                                     explicit: false,

@@ -65,6 +65,7 @@ impl Container {
             Container::GetBucketPolicy => "`aws s3api get-bucket-policy` output",
             Container::PolicyVersion => "`aws iam get-policy-version` output",
             Container::InlinePolicy => "`aws iam get-*-policy` output",
+            Container::Template => "infrastructure-as-code template",
         }
     }
 }
@@ -79,6 +80,8 @@ pub enum Container {
     PolicyVersion,
     /// `aws iam get-user-policy` / `get-role-policy` / `get-group-policy`.
     InlinePolicy,
+    /// A resource of a CloudFormation template or a Terraform configuration or plan.
+    Template,
 }
 
 #[derive(Debug)]
@@ -92,6 +95,9 @@ pub struct PolicyDoc {
     pub principal_expected_because: Option<String>,
     /// The optimistic reading of a policy with unknown values ([`unknown::optimistic`]).
     pub eval: Option<Node>,
+    /// Whether the platform's principal uses this policy. False for a template's policy that is
+    /// attached only to other principals (a role, another user): the requirement checks skip it.
+    pub for_platform: bool,
 }
 
 impl PolicyDoc {
@@ -111,6 +117,20 @@ pub enum Content {
     Unknown(String),
     /// Nothing to check (the parse failed or the file was empty).
     Nothing,
+}
+
+/// A policy declared in a template, of a kind the template tells.
+pub fn template_policy(root: Node, kind: PolicyKind, for_platform: bool) -> PolicyDoc {
+    let size = size_of(&crate::schema::to_value(&root).to_string());
+    PolicyDoc {
+        kind,
+        container: Container::Template,
+        eval: unknown::optimistic(&root),
+        root,
+        size,
+        principal_expected_because: None,
+        for_platform,
+    }
 }
 
 fn size_of(text: &str) -> usize {
@@ -411,6 +431,7 @@ fn policy_doc(
         root,
         size,
         principal_expected_because: because,
+        for_platform: true,
     })
 }
 

@@ -78,11 +78,7 @@ fn allow_statement(stmt: &mut Node) {
     for m in members.iter_mut() {
         match m.key.as_str() {
             "Action" | "Resource" => widen(&mut m.value),
-            "Principal" => {
-                if m.value.has_unknown() {
-                    m.value.kind = Kind::String("*".into());
-                }
-            }
+            "Principal" if m.value.has_unknown() => m.value.kind = Kind::String("*".into()),
             "NotAction" | "NotResource" | "NotPrincipal" => drop_unknown(&mut m.value),
             "Condition" => {
                 if let Kind::Object(ops) = &mut m.value.kind {

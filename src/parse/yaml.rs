@@ -465,7 +465,7 @@ fn lower_first(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn text_of<'a>(text: &'a str, span: Span) -> &'a str {
+    fn text_of(text: &str, span: Span) -> &str {
         &text[span.start..span.end]
     }
 

@@ -14,6 +14,7 @@ pub mod grammar;
 pub mod paths;
 pub mod secrets;
 pub mod simulation;
+pub mod suppress;
 pub mod syntax;
 pub mod values;
 
@@ -173,6 +174,8 @@ rules! {
     AUD002 = "AUD002" "audit-account-mismatch" Error [];
     AUD003 = "AUD003" "missing-bucket-policy" Error [];
     AUD004 = "AUD004" "audit-step-failed" Error [];
+    SUP001 = "SUP001" "unused-suppression" Warning [];
+    SUP002 = "SUP002" "invalid-suppression" Error [];
     IO001 = "IO001" "unreadable-input" Error [];
 }
 

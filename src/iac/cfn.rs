@@ -1,0 +1,564 @@
+//! CloudFormation templates (JSON or YAML, already parsed into a [`Node`] tree, short forms of
+//! intrinsic functions already in long form).
+//!
+//! Intrinsic functions are resolved where the template itself determines the value: a `Ref` to
+//! a parameter with a `Default`, pseudo parameters (`AWS::Partition`, `AWS::URLSuffix`, and
+//! `AWS::AccountId` from `--account-id`), a `Ref` or `Fn::GetAtt` of a bucket, user or role with
+//! a literal name, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::FindInMap` and an `Fn::If` whose
+//! branches agree. Anything else becomes an unknown value.
+
+use super::{policy_from_string, string, unknown, Body, Embedded, Suppression, Template};
+use crate::model::{IdentityScope, PolicyKind};
+use crate::parse::json::{Issue, Kind, Member, Node};
+use crate::source::Span;
+
+/// Resolution goes no deeper (a `Ref` chain through names that refer to each other).
+const MAX_RESOLVE_DEPTH: usize = 16;
+
+/// Whether a parsed JSON or YAML document is a CloudFormation template.
+pub fn is_template(root: &Node) -> bool {
+    if root.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    root.get("Resources")
+        .and_then(Node::as_object)
+        .is_some_and(|rs| {
+            !rs.is_empty()
+                && rs.iter().all(|r| {
+                    r.value
+                        .get("Type")
+                        .and_then(Node::as_str)
+                        .is_some_and(|t| t.contains("::"))
+                })
+        })
+}
+
+struct Resolver<'a> {
+    text: &'a str,
+    root: &'a Node,
+    account: Option<&'a str>,
+}
+
+impl<'a> Resolver<'a> {
+    fn resource(&self, name: &str) -> Option<&'a Node> {
+        self.root.get("Resources")?.get(name)
+    }
+    fn parameter(&self, name: &str) -> Option<&'a Node> {
+        self.root.get("Parameters")?.get(name)
+    }
+    fn unknown(&self, n: &Node) -> Node {
+        unknown(self.text, n.span)
+    }
+
+    /// The value of `node` with its intrinsic functions resolved. `None` for `AWS::NoValue`.
+    fn resolve(&self, node: &Node, depth: usize) -> Option<Node> {
+        if depth > MAX_RESOLVE_DEPTH {
+            return Some(self.unknown(node));
+        }
+        match &node.kind {
+            Kind::Object(members) if members.len() == 1 && is_function(&members[0].key) => {
+                self.function(node, &members[0], depth)
+            }
+            Kind::Object(members) => {
+                let mut out = Vec::with_capacity(members.len());
+                for m in members {
+                    if let Some(v) = self.resolve(&m.value, depth) {
+                        out.push(Member {
+                            key: m.key.clone(),
+                            key_span: m.key_span,
+                            value: v,
+                        });
+                    }
+                }
+                Some(Node {
+                    kind: Kind::Object(out),
+                    ..node.clone()
+                })
+            }
+            Kind::Array(items) => Some(Node {
+                kind: Kind::Array(
+                    items
+                        .iter()
+                        .filter_map(|i| self.resolve(i, depth))
+                        .collect(),
+                ),
+                ..node.clone()
+            }),
+            _ => Some(node.clone()),
+        }
+    }
+
+    fn function(&self, node: &Node, f: &Member, depth: usize) -> Option<Node> {
+        let arg = &f.value;
+        let known = |v: Option<String>| match v {
+            Some(s) => string(s, node.span, node.span),
+            None => self.unknown(node),
+        };
+        Some(match f.key.as_str() {
+            "Ref" => match arg.as_str() {
+                Some("AWS::NoValue") => return None,
+                Some(name) => match self.reference(name, depth) {
+                    Some(v) => string(v, node.span, node.span),
+                    None => self.unknown(node),
+                },
+                None => self.unknown(node),
+            },
+            "Fn::GetAtt" => {
+                let parts: Vec<String> = match &arg.kind {
+                    Kind::String(s) => s.splitn(2, '.').map(str::to_string).collect(),
+                    Kind::Array(a) => a
+                        .iter()
+                        .filter_map(|p| p.as_str().map(str::to_string))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                match parts.as_slice() {
+                    [res, attr] => known(self.attribute(res, attr, depth)),
+                    _ => self.unknown(node),
+                }
+            }
+            "Fn::Sub" => {
+                let (template, vars) = match &arg.kind {
+                    Kind::String(_) => (arg, None),
+                    Kind::Array(a) if !a.is_empty() => (&a[0], a.get(1)),
+                    _ => return Some(self.unknown(node)),
+                };
+                let Some(t) = template.as_str() else {
+                    return Some(self.unknown(node));
+                };
+                match self.substitute(t, vars, depth) {
+                    // underline the string, not the function name
+                    Some(v) => string(v, template.span, template.inner),
+                    None => self.unknown(node),
+                }
+            }
+            "Fn::Join" => {
+                let joined = arg.as_array().and_then(|a| {
+                    let delim = a.first()?.as_str()?;
+                    let list = self.resolve(a.get(1)?, depth + 1)?;
+                    let parts: Option<Vec<&str>> =
+                        list.as_array()?.iter().map(Node::as_str).collect();
+                    Some(parts?.join(delim))
+                });
+                known(joined)
+            }
+            "Fn::Select" => {
+                let picked = arg.as_array().and_then(|a| {
+                    let index = self.resolve(a.first()?, depth + 1)?;
+                    let i: usize = match &index.kind {
+                        Kind::Number(n) | Kind::String(n) => n.parse().ok()?,
+                        _ => return None,
+                    };
+                    let list = self.resolve(a.get(1)?, depth + 1)?;
+                    list.as_array()?.get(i).cloned()
+                });
+                match picked {
+                    Some(v) if !v.is_unknown() => Node {
+                        span: node.span,
+                        inner: node.span,
+                        kind: v.kind,
+                    },
+                    _ => self.unknown(node),
+                }
+            }
+            "Fn::FindInMap" => {
+                let found = arg.as_array().and_then(|a| {
+                    let keys: Vec<Node> = a
+                        .iter()
+                        .take(3)
+                        .map(|k| self.resolve(k, depth + 1))
+                        .collect::<Option<_>>()?;
+                    let names: Vec<&str> = keys.iter().map(Node::as_str).collect::<Option<_>>()?;
+                    let v = self
+                        .root
+                        .get("Mappings")?
+                        .get(names.first()?)?
+                        .get(names.get(1)?)?
+                        .get(names.get(2)?)?;
+                    self.resolve(v, depth + 1)
+                });
+                match found {
+                    Some(v) if !v.has_unknown() => v,
+                    _ => self.unknown(node),
+                }
+            }
+            "Fn::If" => {
+                let branches = arg.as_array().filter(|a| a.len() == 3).map(|a| {
+                    (
+                        self.resolve(&a[1], depth + 1),
+                        self.resolve(&a[2], depth + 1),
+                    )
+                });
+                match branches {
+                    Some((Some(x), Some(y)))
+                        if !x.has_unknown()
+                            && crate::schema::to_value(&x) == crate::schema::to_value(&y) =>
+                    {
+                        x
+                    }
+                    _ => self.unknown(node),
+                }
+            }
+            _ => self.unknown(node),
+        })
+    }
+
+    /// The value of `Ref name`, when the template determines it.
+    fn reference(&self, name: &str, depth: usize) -> Option<String> {
+        match name {
+            "AWS::Partition" => return Some("aws".into()),
+            "AWS::URLSuffix" => return Some("amazonaws.com".into()),
+            "AWS::AccountId" => return self.account.map(str::to_string),
+            n if n.starts_with("AWS::") => return None,
+            _ => {}
+        }
+        if let Some(p) = self.parameter(name) {
+            let d = self.resolve(p.get("Default")?, depth + 1)?;
+            return match &d.kind {
+                Kind::String(s) | Kind::Number(s) => Some(s.clone()),
+                _ => None,
+            };
+        }
+        let r = self.resource(name)?;
+        let ty = r.get("Type")?.as_str()?;
+        let prop = match ty {
+            "AWS::S3::Bucket" => "BucketName",
+            "AWS::IAM::User" => "UserName",
+            "AWS::IAM::Role" => "RoleName",
+            "AWS::IAM::Group" => "GroupName",
+            "AWS::CUR::ReportDefinition" => "ReportName",
+            _ => return None,
+        };
+        self.property(r, prop, depth)
+    }
+
+    fn property(&self, resource: &Node, prop: &str, depth: usize) -> Option<String> {
+        let v = self.resolve(resource.get("Properties")?.get(prop)?, depth + 1)?;
+        v.as_str().map(str::to_string)
+    }
+
+    /// The value of `Fn::GetAtt [res, attr]`, when the template determines it.
+    fn attribute(&self, res: &str, attr: &str, depth: usize) -> Option<String> {
+        let r = self.resource(res)?;
+        let ty = r.get("Type")?.as_str()?;
+        match (ty, attr) {
+            ("AWS::S3::Bucket", "Arn") => Some(format!(
+                "arn:aws:s3:::{}",
+                self.property(r, "BucketName", depth)?
+            )),
+            ("AWS::S3::Bucket", "DomainName") => Some(format!(
+                "{}.s3.amazonaws.com",
+                self.property(r, "BucketName", depth)?
+            )),
+            ("AWS::IAM::User" | "AWS::IAM::Role", "Arn") => {
+                let (kind, prop) = if ty == "AWS::IAM::User" {
+                    ("user", "UserName")
+                } else {
+                    ("role", "RoleName")
+                };
+                let name = self.property(r, prop, depth)?;
+                let path = match r.get("Properties").and_then(|p| p.get("Path")) {
+                    Some(p) => self.resolve(p, depth + 1)?.as_str()?.to_string(),
+                    None => "/".to_string(),
+                };
+                Some(format!("arn:aws:iam::{}:{kind}{path}{name}", self.account?))
+            }
+            _ => None,
+        }
+    }
+
+    /// `Fn::Sub`: every `${Name}` replaced, or `None` when one is not determined.
+    fn substitute(&self, template: &str, vars: Option<&Node>, depth: usize) -> Option<String> {
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let end = after.find('}')?;
+            let name = &after[..end];
+            if let Some(literal) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+            } else {
+                let from_map = vars
+                    .and_then(|v| v.get(name))
+                    .and_then(|v| self.resolve(v, depth + 1))
+                    .and_then(|v| v.as_str().map(str::to_string));
+                let value = match from_map {
+                    Some(v) => v,
+                    None if vars.and_then(|v| v.get(name)).is_some() => return None,
+                    None => match name.split_once('.') {
+                        Some((res, attr)) if self.resource(res).is_some() => {
+                            self.attribute(res, attr, depth)?
+                        }
+                        _ => self.reference(name, depth)?,
+                    },
+                };
+                out.push_str(&value);
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
+fn is_function(key: &str) -> bool {
+    key == "Ref" || key.starts_with("Fn::")
+}
+
+/// The names a `Users`/`Roles`/`Groups` list or a `Ref` refers to.
+fn refs_in(node: Option<&Node>) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in node.map(Node::one_or_many).unwrap_or(&[]) {
+        match n.get("Ref").and_then(Node::as_str) {
+            Some(r) => out.push(r.to_string()),
+            None => {
+                if let Some(s) = n.as_str() {
+                    out.push(s.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Read a template's documents. `json` says whether the text is JSON (policy strings are then
+/// JSON string literals); `account` is `--account-id`.
+pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Template {
+    let r = Resolver {
+        text,
+        root,
+        account,
+    };
+    let mut t = Template {
+        format: "CloudFormation template",
+        ..Default::default()
+    };
+    let Some(resources) = root.get("Resources").and_then(Node::as_object) else {
+        return t;
+    };
+    // the platform's user: the one an access key is made for, else the only user
+    let users: Vec<&str> = resources
+        .iter()
+        .filter(|m| m.value.get("Type").and_then(Node::as_str) == Some("AWS::IAM::User"))
+        .map(|m| m.key.as_str())
+        .collect();
+    let keyed: Vec<String> = resources
+        .iter()
+        .filter(|m| m.value.get("Type").and_then(Node::as_str) == Some("AWS::IAM::AccessKey"))
+        .flat_map(|m| refs_in(m.value.get("Properties").and_then(|p| p.get("UserName"))))
+        .collect();
+    let users_declared = users.clone();
+    let platform_user: Option<String> = keyed
+        .first()
+        .cloned()
+        .or_else(|| (users.len() == 1).then(|| users[0].to_string()));
+    // managed policies attached through a user's `ManagedPolicyArns`
+    let attached_to_user = |policy: &str| -> Option<bool> {
+        let mut found = None;
+        for u in resources
+            .iter()
+            .filter(|m| m.value.get("Type").and_then(Node::as_str) == Some("AWS::IAM::User"))
+        {
+            let arns = refs_in(
+                u.value
+                    .get("Properties")
+                    .and_then(|p| p.get("ManagedPolicyArns")),
+            );
+            if arns.iter().any(|a| a == policy) {
+                let is_platform = platform_user.as_deref().is_none_or(|p| p == u.key);
+                found = Some(found.unwrap_or(false) || is_platform);
+            }
+        }
+        found
+    };
+    for res in resources {
+        let Some(ty) = res.value.get("Type").and_then(Node::as_str) else {
+            continue;
+        };
+        suppressions(text, res, &mut t.suppressions);
+        let Some(props_raw) = res.value.get("Properties") else {
+            continue;
+        };
+        let Some(props) = r.resolve(props_raw, 0) else {
+            continue;
+        };
+        let name = res.key.clone();
+        let scope = Span::new(res.key_span.start, res.value.span.end);
+        let mut push = |body: Body| {
+            t.docs.push(Embedded {
+                resource: name.clone(),
+                scope,
+                body,
+            })
+        };
+        let policy = |doc: Option<&Node>,
+                      kind: PolicyKind,
+                      for_platform: bool,
+                      issues: &mut Vec<Issue>|
+         -> Option<Body> {
+            let doc = doc?;
+            let root = match &doc.kind {
+                Kind::Object(_) => doc.clone(),
+                Kind::String(_) => {
+                    // a JSON string in a JSON template is a JSON literal; in YAML, aligned
+                    let literal = json && text.as_bytes().get(doc.span.start) == Some(&b'"');
+                    policy_from_string(text, doc, literal, issues)?
+                }
+                _ => return None,
+            };
+            Some(Body::Policy {
+                kind,
+                root,
+                for_platform,
+            })
+        };
+        let mut issues = Vec::new();
+        // attached to the platform's user (or to a user the template does not declare)
+        let for_user = |list: Option<&Node>, roles: Option<&Node>| -> bool {
+            let users = refs_in(list);
+            if !users.is_empty() {
+                return match &platform_user {
+                    Some(p) => users
+                        .iter()
+                        .any(|u| u == p || !users_declared.contains(&u.as_str())),
+                    None => true,
+                };
+            }
+            refs_in(roles).is_empty() || platform_user.is_none()
+        };
+        match ty {
+            "AWS::S3::BucketPolicy" => {
+                if let Some(b) = policy(
+                    props.get("PolicyDocument"),
+                    PolicyKind::Bucket,
+                    true,
+                    &mut issues,
+                ) {
+                    push(b);
+                }
+            }
+            "AWS::IAM::Policy" => {
+                let p = props_raw;
+                let scope = if p.get("Users").is_some() {
+                    IdentityScope::UserInline
+                } else if p.get("Roles").is_some() {
+                    IdentityScope::RoleInline
+                } else if p.get("Groups").is_some() {
+                    IdentityScope::GroupInline
+                } else {
+                    IdentityScope::Managed
+                };
+                let fp = for_user(p.get("Users"), p.get("Roles"));
+                if let Some(b) = policy(
+                    props.get("PolicyDocument"),
+                    PolicyKind::Identity(scope),
+                    fp,
+                    &mut issues,
+                ) {
+                    push(b);
+                }
+            }
+            "AWS::IAM::ManagedPolicy" => {
+                let p = props_raw;
+                let fp = attached_to_user(&res.key)
+                    .unwrap_or_else(|| for_user(p.get("Users"), p.get("Roles")));
+                if let Some(b) = policy(
+                    props.get("PolicyDocument"),
+                    PolicyKind::Identity(IdentityScope::Managed),
+                    fp,
+                    &mut issues,
+                ) {
+                    push(b);
+                }
+            }
+            "AWS::IAM::User" | "AWS::IAM::Role" | "AWS::IAM::Group" => {
+                let (scope, fp) = match ty {
+                    "AWS::IAM::User" => (
+                        IdentityScope::UserInline,
+                        platform_user.as_deref().is_none_or(|p| p == res.key),
+                    ),
+                    "AWS::IAM::Role" => (IdentityScope::RoleInline, platform_user.is_none()),
+                    _ => (IdentityScope::GroupInline, false),
+                };
+                if ty == "AWS::IAM::Role" {
+                    if let Some(b) = policy(
+                        props.get("AssumeRolePolicyDocument"),
+                        PolicyKind::Trust,
+                        false,
+                        &mut issues,
+                    ) {
+                        push(b);
+                    }
+                }
+                for p in props
+                    .get("Policies")
+                    .and_then(Node::as_array)
+                    .unwrap_or(&[])
+                {
+                    if let Some(b) = policy(
+                        p.get("PolicyDocument"),
+                        PolicyKind::Identity(scope),
+                        fp,
+                        &mut issues,
+                    ) {
+                        push(b);
+                    }
+                }
+            }
+            "AWS::CUR::ReportDefinition" => push(Body::Report(props)),
+            "AWS::BCMDataExports::Export" => {
+                if let Some(e) = props.get("Export") {
+                    push(Body::Export(e.clone()));
+                }
+            }
+            _ => {}
+        }
+        t.issues.append(&mut issues);
+    }
+    t
+}
+
+/// `Metadata: {finops-lint: {ignore: [{rules: [CODE], reason: why}]}}` on a resource.
+fn suppressions(text: &str, res: &Member, out: &mut Vec<Suppression>) {
+    let Some(meta) = res.value.get("Metadata").and_then(|m| m.get("finops-lint")) else {
+        return;
+    };
+    let scope = Span::new(res.key_span.start, res.value.span.end);
+    let entries = meta.get("ignore").map(Node::one_or_many).unwrap_or(&[]);
+    if entries.is_empty() {
+        out.push(Suppression {
+            rules: Vec::new(),
+            reason: None,
+            span: meta.span,
+            scope,
+        });
+    }
+    for e in entries {
+        let rules: Vec<(String, Span)> = e
+            .get("rules")
+            .or_else(|| e.get("rule"))
+            .map(Node::one_or_many)
+            .unwrap_or(&[])
+            .iter()
+            .map(|n| match n.as_str() {
+                Some(s) => (s.to_string(), n.inner_span()),
+                None => (super::written(text, n.span), n.span),
+            })
+            .collect();
+        let reason = e
+            .get("reason")
+            .and_then(Node::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        out.push(Suppression {
+            rules,
+            reason,
+            span: e.span,
+            scope,
+        });
+    }
+}

@@ -1,0 +1,595 @@
+//! Terraform configurations in HCL, read with `hcl-edit` (which keeps every position), so the
+//! pre-commit hook works without running Terraform.
+//!
+//! Resources and `data "aws_iam_policy_document"` blocks become the documents the rules read.
+//! Values are resolved where the file itself determines them: literals, `jsonencode(...)`,
+//! heredocs, `var.x` of a variable with a default, `local.x`, references to a bucket or user with
+//! a literal name, `data.aws_caller_identity.*.account_id` from `--account-id`, and string
+//! templates made of those. Anything else is an unknown value.
+
+use super::{
+    member, object, string, terraform_resource, unknown, Body, Embedded, Suppression, Template,
+    TfResource,
+};
+use crate::model::PolicyKind;
+use crate::parse::json::{Issue, IssueKind, Kind, Member, Node};
+use crate::source::Span;
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{Block, BlockLabel, Body as HclBody, Structure};
+use hcl_edit::template::Element;
+use hcl_edit::Span as _;
+
+const MAX_DEPTH: usize = 32;
+
+fn span_of(r: Option<std::ops::Range<usize>>) -> Span {
+    r.map(|r| Span::new(r.start, r.end)).unwrap_or_default()
+}
+
+fn label(l: &BlockLabel) -> &str {
+    match l {
+        BlockLabel::Ident(i) => i.as_str(),
+        BlockLabel::String(s) => s.as_str(),
+    }
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    body: &'a HclBody,
+    account: Option<&'a str>,
+}
+
+impl<'a> Ctx<'a> {
+    fn blocks(&self, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
+        self.body
+            .iter()
+            .filter_map(|s| match s {
+                Structure::Block(b) => Some(b),
+                _ => None,
+            })
+            .filter(move |b| b.ident.as_str() == ident)
+    }
+
+    fn block(&self, ident: &'a str, labels: &[&str]) -> Option<&'a Block> {
+        self.blocks(ident).find(|b| {
+            b.labels.len() == labels.len()
+                && b.labels
+                    .iter()
+                    .zip(labels)
+                    .all(|(l, want)| label(l) == *want)
+        })
+    }
+
+    fn attribute(block: &'a Block, key: &str) -> Option<&'a Expression> {
+        block.body.iter().find_map(|s| match s {
+            Structure::Attribute(a) if a.key.as_str() == key => Some(&a.value),
+            _ => None,
+        })
+    }
+
+    fn local(&self, name: &str) -> Option<&'a Expression> {
+        self.blocks("locals").find_map(|b| Self::attribute(b, name))
+    }
+
+    /// A reference (`var.x`, `local.x`, `aws_s3_bucket.b.arn`, `data.t.n.attr`) resolved to a
+    /// node, or `None` when the file does not determine it.
+    fn reference(&self, parts: &[String], span: Span, depth: usize) -> Option<Node> {
+        let p: Vec<&str> = parts.iter().map(String::as_str).collect();
+        match p.as_slice() {
+            ["var", name] => {
+                let v = self.block("variable", &[name])?;
+                let d = Self::attribute(v, "default")?;
+                self.value_at(d, span, depth)
+            }
+            ["local", name] => {
+                let e = self.local(name)?;
+                self.value_at(e, span, depth)
+            }
+            ["data", "aws_caller_identity", _, "account_id"] => {
+                Some(string(self.account?, span, span))
+            }
+            ["data", "aws_partition", _, "partition"] => Some(string("aws", span, span)),
+            ["data", "aws_iam_policy_document", name, "json" | "minified_json"] => {
+                let b = self.block("data", &["aws_iam_policy_document", name])?;
+                Some(self.policy_document(b, depth + 1))
+            }
+            ["aws_s3_bucket", name, attr] => {
+                let b = self.block("resource", &["aws_s3_bucket", name])?;
+                let bucket = self.literal(Self::attribute(b, "bucket")?, depth)?;
+                match *attr {
+                    "id" | "bucket" => Some(string(bucket, span, span)),
+                    "arn" => Some(string(format!("arn:aws:s3:::{bucket}"), span, span)),
+                    _ => None,
+                }
+            }
+            ["aws_iam_user", name, "name" | "id"] => {
+                let b = self.block("resource", &["aws_iam_user", name])?;
+                let user = self.literal(Self::attribute(b, "name")?, depth)?;
+                Some(string(user, span, span))
+            }
+            _ => None,
+        }
+    }
+
+    /// The value of `expr`, placed at `span` (where the reference was written).
+    fn value_at(&self, expr: &Expression, span: Span, depth: usize) -> Option<Node> {
+        let v = self.value(expr, depth + 1);
+        if v.has_unknown() {
+            return None;
+        }
+        Some(Node {
+            span,
+            inner: span,
+            kind: v.kind,
+        })
+    }
+
+    fn literal(&self, expr: &Expression, depth: usize) -> Option<String> {
+        match self.value(expr, depth + 1).kind {
+            Kind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The node of an expression; unknown where the file does not determine it.
+    fn value(&self, expr: &Expression, depth: usize) -> Node {
+        let span = span_of(expr.span());
+        if depth > MAX_DEPTH {
+            return unknown(self.text, span);
+        }
+        let node = |kind| Node {
+            span,
+            inner: span,
+            kind,
+        };
+        match expr {
+            Expression::Null(_) => node(Kind::Null),
+            Expression::Bool(b) => node(Kind::Bool(*b.value())),
+            Expression::Number(n) => node(Kind::Number(n.value().to_string())),
+            Expression::String(s) => {
+                let inner = if span.len() >= 2 {
+                    Span::new(span.start + 1, span.end - 1)
+                } else {
+                    span
+                };
+                string(s.value().as_str(), span, inner)
+            }
+            Expression::Array(a) => node(Kind::Array(
+                a.iter().map(|e| self.value(e, depth + 1)).collect(),
+            )),
+            Expression::Object(o) => {
+                let mut members = Vec::new();
+                for (k, v) in o.iter() {
+                    let (key, key_span) = match k {
+                        ObjectKey::Ident(i) => (i.as_str().to_string(), span_of(i.span())),
+                        ObjectKey::Expression(e) => match self.value(e, depth + 1).kind {
+                            Kind::String(s) => (s, span_of(e.span())),
+                            _ => return unknown(self.text, span),
+                        },
+                    };
+                    members.push(Member {
+                        key,
+                        key_span,
+                        value: self.value(v.expr(), depth + 1),
+                    });
+                }
+                node(Kind::Object(members))
+            }
+            Expression::StringTemplate(t) => self.template(t.iter(), span, true, depth),
+            Expression::HeredocTemplate(h) => {
+                let tspan = span_of(h.template.span());
+                let mut n = self.template(h.template.iter(), tspan, false, depth);
+                n.span = span;
+                n
+            }
+            Expression::Parenthesis(p) => self.value(p.inner(), depth + 1),
+            Expression::Traversal(t) => {
+                let mut parts = Vec::new();
+                match &t.expr {
+                    Expression::Variable(v) => parts.push(v.as_str().to_string()),
+                    _ => return unknown(self.text, span),
+                }
+                for op in &t.operators {
+                    match op.value() {
+                        TraversalOperator::GetAttr(i) => parts.push(i.as_str().to_string()),
+                        _ => return unknown(self.text, span),
+                    }
+                }
+                self.reference(&parts, span, depth)
+                    .unwrap_or_else(|| unknown(self.text, span))
+            }
+            Expression::FuncCall(f) => {
+                let name = f.name.name.as_str();
+                let args: Vec<&Expression> = f.args.iter().collect();
+                match (name, args.as_slice()) {
+                    // the document itself, so every position inside it is kept
+                    ("jsonencode", [arg]) => self.value(arg, depth + 1),
+                    _ => unknown(self.text, span),
+                }
+            }
+            Expression::Conditional(c) => {
+                let a = self.value(&c.true_expr, depth + 1);
+                let b = self.value(&c.false_expr, depth + 1);
+                if !a.has_unknown() && crate::schema::to_value(&a) == crate::schema::to_value(&b) {
+                    a
+                } else {
+                    unknown(self.text, span)
+                }
+            }
+            _ => unknown(self.text, span),
+        }
+    }
+
+    /// A string template: literal parts and interpolations the file determines.
+    fn template<'t>(
+        &self,
+        elements: impl Iterator<Item = &'t Element>,
+        span: Span,
+        quoted: bool,
+        depth: usize,
+    ) -> Node {
+        let mut out = String::new();
+        for e in elements {
+            match e {
+                Element::Literal(l) => out.push_str(l.value()),
+                Element::Interpolation(i) => match self.value(&i.expr, depth + 1).kind {
+                    Kind::String(s) | Kind::Number(s) => out.push_str(&s),
+                    _ => return unknown(self.text, span),
+                },
+                Element::Directive(_) => return unknown(self.text, span),
+            }
+        }
+        let inner = if quoted && span.len() >= 2 {
+            Span::new(span.start + 1, span.end - 1)
+        } else {
+            span
+        };
+        string(out, span, inner)
+    }
+
+    /// A block's body as Terraform JSON writes it: attributes as members, nested blocks as
+    /// arrays of objects.
+    fn body(&self, block: &Block, depth: usize) -> Node {
+        let span = span_of(block.span());
+        let mut members: Vec<Member> = Vec::new();
+        for s in block.body.iter() {
+            match s {
+                Structure::Attribute(a) => members.push(Member {
+                    key: a.key.as_str().to_string(),
+                    key_span: span_of(a.key.span()),
+                    value: self.value(&a.value, depth + 1),
+                }),
+                Structure::Block(b) if b.ident.as_str() == "dynamic" => {
+                    // blocks generated at plan time: unknown
+                    let name = b.labels.first().map(label).unwrap_or("dynamic").to_string();
+                    let bspan = span_of(b.span());
+                    push_block(
+                        &mut members,
+                        &name,
+                        span_of(b.ident.span()),
+                        unknown(self.text, bspan),
+                    );
+                }
+                Structure::Block(b) => {
+                    let v = self.body(b, depth + 1);
+                    push_block(&mut members, b.ident.as_str(), span_of(b.ident.span()), v);
+                }
+            }
+        }
+        object(members, span)
+    }
+
+    /// `data "aws_iam_policy_document"` rendered as the policy JSON it outputs, every element at
+    /// the position of the argument that wrote it.
+    fn policy_document(&self, block: &Block, depth: usize) -> Node {
+        let b = self.body(block, depth);
+        let bspan = b.span;
+        let mut top = Vec::new();
+        let version = b.member("version");
+        top.push(match version {
+            Some(v) => member("Version", v.key_span, v.value.clone()),
+            None => member("Version", bspan, string("2012-10-17", bspan, bspan)),
+        });
+        if let Some(id) = b.member("policy_id") {
+            top.push(member("Id", id.key_span, id.value.clone()));
+        }
+        let mut statements = Vec::new();
+        for st in b.get("statement").map(Node::one_or_many).unwrap_or(&[]) {
+            if st.is_unknown() {
+                statements.push(st.clone());
+                continue;
+            }
+            let mut m = Vec::new();
+            let rename = |from: &str, to: &str, m: &mut Vec<Member>| {
+                if let Some(x) = st.member(from) {
+                    m.push(member(to, x.key_span, x.value.clone()));
+                }
+            };
+            rename("sid", "Sid", &mut m);
+            match st.member("effect") {
+                Some(e) => m.push(member("Effect", e.key_span, e.value.clone())),
+                None => m.push(member("Effect", st.span, string("Allow", st.span, st.span))),
+            }
+            for (from, to) in [
+                ("principals", "Principal"),
+                ("not_principals", "NotPrincipal"),
+            ] {
+                if let Some(p) = st.member(from) {
+                    m.push(member(to, p.key_span, principals(&p.value)));
+                }
+            }
+            rename("actions", "Action", &mut m);
+            rename("not_actions", "NotAction", &mut m);
+            rename("resources", "Resource", &mut m);
+            rename("not_resources", "NotResource", &mut m);
+            if let Some(c) = st.member("condition") {
+                m.push(member("Condition", c.key_span, conditions(&c.value)));
+            }
+            statements.push(object(m, st.span));
+        }
+        // documents merged in at plan time may add statements: unknown
+        for extra in [
+            "source_policy_documents",
+            "override_policy_documents",
+            "source_json",
+            "override_json",
+        ] {
+            if let Some(x) = b.member(extra) {
+                statements.push(unknown(self.text, x.value.span));
+            }
+        }
+        let sspan = b.member("statement").map(|m| m.key_span).unwrap_or(bspan);
+        top.push(member(
+            "Statement",
+            sspan,
+            Node {
+                span: sspan,
+                inner: sspan,
+                kind: Kind::Array(statements),
+            },
+        ));
+        object(top, bspan)
+    }
+}
+
+fn push_block(members: &mut Vec<Member>, key: &str, key_span: Span, value: Node) {
+    match members.iter_mut().find(|m| m.key == key) {
+        Some(m) => {
+            if let Kind::Array(items) = &mut m.value.kind {
+                m.value.span.end = m.value.span.end.max(value.span.end);
+                items.push(value);
+            }
+        }
+        None => members.push(Member {
+            key: key.to_string(),
+            key_span,
+            value: Node {
+                span: value.span,
+                inner: value.span,
+                kind: Kind::Array(vec![value]),
+            },
+        }),
+    }
+}
+
+/// `principals { type = "Service" identifiers = [...] }` blocks as a `Principal` object.
+fn principals(blocks: &Node) -> Node {
+    let mut out: Vec<Member> = Vec::new();
+    for p in blocks.one_or_many() {
+        let Some(ty) = p.member("type") else {
+            continue;
+        };
+        let ids = p.get("identifiers").cloned().unwrap_or_else(|| p.clone());
+        match ty.value.as_str() {
+            Some("*") => return string("*", p.span, p.span),
+            Some(t) => match out.iter_mut().find(|m| m.key == t) {
+                Some(m) => {
+                    let mut items = m.value.one_or_many().to_vec();
+                    items.extend(ids.one_or_many().iter().cloned());
+                    m.value.kind = Kind::Array(items);
+                }
+                None => out.push(member(t, ty.value.span, ids)),
+            },
+            None => out.push(member("AWS", ty.value.span, ty.value.clone())),
+        }
+    }
+    object(out, blocks.span)
+}
+
+/// `condition { test = "StringEquals" variable = "aws:SourceAccount" values = [...] }` blocks as
+/// a `Condition` object.
+fn conditions(blocks: &Node) -> Node {
+    let mut ops: Vec<Member> = Vec::new();
+    for c in blocks.one_or_many() {
+        let (Some(test), Some(var)) = (c.member("test"), c.member("variable")) else {
+            continue;
+        };
+        let values = c.get("values").cloned().unwrap_or_else(|| c.clone());
+        let (Some(t), Some(v)) = (test.value.as_str(), var.value.as_str()) else {
+            ops.push(member("", test.value.span, unknown("", c.span)));
+            continue;
+        };
+        let key = member(v, var.value.span, values);
+        match ops.iter_mut().find(|m| m.key == t) {
+            Some(op) => {
+                if let Kind::Object(keys) = &mut op.value.kind {
+                    keys.push(key);
+                }
+            }
+            None => ops.push(member(t, test.value.span, object(vec![key], c.span))),
+        }
+    }
+    object(ops, blocks.span)
+}
+
+/// `# finops-lint: ignore CODE[,CODE] -- reason` (or `//`), on the line before a block or inside it.
+fn suppressions(text: &str, blocks: &[(Span, Span)], out: &mut Vec<Suppression>) {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        let body = trimmed
+            .strip_prefix('#')
+            .or_else(|| trimmed.strip_prefix("//"))
+            .map(str::trim_start);
+        let Some(rest) = body.and_then(|b| b.strip_prefix("finops-lint:")) else {
+            continue;
+        };
+        let at = start + (line.len() - trimmed.len());
+        let span = Span::new(at, start + line.trim_end().len());
+        let rest = rest.trim_start();
+        let Some(list) = rest.strip_prefix("ignore") else {
+            continue;
+        };
+        let (codes, reason) = match list.split_once("--") {
+            Some((c, r)) => (c, Some(r.trim().to_string()).filter(|r| !r.is_empty())),
+            None => (list, None),
+        };
+        let codes_at = span.end - rest.len() + "ignore".len();
+        let mut rules = Vec::new();
+        let mut pos = codes_at;
+        for piece in codes.split(',') {
+            let name = piece.trim();
+            let lead = piece.len() - piece.trim_start().len();
+            if !name.is_empty() {
+                rules.push((
+                    name.to_string(),
+                    Span::new(pos + lead, pos + lead + name.len()),
+                ));
+            }
+            pos += piece.len() + 1;
+        }
+        // the block the comment is in, else the next one
+        let scope = blocks
+            .iter()
+            .find(|(s, _)| s.start <= at && at < s.end)
+            .or_else(|| blocks.iter().find(|(s, _)| s.start > at))
+            .map(|(s, _)| *s);
+        let Some(scope) = scope else {
+            continue;
+        };
+        out.push(Suppression {
+            rules,
+            reason,
+            span,
+            scope,
+        });
+    }
+}
+
+pub fn extract(text: &str, invalid_utf8_at: Option<usize>, account: Option<&str>) -> Template {
+    let mut t = Template {
+        format: "Terraform configuration",
+        ..Default::default()
+    };
+    if let Some(at) = invalid_utf8_at {
+        t.issues.push(Issue {
+            kind: IssueKind::InvalidUtf8,
+            span: Span::new(at, at + 3),
+            message: "the file is not valid UTF-8".into(),
+            related: None,
+        });
+    }
+    let body = match hcl_edit::parser::parse_body(text) {
+        Ok(b) => b,
+        Err(e) => {
+            let at = byte_offset(text, e.location().line(), e.location().column());
+            t.issues.push(Issue {
+                kind: IssueKind::Syntax,
+                span: Span::new(at, (at + 1).min(text.len()).max(at)),
+                message: format!("invalid HCL: {}", e.message()),
+                related: None,
+            });
+            return t;
+        }
+    };
+    let ctx = Ctx {
+        text,
+        body: &body,
+        account,
+    };
+    let mut scopes = Vec::new();
+    for s in body.iter() {
+        let Structure::Block(b) = s else {
+            continue;
+        };
+        let scope = span_of(b.span());
+        scopes.push((scope, span_of(b.ident.span())));
+        let labels: Vec<&str> = b.labels.iter().map(label).collect();
+        match (b.ident.as_str(), labels.as_slice()) {
+            ("resource", [ty, name]) => {
+                let values = ctx.body(b, 0);
+                let at = b.labels.first().map(|l| span_of(l.span())).unwrap_or(scope);
+                let address = format!("{ty}.{name}");
+                let res = TfResource {
+                    ty,
+                    address: &address,
+                    values: &values,
+                    scope,
+                    at,
+                };
+                terraform_resource(text, &res, false, &mut t);
+            }
+            ("data", ["aws_iam_policy_document", name]) => {
+                let root = ctx.policy_document(b, 0);
+                // the kind comes from where the document is used
+                let kind = usage_kind(&body, name);
+                t.docs.push(Embedded {
+                    resource: format!("data.aws_iam_policy_document.{name}"),
+                    scope,
+                    body: Body::Policy {
+                        kind,
+                        root,
+                        for_platform: true,
+                    },
+                });
+            }
+            _ => {}
+        }
+    }
+    // a resource whose policy is a policy-document data source: checked once, as the data source
+    t.docs.retain(|d| {
+        !matches!(&d.body, Body::Policy { root, .. } if root.span.start < d.scope.start || root.span.end > d.scope.end)
+    });
+    suppressions(text, &scopes, &mut t.suppressions);
+    t
+}
+
+/// What a policy-document data source is used as: a bucket policy when an
+/// `aws_s3_bucket_policy` or a role's trust policy refers to it, else an identity policy.
+fn usage_kind(body: &HclBody, name: &str) -> PolicyKind {
+    let needle = format!("data.aws_iam_policy_document.{name}.");
+    for s in body.iter() {
+        let Structure::Block(b) = s else {
+            continue;
+        };
+        let labels: Vec<&str> = b.labels.iter().map(label).collect();
+        let (kind, attr) = match labels.first() {
+            Some(&"aws_s3_bucket_policy") => (PolicyKind::Bucket, "policy"),
+            Some(&"aws_iam_role") => (PolicyKind::Trust, "assume_role_policy"),
+            _ => continue,
+        };
+        if let Some(e) = Ctx::attribute(b, attr) {
+            if e.to_string().contains(&needle) {
+                return kind;
+            }
+        }
+    }
+    PolicyKind::Identity(crate::model::IdentityScope::Managed)
+}
+
+/// The byte offset of a 1-based line and column (in characters).
+fn byte_offset(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return offset
+                + l.char_indices()
+                    .nth(column.saturating_sub(1))
+                    .map(|(b, _)| b)
+                    .unwrap_or(l.len());
+        }
+        offset += l.len();
+    }
+    text.len()
+}

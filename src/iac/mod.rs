@@ -1,0 +1,310 @@
+//! Infrastructure as code: the documents a CloudFormation template, a Terraform configuration
+//! (HCL) or a Terraform plan (`terraform show -json`) declares, lowered to the shapes the rules
+//! read (policy documents, the CUR 2.0 `Export`, the legacy `ReportDefinition`), every value
+//! keeping the span of the template text it came from. What the template does not determine is
+//! [`Kind::Unknown`](crate::parse::json::Kind::Unknown), and never a false alarm.
+
+pub mod cfn;
+pub mod hcl;
+pub mod plan;
+
+use crate::model::PolicyKind;
+use crate::parse::embedded;
+use crate::parse::json::{self, Issue, Kind, Member, Node};
+use crate::source::Span;
+
+/// One document a template declares.
+#[derive(Debug)]
+pub struct Embedded {
+    /// How the user names the resource: `BillingBucketPolicy`, `aws_s3_bucket_policy.billing`.
+    pub resource: String,
+    /// The resource's whole text, for the suppressions written on it.
+    pub scope: Span,
+    pub body: Body,
+}
+
+#[derive(Debug)]
+pub enum Body {
+    Policy {
+        kind: PolicyKind,
+        root: Node,
+        /// False when the policy is attached only to principals other than the platform's.
+        for_platform: bool,
+    },
+    /// A CUR 2.0 export in the API's `Export` shape.
+    Export(Node),
+    /// A legacy report in the API's `ReportDefinition` shape.
+    Report(Node),
+}
+
+/// A rule silenced for one resource, written in the template.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    /// Rule codes or names as written.
+    pub rules: Vec<(String, Span)>,
+    pub reason: Option<String>,
+    /// The suppression's own text.
+    pub span: Span,
+    /// The resource it applies to.
+    pub scope: Span,
+}
+
+/// What a template declares.
+#[derive(Debug, Default)]
+pub struct Template {
+    /// "CloudFormation template", "Terraform configuration", "Terraform plan".
+    pub format: &'static str,
+    pub docs: Vec<Embedded>,
+    /// Syntax problems, of the template or of a policy held in a string.
+    pub issues: Vec<Issue>,
+    pub suppressions: Vec<Suppression>,
+    /// Values the template leaves out and a default supplies: a finding at `span` is about the
+    /// omission, and says so.
+    pub defaults: Vec<Omitted>,
+}
+
+/// A setting left out of a template, whose default a finding may be about.
+#[derive(Debug, Clone)]
+pub struct Omitted {
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+}
+
+/// A Terraform resource: its type, address and attributes (nested blocks as arrays of objects).
+pub struct TfResource<'a> {
+    pub ty: &'a str,
+    pub address: &'a str,
+    pub values: &'a Node,
+    /// The resource's whole text.
+    pub scope: Span,
+    /// Where an omitted setting is reported: the resource's type label.
+    pub at: Span,
+}
+
+/// The text a template wrote a value with, for naming an unknown value.
+pub fn written(source: &str, span: Span) -> String {
+    let t = source.get(span.start..span.end).unwrap_or("").trim();
+    let one_line: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 80 {
+        let cut: String = one_line.chars().take(77).collect();
+        format!("{cut}...")
+    } else {
+        one_line
+    }
+}
+
+pub fn unknown(source: &str, span: Span) -> Node {
+    Node {
+        span,
+        inner: span,
+        kind: Kind::Unknown(written(source, span)),
+    }
+}
+
+pub fn string(value: impl Into<String>, span: Span, inner: Span) -> Node {
+    Node {
+        span,
+        inner,
+        kind: Kind::String(value.into()),
+    }
+}
+
+pub fn object(members: Vec<Member>, span: Span) -> Node {
+    Node {
+        span,
+        inner: span,
+        kind: Kind::Object(members),
+    }
+}
+
+pub fn member(key: &str, key_span: Span, value: Node) -> Member {
+    Member {
+        key: key.to_string(),
+        key_span,
+        value,
+    }
+}
+
+/// A policy written as a JSON string inside a template: parse it with its positions mapped back
+/// to the template. `json_literal` says whether the string is a JSON string literal (its escapes
+/// are decoded exactly); otherwise the decoded text is aligned with the written one.
+pub fn policy_from_string(
+    source: &str,
+    node: &Node,
+    json_literal: bool,
+    issues: &mut Vec<Issue>,
+) -> Option<Node> {
+    let text = node.as_str()?;
+    let decoded = if json_literal {
+        embedded::string_literal(source, node)
+            .unwrap_or_else(|| embedded::align(text, source, node.inner))
+    } else {
+        embedded::align(text, source, node.inner)
+    };
+    let parsed = json::parse_text(&decoded.text, &decoded);
+    issues.extend(parsed.issues);
+    parsed.root
+}
+
+/// `s3_output_configurations` → `S3OutputConfigurations`.
+fn pascal(key: &str) -> String {
+    key.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// A Terraform resource's attributes (nested blocks as arrays of objects, as `terraform show
+/// -json` writes them) in the API's shape: keys in PascalCase, single blocks as objects, unset
+/// (null) attributes left out. The keys of `table_configurations` are data, kept as written.
+fn api_shape(node: &Node) -> Node {
+    match &node.kind {
+        Kind::Object(members) => {
+            let out = members
+                .iter()
+                .filter(|m| !matches!(m.value.kind, Kind::Null))
+                .filter(|m| {
+                    !matches!(
+                        m.key.as_str(),
+                        "tags" | "tags_all" | "id" | "arn" | "timeouts"
+                    )
+                })
+                .map(|m| {
+                    let value = if m.key == "table_configurations" {
+                        m.value.clone()
+                    } else {
+                        api_shape(&m.value)
+                    };
+                    Member {
+                        key: pascal(&m.key),
+                        key_span: m.key_span,
+                        value,
+                    }
+                })
+                .collect();
+            Node {
+                kind: Kind::Object(out),
+                ..node.clone()
+            }
+        }
+        Kind::Array(items) if items.len() == 1 && items[0].as_object().is_some() => {
+            api_shape(&items[0])
+        }
+        Kind::Array(items) => Node {
+            kind: Kind::Array(items.iter().map(api_shape).collect()),
+            ..node.clone()
+        },
+        _ => node.clone(),
+    }
+}
+
+/// Add the documents of one Terraform resource to `t`. `json_literal` says whether policy
+/// strings are JSON string literals (plan JSON) rather than HCL strings.
+pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mut Template) {
+    use crate::model::IdentityScope;
+    let (ty, values, at) = (r.ty, r.values, r.at);
+    let issues = &mut t.issues;
+    let mut out = Vec::new();
+    let mut push = |body: Body| {
+        out.push(Embedded {
+            resource: r.address.to_string(),
+            scope: r.scope,
+            body,
+        })
+    };
+    let policy = |attr: &Node, kind: PolicyKind, issues: &mut Vec<Issue>| -> Option<Body> {
+        let root = match &attr.kind {
+            Kind::String(_) => policy_from_string(text, attr, json_literal, issues)?,
+            Kind::Object(_) => attr.clone(),
+            Kind::Unknown(_) => return None,
+            _ => return None,
+        };
+        Some(Body::Policy {
+            kind,
+            root,
+            for_platform: true,
+        })
+    };
+    let identity = |scope| PolicyKind::Identity(scope);
+    match ty {
+        "aws_iam_policy"
+        | "aws_iam_user_policy"
+        | "aws_iam_role_policy"
+        | "aws_iam_group_policy"
+        | "aws_s3_bucket_policy" => {
+            let kind = match ty {
+                "aws_iam_policy" => identity(IdentityScope::Managed),
+                "aws_iam_user_policy" => identity(IdentityScope::UserInline),
+                "aws_iam_role_policy" => identity(IdentityScope::RoleInline),
+                "aws_iam_group_policy" => identity(IdentityScope::GroupInline),
+                _ => PolicyKind::Bucket,
+            };
+            if let Some(b) = values.get("policy").and_then(|p| policy(p, kind, issues)) {
+                push(b);
+            }
+        }
+        "aws_iam_role" => {
+            if let Some(b) = values
+                .get("assume_role_policy")
+                .and_then(|p| policy(p, PolicyKind::Trust, issues))
+            {
+                push(b);
+            }
+            for ip in values
+                .get("inline_policy")
+                .map(Node::one_or_many)
+                .unwrap_or(&[])
+            {
+                if let Some(b) = ip
+                    .get("policy")
+                    .and_then(|p| policy(p, identity(IdentityScope::RoleInline), issues))
+                {
+                    push(b);
+                }
+            }
+        }
+        "aws_cur_report_definition" => {
+            let mut def = api_shape(values);
+            // the provider's defaults, where the configuration leaves them out
+            if let Kind::Object(members) = &mut def.kind {
+                if !members.iter().any(|m| m.key == "ReportVersioning") {
+                    t.defaults.push(Omitted {
+                        span: at,
+                        message: "`report_versioning` is not set, and the AWS provider's default is `CREATE_NEW_REPORT`".into(),
+                        help: "add `report_versioning = \"OVERWRITE_REPORT\"`".into(),
+                    });
+                    members.push(member(
+                        "ReportVersioning",
+                        at,
+                        string("CREATE_NEW_REPORT", at, at),
+                    ));
+                }
+                if !members.iter().any(|m| m.key == "RefreshClosedReports") {
+                    members.push(member(
+                        "RefreshClosedReports",
+                        at,
+                        Node {
+                            span: at,
+                            inner: at,
+                            kind: Kind::Bool(true),
+                        },
+                    ));
+                }
+            }
+            push(Body::Report(def));
+        }
+        "aws_bcmdataexports_export" => {
+            if let Some(e) = values.get("export") {
+                push(Body::Export(api_shape(e)));
+            }
+        }
+        _ => {}
+    }
+    t.docs.append(&mut out);
+}

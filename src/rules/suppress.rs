@@ -1,0 +1,86 @@
+//! Suppressions written in a template (CloudFormation `Metadata`, Terraform comments): each
+//! silences the named rules for one resource and must say why. One that names no known rule or
+//! gives no reason is itself a finding (SUP002) and silences nothing; one that silences nothing
+//! is reported (SUP001), so stale suppressions do not pile up.
+
+use super::{find, Rule, ALL, SUP001, SUP002};
+use crate::diagnostic::Finding;
+use crate::iac::Suppression;
+
+/// Whether a suppression entry (a code, a name, or a code prefix such as `EXP`) covers `rule`.
+fn covers(entry: &str, rule: &Rule) -> bool {
+    rule.code.eq_ignore_ascii_case(entry)
+        || rule.name.eq_ignore_ascii_case(entry)
+        || (entry.len() >= 2
+            && entry.bytes().all(|b| b.is_ascii_alphabetic())
+            && rule
+                .code
+                .to_ascii_uppercase()
+                .strip_prefix(&entry.to_ascii_uppercase())
+                .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit())))
+}
+
+fn known(entry: &str) -> bool {
+    find(entry).is_some() || ALL.iter().any(|r| covers(entry, r))
+}
+
+pub fn apply(source_id: usize, suppressions: &[Suppression], findings: &mut Vec<Finding>) {
+    let mut new = Vec::new();
+    for s in suppressions {
+        let mut valid = true;
+        if s.rules.is_empty() {
+            valid = false;
+            new.push(
+                Finding::new(&SUP002, source_id, s.span, "the suppression names no rule")
+                    .help("name the rules to silence by code or name, such as `EXP004`"),
+            );
+        }
+        for (entry, span) in &s.rules {
+            if !known(entry) {
+                valid = false;
+                let mut f = Finding::new(
+                    &SUP002,
+                    source_id,
+                    *span,
+                    format!("`{entry}` is not a finops-lint rule"),
+                );
+                let names = ALL.iter().flat_map(|r| [r.code, r.name]);
+                f = match crate::fuzzy::suggest(entry, names) {
+                    Some(s) => f.help(format!("did you mean `{s}`?")),
+                    None => f.help("`finops-lint rules` lists the rules"),
+                };
+                new.push(f);
+            }
+        }
+        if s.reason.is_none() {
+            valid = false;
+            new.push(
+                Finding::new(&SUP002, source_id, s.span, "the suppression gives no reason")
+                    .note("a suppression without a reason silences nothing: the next reader cannot tell a deliberate exception from a mistake")
+                    .help("say why the rule does not apply to this resource"),
+            );
+        }
+        if !valid {
+            continue;
+        }
+        let before = findings.len();
+        findings.retain(|f| {
+            let inside = s.scope.start <= f.span.start && f.span.end <= s.scope.end;
+            !(f.source == source_id && inside && s.rules.iter().any(|(e, _)| covers(e, f.rule)))
+        });
+        if findings.len() == before {
+            let names: Vec<String> = s.rules.iter().map(|(e, _)| format!("`{e}`")).collect();
+            new.push(
+                Finding::new(
+                    &SUP001,
+                    source_id,
+                    s.span,
+                    format!("the suppression of {} silences nothing", names.join(", ")),
+                )
+                .note("the rule no longer reports anything on this resource")
+                .help("remove the suppression"),
+            );
+        }
+    }
+    findings.append(&mut new);
+}
