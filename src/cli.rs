@@ -213,9 +213,10 @@ struct CheckArgs {
     /// The 12-digit ID of the account that owns the export
     #[arg(long, value_name = "ID")]
     account_id: Option<String>,
-    /// Which export delivers into the bucket
-    #[arg(long, value_enum, default_value_t = ExportType::Cur2)]
-    export_type: ExportType,
+    /// Which export delivers into the bucket [default: cur2, or legacy for a template that
+    /// declares only legacy reports]
+    #[arg(long, value_enum)]
+    export_type: Option<ExportType>,
     /// The export's name (`Name` of a CUR 2.0 export, `ReportName` of a legacy report)
     #[arg(long, value_name = "NAME")]
     export_name: Option<String>,
@@ -624,6 +625,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         keep_docs: true,
         account_id: account,
         export_type: a.export_type,
+        export_type_explicit: true,
     };
     let mut inputs: Vec<Input> = documents
         .into_iter()
@@ -788,7 +790,8 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         scenario: a.scenario.clone(),
         keep_docs: true,
         account_id: a.account_id.clone(),
-        export_type: a.export_type,
+        export_type: a.export_type.unwrap_or_default(),
+        export_type_explicit: a.export_type.is_some(),
     };
     let mut result = check_inputs(&inputs, stdin_bytes.as_deref(), &opts);
     for err in walk_errors {

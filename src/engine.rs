@@ -41,6 +41,9 @@ pub struct Options {
     pub prefix: Option<String>,
     pub account_id: Option<String>,
     pub export_type: ExportType,
+    /// Whether `--export-type` was given (else a template of legacy reports only is read as
+    /// legacy).
+    pub export_type_explicit: bool,
     /// `--export-name`: the export (CUR 2.0) or report (legacy) name.
     pub export_name: Option<String>,
     /// `--scenario`: check the run's policies against this onboarding profile.
@@ -149,7 +152,9 @@ pub fn check_source(
     };
     let mut issues = parsed.issues;
     let mut report = FileReport::default();
-    if syntax == Syntax::Yaml && parsed.root.is_none() && !looks_like_ours(&source.text) {
+    let empty = issues.iter().any(|i| i.kind == json::IssueKind::Empty);
+    if syntax == Syntax::Yaml && parsed.root.is_none() && !empty && !looks_like_ours(&source.text)
+    {
         // a YAML file of another tool (CI settings, a Helm chart) that does not parse
         report.skipped = Some("YAML that does not parse and is not a template or policy".into());
         return report;
@@ -315,10 +320,26 @@ fn check_template(
     report: &mut FileReport,
 ) {
     use crate::iac::Body;
+    // a template that declares only legacy reports delivers as `billingreports.amazonaws.com`
+    let only_legacy = tpl.docs.iter().any(|d| matches!(d.body, Body::Report(_)))
+        && !tpl.docs.iter().any(|d| matches!(d.body, Body::Export(_)));
+    let inferred;
+    let opts = if only_legacy && !opts.export_type_explicit {
+        inferred = Options {
+            export_type: ExportType::Legacy,
+            ..opts.clone()
+        };
+        &inferred
+    } else {
+        opts
+    };
     issues.extend(tpl.issues);
     report
         .findings
         .append(&mut rules::syntax::findings(source_id, &issues));
+    if let Some(values) = &tpl.values {
+        rules::secrets::check(source_id, values, &mut report.findings);
+    }
     report.kind = Some(format!(
         "{} ({} document{})",
         tpl.format,
@@ -333,6 +354,9 @@ fn check_template(
                 root,
                 for_platform,
             } => {
+                let kind = kind.unwrap_or_else(|| {
+                    model::infer_kind(source, &root, opts.bucket.as_deref()).0
+                });
                 let doc = model::template_policy(root, kind, for_platform);
                 let f = check_policy(source, source_id, &doc, opts);
                 keep_policy(doc, opts, report);

@@ -215,7 +215,8 @@ impl<'a> Resolver<'a> {
         if let Some(p) = self.parameter(name) {
             let d = self.resolve(p.get("Default")?, depth + 1)?;
             return match &d.kind {
-                Kind::String(s) | Kind::Number(s) => Some(s.clone()),
+                // an empty default is a value the deployer is expected to give
+                Kind::String(s) | Kind::Number(s) if !s.is_empty() => Some(s.clone()),
                 _ => None,
             };
         }
@@ -410,7 +411,7 @@ pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Te
                 _ => return None,
             };
             Some(Body::Policy {
-                kind,
+                kind: Some(kind),
                 root,
                 for_platform,
             })

@@ -445,19 +445,15 @@ fn suppressions(text: &str, blocks: &[(Span, Span)], out: &mut Vec<Suppression>)
             Some((c, r)) => (c, Some(r.trim().to_string()).filter(|r| !r.is_empty())),
             None => (list, None),
         };
-        let codes_at = span.end - rest.len() + "ignore".len();
+        // `list` is a slice of `line`: its offset in the line is the difference of addresses
+        let codes_at = start + (list.as_ptr() as usize - line.as_ptr() as usize);
         let mut rules = Vec::new();
-        let mut pos = codes_at;
-        for piece in codes.split(',') {
-            let name = piece.trim();
-            let lead = piece.len() - piece.trim_start().len();
-            if !name.is_empty() {
-                rules.push((
-                    name.to_string(),
-                    Span::new(pos + lead, pos + lead + name.len()),
-                ));
-            }
-            pos += piece.len() + 1;
+        for name in codes
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|n| !n.is_empty())
+        {
+            let at = codes_at + (name.as_ptr() as usize - codes.as_ptr() as usize);
+            rules.push((name.to_string(), Span::new(at, at + name.len())));
         }
         // the block the comment is in, else the next one
         let scope = blocks
@@ -509,6 +505,18 @@ pub fn extract(text: &str, invalid_utf8_at: Option<usize>, account: Option<&str>
         account,
     };
     let mut scopes = Vec::new();
+    let mut all = Vec::new();
+    for s in body.iter() {
+        match s {
+            Structure::Block(b) => all.push(ctx.body(b, 0)),
+            Structure::Attribute(a) => all.push(ctx.value(&a.value, 0)),
+        }
+    }
+    t.values = Some(Node {
+        span: Span::new(0, text.len()),
+        inner: Span::new(0, text.len()),
+        kind: Kind::Array(all),
+    });
     for s in body.iter() {
         let Structure::Block(b) = s else {
             continue;
@@ -556,8 +564,10 @@ pub fn extract(text: &str, invalid_utf8_at: Option<usize>, account: Option<&str>
 }
 
 /// What a policy-document data source is used as: a bucket policy when an
-/// `aws_s3_bucket_policy` or a role's trust policy refers to it, else an identity policy.
-fn usage_kind(body: &HclBody, name: &str) -> PolicyKind {
+/// `aws_s3_bucket_policy` refers to it, a trust policy for a role's `assume_role_policy`, an
+/// identity policy for an IAM policy resource; `None` when the file does not use it.
+fn usage_kind(body: &HclBody, name: &str) -> Option<PolicyKind> {
+    use crate::model::IdentityScope;
     let needle = format!("data.aws_iam_policy_document.{name}.");
     for s in body.iter() {
         let Structure::Block(b) = s else {
@@ -567,15 +577,25 @@ fn usage_kind(body: &HclBody, name: &str) -> PolicyKind {
         let (kind, attr) = match labels.first() {
             Some(&"aws_s3_bucket_policy") => (PolicyKind::Bucket, "policy"),
             Some(&"aws_iam_role") => (PolicyKind::Trust, "assume_role_policy"),
+            Some(&"aws_iam_policy") => (PolicyKind::Identity(IdentityScope::Managed), "policy"),
+            Some(&"aws_iam_user_policy") => {
+                (PolicyKind::Identity(IdentityScope::UserInline), "policy")
+            }
+            Some(&"aws_iam_role_policy") => {
+                (PolicyKind::Identity(IdentityScope::RoleInline), "policy")
+            }
+            Some(&"aws_iam_group_policy") => {
+                (PolicyKind::Identity(IdentityScope::GroupInline), "policy")
+            }
             _ => continue,
         };
         if let Some(e) = Ctx::attribute(b, attr) {
             if e.to_string().contains(&needle) {
-                return kind;
+                return Some(kind);
             }
         }
     }
-    PolicyKind::Identity(crate::model::IdentityScope::Managed)
+    None
 }
 
 /// The byte offset of a 1-based line and column (in characters).

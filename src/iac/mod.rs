@@ -26,7 +26,9 @@ pub struct Embedded {
 #[derive(Debug)]
 pub enum Body {
     Policy {
-        kind: PolicyKind,
+        /// `None` when the template does not say (a policy-document data source used nowhere
+        /// in the file): the kind is then inferred from the statements, as for a bare file.
+        kind: Option<PolicyKind>,
         root: Node,
         /// False when the policy is attached only to principals other than the platform's.
         for_platform: bool,
@@ -58,6 +60,8 @@ pub struct Template {
     /// Syntax problems, of the template or of a policy held in a string.
     pub issues: Vec<Issue>,
     pub suppressions: Vec<Suppression>,
+    /// Every value of a template that is not a JSON or YAML document (HCL), for the secret scan.
+    pub values: Option<Node>,
     /// Values the template leaves out and a default supplies: a finding at `span` is about the
     /// omission, and says so.
     pub defaults: Vec<Omitted>,
@@ -160,6 +164,22 @@ fn pascal(key: &str) -> String {
         .collect()
 }
 
+/// Attributes and meta-arguments of Terraform that are not settings of the AWS resource.
+const TERRAFORM_ONLY: &[&str] = &[
+    "tags",
+    "tags_all",
+    "id",
+    "arn",
+    "timeouts",
+    "provider",
+    "count",
+    "for_each",
+    "depends_on",
+    "lifecycle",
+    "provisioner",
+    "connection",
+];
+
 /// A Terraform resource's attributes (nested blocks as arrays of objects, as `terraform show
 /// -json` writes them) in the API's shape: keys in PascalCase, single blocks as objects, unset
 /// (null) attributes left out. The keys of `table_configurations` are data, kept as written.
@@ -169,12 +189,7 @@ fn api_shape(node: &Node) -> Node {
             let out = members
                 .iter()
                 .filter(|m| !matches!(m.value.kind, Kind::Null))
-                .filter(|m| {
-                    !matches!(
-                        m.key.as_str(),
-                        "tags" | "tags_all" | "id" | "arn" | "timeouts"
-                    )
-                })
+                .filter(|m| !TERRAFORM_ONLY.contains(&m.key.as_str()))
                 .map(|m| {
                     let value = if m.key == "table_configurations" {
                         m.value.clone()
@@ -226,7 +241,7 @@ pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mu
             _ => return None,
         };
         Some(Body::Policy {
-            kind,
+            kind: Some(kind),
             root,
             for_platform: true,
         })

@@ -252,8 +252,14 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
                     }
                 }
                 let principal = e.kind.service_principal();
+                // only an export that delivers to this policy's bucket
+                let same_bucket = text(e.bucket)
+                    .is_some_and(|b| buckets.iter().any(|(pb, _)| *pb == b));
                 // for the run's --export-type, BP001 already says it
-                if e.kind != _opts.export_type && !services.iter().any(|s| s == principal) {
+                if same_bucket
+                    && e.kind != _opts.export_type
+                    && !services.iter().any(|s| s == principal)
+                {
                     let anchor = e
                         .name
                         .or(e.bucket)

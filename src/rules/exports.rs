@@ -145,6 +145,19 @@ fn insert_first(obj: &Node, text: &str) -> (Span, String) {
     (Span::new(at, at), format!("{text}{sep}"))
 }
 
+/// The Data Exports table a query reads, when it is one of the other known tables.
+fn other_table(query: &str) -> Option<&'static str> {
+    const OTHER: &[&str] = &[
+        "FOCUS_1_0_AWS",
+        "FOCUS_1_2_AWS",
+        "COST_OPTIMIZATION_RECOMMENDATIONS",
+        "CARBON_EMISSIONS",
+    ];
+    let upper = query.to_ascii_uppercase();
+    let table = upper.rsplit(" FROM ").next()?.split_whitespace().next()?;
+    OTHER.iter().copied().find(|t| *t == table)
+}
+
 fn cur2(ctx: &mut CostCtx, e: &Node) {
     let bucket_only = ctx.bucket_only();
     // EXP001
@@ -180,6 +193,18 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
     }
     // EXP002
     let query = path(e, &["DataQuery", "QueryStatement"]);
+    if let Some((q, other)) = query.and_then(|q| other_table(q.as_str()?).map(|t| (q, t))) {
+        // an export of another table (FOCUS, recommendations, carbon) is not the platform's
+        // an error when it is the export the platform is given, else a remark
+        let given = ctx.opts.export_name.is_some()
+            && ctx.opts.export_name.as_deref() == s(e.get("Name"));
+        let f = Finding::new(&EXP002, ctx.source_id, q.inner_span(), format!("the export reads `{other}`, not the CUR 2.0 table the platform imports"))
+            .severity(if given { Severity::Error } else { Severity::Info })
+            .note("the platform imports `COST_AND_USAGE_REPORT` exports only and skips this one; that is fine when another export of the run is the platform's")
+            .help("for the platform, use an export with `SELECT ... FROM COST_AND_USAGE_REPORT`");
+        ctx.report(f);
+        return;
+    }
     let tables = path(e, &["DataQuery", "TableConfigurations"]);
     let table = tables.and_then(|t| t.get("COST_AND_USAGE_REPORT"));
     if let Some(q) = query.and_then(|q| q.as_str().map(|t| (q, t))) {
@@ -391,11 +416,12 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
                 ctx.report(f);
             }
         }
-        // EXP006
-        if let (Some(fmt), Some(cmp)) = (
-            out.and_then(|o| o.get("Format")),
-            out.and_then(|o| o.get("Compression")),
-        ) {
+        // EXP006 (a pair the template does not determine is not checked)
+        let pair = out
+            .and_then(|o| o.get("Format"))
+            .zip(out.and_then(|o| o.get("Compression")))
+            .filter(|(f, c)| !f.is_unknown() && !c.is_unknown());
+        if let Some((fmt, cmp)) = pair {
             match (fmt.as_str(), cmp.as_str()) {
                 (Some("TEXT_OR_CSV"), Some("GZIP")) | (Some("PARQUET"), Some("PARQUET")) => {}
                 (Some("TEXT_OR_CSV"), Some("ZIP")) => {
@@ -723,7 +749,11 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
         }
     }
     // CUR006
-    if let (Some(fmt), Some(cmp)) = (d.get("Format"), d.get("Compression")) {
+    let pair = d
+        .get("Format")
+        .zip(d.get("Compression"))
+        .filter(|(f, c)| !f.is_unknown() && !c.is_unknown());
+    if let Some((fmt, cmp)) = pair {
         let valid = enum_value(ctx, &CUR006, fmt, "Format", &["textORcsv", "Parquet"])
             & enum_value(
                 ctx,
@@ -754,18 +784,20 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
             .filter_map(Node::as_str)
             .collect();
         let fmt = s(d.get("Format"));
+        // a setting the template does not determine may be right
+        let unknown = |k: &str| d.get(k).is_some_and(Node::has_unknown);
         let mut problems = Vec::new();
-        if list.contains(&"ATHENA") {
+        if list.contains(&"ATHENA") && !arts.has_unknown() {
             if list.len() > 1 {
                 problems.push("`ATHENA` must be the only artifact".to_string());
             }
-            if fmt != Some("Parquet") {
+            if fmt != Some("Parquet") && !unknown("Format") {
                 problems.push("`ATHENA` needs `Format` and `Compression` `Parquet`".to_string());
             }
-            if s(d.get("ReportVersioning")) != Some("OVERWRITE_REPORT") {
+            if s(d.get("ReportVersioning")) != Some("OVERWRITE_REPORT") && !unknown("ReportVersioning") {
                 problems.push("`ATHENA` needs `ReportVersioning` `OVERWRITE_REPORT`".to_string());
             }
-            if s(d.get("S3Prefix")).is_none_or(str::is_empty) {
+            if s(d.get("S3Prefix")).is_none_or(str::is_empty) && !unknown("S3Prefix") {
                 problems.push("`ATHENA` needs a non-empty `S3Prefix`".to_string());
             }
         }

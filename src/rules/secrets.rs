@@ -4,15 +4,16 @@ use super::*;
 use crate::diagnostic::Finding;
 use crate::parse::json::{Kind, Node};
 
-const SECRET_KEYS: &[&str] = &[
-    "secret_access_key",
-    "aws_secret_access_key",
-    "secretaccesskey",
-    "secret_key",
-    "sessiontoken",
-    "session_token",
-    "aws_session_token",
-];
+/// Whether a key names a secret: `secret_access_key`, `AwsSecretAccessKey`,
+/// `PlatformSecretAccessKey`, `secret_key` (Terraform's provider), `aws_session_token`.
+fn secret_key(key: &str) -> bool {
+    let norm: String = key
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    norm.ends_with("secretaccesskey") || norm.ends_with("sessiontoken") || norm == "secretkey"
+}
 
 /// Report every secret-looking value under a secret key; the message never shows it.
 pub fn check(source_id: usize, root: &Node, out: &mut Vec<Finding>) {
@@ -26,15 +27,17 @@ fn walk(source_id: usize, n: &Node, out: &mut Vec<Finding>, depth: usize) {
     match &n.kind {
         Kind::Object(members) => {
             for m in members {
-                let key = m.key.to_ascii_lowercase().replace('-', "_");
-                if SECRET_KEYS.contains(&key.as_str()) {
-                    if let Some(v) = m.value.as_str() {
+                let key = m.key.to_ascii_lowercase();
+                if secret_key(&m.key) {
+                    // a CloudFormation parameter holds it in `Default`
+                    let value = m.value.get("Default").unwrap_or(&m.value);
+                    if let Some(v) = value.as_str() {
                         if v.len() >= 16
                             && crate::syntax::find_placeholder(v).is_none()
                             && !v.starts_with("${")
                         {
                             let token = key.contains("token");
-                            let f = Finding::new(&SEC001, source_id, m.value.inner_span(), format!("{} in `{}` ({}…, {} characters)", if token { "a session token" } else { "an AWS secret access key" }, m.key, v.chars().take(4).collect::<String>(), v.len()))
+                            let f = Finding::new(&SEC001, source_id, value.inner_span(), format!("{} in `{}` ({}…, {} characters)", if token { "a session token" } else { "an AWS secret access key" }, m.key, v.chars().take(4).collect::<String>(), v.len()))
                                 .note("anyone who can read this file (or its history) can act as the key's user; a secret belongs in a secrets manager or an environment variable, never in a repository")
                                 .help("deactivate and rotate the key in IAM now, remove it from the file and from the repository's history, and pass it to the platform at connection time");
                             out.push(f);

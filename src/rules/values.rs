@@ -207,6 +207,13 @@ fn arn_account_field(ctx: &mut Ctx, node: &Node, s: &str) {
     if acct.is_empty() || acct == "aws" || acct.contains(['*', '?']) || acct.contains("${") {
         return;
     }
+    // the legacy principal of a CloudFront origin access identity
+    if acct == "cloudfront"
+        && parts[2] == "iam"
+        && parts[5].starts_with("user/CloudFront Origin Access Identity ")
+    {
+        return;
+    }
     if acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit()) {
         return;
     }

@@ -1,0 +1,29 @@
+resource "aws_s3_bucket_policy" "r1" {
+  bucket = "acme-finops-billing"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid = "EnableAWSDataExportsToWriteToS3AndCheckPolicy"
+        Effect = "Allow"
+        Action = [
+          "s3:PutObject",
+          "s3:GetBucketPolicy",
+        ]
+        Resource = [
+          "arn:aws:s3:::acme-finops-billing/*",
+          "arn:aws:s3:::acme-finops-billing",
+        ]
+        Condition = {
+          StringLike = {
+            "aws:SourceAccount" = "402938475610"
+            "aws:SourceArn" = [
+              "arn:aws:cur:us-east-1:402938475610:definition/*",
+              "arn:aws:bcm-data-exports:us-east-1:402938475610:export/*",
+            ]
+          }
+        }
+      },
+    ]
+  })
+}
