@@ -153,8 +153,7 @@ pub fn check_source(
     let mut issues = parsed.issues;
     let mut report = FileReport::default();
     let empty = issues.iter().any(|i| i.kind == json::IssueKind::Empty);
-    if syntax == Syntax::Yaml && parsed.root.is_none() && !empty && !looks_like_ours(&source.text)
-    {
+    if syntax == Syntax::Yaml && parsed.root.is_none() && !empty && !looks_like_ours(&source.text) {
         // a YAML file of another tool (CI settings, a Helm chart) that does not parse
         report.skipped = Some("YAML that does not parse and is not a template or policy".into());
         return report;
@@ -354,9 +353,8 @@ fn check_template(
                 root,
                 for_platform,
             } => {
-                let kind = kind.unwrap_or_else(|| {
-                    model::infer_kind(source, &root, opts.bucket.as_deref()).0
-                });
+                let kind = kind
+                    .unwrap_or_else(|| model::infer_kind(source, &root, opts.bucket.as_deref()).0);
                 let doc = model::template_policy(root, kind, for_platform);
                 let f = check_policy(source, source_id, &doc, opts);
                 keep_policy(doc, opts, report);
@@ -405,6 +403,7 @@ fn check_template(
             f.help = Some(d.help.clone());
         }
     }
+    rules::iac::check(source_id, &tpl.links, &mut findings);
     rules::suppress::apply(source_id, &tpl.suppressions, &mut findings);
     report.findings.append(&mut findings);
 }

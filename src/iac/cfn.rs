@@ -509,6 +509,14 @@ pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Te
                     }
                 }
             }
+            "AWS::CUR::ReportDefinition" | "AWS::BCMDataExports::Export" => {
+                if let Some(link) = link(resources, res, ty) {
+                    t.links.push(link);
+                }
+            }
+            _ => {}
+        }
+        match ty {
             "AWS::CUR::ReportDefinition" => push(Body::Report(props)),
             "AWS::BCMDataExports::Export" => {
                 if let Some(e) = props.get("Export") {
@@ -520,6 +528,47 @@ pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Te
         t.issues.append(&mut issues);
     }
     t
+}
+
+/// The bucket an export delivers to, when the template creates it: its policy and whether the
+/// export waits for it.
+fn link(resources: &[Member], res: &Member, ty: &str) -> Option<super::Link> {
+    let props = res.value.get("Properties")?;
+    let bucket_node = if ty == "AWS::CUR::ReportDefinition" {
+        props.get("S3Bucket")?
+    } else {
+        props
+            .get("Export")?
+            .get("DestinationConfigurations")?
+            .get("S3Destination")?
+            .get("S3Bucket")?
+    };
+    let target = bucket_node.get("Ref")?.as_str()?;
+    let is_bucket = |m: &&Member| {
+        m.key == target && m.value.get("Type").and_then(Node::as_str) == Some("AWS::S3::Bucket")
+    };
+    resources.iter().find(is_bucket)?;
+    let policy = resources
+        .iter()
+        .find(|m| {
+            m.value.get("Type").and_then(Node::as_str) == Some("AWS::S3::BucketPolicy")
+                && m.value
+                    .get("Properties")
+                    .and_then(|p| p.get("Bucket"))
+                    .and_then(|b| b.get("Ref"))
+                    .and_then(Node::as_str)
+                    == Some(target)
+        })
+        .map(|m| m.key.clone());
+    let depends = refs_in(res.value.get("DependsOn"));
+    let ordered = policy.as_ref().is_some_and(|p| depends.contains(p));
+    Some(super::Link {
+        export: res.key.clone(),
+        at: bucket_node.span,
+        bucket: target.to_string(),
+        policy,
+        ordered,
+    })
 }
 
 /// `Metadata: {finops-lint: {ignore: [{rules: [CODE], reason: why}]}}` on a resource.

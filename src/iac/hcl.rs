@@ -525,19 +525,16 @@ pub fn extract(text: &str, invalid_utf8_at: Option<usize>, account: Option<&str>
         scopes.push((scope, span_of(b.ident.span())));
         let labels: Vec<&str> = b.labels.iter().map(label).collect();
         match (b.ident.as_str(), labels.as_slice()) {
-            ("resource", [ty, name]) => {
-                let values = ctx.body(b, 0);
-                let at = b.labels.first().map(|l| span_of(l.span())).unwrap_or(scope);
-                let address = format!("{ty}.{name}");
-                let res = TfResource {
-                    ty,
-                    address: &address,
-                    values: &values,
-                    scope,
-                    at,
-                };
-                terraform_resource(text, &res, false, &mut t);
+            (
+                "resource",
+                [ty @ ("aws_bcmdataexports_export" | "aws_cur_report_definition"), name],
+            ) => {
+                if let Some(l) = link(&body, b, ty, name) {
+                    t.links.push(l);
+                }
+                extract_resource(&ctx, b, ty, name, scope, text, &mut t);
             }
+            ("resource", [ty, name]) => extract_resource(&ctx, b, ty, name, scope, text, &mut t),
             ("data", ["aws_iam_policy_document", name]) => {
                 let root = ctx.policy_document(b, 0);
                 // the kind comes from where the document is used
@@ -555,12 +552,142 @@ pub fn extract(text: &str, invalid_utf8_at: Option<usize>, account: Option<&str>
             _ => {}
         }
     }
+    // policies attached only to other principals than the platform's user
+    let others = not_for_platform(&body);
+    for d in &mut t.docs {
+        if let Body::Policy { for_platform, .. } = &mut d.body {
+            if others.contains(&d.resource) {
+                *for_platform = false;
+            }
+        }
+    }
     // a resource whose policy is a policy-document data source: checked once, as the data source
     t.docs.retain(|d| {
         !matches!(&d.body, Body::Policy { root, .. } if root.span.start < d.scope.start || root.span.end > d.scope.end)
     });
     suppressions(text, &scopes, &mut t.suppressions);
     t
+}
+
+fn extract_resource(
+    ctx: &Ctx,
+    b: &Block,
+    ty: &str,
+    name: &str,
+    scope: Span,
+    text: &str,
+    t: &mut Template,
+) {
+    let values = ctx.body(b, 0);
+    let at = b.labels.first().map(|l| span_of(l.span())).unwrap_or(scope);
+    let address = format!("{ty}.{name}");
+    let res = TfResource {
+        ty,
+        address: &address,
+        values: &values,
+        scope,
+        at,
+    };
+    terraform_resource(text, &res, false, t);
+}
+
+/// The bucket an export delivers to, when the configuration creates it (`aws_s3_bucket.x`):
+/// the `aws_s3_bucket_policy` for it and whether the export `depends_on` that policy.
+fn link(body: &HclBody, export: &Block, ty: &str, name: &str) -> Option<super::Link> {
+    fn find_attr<'b>(block: &'b Block, key: &str) -> Option<&'b Expression> {
+        block.body.iter().find_map(|s| match s {
+            Structure::Attribute(a) if a.key.as_str() == key => Some(&a.value),
+            Structure::Block(inner) => find_attr(inner, key),
+            _ => None,
+        })
+    }
+    let bucket_expr = find_attr(export, "s3_bucket")?;
+    let text = bucket_expr.to_string();
+    let bucket = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .find_map(|w| w.strip_prefix("aws_s3_bucket."))?
+        .split('.')
+        .next()?
+        .to_string();
+    let needle = format!("aws_s3_bucket.{bucket}.");
+    let policy = body.iter().find_map(|s| match s {
+        Structure::Block(p)
+            if p.ident.as_str() == "resource"
+                && p.labels.first().map(label) == Some("aws_s3_bucket_policy") =>
+        {
+            let uses = Ctx::attribute(p, "bucket").is_some_and(|e| e.to_string().contains(&needle));
+            uses.then(|| {
+                format!(
+                    "aws_s3_bucket_policy.{}",
+                    p.labels.get(1).map(label).unwrap_or("")
+                )
+            })
+        }
+        _ => None,
+    });
+    let ordered = match (&policy, Ctx::attribute(export, "depends_on")) {
+        (Some(p), Some(d)) => d.to_string().contains(p.as_str()),
+        _ => false,
+    };
+    Some(super::Link {
+        export: format!("{ty}.{name}"),
+        at: span_of(bucket_expr.span()),
+        bucket: format!("aws_s3_bucket.{bucket}"),
+        policy,
+        ordered,
+    })
+}
+
+/// The policies the platform's user does not get, when the configuration says which user that
+/// is (the one an `aws_iam_access_key` is made for): inline policies of other users and of
+/// roles, and managed policies attached only to others.
+fn not_for_platform(body: &HclBody) -> Vec<String> {
+    let resources: Vec<(&str, &str, &Block)> = body
+        .iter()
+        .filter_map(|s| match s {
+            Structure::Block(b) if b.ident.as_str() == "resource" && b.labels.len() == 2 => {
+                Some((label(&b.labels[0]), label(&b.labels[1]), b))
+            }
+            _ => None,
+        })
+        .collect();
+    let user_of = |b: &Block| Ctx::attribute(b, "user").map(|e| e.to_string().trim().to_string());
+    let Some(platform) = resources
+        .iter()
+        .find(|(ty, _, _)| *ty == "aws_iam_access_key")
+        .and_then(|(_, _, b)| user_of(b))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (ty, name, b) in &resources {
+        let address = format!("{ty}.{name}");
+        match *ty {
+            "aws_iam_user_policy" if user_of(b).is_some_and(|u| u != platform) => out.push(address),
+            "aws_iam_role_policy" | "aws_iam_role" => out.push(address),
+            "aws_iam_policy" => {
+                let needle = format!("aws_iam_policy.{name}.");
+                let attached: Vec<&Block> = resources
+                    .iter()
+                    .filter(|(t, _, a)| {
+                        t.ends_with("_policy_attachment")
+                            && Ctx::attribute(a, "policy_arn")
+                                .is_some_and(|e| e.to_string().contains(&needle))
+                    })
+                    .map(|(_, _, a)| *a)
+                    .collect();
+                if !attached.is_empty()
+                    && !attached
+                        .iter()
+                        .any(|a| user_of(a).as_deref() == Some(platform.as_str()))
+                {
+                    out.push(address);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// What a policy-document data source is used as: a bucket policy when an

@@ -60,11 +60,28 @@ pub struct Template {
     /// Syntax problems, of the template or of a policy held in a string.
     pub issues: Vec<Issue>,
     pub suppressions: Vec<Suppression>,
+    /// Exports whose bucket the template creates, and how the bucket's policy is ordered
+    /// before them.
+    pub links: Vec<Link>,
     /// Every value of a template that is not a JSON or YAML document (HCL), for the secret scan.
     pub values: Option<Node>,
     /// Values the template leaves out and a default supplies: a finding at `span` is about the
     /// omission, and says so.
     pub defaults: Vec<Omitted>,
+}
+
+/// An export (or legacy report) that delivers to a bucket the same template creates.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The export's resource name and the span of its bucket setting.
+    pub export: String,
+    pub at: Span,
+    /// The bucket resource (`BillingBucket`, `aws_s3_bucket.billing`).
+    pub bucket: String,
+    /// The bucket policy resource the template declares for that bucket.
+    pub policy: Option<String>,
+    /// Whether the export is created only after that policy (`DependsOn`, `depends_on`).
+    pub ordered: bool,
 }
 
 /// A setting left out of a template, whose default a finding may be about.

@@ -445,7 +445,11 @@ const TRUST_ACTIONS: &[&str] = &[
 ];
 
 /// Decide what a bare policy is, from its statements and the hints around it.
-pub fn infer_kind(source: &Source, root: &Node, bucket: Option<&str>) -> (PolicyKind, Option<String>) {
+pub fn infer_kind(
+    source: &Source,
+    root: &Node,
+    bucket: Option<&str>,
+) -> (PolicyKind, Option<String>) {
     let statements: Vec<&Node> = root
         .get("Statement")
         .map(|s| {

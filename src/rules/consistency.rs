@@ -253,8 +253,8 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
                 }
                 let principal = e.kind.service_principal();
                 // only an export that delivers to this policy's bucket
-                let same_bucket = text(e.bucket)
-                    .is_some_and(|b| buckets.iter().any(|(pb, _)| *pb == b));
+                let same_bucket =
+                    text(e.bucket).is_some_and(|b| buckets.iter().any(|(pb, _)| *pb == b));
                 // for the run's --export-type, BP001 already says it
                 if same_bucket
                     && e.kind != _opts.export_type

@@ -196,8 +196,8 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
     if let Some((q, other)) = query.and_then(|q| other_table(q.as_str()?).map(|t| (q, t))) {
         // an export of another table (FOCUS, recommendations, carbon) is not the platform's
         // an error when it is the export the platform is given, else a remark
-        let given = ctx.opts.export_name.is_some()
-            && ctx.opts.export_name.as_deref() == s(e.get("Name"));
+        let given =
+            ctx.opts.export_name.is_some() && ctx.opts.export_name.as_deref() == s(e.get("Name"));
         let f = Finding::new(&EXP002, ctx.source_id, q.inner_span(), format!("the export reads `{other}`, not the CUR 2.0 table the platform imports"))
             .severity(if given { Severity::Error } else { Severity::Info })
             .note("the platform imports `COST_AND_USAGE_REPORT` exports only and skips this one; that is fine when another export of the run is the platform's")
@@ -794,7 +794,9 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
             if fmt != Some("Parquet") && !unknown("Format") {
                 problems.push("`ATHENA` needs `Format` and `Compression` `Parquet`".to_string());
             }
-            if s(d.get("ReportVersioning")) != Some("OVERWRITE_REPORT") && !unknown("ReportVersioning") {
+            if s(d.get("ReportVersioning")) != Some("OVERWRITE_REPORT")
+                && !unknown("ReportVersioning")
+            {
                 problems.push("`ATHENA` needs `ReportVersioning` `OVERWRITE_REPORT`".to_string());
             }
             if s(d.get("S3Prefix")).is_none_or(str::is_empty) && !unknown("S3Prefix") {

@@ -11,6 +11,7 @@ pub mod consistency;
 pub mod delivery;
 pub mod exports;
 pub mod grammar;
+pub mod iac;
 pub mod paths;
 pub mod secrets;
 pub mod simulation;
@@ -174,6 +175,8 @@ rules! {
     AUD002 = "AUD002" "audit-account-mismatch" Error [];
     AUD003 = "AUD003" "missing-bucket-policy" Error [];
     AUD004 = "AUD004" "audit-step-failed" Error [];
+    IAC001 = "IAC001" "bucket-without-delivery-policy" Error [];
+    IAC002 = "IAC002" "export-before-bucket-policy" Warning [];
     SUP001 = "SUP001" "unused-suppression" Warning [];
     SUP002 = "SUP002" "invalid-suppression" Error [];
     IO001 = "IO001" "unreadable-input" Error [];

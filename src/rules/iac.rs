@@ -1,0 +1,25 @@
+//! IAC001–IAC002: an export whose bucket the same template creates. AWS checks the bucket's
+//! policy when the export is created, and CloudFormation and Terraform do not add it (the
+//! console does): the bucket policy must be declared, and created first.
+
+use super::{IAC001, IAC002};
+use crate::diagnostic::Finding;
+use crate::iac::Link;
+
+pub fn check(source_id: usize, links: &[Link], out: &mut Vec<Finding>) {
+    for l in links {
+        match &l.policy {
+            None => out.push(
+                Finding::new(&IAC001, source_id, l.at, format!("the template creates bucket `{}` for `{}` but no bucket policy for it", l.bucket, l.export))
+                    .note("AWS checks that the billing service may write to the bucket when the export is created; without the policy the creation fails (\"null (Service: CostAndUsageReport, Status Code: 400)\") and the stack rolls back. The console adds the policy itself; infrastructure as code does not")
+                    .help("declare the bucket policy that allows `billingreports.amazonaws.com` and `bcm-data-exports.amazonaws.com` (`finops-lint generate` prints it), and make the export depend on it"),
+            ),
+            Some(p) if !l.ordered => out.push(
+                Finding::new(&IAC002, source_id, l.at, format!("`{}` may be created before the bucket policy `{p}`", l.export))
+                    .note("nothing orders the two resources, so they are created in parallel; when the export comes first, AWS finds no permission to deliver and the creation fails")
+                    .help(format!("add `DependsOn: {p}` (CloudFormation) or `depends_on = [{p}]` (Terraform) to the export")),
+            ),
+            Some(_) => {}
+        }
+    }
+}
