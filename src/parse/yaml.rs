@@ -337,7 +337,11 @@ pub fn parse_file(text: &str, invalid_utf8_at: Option<usize>) -> Parsed {
             Err(e) => {
                 let at = b.byte(e.marker().index());
                 let end = (at + 1).min(text.len()).max(at);
-                b.issue(IssueKind::Syntax, Span::new(at, end), lower_first(e.info()));
+                b.issue(
+                    IssueKind::Syntax,
+                    Span::new(at, end),
+                    format!("invalid YAML: {}", lower_first(e.info())),
+                );
                 b.root = None;
                 break;
             }

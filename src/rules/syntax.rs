@@ -9,7 +9,7 @@ pub fn findings(source: usize, issues: &[Issue]) -> Vec<Finding> {
         .iter()
         .map(|i| {
             let f = match i.kind {
-                IssueKind::Syntax => Finding::new(&JSON001, source, i.span, format!("invalid JSON: {}", i.message))
+                IssueKind::Syntax => Finding::new(&JSON001, source, i.span, if i.message.starts_with("invalid ") { i.message.clone() } else { format!("invalid JSON: {}", i.message) })
                     .note("AWS rejects the document with `MalformedPolicyDocument`; nothing else in this file was checked")
                     .help("fix the JSON syntax at the marked position"),
                 IssueKind::TrailingComma => Finding::new(&JSON002, source, i.span, "trailing comma")

@@ -1,0 +1,504 @@
+//! Infrastructure as code: findings point into CloudFormation (YAML, JSON), Terraform HCL and
+//! plan JSON; what a template does not determine never raises an alarm; suppressions; bad input.
+
+mod common;
+
+use common::{codes_and_text, json_findings, run, tempdir};
+use std::path::Path;
+
+const B: &str = "acme-finops-billing";
+const A: &str = "402938475610";
+
+/// `(code, line, underlined text)` of every finding.
+fn located(v: &serde_json::Value) -> Vec<(String, u64, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["range"]["start"]["line"].as_u64().unwrap(),
+                f["text"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    codes_and_text(v).into_iter().map(|(c, _)| c).collect()
+}
+
+const CFN: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  BucketName:
+    Type: String
+    Default: acme-finops-billing
+Resources:
+  BillingBucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref BucketName
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: AllowBillingDelivery
+            Effect: Allow
+            Principal:
+              Service: [billingreports.amazonaws.com, bcm-data-exports.amazonaws.com]
+            Action: [s3:PutObject, s3:GetBucketPolicy]
+            Resource:
+              - !Sub "arn:${AWS::Partition}:s3:::${BucketName}"
+              - !Sub "arn:${AWS::Partition}:s3:::${BucketName}/*"
+            Condition:
+              StringEquals:
+                aws:SourceAccount: "999999999999"
+  ReadOnly:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjct", "Resource": "*"}]}'
+  Export:
+    Type: AWS::BCMDataExports::Export
+    Properties:
+      Export:
+        Name: finops-export
+        DataQuery:
+          QueryStatement: SELECT * FROM COST_AND_USAGE_REPORT
+          TableConfigurations:
+            COST_AND_USAGE_REPORT:
+              TIME_GRANULARITY: MONTHLY
+              INCLUDE_RESOURCES: "TRUE"
+        DestinationConfigurations:
+          S3Destination:
+            S3Bucket: !Ref BucketName
+            S3Prefix: /reports
+            S3Region: eu-west-1
+            S3OutputConfigurations:
+              OutputType: CUSTOM
+              Format: PARQUET
+              Compression: PARQUET
+              Overwrite: OVERWRITE_REPORT
+        RefreshCadence:
+          Frequency: SYNCHRONOUS
+"#;
+
+#[test]
+fn cloudformation_yaml_findings_point_into_the_template() {
+    let dir = tempdir::Dir::new();
+    let path = dir.write("stack.yaml", CFN);
+    let (code, v) = json_findings(&["--bucket", B, "--account-id", A, &path]);
+    assert_eq!(code, 1);
+    let found = located(&v);
+    // the account of the condition, resolved through nothing: a literal at its line
+    assert!(
+        found.contains(&("BP005".into(), 24, "999999999999".into())),
+        "{found:?}"
+    );
+    // inside a policy written as a JSON string in single quotes
+    assert!(
+        found.contains(&("IAM002".into(), 28, "s3:GetObjct".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("EXP004".into(), 38, "MONTHLY".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("PFX001".into(), 43, "/reports".into())),
+        "{found:?}"
+    );
+    // the bucket resolved through `!Ref BucketName` (a parameter with a default) matches
+    assert!(!codes(&v).contains(&"EXP009".to_string()), "{found:?}");
+    // with another --bucket, the resolved value is compared and the `!Ref` is underlined
+    let (_, v) = json_findings(&["--bucket", "other-bucket", "--account-id", A, &path]);
+    let found = located(&v);
+    assert!(
+        found.contains(&("EXP009".into(), 42, "!Ref BucketName".into())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn cloudformation_json_template_with_duplicate_keys_and_a_policy_string() {
+    let dir = tempdir::Dir::new();
+    let path = dir.write(
+        "stack.json",
+        r#"{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {
+    "ReadOnly": {
+      "Type": "AWS::IAM::ManagedPolicy",
+      "Properties": {
+        "PolicyDocument": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:ListBuckets\", \"Resource\": \"*\"}]}"
+      },
+      "Type": "AWS::IAM::ManagedPolicy"
+    }
+  }
+}
+"#,
+    );
+    let (_, v) = json_findings(&[&path]);
+    let found = located(&v);
+    assert!(
+        found.contains(&("JSON004".into(), 9, "\"Type\"".into())),
+        "{found:?}"
+    );
+    // the escaped string maps back exactly
+    assert!(
+        found.contains(&("IAM002".into(), 7, "s3:ListBuckets".into())),
+        "{found:?}"
+    );
+}
+
+/// A template whose values come from parameters without defaults, imports and conditions.
+const UNKNOWN: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  BucketName:
+    Type: String
+  Prefix:
+    Type: String
+Conditions:
+  Hourly: !Equals [!Ref AWS::Region, us-east-1]
+Resources:
+  BillingBucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref BucketName
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: AllowBillingDelivery
+            Effect: Allow
+            Principal:
+              Service: [billingreports.amazonaws.com, bcm-data-exports.amazonaws.com]
+            Action: [s3:PutObject, s3:GetBucketPolicy]
+            Resource:
+              - !Sub "arn:aws:s3:::${BucketName}"
+              - !Sub "arn:aws:s3:::${BucketName}/*"
+            Condition:
+              StringEquals:
+                aws:SourceAccount: !ImportValue BillingAccount
+  PlatformUser:
+    Type: AWS::IAM::User
+    Properties:
+      Policies:
+        - PolicyName: read
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: [s3:GetObject, s3:ListBucket, s3:GetBucketLocation]
+                Resource: [!Sub "arn:aws:s3:::${BucketName}", !Sub "arn:aws:s3:::${BucketName}/*"]
+              - Effect: Deny
+                Action: s3:*
+                Resource: !ImportValue ProtectedBuckets
+  Export:
+    Type: AWS::BCMDataExports::Export
+    Properties:
+      Export:
+        Name: finops
+        DataQuery:
+          QueryStatement: SELECT * FROM COST_AND_USAGE_REPORT
+          TableConfigurations:
+            COST_AND_USAGE_REPORT:
+              TIME_GRANULARITY: !If [Hourly, HOURLY, DAILY]
+              INCLUDE_RESOURCES: "TRUE"
+        DestinationConfigurations:
+          S3Destination:
+            S3Bucket: !Ref BucketName
+            S3Prefix: !Ref Prefix
+            S3Region: !Ref AWS::Region
+            S3OutputConfigurations:
+              OutputType: CUSTOM
+              Format: PARQUET
+              Compression: PARQUET
+              Overwrite: OVERWRITE_REPORT
+        RefreshCadence:
+          Frequency: SYNCHRONOUS
+"#;
+
+#[test]
+fn values_the_template_does_not_determine_never_raise_an_alarm() {
+    let dir = tempdir::Dir::new();
+    let path = dir.write("unknown.yaml", UNKNOWN);
+    let args = [
+        "--bucket",
+        B,
+        "--account-id",
+        A,
+        "--prefix",
+        "reports",
+        "--export-name",
+        "finops",
+        "--scenario",
+        "root-existing-export",
+    ];
+    let mut a: Vec<&str> = args.to_vec();
+    a.push(&path);
+    let (_, v) = json_findings(&a);
+    let errors: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // the same template with wrong literal values is reported: the test is not vacuous
+    let wrong = UNKNOWN
+        .replace("!ImportValue BillingAccount", "\"111111111111\"")
+        .replace("!Ref Prefix", "other/prefix")
+        .replace(
+            "!Ref BucketName\n            S3Prefix",
+            "other-bucket\n            S3Prefix",
+        )
+        .replace("!ImportValue ProtectedBuckets", "\"*\"");
+    let path = dir.write("wrong.yaml", &wrong);
+    let mut a: Vec<&str> = args.to_vec();
+    a.push(&path);
+    let (_, v) = json_findings(&a);
+    let c = codes(&v);
+    for want in ["BP005", "EXP009", "REQ002"] {
+        assert!(c.contains(&want.to_string()), "{want} not in {c:?}");
+    }
+}
+
+#[test]
+fn terraform_plan_reads_planned_values_unknowns_and_survives_a_bad_policy() {
+    let dir = tempdir::Dir::new();
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "some_future_field": {"nested": [1, 2, 3]},
+        "planned_values": {"root_module": {
+            "resources": [
+                {"address": "aws_iam_policy.broken", "mode": "managed", "type": "aws_iam_policy",
+                 "name": "broken", "values": {"name": "b", "policy": "{\"Version\": \"2012-10-17\", \"Statement\": [}"}},
+                {"address": "aws_iam_policy.read", "mode": "managed", "type": "aws_iam_policy",
+                 "name": "read", "values": {"name": "r", "policy": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjectt\", \"Resource\": \"*\"}]}"}},
+                {"address": "aws_s3_bucket_policy.billing", "mode": "managed", "type": "aws_s3_bucket_policy",
+                 "name": "billing", "values": {"bucket": B}},
+                {"address": "data.aws_iam_policy_document.x", "mode": "data", "type": "aws_iam_policy_document",
+                 "name": "x", "values": {"json": "{}"}}
+            ],
+            "child_modules": [{"address": "module.cur", "resources": [
+                {"address": "module.cur.aws_cur_report_definition.this", "mode": "managed",
+                 "type": "aws_cur_report_definition", "name": "this", "values": {
+                    "report_name": "finops", "time_unit": "DAILY", "format": "textORcsv",
+                    "compression": "GZIP", "additional_schema_elements": ["RESOURCES"],
+                    "s3_bucket": B, "s3_prefix": "reports", "s3_region": "eu-west-1",
+                    "additional_artifacts": [], "refresh_closed_reports": true,
+                    "report_versioning": "CREATE_NEW_REPORT", "tags": null, "future_attribute": 3}}
+            ]}]
+        }},
+        "resource_changes": [
+            {"address": "aws_s3_bucket_policy.billing", "type": "aws_s3_bucket_policy",
+             "change": {"actions": ["create"], "after": {"bucket": B}, "after_unknown": {"policy": true}}}
+        ]
+    });
+    let path = dir.write("plan.json", &serde_json::to_string_pretty(&plan).unwrap());
+    let (code, v) = json_findings(&["--bucket", B, &path]);
+    assert_eq!(code, 1);
+    let c = codes(&v);
+    assert!(c.contains(&"JSON001".to_string()), "{c:?}");
+    assert!(c.contains(&"IAM002".to_string()), "{c:?}");
+    assert!(c.contains(&"CUR004".to_string()), "{c:?}");
+    // the bucket policy known only after apply: nothing said about it
+    assert!(!c.iter().any(|c| c.starts_with("BP")), "{c:?}");
+    let found = located(&v);
+    let iam = found.iter().find(|f| f.0 == "IAM002").unwrap();
+    assert_eq!(iam.2, "s3:GetObjectt");
+}
+
+const TF: &str = r#"variable "bucket" {
+  default = "acme-finops-billing"
+}
+
+locals {
+  account = "402938475610"
+}
+
+resource "aws_s3_bucket" "billing" {
+  bucket = var.bucket
+}
+
+data "aws_iam_policy_document" "delivery" {
+  statement {
+    sid = "AllowBillingDelivery"
+    principals {
+      type        = "Service"
+      identifiers = ["billingreports.amazonaws.com", "bcm-data-exports.amazonaws.com"]
+    }
+    actions   = ["s3:PutObject", "s3:GetBucketPolicy"]
+    resources = [aws_s3_bucket.billing.arn, "${aws_s3_bucket.billing.arn}/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "billing" {
+  bucket = aws_s3_bucket.billing.id
+  policy = data.aws_iam_policy_document.delivery.json
+}
+
+resource "aws_iam_user_policy" "read" {
+  user   = "finops"
+  policy = <<-EOT
+    {
+      "Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${var.bucket}/reports/*"}]
+    }
+  EOT
+}
+"#;
+
+#[test]
+fn terraform_values_are_resolved_from_the_module() {
+    let dir = tempdir::Dir::new();
+    let path = dir.write("main.tf", TF);
+    let (_, v) = json_findings(&["--bucket", B, "--account-id", A, &path]);
+    assert!(
+        v["findings"].as_array().unwrap().is_empty(),
+        "{:?}",
+        located(&v)
+    );
+    // a default that differs from the run's bucket and account is read and reported
+    let other = TF
+        .replace(
+            "default = \"acme-finops-billing\"",
+            "default = \"old-billing\"",
+        )
+        .replace("402938475610", "111111111111");
+    let path = dir.write("other.tf", &other);
+    let (_, v) = json_findings(&["--bucket", B, "--account-id", A, &path]);
+    let found = located(&v);
+    assert!(
+        found.contains(&("BP005".into(), 25, "local.account".into())),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "BP004" && f.2 == "aws_s3_bucket.billing.arn"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn suppressions_silence_one_resource_and_need_a_reason() {
+    let dir = tempdir::Dir::new();
+    let report = |extra: &str, name: &str| {
+        format!(
+            r#"{extra}
+resource "aws_cur_report_definition" "{name}" {{
+  report_name                = "finops"
+  time_unit                  = "MONTHLY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = "acme-finops-billing"
+  s3_prefix                  = "reports"
+  s3_region                  = "eu-west-1"
+  report_versioning          = "OVERWRITE_REPORT"
+}}
+"#
+        )
+    };
+    let text = format!(
+        "{}{}",
+        report(
+            "# finops-lint: ignore CUR005 -- the pilot needs monthly data only",
+            "a"
+        ),
+        report("", "b")
+    );
+    let path = dir.write("two.tf", &text);
+    let (_, v) = json_findings(&[&path]);
+    // silenced on `a`, still reported on `b`
+    let cur005: Vec<_> = located(&v)
+        .into_iter()
+        .filter(|f| f.0 == "CUR005")
+        .collect();
+    assert_eq!(cur005.len(), 1, "{cur005:?}");
+    assert!(cur005[0].1 > 13);
+    // without a reason the suppression is a finding and silences nothing
+    let path = dir.write("noreason.tf", &report("# finops-lint: ignore CUR005", "a"));
+    let (_, v) = json_findings(&[&path]);
+    let c = codes(&v);
+    assert!(
+        c.contains(&"SUP002".to_string()) && c.contains(&"CUR005".to_string()),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn broken_templates_are_findings_and_do_not_stop_the_others() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "a-broken.tf",
+        "resource \"aws_iam_policy\" \"x\" {\n  policy = \n",
+    );
+    dir.write(
+        "b-broken.yaml",
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources: [\n",
+    );
+    dir.write(
+        "c-good.tf",
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({Version = \"2012-10-17\", Statement = [{Effect = \"Allow\", Action = \"s3:GetObjec\", Resource = \"*\"}]})\n}\n",
+    );
+    // a YAML file of another tool that does not parse is skipped quietly
+    dir.write("d-helm.yaml", "{{ .Values.name }}: [\n");
+    let out = run(&["check", "--format", "concise", dir.path().to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("a-broken.tf:2:12: error[JSON001] invalid HCL"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("b-broken.yaml:3:1: error[JSON001] invalid YAML"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("c-good.tf:2:90: error[IAM002]"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("d-helm"), "{}", out.stdout);
+}
+
+#[test]
+fn the_iac_corpus_never_crashes() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/iac");
+    assert!(
+        corpus.is_dir(),
+        "the corpus must be beside the repository: {}",
+        corpus.display()
+    );
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        corpus.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let templates = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let file = f["file"].as_str().unwrap_or("");
+            file.ends_with(".tf") || file.ends_with(".yaml") || file.ends_with(".yml")
+        })
+        .count();
+    assert!(templates > 0, "no finding inside any template");
+}
