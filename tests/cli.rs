@@ -549,9 +549,14 @@ fn inconsistencies_point_at_both_files() {
     assert!(f["file"].as_str().unwrap().ends_with("connection.json"));
     let related = f["related"][0]["file"].as_str().unwrap();
     assert!(
-        ["export.json", "report-definitions.json", "cloudformation.yaml", "main.tf"]
-            .iter()
-            .any(|e| related.ends_with(e)),
+        [
+            "export.json",
+            "report-definitions.json",
+            "cloudformation.yaml",
+            "main.tf"
+        ]
+        .iter()
+        .any(|e| related.ends_with(e)),
         "{f:#}"
     );
     let human = run(&["--format", "human", "examples/broken"]).stdout;
