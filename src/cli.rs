@@ -371,6 +371,82 @@ fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| e.to_string())
 }
 
+/// Policies that templates read from other files (`policy = file("...")`): each is checked as a
+/// policy of the kind the template gives it. A file the run already checked is checked again
+/// with that kind (its report replaced); another is added to the run; one that cannot be read
+/// is a finding at the `file(...)` call.
+fn read_includes(result: &mut RunResult, inputs: &[Input], opts: &Options) {
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+    let known: Vec<(Option<std::path::PathBuf>, usize)> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, input)| match input {
+            Input::File { path, .. } => Some((canonical(path), i)),
+            _ => None,
+        })
+        .collect();
+    let mut wanted = Vec::new();
+    for (i, report) in result.reports.iter().enumerate() {
+        for inc in &report.includes {
+            let base = std::path::Path::new(&result.sources[i].name)
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            // `a/./b` as `a/b`
+            let path: std::path::PathBuf = base.join(&inc.path).components().collect();
+            wanted.push((i, inc.clone(), path));
+        }
+    }
+    let mut done: Vec<std::path::PathBuf> = Vec::new();
+    for (from, inc, path) in wanted {
+        let Some(canon) = canonical(&path) else {
+            let f = Finding::new(
+                &rules::IO001,
+                from,
+                inc.at,
+                format!("cannot read the policy file `{}`", path.display()),
+            )
+            .help("check the path given to `file(...)`, relative to this file's folder");
+            result.reports[from].findings.push(f);
+            continue;
+        };
+        if done.contains(&canon) {
+            continue;
+        }
+        done.push(canon.clone());
+        let bytes = read_file(&canon);
+        let id = match known.iter().find(|(c, _)| c.as_ref() == Some(&canon)) {
+            Some((_, i)) => *i,
+            None => {
+                result.sources.push(Source::new(
+                    path.to_string_lossy().to_string(),
+                    String::new(),
+                ));
+                result.reports.push(FileReport::default());
+                result.sources.len() - 1
+            }
+        };
+        match bytes {
+            Ok(bytes) => {
+                let (text, bad) = crate::parse::json::decode(&bytes);
+                let source = Source::new(result.sources[id].name.clone(), text);
+                let report = engine::check_included_policy(&source, id, bad, inc.kind, opts);
+                result.sources[id] = source;
+                result.reports[id] = report;
+            }
+            Err(e) => {
+                let f = Finding::new(
+                    &rules::IO001,
+                    from,
+                    inc.at,
+                    format!("cannot read the policy file `{}`: {e}", path.display()),
+                );
+                result.reports[from].findings.push(f);
+            }
+        }
+    }
+}
+
 /// Check inputs in parallel; results come back in input order.
 pub fn check_inputs(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options) -> RunResult {
     let results: Vec<(Source, FileReport)> = inputs
@@ -809,6 +885,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             ..Default::default()
         });
     }
+    read_includes(&mut result, &inputs, &opts);
     if let Err(e) = crate::requirements::check(&result.sources, &mut result.reports, &opts) {
         return usage_error(io, &e);
     }

@@ -83,6 +83,8 @@ pub struct FileReport {
     pub docs: Vec<crate::model::PolicyDoc>,
     /// The cost documents, kept for the checks across documents.
     pub costs: Vec<crate::model::CostDoc>,
+    /// Policies this template reads from other files (`file(...)`), checked by the run.
+    pub includes: Vec<crate::iac::Include>,
 }
 
 /// How a source is written.
@@ -215,6 +217,34 @@ pub fn check_source(
     report
 }
 
+/// Check a file that a template reads as a policy of a known kind (`file(...)` in Terraform).
+pub fn check_included_policy(
+    source: &Source,
+    source_id: usize,
+    invalid_utf8_at: Option<usize>,
+    kind: model::PolicyKind,
+    opts: &Options,
+) -> FileReport {
+    let parsed = json::parse_file(&source.text, invalid_utf8_at);
+    let mut report = FileReport {
+        findings: rules::syntax::findings(source_id, &parsed.issues),
+        ..Default::default()
+    };
+    if let Some(root) = parsed.root {
+        rules::secrets::check(source_id, &root, &mut report.findings);
+        if root.as_object().is_some() {
+            let doc = model::template_policy(root, kind, true);
+            report.kind = Some(format!("{} (read by a template)", kind.describe()));
+            report
+                .findings
+                .append(&mut check_policy(source, source_id, &doc, opts));
+            keep_policy(doc, opts, &mut report);
+        }
+    }
+    sort(&mut report.findings);
+    report
+}
+
 /// Whether a file that does not parse was meant for finops-lint.
 fn looks_like_ours(text: &str) -> bool {
     ["AWSTemplateFormatVersion", "AWS::", "Statement", "Effect"]
@@ -332,6 +362,7 @@ fn check_template(
     } else {
         opts
     };
+    report.includes = tpl.includes.clone();
     issues.extend(tpl.issues);
     report
         .findings

@@ -387,6 +387,61 @@ fn terraform_values_are_resolved_from_the_module() {
 }
 
 #[test]
+fn terraform_policies_in_files_are_read_with_their_kind() {
+    let dir = tempdir::Dir::new();
+    let main = dir.write(
+        "infra/main.tf",
+        r#"resource "aws_s3_bucket_policy" "billing" {
+  bucket = "acme-finops-billing"
+  policy = file("${path.module}/policies/delivery.json")
+}
+resource "aws_iam_policy" "gone" {
+  policy = file("policies/gone.json")
+}
+"#,
+    );
+    // a delivery policy that lost its `Principal`: only the template says it is a bucket policy
+    dir.write(
+        "infra/policies/delivery.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetBucketPolicy"], "Resource": ["arn:aws:s3:::acme-finops-billing", "arn:aws:s3:::acme-finops-billing/*"]}]}"#,
+    );
+    // only the template is named, as a pre-commit hook names the changed files
+    let (_, v) = json_findings(&[&main]);
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        found
+            .iter()
+            .any(|(c, f)| c == "POL010" && f.ends_with("infra/policies/delivery.json")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(c, f)| c == "IO001" && f.ends_with("main.tf")),
+        "{found:?}"
+    );
+    // the folder: the file is checked once, as the bucket policy
+    let (_, v) = json_findings(&[dir.path().join("infra").to_str().unwrap()]);
+    let pol010 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "POL010")
+        .count();
+    assert_eq!(pol010, 1, "{v:#}");
+}
+
+#[test]
 fn suppressions_silence_one_resource_and_need_a_reason() {
     let dir = tempdir::Dir::new();
     let report = |extra: &str, name: &str| {

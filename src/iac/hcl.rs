@@ -84,6 +84,8 @@ impl<'a> Ctx<'a> {
                 let e = self.local(name)?;
                 self.value_at(e, span, depth)
             }
+            // paths are relative to the file's folder
+            ["path", "module" | "root" | "cwd"] => Some(string(".", span, span)),
             ["data", "aws_caller_identity", _, "account_id"] => {
                 Some(string(self.account?, span, span))
             }
@@ -203,6 +205,15 @@ impl<'a> Ctx<'a> {
                 match (name, args.as_slice()) {
                     // the document itself, so every position inside it is kept
                     ("jsonencode", [arg]) => self.value(arg, depth + 1),
+                    // a policy in a file of the module: read by the run, with its kind
+                    ("file", [arg]) => match self.value(arg, depth + 1).kind {
+                        Kind::String(path) => Node {
+                            span,
+                            inner: span,
+                            kind: Kind::Unknown(format!("{}{path}", super::FILE_MARK)),
+                        },
+                        _ => unknown(self.text, span),
+                    },
                     _ => unknown(self.text, span),
                 }
             }

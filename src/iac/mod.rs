@@ -13,6 +13,21 @@ use crate::parse::embedded;
 use crate::parse::json::{self, Issue, Kind, Member, Node};
 use crate::source::Span;
 
+/// How `file("...")` is read, where the template leaves the policy in another file: an unknown
+/// value whose text starts with this mark, then the path.
+pub const FILE_MARK: &str = "\u{1}file:";
+
+/// A policy a template reads from another file (`policy = file("policies/read.json")`): the run
+/// checks that file as a policy of this kind.
+#[derive(Debug, Clone)]
+pub struct Include {
+    /// The path as written, relative to the template's folder.
+    pub path: String,
+    pub kind: PolicyKind,
+    /// The `file(...)` call, where a file that cannot be read is reported.
+    pub at: Span,
+}
+
 /// One document a template declares.
 #[derive(Debug)]
 pub struct Embedded {
@@ -63,6 +78,8 @@ pub struct Template {
     /// Exports whose bucket the template creates, and how the bucket's policy is ordered
     /// before them.
     pub links: Vec<Link>,
+    /// Policies read from other files.
+    pub includes: Vec<Include>,
     /// Every value of a template that is not a JSON or YAML document (HCL), for the secret scan.
     pub values: Option<Node>,
     /// Values the template leaves out and a default supplies: a finding at `span` is about the
@@ -250,11 +267,21 @@ pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mu
             body,
         })
     };
-    let policy = |attr: &Node, kind: PolicyKind, issues: &mut Vec<Issue>| -> Option<Body> {
+    let mut includes = Vec::new();
+    let mut policy = |attr: &Node, kind: PolicyKind, issues: &mut Vec<Issue>| -> Option<Body> {
         let root = match &attr.kind {
             Kind::String(_) => policy_from_string(text, attr, json_literal, issues)?,
             Kind::Object(_) => attr.clone(),
-            Kind::Unknown(_) => return None,
+            Kind::Unknown(u) => {
+                if let Some(path) = u.strip_prefix(FILE_MARK) {
+                    includes.push(Include {
+                        path: path.to_string(),
+                        kind,
+                        at: attr.span,
+                    });
+                }
+                return None;
+            }
             _ => return None,
         };
         Some(Body::Policy {
@@ -339,4 +366,5 @@ pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mu
         _ => {}
     }
     t.docs.append(&mut out);
+    t.includes.append(&mut includes);
 }

@@ -1,0 +1,4 @@
+resource "aws_iam_policy" "read_only" {
+  name   = "ReadOnly"
+  policy = file("${path.module}/policies/read-only.json")
+}
