@@ -447,6 +447,34 @@ fn read_includes(result: &mut RunResult, inputs: &[Input], opts: &Options) {
     }
 }
 
+/// The other `.tf` files of a Terraform file's folder (its module), at most 64 and each within
+/// the size limit; none for other files.
+fn module_files(name: &str) -> Vec<std::sync::Arc<str>> {
+    let path = std::path::Path::new(name);
+    if path.extension().is_none_or(|e| e != "tf") {
+        return Vec::new();
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.file_name() != path.file_name())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .take(64)
+        .filter_map(|p| read_file(p).ok())
+        .map(|b| std::sync::Arc::from(String::from_utf8_lossy(&b).as_ref()))
+        .collect()
+}
+
 /// Check inputs in parallel; results come back in input order.
 pub fn check_inputs(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options) -> RunResult {
     let results: Vec<(Source, FileReport)> = inputs
@@ -488,8 +516,9 @@ fn check_bytes(
     match bytes {
         Ok(bytes) => {
             let (text, bad) = crate::parse::json::decode(&bytes);
+            let siblings = module_files(&name);
             let source = Source::new(name, text);
-            let report = engine::check_source(&source, id, bad, opts);
+            let report = engine::check_source_in(&source, id, bad, opts, &siblings);
             (source, report)
         }
         Err(e) => {

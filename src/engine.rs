@@ -131,10 +131,26 @@ pub fn check_source(
     invalid_utf8_at: Option<usize>,
     opts: &Options,
 ) -> FileReport {
+    check_source_in(source, source_id, invalid_utf8_at, opts, &[])
+}
+
+/// Check one source; `siblings` are the other files of its Terraform module (its folder's
+/// `.tf` files), whose variables, locals and resources resolve its references.
+pub fn check_source_in(
+    source: &Source,
+    source_id: usize,
+    invalid_utf8_at: Option<usize>,
+    opts: &Options,
+    siblings: &[std::sync::Arc<str>],
+) -> FileReport {
     let syntax = syntax_of(&source.name, &source.text);
     if syntax == Syntax::Hcl {
-        let tpl =
-            crate::iac::hcl::extract(&source.text, invalid_utf8_at, opts.account_id.as_deref());
+        let tpl = crate::iac::hcl::extract(
+            &source.text,
+            invalid_utf8_at,
+            opts.account_id.as_deref(),
+            siblings,
+        );
         let mut report = FileReport::default();
         check_template(
             source,

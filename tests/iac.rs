@@ -387,6 +387,40 @@ fn terraform_values_are_resolved_from_the_module() {
 }
 
 #[test]
+fn terraform_variables_and_locals_of_other_files_of_the_module_resolve() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "module/variables.tf",
+        "variable \"bucket\" {\n  default = \"old-billing\"\n}\nlocals {\n  prefix = \"reports/\"\n}\n",
+    );
+    let main = dir.write(
+        "module/main.tf",
+        r#"resource "aws_cur_report_definition" "finops" {
+  report_name                = "finops"
+  time_unit                  = "DAILY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = var.bucket
+  s3_prefix                  = local.prefix
+  s3_region                  = "eu-west-1"
+  report_versioning          = "OVERWRITE_REPORT"
+}
+"#,
+    );
+    let (_, v) = json_findings(&["--bucket", B, &main]);
+    let found = located(&v);
+    assert!(
+        found.contains(&("CUR010".into(), 7, "var.bucket".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("PFX001".into(), 8, "local.prefix".into())),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn terraform_policies_in_files_are_read_with_their_kind() {
     let dir = tempdir::Dir::new();
     let main = dir.write(

@@ -35,18 +35,39 @@ fn label(l: &BlockLabel) -> &str {
 struct Ctx<'a> {
     text: &'a str,
     body: &'a HclBody,
+    /// The other files of the module (the same folder): their variables, locals and resources
+    /// resolve references; their policy documents are checked with their own file.
+    others: &'a [HclBody],
     account: Option<&'a str>,
 }
 
 impl<'a> Ctx<'a> {
     fn blocks(&self, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
-        self.body
-            .iter()
+        std::iter::once(self.body)
+            .chain(self.others.iter())
+            .flat_map(|b| b.iter())
             .filter_map(|s| match s {
                 Structure::Block(b) => Some(b),
                 _ => None,
             })
             .filter(move |b| b.ident.as_str() == ident)
+    }
+
+    /// A block of this file only.
+    fn own_block(&self, ident: &str, labels: &[&str]) -> Option<&'a Block> {
+        self.body.iter().find_map(|s| match s {
+            Structure::Block(b)
+                if b.ident.as_str() == ident
+                    && b.labels.len() == labels.len()
+                    && b.labels
+                        .iter()
+                        .zip(labels)
+                        .all(|(l, want)| label(l) == *want) =>
+            {
+                Some(b)
+            }
+            _ => None,
+        })
     }
 
     fn block(&self, ident: &'a str, labels: &[&str]) -> Option<&'a Block> {
@@ -91,7 +112,7 @@ impl<'a> Ctx<'a> {
             }
             ["data", "aws_partition", _, "partition"] => Some(string("aws", span, span)),
             ["data", "aws_iam_policy_document", name, "json" | "minified_json"] => {
-                let b = self.block("data", &["aws_iam_policy_document", name])?;
+                let b = self.own_block("data", &["aws_iam_policy_document", name])?;
                 Some(self.policy_document(b, depth + 1))
             }
             ["aws_s3_bucket", name, attr] => {
@@ -114,15 +135,13 @@ impl<'a> Ctx<'a> {
 
     /// The value of `expr`, placed at `span` (where the reference was written).
     fn value_at(&self, expr: &Expression, span: Span, depth: usize) -> Option<Node> {
-        let v = self.value(expr, depth + 1);
+        let mut v = self.value(expr, depth + 1);
         if v.has_unknown() {
             return None;
         }
-        Some(Node {
-            span,
-            inner: span,
-            kind: v.kind,
-        })
+        // the value may come from another file: all of it is placed at the reference
+        place(&mut v, span);
+        Some(v)
     }
 
     fn literal(&self, expr: &Expression, depth: usize) -> Option<String> {
@@ -362,6 +381,19 @@ impl<'a> Ctx<'a> {
     }
 }
 
+fn place(n: &mut Node, span: Span) {
+    n.span = span;
+    n.inner = span;
+    match &mut n.kind {
+        Kind::Array(items) => items.iter_mut().for_each(|i| place(i, span)),
+        Kind::Object(members) => members.iter_mut().for_each(|m| {
+            m.key_span = span;
+            place(&mut m.value, span)
+        }),
+        _ => {}
+    }
+}
+
 fn push_block(members: &mut Vec<Member>, key: &str, key_span: Span, value: Node) {
     match members.iter_mut().find(|m| m.key == key) {
         Some(m) => {
@@ -484,7 +516,13 @@ fn suppressions(text: &str, blocks: &[(Span, Span)], out: &mut Vec<Suppression>)
     }
 }
 
-pub fn extract(text: &str, invalid_utf8_at: Option<usize>, account: Option<&str>) -> Template {
+/// Read one `.tf` file. `siblings` are the texts of the other `.tf` files of its folder.
+pub fn extract(
+    text: &str,
+    invalid_utf8_at: Option<usize>,
+    account: Option<&str>,
+    siblings: &[std::sync::Arc<str>],
+) -> Template {
     let mut t = Template {
         format: "Terraform configuration",
         ..Default::default()
@@ -510,9 +548,14 @@ pub fn extract(text: &str, invalid_utf8_at: Option<usize>, account: Option<&str>
             return t;
         }
     };
+    let others: Vec<HclBody> = siblings
+        .iter()
+        .filter_map(|t| hcl_edit::parser::parse_body(t).ok())
+        .collect();
     let ctx = Ctx {
         text,
         body: &body,
+        others: &others,
         account,
     };
     let mut scopes = Vec::new();
