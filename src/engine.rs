@@ -451,6 +451,7 @@ fn check_template(
         }
     }
     rules::iac::check(source_id, &tpl.links, &mut findings);
+    rules::iac::regions(source_id, &tpl.cur_regions, &mut findings);
     rules::suppress::apply(source_id, &tpl.suppressions, &mut findings);
     report.findings.append(&mut findings);
 }

@@ -586,6 +586,11 @@ pub fn extract(
                 if let Some(l) = link(&body, b, ty, name) {
                     t.links.push(l);
                 }
+                if *ty == "aws_cur_report_definition" {
+                    if let Some(r) = provider_region(&ctx, b) {
+                        t.cur_regions.push(r);
+                    }
+                }
                 extract_resource(&ctx, b, ty, name, scope, text, &mut t);
             }
             ("resource", [ty, name]) => extract_resource(&ctx, b, ty, name, scope, text, &mut t),
@@ -621,6 +626,37 @@ pub fn extract(
     });
     suppressions(text, &scopes, &mut t.suppressions);
     t
+}
+
+/// The region of the AWS provider a resource is created through, when the module says it: its
+/// `provider = aws.alias` argument (else the default provider) and that provider's `region`.
+fn provider_region(ctx: &Ctx, resource: &Block) -> Option<(Span, String)> {
+    let meta = Ctx::attribute(resource, "provider");
+    let alias = meta.map(|e| {
+        e.to_string()
+            .trim()
+            .strip_prefix("aws.")
+            .unwrap_or("")
+            .to_string()
+    });
+    let provider = ctx.blocks("provider").find(|p| {
+        p.labels.first().map(label) == Some("aws")
+            && match (&alias, Ctx::attribute(p, "alias")) {
+                (None, None) => true,
+                (Some(want), Some(a)) => ctx.literal(a, 0).as_deref() == Some(want.as_str()),
+                _ => false,
+            }
+    })?;
+    let region = ctx.literal(Ctx::attribute(provider, "region")?, 0)?;
+    let at = match meta {
+        Some(e) => span_of(e.span()),
+        None => resource
+            .labels
+            .first()
+            .map(|l| span_of(l.span()))
+            .unwrap_or_default(),
+    };
+    Some((at, region))
 }
 
 fn extract_resource(

@@ -78,6 +78,9 @@ pub struct Template {
     /// Exports whose bucket the template creates, and how the bucket's policy is ordered
     /// before them.
     pub links: Vec<Link>,
+    /// Legacy reports created through a provider of another region than us-east-1: the
+    /// report (or its `provider` argument) and that region.
+    pub cur_regions: Vec<(Span, String)>,
     /// Policies read from other files.
     pub includes: Vec<Include>,
     /// Every value of a template that is not a JSON or YAML document (HCL), for the secret scan.

@@ -2,7 +2,7 @@
 //! policy when the export is created, and CloudFormation and Terraform do not add it (the
 //! console does): the bucket policy must be declared, and created first.
 
-use super::{IAC001, IAC002};
+use super::{CUR011, IAC001, IAC002};
 use crate::diagnostic::Finding;
 use crate::iac::Link;
 
@@ -21,5 +21,20 @@ pub fn check(source_id: usize, links: &[Link], out: &mut Vec<Finding>) {
             ),
             Some(_) => {}
         }
+    }
+}
+
+/// CUR011: a legacy report created through a provider of another region.
+pub fn regions(
+    source_id: usize,
+    regions: &[(crate::source::Span, String)],
+    out: &mut Vec<Finding>,
+) {
+    for (at, region) in regions.iter().filter(|(_, r)| r != "us-east-1") {
+        out.push(
+            Finding::new(&CUR011, source_id, *at, format!("the legacy report is created through the AWS provider of `{region}`"))
+                .note("the Cost and Usage Reports API is served only in us-east-1; the provider of another region cannot create the report")
+                .help("create the report through a provider for us-east-1: `provider \"aws\" { alias = \"us_east_1\", region = \"us-east-1\" }` and `provider = aws.us_east_1` in the resource"),
+        );
     }
 }

@@ -140,6 +140,7 @@ rules! {
     CUR008 = "CUR008" "report-prefix-characters" Error [];
     CUR009 = "CUR009" "report-region" Error [];
     CUR010 = "CUR010" "report-destination" Error [];
+    CUR011 = "CUR011" "report-created-outside-us-east-1" Error [];
     BKT001 = "BKT001" "bucket-name" Error [];
     PFX001 = "PFX001" "prefix-format" Error [];
     OS001 = "OS001" "connection-credentials" Error [];
