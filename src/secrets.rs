@@ -22,11 +22,48 @@ pub fn mask(text: &str) -> String {
         return text.to_string();
     }
     let mut out = text.to_string();
+    let mut hide = |start: usize, end: usize| {
+        let keep = 4.min(end - start);
+        out.replace_range(start + keep..end, &"*".repeat(end - start - keep));
+    };
     for caps in pattern().captures_iter(text) {
         if let Some(m) = caps.get(2) {
-            let keep = 4.min(m.len());
-            let masked: String = "*".repeat(m.len() - keep);
-            out.replace_range(m.start() + keep..m.end(), &masked);
+            hide(m.start(), m.end());
+        }
+    }
+    // a key's value written apart from its name (a CloudFormation parameter's `Default`, a
+    // variable's default): any run shaped like a secret access key (40 base64 characters in
+    // mixed case) or a session token (100 or more)
+    for (start, end) in base64_runs(text.as_bytes()) {
+        let run = &text.as_bytes()[start..end];
+        let mixed =
+            run.iter().any(u8::is_ascii_uppercase) && run.iter().any(u8::is_ascii_lowercase);
+        if mixed && (end - start == 40 || end - start >= 100) {
+            hide(start, end);
+        }
+    }
+    out
+}
+
+/// Maximal runs of base64 characters (`=` padding included).
+fn base64_runs(b: &[u8]) -> Vec<(usize, usize)> {
+    let is64 = |c: u8| c.is_ascii_alphanumeric() || c == b'/' || c == b'+' || c == b'=';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if is64(b[i]) {
+            let start = i;
+            while i < b.len() && is64(b[i]) {
+                i += 1;
+            }
+            // padding is not part of a 40-character key
+            let mut end = i;
+            while end > start && b[end - 1] == b'=' && end - start != 40 {
+                end -= 1;
+            }
+            out.push((start, end));
+        } else {
+            i += 1;
         }
     }
     out
@@ -57,6 +94,17 @@ mod tests {
         assert_eq!(masked.len(), text.len());
         assert!(masked.contains("\"wJal****"));
         assert!(!masked.contains("EXAMPLEKEY"));
+    }
+
+    #[test]
+    fn masks_a_key_written_apart_from_its_name() {
+        let text = "PlatformSecretAccessKey:\n  Type: String\n  Default: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+        let masked = mask(text);
+        assert_eq!(masked.len(), text.len());
+        assert!(!masked.contains("EXAMPLEKEY"), "{masked}");
+        // a commit hash (lower-case hex) in a file that mentions a secret is left alone
+        let text = "secret: none\ncommit: 0123456789abcdef0123456789abcdef01234567\n";
+        assert_eq!(mask(text), text);
     }
 
     #[test]
