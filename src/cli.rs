@@ -72,6 +72,14 @@ pub enum Format {
     Concise,
     /// The documented JSON contract (schemas/findings.schema.json)
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow annotations
+    Github,
+    /// JUnit XML, a test suite per file
+    Junit,
+    /// GitLab code quality report
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -928,6 +936,10 @@ fn finish(result: &RunResult, format: Format, fail_on: FailOn, verbose: bool, io
         Format::Human => emit::human(result, io.color, verbose),
         Format::Concise => emit::concise(result, verbose),
         Format::Json => emit::json(result),
+        Format::Sarif => emit::ci::sarif(result),
+        Format::Github => emit::ci::github(result),
+        Format::Junit => emit::ci::junit(result),
+        Format::Gitlab => emit::ci::gitlab(result),
     };
     if let Err(e) = io.stdout.write_all(out.as_bytes()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

@@ -1,5 +1,7 @@
 //! Emitters: the same findings as annotated excerpts (miette), concise lines or JSON.
 
+pub mod ci;
+
 use crate::cli::RunResult;
 use crate::diagnostic::{Finding, Severity};
 use crate::rules;

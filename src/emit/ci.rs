@@ -1,0 +1,343 @@
+//! Formats for CI gates: SARIF 2.1.0 (GitHub code scanning), GitHub workflow annotations, JUnit
+//! XML and GitLab's code quality report. Each is written from the same findings as the others.
+
+use super::{position, RunResult};
+use crate::diagnostic::{Finding, Severity};
+use crate::rules::{Rule, ALL};
+use crate::source::{Source, Span};
+use serde_json::{json, Value};
+
+/// Where a rule's documentation is published: its README in the repository.
+pub fn help_uri(rule: &Rule) -> String {
+    format!(
+        "{}/blob/main/rules/{}/README.md",
+        env!("CARGO_PKG_REPOSITORY"),
+        rule.folder()
+    )
+}
+
+/// A stable fingerprint of a finding that survives line shifts: the rule, the file, the message
+/// and the underlined text (FNV-1a, 64 bits, hex).
+pub fn fingerprint(f: &Finding, source: &Source) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [
+        f.rule.code,
+        source.name.as_str(),
+        f.message.as_str(),
+        source.snippet(f.span),
+    ] {
+        for b in part.bytes().chain(std::iter::once(0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A SARIF region: 1-based lines and columns in Unicode code points, end column exclusive.
+fn region(source: &Source, span: Span) -> Value {
+    let s = position(source, span.start);
+    let e = position(source, span.end.max(span.start));
+    let (end_line, end_col) = if span.is_empty() {
+        (s.line, s.column + 1)
+    } else {
+        (e.line, e.column)
+    };
+    json!({"startLine": s.line, "startColumn": s.column, "endLine": end_line, "endColumn": end_col})
+}
+
+/// A path as a relative URI reference (forward slashes, percent-encoded where needed).
+fn uri(name: &str) -> String {
+    let name = name.strip_prefix("./").unwrap_or(name);
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            b'\\' => out.push('/'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn location(source: &Source, span: Span, message: Option<&str>) -> Value {
+    let mut loc = json!({
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri(&source.name), "uriBaseId": "%SRCROOT%"},
+            "region": region(source, span),
+        }
+    });
+    if let Some(m) = message {
+        loc["message"] = json!({ "text": m });
+    }
+    loc
+}
+
+fn rule_descriptor(rule: &Rule) -> Value {
+    // the README without its title line
+    let body = rule
+        .docs
+        .split_once('\n')
+        .map(|(_, b)| b.trim())
+        .unwrap_or(rule.docs);
+    json!({
+        "id": rule.code,
+        "name": pascal(rule.name),
+        "shortDescription": {"text": rule.summary()},
+        "fullDescription": {"text": body.split("\n## ").next().unwrap_or(body).trim()},
+        "help": {"text": body, "markdown": body},
+        "helpUri": help_uri(rule),
+        "defaultConfiguration": {"level": level(rule.severity)},
+        "properties": {"tags": ["finops", "aws"], "precision": "very-high"},
+    })
+}
+
+/// `missing-delivery-principal` → `MissingDeliveryPrincipal` (SARIF's convention for rule names).
+fn pascal(name: &str) -> String {
+    name.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// SARIF 2.1.0, as GitHub code scanning reads it.
+pub fn sarif(result: &RunResult) -> String {
+    let rules: Vec<Value> = ALL.iter().map(|r| rule_descriptor(r)).collect();
+    let mut results = Vec::new();
+    for (source, report) in result.sources.iter().zip(&result.reports) {
+        for f in &report.findings {
+            let index = ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
+            let mut text = f.message.clone();
+            if let Some(h) = &f.help {
+                text.push_str(&format!(" (help: {h})"));
+            }
+            let mut r = json!({
+                "ruleId": f.rule.code,
+                "ruleIndex": index,
+                "level": level(f.severity),
+                "message": {"text": text},
+                "locations": [location(source, f.span, None)],
+                "partialFingerprints": {"finopsLint/v1": fingerprint(f, source)},
+            });
+            let related: Vec<Value> = f
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let src = l
+                        .source
+                        .and_then(|s| result.sources.get(s))
+                        .unwrap_or(source);
+                    let mut loc = location(src, l.span, Some(&l.message));
+                    loc["id"] = json!(i + 1);
+                    loc
+                })
+                .collect();
+            if !related.is_empty() {
+                r["relatedLocations"] = json!(related);
+            }
+            if let Some(fix) = &f.fix {
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        json!({"deletedRegion": region_or_insertion(source, e.span), "insertedContent": {"text": e.replacement}})
+                    })
+                    .collect();
+                r["fixes"] = json!([{
+                    "description": {"text": fix.message},
+                    "artifactChanges": [{
+                        "artifactLocation": {"uri": uri(&source.name), "uriBaseId": "%SRCROOT%"},
+                        "replacements": replacements,
+                    }],
+                }]);
+            }
+            results.push(r);
+        }
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "finops-lint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+/// A deleted region; an insertion (empty span) is a zero-length region at its position.
+fn region_or_insertion(source: &Source, span: Span) -> Value {
+    let s = position(source, span.start);
+    if span.is_empty() {
+        return json!({"startLine": s.line, "startColumn": s.column, "endLine": s.line, "endColumn": s.column});
+    }
+    region(source, span)
+}
+
+/// GitHub Actions workflow commands: one annotation per finding.
+pub fn github(result: &RunResult) -> String {
+    fn data(s: &str) -> String {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    }
+    fn property(s: &str) -> String {
+        data(s).replace(':', "%3A").replace(',', "%2C")
+    }
+    let mut out = String::new();
+    for (source, report) in result.sources.iter().zip(&result.reports) {
+        for f in &report.findings {
+            let command = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let s = position(source, f.span.start);
+            let e = position(source, f.span.end);
+            let mut message = f.message.clone();
+            if let Some(h) = &f.help {
+                message.push_str(&format!("\n{h}"));
+            }
+            out.push_str(&format!(
+                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+                property(&source.name),
+                s.line,
+                s.column,
+                e.line,
+                e.column,
+                property(&format!("{} {}", f.rule.code, f.rule.name)),
+                data(&message)
+            ));
+        }
+    }
+    out
+}
+
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: a test suite per file, a failing test case per finding, one passing test case for
+/// a clean file.
+pub fn junit(result: &RunResult) -> String {
+    let mut suites = String::new();
+    let (mut tests, mut failures) = (0, 0);
+    for (source, report) in result.sources.iter().zip(&result.reports) {
+        let mut cases = String::new();
+        let n = report.findings.len();
+        for f in &report.findings {
+            let p = position(source, f.span.start);
+            let detail = format!(
+                "{}:{}:{}: {}[{}] {}{}",
+                source.name,
+                p.line,
+                p.column,
+                f.severity.as_str(),
+                f.rule.code,
+                f.message,
+                f.help
+                    .as_ref()
+                    .map(|h| format!("\nhelp: {h}"))
+                    .unwrap_or_default()
+            );
+            cases.push_str(&format!(
+                "    <testcase name=\"{} {}:{}\" classname=\"{}\">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
+                f.rule.code,
+                p.line,
+                p.column,
+                xml(&source.name),
+                f.severity.as_str(),
+                xml(&f.message),
+                xml(&detail)
+            ));
+        }
+        if n == 0 {
+            cases.push_str(&format!(
+                "    <testcase name=\"finops-lint\" classname=\"{}\"/>\n",
+                xml(&source.name)
+            ));
+        }
+        let cases_count = n.max(1);
+        tests += cases_count;
+        failures += n;
+        suites.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{cases_count}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n",
+            xml(&source.name)
+        ));
+    }
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"finops-lint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n{suites}</testsuites>\n")
+}
+
+/// GitLab's code quality report (the Code Climate subset GitLab reads).
+pub fn gitlab(result: &RunResult) -> String {
+    let mut issues = Vec::new();
+    // GitLab needs each fingerprint once: a repeated finding gets its occurrence number
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (source, report) in result.sources.iter().zip(&result.reports) {
+        for f in &report.findings {
+            let s = position(source, f.span.start);
+            let e = position(source, f.span.end);
+            let fp = fingerprint(f, source);
+            let n = seen.entry(fp.clone()).or_insert(0);
+            *n += 1;
+            let unique = if *n == 1 { fp } else { format!("{fp}-{n}") };
+            let severity = match f.severity {
+                Severity::Error => "major",
+                Severity::Warning => "minor",
+                Severity::Info => "info",
+            };
+            issues.push(json!({
+                "type": "issue",
+                "check_name": f.rule.code,
+                "description": format!("{} [{}]", f.message, f.rule.code),
+                "categories": ["Bug Risk"],
+                "severity": severity,
+                "fingerprint": unique,
+                "location": {
+                    "path": source.name.strip_prefix("./").unwrap_or(&source.name),
+                    "lines": {"begin": s.line, "end": e.line},
+                },
+            }));
+        }
+    }
+    let mut s = serde_json::to_string_pretty(&Value::Array(issues)).unwrap_or_else(|_| "[]".into());
+    s.push('\n');
+    s
+}
