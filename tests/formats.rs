@@ -197,3 +197,27 @@ fn gitlab_code_quality() {
         );
     }
 }
+
+#[test]
+fn the_example_ci_jobs_call_finops_lint_with_valid_arguments() {
+    let mut n = 0;
+    for file in ["examples/ci/github-workflow.yml", "examples/ci/gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(file).unwrap();
+        // valid YAML (read as finops-lint reads YAML: no syntax finding)
+        let out = run(&["check", "--format", "concise", file]);
+        assert_eq!(out.code, 0, "{file}: {}", out.stdout);
+        for line in text.lines().filter(|l| l.contains("finops-lint check")) {
+            let cmd = line.split("finops-lint check").nth(1).unwrap();
+            let cmd = cmd.split('>').next().unwrap();
+            let mut args = vec!["check"];
+            args.extend(
+                cmd.split_whitespace()
+                    .map(|a| if a == "infra/" { "examples/onboarding" } else { a }),
+            );
+            let out = run(&args);
+            assert!(out.code == 0 || out.code == 1, "{file}: {line}\n{}", out.stderr);
+            n += 1;
+        }
+    }
+    assert!(n >= 5);
+}
