@@ -235,6 +235,12 @@ struct CheckArgs {
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// The configuration file [default: finops-lint.toml in the current folder or a parent]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    config: Option<String>,
+    /// Read no configuration file
+    #[arg(long)]
+    no_config: bool,
     /// Also say which files were skipped and why
     #[arg(short, long)]
     verbose: bool,
@@ -847,7 +853,54 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
     0
 }
 
-fn check(a: CheckArgs, io: &mut Io) -> i32 {
+fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
+    // the configuration: command-line flags override it
+    let mut config = if a.no_config {
+        None
+    } else {
+        let path = match &a.config {
+            Some(p) => Some(std::path::PathBuf::from(p)),
+            // from the first path's folder upwards (the current folder for standard input)
+            None => {
+                let first = a
+                    .paths
+                    .first()
+                    .filter(|p| *p != "-")
+                    .map(std::path::PathBuf::from)
+                    .unwrap_or_else(|| std::path::PathBuf::from("."));
+                let dir = if first.is_dir() {
+                    first
+                } else {
+                    first
+                        .parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .map(std::path::Path::to_path_buf)
+                        .unwrap_or_else(|| std::path::PathBuf::from("."))
+                };
+                crate::config::discover(&dir)
+            }
+        };
+        match path.map(|p| crate::config::load(&p)) {
+            Some(Ok(c)) => Some(c),
+            Some(Err(e)) => return usage_error(io, &e),
+            None => None,
+        }
+    };
+    if let Some(c) = &config {
+        let o = &c.onboarding;
+        a.bucket = a.bucket.take().or(o.bucket.clone());
+        a.account_id = a.account_id.take().or(o.account_id.clone());
+        a.prefix = a.prefix.take().or(o.prefix.clone());
+        a.export_name = a.export_name.take().or(o.export_name.clone());
+        a.scenario = a.scenario.take().or(o.scenario.clone());
+        if a.export_type.is_none() {
+            a.export_type = match o.export_type.as_deref() {
+                Some("legacy") => Some(ExportType::Legacy),
+                Some("cur2") => Some(ExportType::Cur2),
+                _ => None,
+            };
+        }
+    }
     if let Some(acct) = &a.account_id {
         if !(acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())) {
             return usage_error(io, &format!("--account-id `{acct}` is not a 12-digit AWS account ID (write it without dashes)"));
@@ -885,6 +938,18 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         Err(e) => return usage_error(io, &e),
     };
     let (mut inputs, walk_errors) = walk::collect(&a.paths, &excludes);
+    if let Some(c) = &config {
+        // the configuration's files: its globs are relative to its folder
+        let exclude = walk::build_excludes(&c.exclude).ok();
+        inputs.retain(|i| match i {
+            Input::File { path, .. } => {
+                let name = path.to_string_lossy();
+                let rel = c.relative(&name);
+                c.includes(&name) && exclude.as_ref().is_none_or(|g| !g.is_match(&rel))
+            }
+            _ => true,
+        });
+    }
     let mut stdin_bytes = None;
     if inputs.contains(&Input::Stdin) {
         let mut buf = Vec::new();
@@ -927,6 +992,21 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         return usage_error(io, &e);
     }
     crate::rules::consistency::check(&result.sources, &mut result.reports, &opts);
+    if let Some(c) = config.as_mut() {
+        for (source, report) in result.sources.iter().zip(result.reports.iter_mut()) {
+            c.apply(&source.name, &mut report.findings);
+        }
+        let id = result.sources.len();
+        let own = c.finish(id);
+        if !own.is_empty() {
+            result.sources.push(c.source.clone());
+            result.reports.push(FileReport {
+                findings: own,
+                kind: Some("finops-lint configuration".into()),
+                ..Default::default()
+            });
+        }
+    }
     finish(&result, a.format, a.fail_on, a.verbose, io)
 }
 

@@ -14,6 +14,8 @@ pub enum SchemaKind {
     Cur2Export,
     LegacyReport,
     Connection,
+    /// `finops-lint.toml`, read as the same tree.
+    Config,
 }
 
 impl SchemaKind {
@@ -24,6 +26,7 @@ impl SchemaKind {
                 include_str!("../schemas/legacy-report-definition.schema.json")
             }
             SchemaKind::Connection => include_str!("../schemas/connection.schema.json"),
+            SchemaKind::Config => include_str!("../schemas/config.schema.json"),
         }
     }
     fn index(self) -> usize {
@@ -37,7 +40,12 @@ struct Compiled {
 }
 
 fn compiled(kind: SchemaKind) -> &'static Compiled {
-    static CELLS: [OnceLock<Compiled>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static CELLS: [OnceLock<Compiled>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
     CELLS[kind.index()].get_or_init(|| {
         let schema: Value = serde_json::from_str(kind.text()).unwrap_or(Value::Null);
         let validator = jsonschema::validator_for(&schema).ok();

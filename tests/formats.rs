@@ -201,7 +201,10 @@ fn gitlab_code_quality() {
 #[test]
 fn the_example_ci_jobs_call_finops_lint_with_valid_arguments() {
     let mut n = 0;
-    for file in ["examples/ci/github-workflow.yml", "examples/ci/gitlab-ci.yml"] {
+    for file in [
+        "examples/ci/github-workflow.yml",
+        "examples/ci/gitlab-ci.yml",
+    ] {
         let text = std::fs::read_to_string(file).unwrap();
         // valid YAML (read as finops-lint reads YAML: no syntax finding)
         let out = run(&["check", "--format", "concise", file]);
@@ -210,12 +213,19 @@ fn the_example_ci_jobs_call_finops_lint_with_valid_arguments() {
             let cmd = line.split("finops-lint check").nth(1).unwrap();
             let cmd = cmd.split('>').next().unwrap();
             let mut args = vec!["check"];
-            args.extend(
-                cmd.split_whitespace()
-                    .map(|a| if a == "infra/" { "examples/onboarding" } else { a }),
-            );
+            args.extend(cmd.split_whitespace().map(|a| {
+                if a == "infra/" {
+                    "examples/onboarding"
+                } else {
+                    a
+                }
+            }));
             let out = run(&args);
-            assert!(out.code == 0 || out.code == 1, "{file}: {line}\n{}", out.stderr);
+            assert!(
+                out.code == 0 || out.code == 1,
+                "{file}: {line}\n{}",
+                out.stderr
+            );
             n += 1;
         }
     }

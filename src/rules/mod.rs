@@ -178,6 +178,7 @@ rules! {
     AUD004 = "AUD004" "audit-step-failed" Error [];
     IAC001 = "IAC001" "bucket-without-delivery-policy" Error [];
     IAC002 = "IAC002" "export-before-bucket-policy" Warning [];
+    CFG001 = "CFG001" "invalid-config" Error [];
     SUP001 = "SUP001" "unused-suppression" Warning [];
     SUP002 = "SUP002" "invalid-suppression" Error [];
     IO001 = "IO001" "unreadable-input" Error [];
