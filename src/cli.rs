@@ -235,6 +235,12 @@ struct CheckArgs {
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Record the current findings in FILE (to adopt finops-lint on an existing repository)
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<String>,
+    /// Report only the findings that are not in this baseline (robust to moved lines)
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<String>,
     /// The configuration file [default: finops-lint.toml in the current folder or a parent]
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
     config: Option<String>,
@@ -1007,7 +1013,64 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             });
         }
     }
+    if let Some(path) = &a.write_baseline {
+        if let Err(e) = std::fs::write(path, baseline_text(&result)) {
+            return usage_error(io, &format!("cannot write the baseline `{path}`: {e}"));
+        }
+    }
+    if let Some(path) = &a.baseline {
+        match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
+        {
+            Ok(v) => apply_baseline(&mut result, &v),
+            Err(e) => return usage_error(io, &format!("cannot read the baseline `{path}`: {e}")),
+        }
+    }
     finish(&result, a.format, a.fail_on, a.verbose, io)
+}
+
+/// The baseline: each finding's file, rule and fingerprint (rule, file, message and underlined
+/// text, not its line), so that moving code does not make old findings new.
+fn baseline_text(result: &RunResult) -> String {
+    let mut entries = Vec::new();
+    for (source, report) in result.sources.iter().zip(&result.reports) {
+        for f in &report.findings {
+            entries.push(serde_json::json!({
+                "file": source.name,
+                "code": f.rule.code,
+                "fingerprint": emit::ci::fingerprint(f, source),
+                "message": f.message,
+            }));
+        }
+    }
+    let doc = serde_json::json!({"version": 1, "tool": "finops-lint", "findings": entries});
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Drop the findings recorded in a baseline (as many of each as it records).
+fn apply_baseline(result: &mut RunResult, baseline: &serde_json::Value) {
+    let mut known: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    for e in baseline["findings"].as_array().unwrap_or(&Vec::new()) {
+        if let (Some(file), Some(fp)) = (e["file"].as_str(), e["fingerprint"].as_str()) {
+            *known.entry((file.to_string(), fp.to_string())).or_insert(0) += 1;
+        }
+    }
+    for (source, report) in result.sources.iter().zip(result.reports.iter_mut()) {
+        report.findings.retain(|f| {
+            let key = (source.name.clone(), emit::ci::fingerprint(f, source));
+            match known.get_mut(&key) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            }
+        });
+    }
 }
 
 /// Emit the findings and compute the exit code.

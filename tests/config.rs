@@ -168,3 +168,41 @@ fn configuration_mistakes_point_into_the_file_with_suggestions() {
         .unwrap();
     assert_eq!(bad["range"]["start"]["line"], 1, "{bad:#}");
 }
+
+#[test]
+fn a_baseline_reports_only_new_findings_and_survives_moved_lines() {
+    let dir = tempdir::Dir::new();
+    let policy = dir.write(
+        "policy.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjct\", \"Resource\": \"*\"}]}\n",
+    );
+    let baseline = dir.path().join("baseline.json");
+    let b = baseline.to_str().unwrap();
+    let out = run(&["check", "--no-config", "--write-baseline", b, &policy]);
+    assert_eq!(
+        out.code, 1,
+        "the run that writes the baseline still reports"
+    );
+    let (code, v) = json_findings(&["--no-config", "--baseline", b, &policy]);
+    assert_eq!(code, 0, "{v:#}");
+    // lines move and a new problem appears: only the new one is reported
+    std::fs::write(
+        &policy,
+        "\n\n{\"Version\": \"2012-10-17\",\n \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjct\", \"Resource\": \"*\"},\n {\"Effect\": \"Allow\", \"Action\": \"s3:ListBuckt\", \"Resource\": \"*\"}]}\n",
+    )
+    .unwrap();
+    let (code, v) = json_findings(&["--no-config", "--baseline", b, &policy]);
+    assert_eq!(code, 1);
+    let texts: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, vec!["s3:ListBuckt"]);
+    // an unreadable baseline is a usage error
+    assert_eq!(
+        run(&["check", "--baseline", "/nonexistent.json", &policy]).code,
+        2
+    );
+}
