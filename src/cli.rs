@@ -235,6 +235,12 @@ struct CheckArgs {
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Apply the fixes marked safe to the files (the edits only; formatting around them is kept)
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Show the safe fixes as a unified diff, without writing (exit 1 when there are any)
+    #[arg(long)]
+    diff: bool,
     /// Record the current findings in FILE (to adopt finops-lint on an existing repository)
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<String>,
@@ -977,6 +983,53 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         export_type: a.export_type.unwrap_or_default(),
         export_type_explicit: a.export_type.is_some(),
     };
+    if a.fix || a.diff {
+        let mut diff_text = String::new();
+        let mut fixed = 0;
+        let mut files = 0;
+        for input in &inputs {
+            let Input::File { path, .. } = input else {
+                continue;
+            };
+            let Ok(bytes) = read_file(path) else {
+                continue;
+            };
+            let name = path.to_string_lossy().to_string();
+            let Some((text, n)) = fix_text(&name, &bytes, &opts) else {
+                continue;
+            };
+            fixed += n;
+            files += 1;
+            if a.diff {
+                let original = String::from_utf8_lossy(&bytes);
+                diff_text.push_str(
+                    &similar::TextDiff::from_lines(original.as_ref(), text.as_str())
+                        .unified_diff()
+                        .context_radius(2)
+                        .header(&name, &name)
+                        .to_string(),
+                );
+            } else if let Err(e) = std::fs::write(path, &text) {
+                return usage_error(io, &format!("cannot write `{name}`: {e}"));
+            }
+        }
+        if a.diff {
+            let _ = io.stdout.write_all(diff_text.as_bytes());
+            let _ = writeln!(
+                io.stderr,
+                "{fixed} fix{} in {files} file{} (not applied)",
+                if fixed == 1 { "" } else { "es" },
+                if files == 1 { "" } else { "s" }
+            );
+            return i32::from(fixed > 0);
+        }
+        let _ = writeln!(
+            io.stderr,
+            "fixed {fixed} finding{} in {files} file{}",
+            if fixed == 1 { "" } else { "s" },
+            if files == 1 { "" } else { "s" }
+        );
+    }
     let mut result = check_inputs(&inputs, stdin_bytes.as_deref(), &opts);
     for err in walk_errors {
         let id = result.sources.len();
@@ -1028,6 +1081,47 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         }
     }
     finish(&result, a.format, a.fail_on, a.verbose, io)
+}
+
+/// A file's text with its safe fixes applied, round after round until none is left (a fix can
+/// make another possible, and edits that overlap wait for the next round); `None` when nothing
+/// changes. Files that are not valid UTF-8 are left alone.
+fn fix_text(name: &str, bytes: &[u8], opts: &Options) -> Option<(String, usize)> {
+    let (mut text, bad) = crate::parse::json::decode(bytes);
+    if bad.is_some() {
+        return None;
+    }
+    let mut applied = 0;
+    for _ in 0..10 {
+        let source = Source::new(name.to_string(), text.clone());
+        let siblings = module_files(name);
+        let report = engine::check_source_in(&source, 0, None, opts, &siblings);
+        let mut edits: Vec<&crate::diagnostic::Edit> = report
+            .findings
+            .iter()
+            .filter_map(|f| f.fix.as_ref().filter(|x| x.safe))
+            .flat_map(|x| x.edits.iter())
+            .collect();
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        let mut chosen: Vec<&crate::diagnostic::Edit> = Vec::new();
+        for e in edits {
+            let clear = chosen.last().is_none_or(|last| {
+                last.span.end <= e.span.start
+                    && !(last.span.is_empty() && last.span.start == e.span.start)
+            });
+            if clear && text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end) {
+                chosen.push(e);
+            }
+        }
+        if chosen.is_empty() {
+            break;
+        }
+        for e in chosen.iter().rev() {
+            text.replace_range(e.span.start..e.span.end, &e.replacement);
+        }
+        applied += chosen.len();
+    }
+    (applied > 0).then_some((text, applied))
 }
 
 /// The baseline: each finding's file, rule and fingerprint (rule, file, message and underlined

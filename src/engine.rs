@@ -333,6 +333,16 @@ pub fn check_policy(
             findings.retain(|f| !model::unknown::inside(f.span, &unknown));
         }
     }
+    // a document held in a string (get-bucket-policy, IAM's URL-encoded form): edits written
+    // for JSON text would break the string, so its findings offer no machine fix
+    let at = doc.root.span.start;
+    let embedded = at > 0 && source.text.as_bytes().get(at - 1) == Some(&b'"')
+        || source.text.get(at..).is_some_and(|t| t.starts_with("%7B"));
+    if embedded {
+        for f in &mut findings {
+            f.fix = None;
+        }
+    }
     findings
 }
 

@@ -124,3 +124,74 @@ fn fixes_apply_cleanly_and_converge() {
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// `--diff` shows the safe fixes without writing; `--fix` applies them, keeps the formatting
+/// around each edit, and a second `--fix` has nothing left to do.
+#[test]
+fn fix_and_diff_on_the_command_line() {
+    let tmp = std::env::temp_dir().join(format!("finops-lint-fix-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/broken");
+    for f in ["bucket-policy.json", "export.json", "readonly-policy.json"] {
+        std::fs::copy(root.join(f), tmp.join(f)).unwrap();
+    }
+    let policy = tmp.join("readonly-policy.json");
+    let before = std::fs::read_to_string(&policy).unwrap();
+    let dir = tmp.to_string_lossy().to_string();
+    let flags = [
+        "--no-config",
+        "--bucket",
+        "acme-finops-billing",
+        "--account-id",
+        "402938475610",
+    ];
+    let mut args = vec!["check", "--diff"];
+    args.extend(flags);
+    args.push(&dir);
+    let out = common::run(&args);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("+  \"Version\": \"2012-10-17\","),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("-      \"Effect\": \"allow\","),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(&policy).unwrap(),
+        before,
+        "--diff wrote the file"
+    );
+    args[1] = "--fix";
+    let out = common::run(&args);
+    assert!(out.stderr.starts_with("fixed "), "{}", out.stderr);
+    let after = std::fs::read_to_string(&policy).unwrap();
+    assert_ne!(after, before);
+    // only the edits changed: every line of the original that was not fixed is still there
+    let kept = before
+        .lines()
+        .filter(|l| !l.contains("allow") && !l.trim().is_empty())
+        .all(|l| after.contains(l));
+    assert!(kept, "{after}");
+    // converged: nothing left to fix, and nothing left offers a safe fix
+    let out = common::run(&args);
+    assert!(out.stderr.starts_with("fixed 0 findings"), "{}", out.stderr);
+    let mut j = vec!["--format", "json", "--fail-on", "never"];
+    j.extend(flags);
+    j.push(&dir);
+    let mut a = vec!["check"];
+    a.extend(j);
+    let v: serde_json::Value = serde_json::from_str(&common::run(&a).stdout).unwrap();
+    let left: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["fix"]["applicability"] == "safe")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -108,6 +108,25 @@ impl Node {
     }
 }
 
+/// The edit that adds `member` (such as `"Version": "2012-10-17"`) as the first member of the
+/// object `obj` of `source`, written as the object is: on its own line with the first member's
+/// indentation when the object spans lines, else inline.
+pub fn insert_member(source: &str, obj: &Node, member: &str) -> (Span, String) {
+    let at = obj.span.start + 1;
+    let first = obj.as_object().and_then(|m| m.first());
+    let Some(first) = first else {
+        return (Span::new(at, at), member.to_string());
+    };
+    let between = source.get(at..first.key_span.start).unwrap_or("");
+    match between.rfind('\n') {
+        Some(nl) => {
+            let indent = &between[nl + 1..];
+            (Span::new(at, at), format!("\n{indent}{member},"))
+        }
+        None => (Span::new(at, at), format!("{member}, ")),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IssueKind {
     Syntax,

@@ -455,8 +455,28 @@ fn redundant(
                 "a redundant {what} makes the policy longer without changing it"
             ))
             .help(format!("remove `\"{v}\"`"));
+            let f = match removal(stmt, key, node) {
+                Some(span) => f.fix(format!("remove `\"{v}\"`"), span, ""),
+                None => f,
+            };
             ctx.report(f);
         }
+    }
+}
+
+/// The text to delete to remove `node` from the array of `key`, with its comma.
+fn removal(stmt: &Statement, key: &str, node: &Node) -> Option<crate::source::Span> {
+    let items = stmt.get(key)?.as_array()?;
+    let i = items.iter().position(|n| n.span == node.span)?;
+    if i > 0 {
+        Some(crate::source::Span::new(
+            items[i - 1].span.end,
+            node.span.end,
+        ))
+    } else {
+        items
+            .get(1)
+            .map(|next| crate::source::Span::new(node.span.start, next.span.start))
     }
 }
 

@@ -301,6 +301,10 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                     .label(c.operator.key_span, "compares literally")
                     .note("AWS sends the full ARN of the export, which never equals a text ending in `*`, so every delivery is refused (an older legacy-CUR guide shows this form; it is a known cause of failed deliveries)")
                     .help(format!("use `\"{fixed}\"` (or `ArnLike`)"));
+                let f = match crate::rules::values::operator_fix(stmt, c, &fixed) {
+                    Some((span, text)) => f.fix(format!("use `{fixed}`"), span, text),
+                    None => f,
+                };
                 ctx.report(f);
             }
         }

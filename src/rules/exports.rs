@@ -134,15 +134,9 @@ fn brace(n: &Node) -> Span {
     Span::new(n.span.start, n.span.start + 1)
 }
 
-/// Insert `text` as the first member of the object `obj` (after its `{`).
-fn insert_first(obj: &Node, text: &str) -> (Span, String) {
-    let at = obj.span.start + 1;
-    let sep = if obj.as_object().is_some_and(|m| !m.is_empty()) {
-        ", "
-    } else {
-        ""
-    };
-    (Span::new(at, at), format!("{text}{sep}"))
+/// Insert `text` as the first member of the object `obj`, written as the object is.
+fn insert_first(ctx: &CostCtx, obj: &Node, text: &str) -> (Span, String) {
+    crate::parse::json::insert_member(&ctx.source.text, obj, text)
 }
 
 /// The Data Exports table a query reads, when it is one of the other known tables.
@@ -230,7 +224,7 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
         // EXP003
         match t.get("INCLUDE_RESOURCES") {
             None => {
-                let (span, text) = insert_first(t, "\"INCLUDE_RESOURCES\": \"TRUE\"");
+                let (span, text) = insert_first(ctx, t, "\"INCLUDE_RESOURCES\": \"TRUE\"");
                 let f = Finding::new(&EXP003, ctx.source_id, brace(t), "the export does not include resource IDs (`INCLUDE_RESOURCES` is not set)")
                     .note("`INCLUDE_RESOURCES` defaults to `FALSE`: the cost lines come without `line_item_resource_id`, so the platform cannot attach costs to resources; nothing fails, the data is silently poorer")
                     .help("add `\"INCLUDE_RESOURCES\": \"TRUE\"`")
@@ -684,7 +678,7 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
             ctx.report(f);
         }
         None => {
-            let (span, text) = insert_first(d, "\"RefreshClosedReports\": true");
+            let (span, text) = insert_first(ctx, d, "\"RefreshClosedReports\": true");
             let f = Finding::new(
                 &CUR003,
                 ctx.source_id,
@@ -717,7 +711,7 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
             ctx.report(f);
         }
         None => {
-            let (span, text) = insert_first(d, "\"ReportVersioning\": \"OVERWRITE_REPORT\"");
+            let (span, text) = insert_first(ctx, d, "\"ReportVersioning\": \"OVERWRITE_REPORT\"");
             let f = Finding::new(&CUR004, ctx.source_id, brace(d), "`ReportVersioning` is not set")
                 .severity(if bucket_only { Severity::Warning } else { Severity::Error })
                 .note("it defaults to `CREATE_NEW_REPORT` (also in Terraform), which the guides do not allow")

@@ -92,9 +92,15 @@ fn top_level(ctx: &mut Ctx, root: &Node) {
     }
     match root.member("Version") {
         None => {
+            let (span, text) = crate::parse::json::insert_member(
+                &ctx.source.text,
+                root,
+                "\"Version\": \"2012-10-17\"",
+            );
             let f = Finding::new(&POL001, ctx.source_id, brace(root), "the policy has no `Version`")
                 .note("without `Version`, IAM applies the 2008-10-17 language: policy variables such as `${aws:username}` are not replaced")
-                .help("add `\"Version\": \"2012-10-17\"` as the first element");
+                .help("add `\"Version\": \"2012-10-17\"` as the first element")
+                .fix("add `\"Version\": \"2012-10-17\"`", span, text);
             ctx.report(f);
         }
         Some(m) => match m.value.as_str() {
@@ -264,6 +270,16 @@ fn statement(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
                 .aa("INVALID_EFFECT")
                 .note("`Effect` is case-sensitive and must be exactly `Allow` or `Deny`")
                 .help(format!("use `\"{fixed}\"`"));
+                // certain only when the case is all that is wrong
+                let f = if other.eq_ignore_ascii_case(fixed) {
+                    f.fix(
+                        format!("set `\"{fixed}\"`"),
+                        m.value.span,
+                        format!("\"{fixed}\""),
+                    )
+                } else {
+                    f
+                };
                 ctx.report(f);
             }
         },

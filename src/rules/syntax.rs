@@ -14,7 +14,8 @@ pub fn findings(source: usize, issues: &[Issue]) -> Vec<Finding> {
                     .help("fix the JSON syntax at the marked position"),
                 IssueKind::TrailingComma => Finding::new(&JSON002, source, i.span, "trailing comma")
                     .note("IAM and S3 reject documents with a comma before `]` or `}` (MalformedPolicyDocument)")
-                    .help("remove this comma"),
+                    .help("remove this comma")
+                    .fix("remove the comma", i.span, ""),
                 IssueKind::Comment => Finding::new(&JSON003, source, i.span, "comment in JSON")
                     .note("IAM and S3 reject documents with comments (MalformedPolicyDocument)")
                     .help("remove the comment, or move the explanation into a `Sid`"),

@@ -396,9 +396,27 @@ fn wildcard_operators(ctx: &mut Ctx, stmt: &Statement) {
                 .label(cond.operator.key_span, format!("`{op}` does not expand `*` or `?`"))
                 .note("the condition only matches the literal text, including the `*`, so it probably never matches")
                 .help(format!("use `\"{fixed}\"`"));
+            let f = match operator_fix(stmt, &cond, &fixed) {
+                Some((span, text)) => f.fix(format!("use `{fixed}`"), span, text),
+                None => f,
+            };
             ctx.report(f);
         }
     }
+}
+
+/// Rename a condition's operator, when the condition block has no operator of that name yet
+/// (values without wildcards compare the same under the Like operator).
+pub fn operator_fix(
+    stmt: &Statement,
+    cond: &crate::model::policy::Condition,
+    fixed: &str,
+) -> Option<(crate::source::Span, String)> {
+    let block = stmt.get("Condition")?;
+    if block.get(fixed).is_some() {
+        return None;
+    }
+    Some((cond.operator.key_span, format!("\"{fixed}\"")))
 }
 
 /// For a non-Like string operator with a wildcard value: the Like operator to use, the value and its node.
