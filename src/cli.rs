@@ -54,8 +54,19 @@ enum Command {
     )]
     Audit(AuditArgs),
     /// Explain one rule (by code or name)
-    #[command(after_help = "Example:\n  finops-lint rule BP006")]
-    Rule { code: String },
+    #[command(
+        after_help = "Examples:\n  finops-lint rule BP006\n  finops-lint rule time-granularity --format json"
+    )]
+    Rule {
+        code: String,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(
+        after_help = "Example:\n  finops-lint completions bash > ~/.local/share/bash-completion/completions/finops-lint"
+    )]
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -235,6 +246,12 @@ struct CheckArgs {
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Print the findings only, without the summary line
+    #[arg(short, long)]
+    quiet: bool,
+    /// Print the number of findings per rule instead of the findings
+    #[arg(long)]
+    statistics: bool,
     /// Apply the fixes marked safe to the files (the edits only; formatting around them is kept)
     #[arg(long, conflicts_with = "diff")]
     fix: bool,
@@ -259,7 +276,14 @@ struct CheckArgs {
 }
 
 const SUBCOMMANDS: &[&str] = &[
-    "check", "rules", "rule", "simulate", "generate", "audit", "help",
+    "check",
+    "rules",
+    "rule",
+    "simulate",
+    "generate",
+    "audit",
+    "completions",
+    "help",
 ];
 
 pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
@@ -309,9 +333,25 @@ pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
             let _ = io.stdout.write_all(text.as_bytes());
             0
         }
-        Command::Rule { code } => match rules::find(&code) {
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "finops-lint", &mut buf);
+            let _ = io.stdout.write_all(&buf);
+            0
+        }
+        Command::Rule { code, format } => match rules::find(&code) {
             Some(r) => {
-                let _ = io.stdout.write_all(r.docs.as_bytes());
+                let text = match format {
+                    ListFormat::Text => r.docs.to_string(),
+                    ListFormat::Json => {
+                        let mut t =
+                            serde_json::to_string_pretty(&emit::rule_json(r)).unwrap_or_default();
+                        t.push('\n');
+                        t
+                    }
+                };
+                let _ = io.stdout.write_all(text.as_bytes());
                 0
             }
             None => {
@@ -1080,7 +1120,12 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             Err(e) => return usage_error(io, &format!("cannot read the baseline `{path}`: {e}")),
         }
     }
-    finish(&result, a.format, a.fail_on, a.verbose, io)
+    let how = Presentation {
+        verbose: a.verbose,
+        quiet: a.quiet,
+        statistics: a.statistics,
+    };
+    present(&result, a.format, a.fail_on, how, io)
 }
 
 /// A file's text with its safe fixes applied, round after round until none is left (a fix can
@@ -1168,8 +1213,40 @@ fn apply_baseline(result: &mut RunResult, baseline: &serde_json::Value) {
 }
 
 /// Emit the findings and compute the exit code.
+/// How the text formats present the findings.
+#[derive(Default, Clone, Copy)]
+struct Presentation {
+    verbose: bool,
+    /// No summary line.
+    quiet: bool,
+    /// Counts per rule instead of the findings.
+    statistics: bool,
+}
+
 fn finish(result: &RunResult, format: Format, fail_on: FailOn, verbose: bool, io: &mut Io) -> i32 {
-    let out = match format {
+    present(
+        result,
+        format,
+        fail_on,
+        Presentation {
+            verbose,
+            ..Default::default()
+        },
+        io,
+    )
+}
+
+fn present(
+    result: &RunResult,
+    format: Format,
+    fail_on: FailOn,
+    how: Presentation,
+    io: &mut Io,
+) -> i32 {
+    let verbose = how.verbose;
+    let text_format = matches!(format, Format::Human | Format::Concise);
+    let mut out = match format {
+        _ if how.statistics && text_format => emit::statistics(result),
         Format::Human => emit::human(result, io.color, verbose),
         Format::Concise => emit::concise(result, verbose),
         Format::Json => emit::json(result),
@@ -1178,6 +1255,12 @@ fn finish(result: &RunResult, format: Format, fail_on: FailOn, verbose: bool, io
         Format::Junit => emit::ci::junit(result),
         Format::Gitlab => emit::ci::gitlab(result),
     };
+    if how.quiet && text_format {
+        // the summary is the last line
+        let trimmed = out.trim_end_matches('\n');
+        let cut = trimmed.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        out.truncate(cut);
+    }
     if let Err(e) = io.stdout.write_all(out.as_bytes()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return usage_error(io, &format!("cannot write the output: {e}"));

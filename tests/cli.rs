@@ -599,3 +599,63 @@ fn special_and_oversized_files_are_reported_not_read() {
         assert_eq!(v["findings"][0]["code"], "IO001");
     }
 }
+
+#[test]
+fn everyday_comfort_quiet_statistics_completions_and_rule_json() {
+    let args = ["--bucket", B, "--account-id", A, "examples/broken"];
+    // --quiet: the findings without the summary
+    let mut a = vec!["check", "--format", "concise", "--quiet"];
+    a.extend(args);
+    let quiet = run(&a).stdout;
+    assert!(
+        !quiet.contains("errors,") && quiet.contains("error[BP001]"),
+        "{quiet}"
+    );
+    // --statistics: one line per rule with its count, then the summary
+    let mut a = vec!["check", "--statistics"];
+    a.extend(args);
+    let stats = run(&a).stdout;
+    let concise = {
+        let mut a = vec!["check", "--format", "concise"];
+        a.extend(args);
+        run(&a).stdout
+    };
+    let pfx = concise.matches("[PFX001]").count();
+    assert!(pfx > 0);
+    assert!(
+        stats
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()[..2]
+                == [pfx.to_string().as_str(), "PFX001"]),
+        "{stats}"
+    );
+    // shell completions
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = run(&["completions", shell]);
+        assert_eq!(out.code, 0);
+        assert!(
+            out.stdout.contains("finops-lint") && out.stdout.contains("statistics"),
+            "{shell}"
+        );
+    }
+    // one rule for tools
+    let out = run(&["rule", "time-granularity", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["code"], "EXP004");
+    assert!(v["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("rules/EXP004-time-granularity/README.md"));
+    // every subcommand's help shows an example
+    for sub in [
+        "check",
+        "rules",
+        "rule",
+        "simulate",
+        "generate",
+        "completions",
+    ] {
+        let out = run(&[sub, "--help"]);
+        assert!(out.stdout.contains("Example"), "{sub}: {}", out.stdout);
+    }
+}

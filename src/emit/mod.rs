@@ -349,6 +349,37 @@ pub fn json(result: &RunResult) -> String {
     s
 }
 
+/// `--statistics`: the number of findings per rule, most frequent first.
+pub fn statistics(result: &RunResult) -> String {
+    let mut counts: Vec<(usize, &'static rules::Rule, crate::diagnostic::Severity)> = Vec::new();
+    for f in result.findings() {
+        match counts.iter_mut().find(|c| c.1.code == f.rule.code) {
+            Some(c) => {
+                c.0 += 1;
+                c.2 = c.2.max(f.severity);
+            }
+            None => counts.push((1, f.rule, f.severity)),
+        }
+    }
+    counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(b.1.code)));
+    let mut out = String::new();
+    for (n, r, sev) in &counts {
+        out.push_str(&format!(
+            "{n:>6}  {:<8} {:<8} {}\n",
+            r.code,
+            sev.as_str(),
+            r.name
+        ));
+    }
+    out.push_str(&summary_line(&counts_of(result)));
+    out.push('\n');
+    out
+}
+
+fn counts_of(result: &RunResult) -> Counts {
+    counts(result)
+}
+
 pub fn rule_list_text() -> String {
     let mut out = String::new();
     for r in rules::ALL {
@@ -363,11 +394,14 @@ pub fn rule_list_text() -> String {
     out
 }
 
+/// One rule for tools: code, name, severity, summary, Access Analyzer codes, documentation URL
+/// and the documentation itself.
+pub fn rule_json(r: &rules::Rule) -> serde_json::Value {
+    json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(), "summary": r.summary(), "access_analyzer": r.access_analyzer, "url": ci::help_uri(r), "docs": r.docs})
+}
+
 pub fn rule_list_json() -> String {
-    let list: Vec<_> = rules::ALL
-        .iter()
-        .map(|r| json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(), "summary": r.summary(), "access_analyzer": r.access_analyzer, "docs": r.docs}))
-        .collect();
+    let list: Vec<_> = rules::ALL.iter().map(|r| rule_json(r)).collect();
     let mut s = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into());
     s.push('\n');
     s
