@@ -12,24 +12,39 @@ fn pre_commit() -> PathBuf {
     }))
 }
 
+/// What pre-commit runs with, here and inside `git commit`'s hook: its own cache, and cargo
+/// building the hook the fast way (`cargo install` uses the release profile) into a folder kept
+/// between test runs.
+fn hook_env(cmd: &mut Command, base: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    cmd.env("PRE_COMMIT_HOME", base.join("cache"))
+        .env("CARGO_TARGET_DIR", root.join("target/pre-commit-build"))
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
+        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "true");
+}
+
 fn git(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new("git")
-        .args([
-            "-c",
-            "user.name=finops-lint tests",
-            "-c",
-            "user.email=tests@example.com",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git")
+    let base = dir.parent().unwrap_or(dir);
+    let mut cmd = Command::new("git");
+    hook_env(&mut cmd, base);
+    cmd.args([
+        "-c",
+        "user.name=finops-lint tests",
+        "-c",
+        "user.email=tests@example.com",
+    ])
+    .args([
+        "-c",
+        "commit.gpgsign=false",
+        "-c",
+        "init.defaultBranch=main",
+    ])
+    .args(args)
+    .current_dir(dir)
+    .output()
+    .expect("git")
 }
 
 fn copy(from: &Path, to: &Path) {
@@ -102,19 +117,10 @@ fn pre_commit_hook_passes_a_clean_commit_and_refuses_a_broken_policy() {
         &repo.join("stack.yaml"),
     );
     let run = |args: &[&str]| {
-        Command::new(pre_commit())
-            .args(args)
-            .current_dir(&repo)
-            .env("PRE_COMMIT_HOME", base.join("cache"))
-            // pre-commit builds with `cargo install` (the release profile): build it the fast
-            // way, and keep the build between test runs
-            .env("CARGO_TARGET_DIR", root.join("target/pre-commit-build"))
-            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-            .env("CARGO_PROFILE_RELEASE_LTO", "false")
-            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
-            .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "true")
-            .output()
-            .expect("run pre-commit")
+        let mut cmd = Command::new(pre_commit());
+        cmd.args(args).current_dir(&repo);
+        hook_env(&mut cmd, &base);
+        cmd.output().expect("run pre-commit")
     };
     let install = run(&["install"]);
     assert!(
