@@ -274,10 +274,17 @@ pub fn parse_text(text: &str, map: &dyn OffsetMap) -> Parsed {
         }
         Err(e) => {
             let range = e.range();
-            let mut span = map.span(Span::new(range.start, range.end));
-            if span.is_empty() {
-                span.end = span.start + 1;
+            // an empty range is widened to one character of the text: the next one, or the
+            // last one at the end of the text (never past it)
+            let (mut start, mut end) = (range.start.min(text.len()), range.end.min(text.len()));
+            if start == end {
+                if end < text.len() {
+                    end += text[end..].chars().next().map_or(1, char::len_utf8);
+                } else if start > 0 {
+                    start -= text[..start].chars().next_back().map_or(1, char::len_utf8);
+                }
             }
+            let span = map.span(Span::new(start, end));
             Parsed {
                 root: None,
                 issues: vec![Issue {

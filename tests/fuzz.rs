@@ -1,0 +1,289 @@
+//! Fuzzing on the stable toolchain: every parser (JSON, YAML, HCL, plan JSON, the policy model)
+//! and the whole `check` pipeline, with every emitter, run on mutations of the rule fixtures and
+//! examples. Deterministic (`FINOPS_LINT_FUZZ_SEED`), bounded (`FINOPS_LINT_FUZZ_CASES`, 2,000 by
+//! default, as CI runs it). An input that panics or takes too long is written to
+//! `tests/fuzz-regressions/` and replayed by every later run.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A small deterministic generator (xorshift64*), so that a failure can be replayed by seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+const TOKENS: &[&[u8]] = &[
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\"",
+    b":",
+    b",",
+    b"\\",
+    b"\\u",
+    b"\\ud800",
+    b"%7B",
+    b"%",
+    b"!Ref ",
+    b"!Sub ",
+    b"Fn::If",
+    b"${",
+    b"%{",
+    b"<<EOT\n",
+    b"\nEOT\n",
+    b"*",
+    b"?",
+    b"arn:aws:s3:::",
+    b"\"Statement\"",
+    b"\"Effect\"",
+    b"\"Principal\"",
+    b"\"Condition\"",
+    b"\"Resource\"",
+    b"\"Action\"",
+    b"\"Export\"",
+    b"jsonencode(",
+    b"file(",
+    b"&a ",
+    b"*a",
+    b"- ",
+    b"\n  ",
+    b"\t",
+    b"\x00",
+    b"\xff",
+    b"\xc3",
+    b"\xef\xbb\xbf",
+    b"1e999999",
+    b"-0",
+    b"true",
+    b"null",
+];
+
+fn seeds() -> Vec<(PathBuf, Vec<u8>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    let mut dirs = vec![root.join("rules"), root.join("examples")];
+    while let Some(d) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let Ok(meta) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
+            if meta.is_dir() {
+                dirs.push(p);
+            } else if meta.is_file()
+                && meta.len() < 64 * 1024
+                && p.extension().is_some_and(|x| {
+                    ["json", "yaml", "yml", "tf", "toml"].contains(&x.to_str().unwrap_or(""))
+                })
+            {
+                if let Ok(b) = std::fs::read(&p) {
+                    out.push((p, b));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
+    let mut data = input.to_vec();
+    for _ in 0..1 + rng.below(8) {
+        let at = rng.below(data.len() + 1);
+        match rng.below(7) {
+            0 if !data.is_empty() => {
+                let i = rng.below(data.len());
+                data[i] = rng.next() as u8;
+            }
+            1 if !data.is_empty() => {
+                let end = (at + 1 + rng.below(32)).min(data.len());
+                data.drain(at.min(end)..end);
+            }
+            2 => {
+                let t = TOKENS[rng.below(TOKENS.len())];
+                data.splice(at..at, t.iter().copied());
+            }
+            3 if !data.is_empty() => {
+                // duplicate a slice (deep nesting and repetition)
+                let s = rng.below(data.len());
+                let e = (s + 1 + rng.below(64)).min(data.len());
+                let piece = data[s..e].to_vec();
+                for _ in 0..1 + rng.below(4) {
+                    data.splice(at..at, piece.iter().copied());
+                }
+            }
+            4 if !other.is_empty() => {
+                // splice in part of another seed
+                let s = rng.below(other.len());
+                let e = (s + 1 + rng.below(256)).min(other.len());
+                data.splice(at..at, other[s..e].iter().copied());
+            }
+            5 => {
+                let n = 1 + rng.below(300);
+                let open = if rng.below(2) == 0 { b'[' } else { b'{' };
+                data.splice(at..at, std::iter::repeat_n(open, n));
+            }
+            _ => data.truncate(at),
+        }
+    }
+    data
+}
+
+fn regressions_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions")
+}
+
+/// Check one input the way the tool reads a file of that name; `Err` on a panic or a hang.
+fn check_one(name: &str, bytes: &[u8], full: bool) -> Result<(), String> {
+    let started = Instant::now();
+    let name_owned = name.to_string();
+    let data = bytes.to_vec();
+    let outcome = std::panic::catch_unwind(move || {
+        let (text, bad) = finops_lint::parse::json::decode(&data);
+        let source = finops_lint::source::Source::new(name_owned, text);
+        let opts = finops_lint::engine::Options {
+            bucket: Some("acme-finops-billing".into()),
+            account_id: Some("402938475610".into()),
+            scenario: Some("root-existing-export".into()),
+            keep_docs: true,
+            ..Default::default()
+        };
+        let report = finops_lint::engine::check_source(&source, 0, bad, &opts);
+        // every finding's span lies in the text it points into
+        for f in &report.findings {
+            assert!(
+                f.span.start <= f.span.end && f.span.end <= source.text.len(),
+                "{f:?}"
+            );
+        }
+    });
+    if let Err(p) = outcome {
+        let what = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        return Err(format!("panic: {what}"));
+    }
+    if full {
+        // the whole pipeline, every emitter, through a real file
+        let dir = std::env::temp_dir().join(format!("finops-lint-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let path = dir.join(Path::new(name).file_name().unwrap_or_default());
+        std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
+        let p = path.to_string_lossy().to_string();
+        for format in [
+            "human", "concise", "json", "sarif", "github", "junit", "gitlab",
+        ] {
+            let out = common::run(&[
+                "check",
+                "--no-config",
+                "--format",
+                format,
+                "--fail-on",
+                "never",
+                "--bucket",
+                "acme-finops-billing",
+                "--account-id",
+                "402938475610",
+                &p,
+            ]);
+            if out.code != 0 {
+                return Err(format!(
+                    "`--format {format}` exited {}: {}",
+                    out.code, out.stderr
+                ));
+            }
+        }
+    }
+    if started.elapsed() > Duration::from_secs(5) {
+        return Err(format!("took {:?}", started.elapsed()));
+    }
+    Ok(())
+}
+
+fn keep(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = regressions_dir();
+    let _ = std::fs::create_dir_all(&dir);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("json");
+    let path = dir.join(format!("{h:016x}.{ext}"));
+    let _ = std::fs::write(&path, bytes);
+    path
+}
+
+#[test]
+fn regressions_found_by_fuzzing_stay_fixed() {
+    let Ok(entries) = std::fs::read_dir(regressions_dir()) else {
+        return; // none kept yet: nothing to replay
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "md") {
+            continue;
+        }
+        let bytes = std::fs::read(&p).unwrap();
+        check_one(&p.to_string_lossy(), &bytes, true)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+}
+
+#[test]
+fn fuzz_parsers_and_pipeline() {
+    let cases: usize = std::env::var("FINOPS_LINT_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
+    let seed: u64 = std::env::var("FINOPS_LINT_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5eed_f1a7);
+    let seeds = seeds();
+    assert!(
+        seeds.len() > 100,
+        "the fixtures are the seeds: found {}",
+        seeds.len()
+    );
+    let mut rng = Rng(seed | 1);
+    for case in 0..cases {
+        let (path, input) = &seeds[rng.below(seeds.len())];
+        let other = &seeds[rng.below(seeds.len())].1;
+        let data = mutate(&mut rng, input, other);
+        let name = path.to_string_lossy().to_string();
+        // every 40th case goes through the whole program and every emitter
+        if let Err(e) = check_one(&name, &data, case % 40 == 0) {
+            let kept = keep(&name, &data);
+            panic!(
+                "case {case} (seed {seed}) from {name}: {e}\nkept as {}",
+                kept.display()
+            );
+        }
+    }
+}
