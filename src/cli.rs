@@ -246,6 +246,9 @@ struct CheckArgs {
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Read files up to this size, in MiB [default: 64]
+    #[arg(long, value_name = "MIB")]
+    max_file_size: Option<u64>,
     /// Print the findings only, without the summary line
     #[arg(short, long)]
     quiet: bool,
@@ -418,8 +421,12 @@ fn read_input(input: &Input, stdin: Option<&[u8]>) -> (String, Result<Vec<u8>, S
     }
 }
 
-/// The largest file read (a policy is a few KiB; a template a few MiB).
-pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+/// The largest file read by default, in MiB (a policy is a few KiB; a template a few MiB).
+pub const MAX_FILE_SIZE_MIB: u64 = 64;
+
+/// The limit of this run (`--max-file-size`, `[files] max-file-size`), in bytes.
+static MAX_FILE_SIZE: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(MAX_FILE_SIZE_MIB * 1024 * 1024);
 
 /// Read a regular file of a reasonable size: a FIFO or device would block or never end.
 fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
@@ -427,11 +434,12 @@ fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
     if !meta.is_file() {
         return Err("it is not a regular file (a FIFO, device or socket is not read)".to_string());
     }
-    if meta.len() > MAX_FILE_SIZE {
+    let limit = MAX_FILE_SIZE.load(std::sync::atomic::Ordering::Relaxed);
+    if meta.len() > limit {
         return Err(format!(
-            "it has {} bytes, more than the {} MiB finops-lint reads",
+            "it has {} bytes, more than the {} MiB finops-lint reads (`--max-file-size` raises the limit)",
             meta.len(),
-            MAX_FILE_SIZE / (1024 * 1024)
+            limit / (1024 * 1024)
         ));
     }
     std::fs::read(path).map_err(|e| e.to_string())
@@ -938,6 +946,14 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             None => None,
         }
     };
+    let limit = a
+        .max_file_size
+        .or(config.as_ref().and_then(|c| c.max_file_size))
+        .unwrap_or(MAX_FILE_SIZE_MIB);
+    MAX_FILE_SIZE.store(
+        limit.saturating_mul(1024 * 1024),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     if let Some(c) = &config {
         let o = &c.onboarding;
         a.bucket = a.bucket.take().or(o.bucket.clone());

@@ -61,6 +61,8 @@ pub struct Config {
     pub ignores: Vec<Ignore>,
     pub include: Option<globset::GlobSet>,
     pub exclude: Vec<String>,
+    /// `[files] max-file-size`, in MiB.
+    pub max_file_size: Option<u64>,
     /// Problems of the configuration itself, on source index 0 (moved when added to a run).
     pub findings: Vec<Finding>,
 }
@@ -231,6 +233,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
         ignores: Vec::new(),
         include: None,
         exclude: Vec::new(),
+        max_file_size: None,
         findings: Vec::new(),
     };
     let doc = match toml_edit::Document::parse(text.clone()) {
@@ -335,6 +338,10 @@ pub fn load(path: &Path) -> Result<Config, String> {
         if let Some(inc) = files.get("include") {
             cfg.include = globs(&strings(Some(inc)), &mut cfg.findings);
         }
+        cfg.max_file_size = files.get("max-file-size").and_then(|n| match &n.kind {
+            Kind::Number(t) => t.parse().ok(),
+            _ => None,
+        });
         cfg.exclude = strings(files.get("exclude"))
             .into_iter()
             .map(|(g, _)| g)

@@ -1,0 +1,122 @@
+//! Hostile input: every case gives a finding or a clear error, never a panic, a hang or a stack
+//! overflow, and the other files of the run are still checked. (FIFOs, files over the size limit
+//! and symbolic link loops are in `cli.rs`.)
+
+mod common;
+
+use common::{json_findings, tempdir};
+
+fn codes_for(v: &serde_json::Value, file_end: &str) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().ends_with(file_end))
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_100_mb_file_is_refused_by_default_and_read_with_a_higher_limit() {
+    let dir = tempdir::Dir::new();
+    let big = dir.path().join("huge.json");
+    // sparse: 100 MB of NUL bytes without writing them
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let ok = dir.write(
+        "ok.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    );
+    let b = big.to_string_lossy().to_string();
+    let (code, v) = json_findings(&["--no-config", &b, &ok]);
+    assert_eq!(code, 1);
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "IO001");
+    assert!(
+        f["message"].as_str().unwrap().contains("--max-file-size"),
+        "{f:#}"
+    );
+    assert!(
+        !codes_for(&v, "ok.json").is_empty(),
+        "the other file is still checked"
+    );
+    // with a higher limit it is read: binary content is a syntax finding
+    let (_, v) = json_findings(&["--no-config", "--max-file-size", "128", &b]);
+    let c = codes_for(&v, "huge.json");
+    assert!(c.contains(&"JSON001".to_string()), "{c:?}");
+}
+
+#[test]
+fn deep_nesting_in_every_syntax_is_a_finding() {
+    let dir = tempdir::Dir::new();
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    dir.write("deep.json", &deep);
+    dir.write(
+        "deep.yaml",
+        &format!("AWSTemplateFormatVersion: \"2010-09-09\"\nResources: {deep}\n"),
+    );
+    dir.write("deep.tf", &format!("locals {{\n  x = {deep}\n}}\n"));
+    let (_, v) = json_findings(&["--no-config", dir.path().to_str().unwrap()]);
+    for f in ["deep.json", "deep.yaml", "deep.tf"] {
+        assert_eq!(codes_for(&v, f), vec!["JSON001".to_string()], "{f}: {v:#}");
+    }
+}
+
+#[test]
+fn binary_nul_and_invalid_utf8_are_findings() {
+    let dir = tempdir::Dir::new();
+    let png: Vec<u8> = [
+        0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d,
+    ]
+    .into_iter()
+    .chain((0..2000u32).map(|i| (i * 7919 % 256) as u8))
+    .collect();
+    std::fs::write(dir.path().join("image.json"), &png).unwrap();
+    std::fs::write(
+        dir.path().join("nul.json"),
+        b"{\"Version\": \"2012-10-17\",\x00 \"Statement\": []}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("latin1.tf"),
+        b"resource \"aws_iam_policy\" \"p\" {\n  description = \"Facturaci\xf3n\"\n  policy = jsonencode({Version = \"2012-10-17\", Statement = []})\n}\n",
+    )
+    .unwrap();
+    let (code, v) = json_findings(&["--no-config", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        codes_for(&v, "image.json").contains(&"JSON001".to_string()),
+        "{v:#}"
+    );
+    assert!(
+        codes_for(&v, "image.json").contains(&"JSON005".to_string()),
+        "{v:#}"
+    );
+    assert!(
+        codes_for(&v, "nul.json").contains(&"JSON001".to_string()),
+        "{v:#}"
+    );
+    assert!(
+        codes_for(&v, "latin1.tf").contains(&"JSON005".to_string()),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_hundred_thousand_statements_are_checked() {
+    let dir = tempdir::Dir::new();
+    let statements: Vec<String> = (0..100_000)
+        .map(|i| format!("{{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/{i}\"}}"))
+        .collect();
+    let p = dir.write(
+        "many.json",
+        &format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{}]}}",
+            statements.join(",")
+        ),
+    );
+    let (_, v) = json_findings(&["--no-config", &p]);
+    assert_eq!(codes_for(&v, "many.json"), vec!["POL016".to_string()]);
+}
