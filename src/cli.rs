@@ -186,6 +186,10 @@ struct AuditArgs {
     /// No progress on standard error
     #[arg(short, long)]
     quiet: bool,
+    /// Seconds one attempt of an AWS call may take (a call and its retries get three times as
+    /// long)
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    timeout: u64,
 }
 
 #[derive(Args, Debug)]
@@ -769,6 +773,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         export_name: export_name.clone(),
         cur2: a.export_type == ExportType::Cur2,
         prefix: prefix.clone(),
+        timeout: std::time::Duration::from_secs(a.timeout.max(1)),
         simulate: match (&a.scenario, &bucket, &a.account_id) {
             (Some(sc), Some(b), Some(acct)) => crate::requirements::calls(
                 sc,
@@ -846,7 +851,21 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         );
         return 2;
     }
-    finish(&result, a.format, a.fail_on, false, io)
+    let code = finish(&result, a.format, a.fail_on, false, io);
+    // an incomplete audit is not a verdict on the account
+    let faults: Vec<&crate::live::Problem> = fetched.problems.iter().filter(|p| p.fault).collect();
+    if !faults.is_empty() {
+        for p in &faults {
+            let _ = writeln!(io.stderr, "error: {}: {}", p.step, p.message);
+        }
+        let _ = writeln!(
+            io.stderr,
+            "error: the audit is incomplete ({} of its calls failed for reasons outside the account); the findings above are what it could read",
+            faults.len()
+        );
+        return 2;
+    }
+    code
 }
 
 fn generate(a: GenerateArgs, io: &mut Io) -> i32 {

@@ -157,10 +157,16 @@ struct Audit {
 }
 
 fn audit(moto: &Moto, account: &str, extra: &[&str]) -> Audit {
-    audit_as(moto, account, extra, ("testing", "testing"))
+    audit_as(moto, account, extra, ("testing", "testing"), &[])
 }
 
-fn audit_as(moto: &Moto, account: &str, extra: &[&str], keys: (&str, &str)) -> Audit {
+fn audit_as(
+    moto: &Moto,
+    account: &str,
+    extra: &[&str],
+    keys: (&str, &str),
+    env: &[(&str, &str)],
+) -> Audit {
     let out = Command::new(env!("CARGO_BIN_EXE_finops-lint"))
         .args([
             "audit",
@@ -187,6 +193,7 @@ fn audit_as(moto: &Moto, account: &str, extra: &[&str], keys: (&str, &str)) -> A
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_PROFILE")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
@@ -539,7 +546,7 @@ fn access_denied_on_a_step_is_reported_and_the_rest_goes_on() {
         "{}",
         String::from_utf8_lossy(&enable.stderr)
     );
-    let a = audit_as(&moto, account, &[], (key, secret));
+    let a = audit_as(&moto, account, &[], (key, secret), &[]);
     assert_eq!(a.code, 1, "{:#}", a.json);
     let c = codes(&a);
     assert!(
@@ -636,5 +643,78 @@ fn with_iam_simulator_the_simulation_decides() {
         a.stderr.contains("checked with IAM's policy simulator"),
         "{}",
         a.stderr
+    );
+}
+
+#[test]
+fn faults_throttling_slow_answers_malformed_answers_and_a_stopped_service() {
+    let moto = start_moto();
+    let account = seed(&moto, "correct");
+    // throttled twice: the retries get through and the audit is clean
+    let mut state = export_state(&account, |_| {});
+    state["faults"] = serde_json::json!({"ListExports": {"throttle": 2}});
+    serve(&moto, &state);
+    let a = audit(
+        &moto,
+        &account,
+        &["--export-name", "finops", "--prefix", "reports"],
+    );
+    assert_eq!(a.code, 0, "{:?}\n{}", codes(&a), a.stderr);
+    // an answer slower than the timeout: exit 2 with a clear error, the rest still reported
+    state["faults"] = serde_json::json!({"GetExport": {"sleep": 4}});
+    serve(&moto, &state);
+    let started = Instant::now();
+    let a = audit(
+        &moto,
+        &account,
+        &["--export-name", "finops", "--timeout", "1"],
+    );
+    assert_eq!(a.code, 2, "{}", a.stderr);
+    assert!(
+        a.stderr.contains("timed out") && a.stderr.contains("incomplete"),
+        "{}",
+        a.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let read: Vec<String> = a.json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        read.iter().any(|f| f.contains("caller-identity")),
+        "{read:?}"
+    );
+    // a malformed answer
+    serve(
+        &moto,
+        &serde_json::json!({"reports": [], "faults": {"DescribeReportDefinitions": {"malformed": true}}}),
+    );
+    let a = audit(
+        &moto,
+        &account,
+        &["--export-type", "legacy", "--export-name", "finops"],
+    );
+    assert_eq!(a.code, 2, "{}\n{:#}", a.stderr, a.json["findings"]);
+    assert!(a.stderr.contains("malformed"), "{}", a.stderr);
+    // S3 stopped in the middle of the audit (nothing listens on its endpoint any more)
+    serve(&moto, &export_state(&account, |_| {}));
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    let a = audit_as(
+        &moto,
+        &account,
+        &["--export-name", "finops", "--timeout", "2"],
+        ("testing", "testing"),
+        &[("AWS_ENDPOINT_URL_S3", closed.as_str())],
+    );
+    assert_eq!(a.code, 2, "{}", a.stderr);
+    assert!(a.stderr.contains("could not reach"), "{}", a.stderr);
+    // what the other services told is still reported
+    assert!(
+        codes(&a).iter().all(|c| !c.starts_with("IAM"))
+            && !a.json["documents"].as_array().unwrap().is_empty(),
+        "{:?}",
+        a.json
     );
 }

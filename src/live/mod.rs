@@ -42,6 +42,10 @@ pub struct Problem {
     pub source: String,
     pub step: String,
     pub message: String,
+    /// The call failed for a reason outside the account: a timeout, an unreachable endpoint, a
+    /// malformed response, throttling that outlasted the retries, a server error. The audit is
+    /// then incomplete, and exits with 2 after reporting what it learned.
+    pub fault: bool,
     pub access_denied: bool,
     pub permission: Option<String>,
     pub code: Option<String>,
@@ -61,6 +65,9 @@ pub struct Target {
     pub prefix: Option<String>,
     /// What to simulate (step 3): `(action, resource)` pairs the scenario needs.
     pub simulate: Vec<(String, String)>,
+    /// The time one attempt of a call may take; the whole call (with its retries) gets three
+    /// times as long.
+    pub timeout: Duration,
 }
 
 fn pretty(text: &str) -> String {
@@ -105,9 +112,21 @@ fn problem<E: ProvideErrorMetadata + std::fmt::Debug>(
     let code = err.code().unwrap_or("").to_string();
     let denied =
         status == Some(403) || code.contains("AccessDenied") || code == "UnauthorizedOperation";
+    let fault = matches!(
+        err,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
+    ) || status.is_some_and(|s| s >= 500)
+        // a successful status with an error: the body could not be read
+        || status.is_some_and(|s| (200..300).contains(&s))
+        || code.contains("Throttl")
+        || code == "RequestLimitExceeded";
     let message = match err {
         SdkError::TimeoutError(_) => "the call timed out".to_string(),
         SdkError::DispatchFailure(_) => "could not reach the AWS endpoint".to_string(),
+        SdkError::ResponseError(_) => "the response could not be read (malformed)".to_string(),
+        _ if status.is_some_and(|s| (200..300).contains(&s)) => {
+            "the response could not be read (malformed)".to_string()
+        }
         _ => err
             .message()
             .map(str::to_string)
@@ -121,6 +140,7 @@ fn problem<E: ProvideErrorMetadata + std::fmt::Debug>(
             }),
     };
     Problem {
+        fault,
         source: source.to_string(),
         step: step.to_string(),
         message,
@@ -141,6 +161,7 @@ pub fn fetch(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched {
         Err(e) => {
             return Fetched {
                 problems: vec![Problem {
+                    fault: false,
                     source: "aws://runtime.json".into(),
                     step: "start".into(),
                     message: e.to_string(),
@@ -157,9 +178,10 @@ pub fn fetch(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched {
 
 async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched {
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
-        .operation_attempt_timeout(Duration::from_secs(10))
-        .operation_timeout(Duration::from_secs(30))
-        .connect_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(target.timeout)
+        .operation_timeout(target.timeout * 3)
+        .connect_timeout(target.timeout.min(Duration::from_secs(5)))
+        .read_timeout(target.timeout)
         .build();
     let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .timeout_config(timeouts)
@@ -261,6 +283,7 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
                 let code = e.code().unwrap_or("").to_string();
                 if code == "NoSuchBucketPolicy" {
                     out.problems.push(Problem {
+                        fault: false,
                         source: pol_name,
                         step: "s3:GetBucketPolicy".into(),
                         message: "the bucket has no bucket policy".into(),
@@ -591,6 +614,7 @@ async fn exports(shared: &aws_config::SdkConfig, target: &Target, out: &mut Fetc
     if wanted.is_empty() {
         let names: Vec<&str> = list.exports().iter().map(|r| r.export_name()).collect();
         out.problems.push(Problem {
+            fault: false,
             source: "aws://bcm-data-exports/exports.json".into(),
             step: "bcm-data-exports:ListExports".into(),
             message: match &target.export_name {
@@ -706,6 +730,7 @@ async fn reports(shared: &aws_config::SdkConfig, target: &Target, out: &mut Fetc
                 .collect();
             if defs.is_empty() {
                 out.problems.push(Problem {
+                    fault: false,
                     source: src.into(),
                     step: "cur:DescribeReportDefinitions".into(),
                     message: match &target.export_name {

@@ -4,17 +4,26 @@ GetExport) and legacy CUR (DescribeReportDefinitions) in AWS's JSON 1.1 wire for
 SimulatePrincipalPolicy in its query/XML format; every other IAM request is forwarded to moto.
 Answers come from a state file the test writes. Written for this project's tests.
 
+Faults for the robustness tests, per operation, in the state's "faults":
+{"ListExports": {"throttle": 2}} answers ThrottlingException twice, then normally;
+{"GetExport": {"sleep": 5}} answers after 5 seconds; {"DescribeReportDefinitions": {"malformed": true}}
+answers with a body that is not JSON.
+
     stub.py PORT STATE_FILE MOTO_ENDPOINT
 """
 import json
 import sys
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
 PORT, STATE, MOTO = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+CALLS = {}
+LOCK = threading.Lock()
 
 
 def simulate(form, state):
@@ -80,6 +89,22 @@ class Handler(BaseHTTPRequestHandler):
             return
         request = json.loads(raw or b"{}")
         op = target.split(".")[-1]
+        fault = state.get("faults", {}).get(op, {})
+        with LOCK:
+            CALLS[op] = CALLS.get(op, 0) + 1
+            n = CALLS[op]
+        if n <= fault.get("throttle", 0):
+            return self.reply(400, {"__type": "ThrottlingException", "Message": "Rate exceeded"})
+        if fault.get("sleep"):
+            time.sleep(fault["sleep"])
+        if fault.get("malformed"):
+            data = b"{this is not json"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if op == "ListExports":
             return self.reply(200, {"Exports": [{"ExportArn": e["Export"]["ExportArn"], "ExportName": e["Export"]["Name"], "ExportStatus": e.get("ExportStatus", {})} for e in state.get("exports", [])]})
         if op == "GetExport":
@@ -92,4 +117,4 @@ class Handler(BaseHTTPRequestHandler):
         return self.reply(400, {"__type": "UnknownOperationException", "Message": op})
 
 
-HTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
