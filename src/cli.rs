@@ -564,7 +564,16 @@ pub fn check_inputs(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options) -> R
                 check_bytes(&name, bytes, id, opts)
             }));
             match guarded {
-                Ok(r) => r,
+                Ok((mut source, report)) => {
+                    let needed = !report.findings.is_empty()
+                        || !report.docs.is_empty()
+                        || !report.costs.is_empty()
+                        || !report.includes.is_empty();
+                    if !needed {
+                        source.release_text();
+                    }
+                    (source, report)
+                }
                 Err(payload) => {
                     let what = payload
                         .downcast_ref::<&str>()

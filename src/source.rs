@@ -46,12 +46,27 @@ impl Source {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let text: Arc<str> = Arc::from(text);
+        // the same text when nothing was masked (most files): one copy in memory
+        let display = if *display == *text {
+            Arc::clone(&text)
+        } else {
+            Arc::from(display)
+        };
         Source {
             name: name.into(),
-            display: Arc::from(display),
-            text: Arc::from(text),
+            display,
+            text,
             line_starts,
         }
+    }
+
+    /// Forget the text of a source no output will show (no finding, no document kept for the
+    /// checks across documents): a run over a large tree then holds only the files that matter.
+    pub fn release_text(&mut self) {
+        self.text = Arc::from("");
+        self.display = Arc::clone(&self.text);
+        self.line_starts = vec![0];
     }
 
     /// Line and column of a byte offset (clamped to the text).

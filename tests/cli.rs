@@ -574,7 +574,8 @@ fn special_and_oversized_files_are_reported_not_read() {
     assert!(status.success());
     let big = d.path().join("big.json");
     let f = std::fs::File::create(&big).unwrap();
-    f.set_len(finops_lint::cli::MAX_FILE_SIZE_MIB * 1024 * 1024 + 1).unwrap();
+    f.set_len(finops_lint::cli::MAX_FILE_SIZE_MIB * 1024 * 1024 + 1)
+        .unwrap();
     let (code, v) = json_findings(&[&fifo.to_string_lossy(), &big.to_string_lossy()]);
     assert_eq!(code, 1);
     let msgs: Vec<String> = v["findings"]
