@@ -166,3 +166,30 @@ mod tests {
         assert!(!glob("a*b", "acbd", false));
     }
 }
+
+#[cfg(test)]
+mod glob_tests {
+    use super::glob;
+
+    #[test]
+    fn fast_paths_agree_with_the_general_matcher() {
+        let cases = [
+            ("*", "anything", true, true),
+            ("s3:Get*", "s3:GetObject", true, true),
+            ("s3:get*", "s3:GetObject", true, true),
+            ("s3:get*", "s3:GetObject", false, false),
+            ("s3:Get*", "s3:Get", true, true),
+            ("s3:Get*", "s3:Ge", true, false),
+            ("*Object", "s3:GetObject", true, true),
+            ("s3:*Obj?ct*", "s3:GetObjectAcl", true, true),
+            ("a*b*c", "aXbYc", false, true),
+            ("a*b*c", "aXbY", false, false),
+            ("arn:aws:s3:::b/é*", "arn:aws:s3:::b/été", false, true),
+            ("é*", "e", false, false),
+            ("?é", "xé", false, true),
+        ];
+        for (p, t, ci, want) in cases {
+            assert_eq!(glob(p, t, ci), want, "{p} ~ {t} (case-insensitive: {ci})");
+        }
+    }
+}
