@@ -6,7 +6,7 @@
 
 use crate::diagnostic::{Finding, Severity};
 use crate::parse::json::{Kind, Member, Node};
-use crate::rules::{self, Rule, ALL};
+use crate::rules::{self, ALL};
 use crate::source::{Source, Span};
 use std::path::{Path, PathBuf};
 
@@ -67,23 +67,6 @@ pub struct Config {
     pub findings: Vec<Finding>,
 }
 
-/// Whether `entry` (a code, a name or a code prefix such as `EXP`) names `rule`.
-pub fn covers(entry: &str, rule: &Rule) -> bool {
-    rule.code.eq_ignore_ascii_case(entry)
-        || rule.name.eq_ignore_ascii_case(entry)
-        || (entry.len() >= 2
-            && entry.bytes().all(|b| b.is_ascii_alphabetic())
-            && rule
-                .code
-                .to_ascii_uppercase()
-                .strip_prefix(&entry.to_ascii_uppercase())
-                .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit())))
-}
-
-fn known(entry: &str) -> bool {
-    ALL.iter().any(|r| covers(entry, r)) || entry.eq_ignore_ascii_case("ALL")
-}
-
 /// TOML into the spanned tree.
 fn item_node(item: &toml_edit::Item, text: &str) -> Option<Node> {
     use toml_edit::Item;
@@ -96,7 +79,7 @@ fn item_node(item: &toml_edit::Item, text: &str) -> Option<Node> {
             text,
         )),
         Item::ArrayOfTables(a) => {
-            let span = span_of(a.span());
+            let span = Span::of(a.span());
             let items = a
                 .iter()
                 .map(|t| {
@@ -116,10 +99,6 @@ fn item_node(item: &toml_edit::Item, text: &str) -> Option<Node> {
     }
 }
 
-fn span_of(r: Option<std::ops::Range<usize>>) -> Span {
-    r.map(|r| Span::new(r.start, r.end)).unwrap_or_default()
-}
-
 fn table_node<'a>(
     entries: impl Iterator<Item = (&'a toml_edit::Key, &'a toml_edit::Item)>,
     span: Option<std::ops::Range<usize>>,
@@ -128,7 +107,7 @@ fn table_node<'a>(
     let mut members = Vec::new();
     let mut first = None;
     for (k, i) in entries {
-        let key_span = span_of(k.span());
+        let key_span = Span::of(k.span());
         first.get_or_insert(key_span);
         if let Some(value) = item_node(i, text) {
             members.push(Member {
@@ -151,7 +130,7 @@ fn table_node<'a>(
 
 fn value_node(v: &toml_edit::Value, text: &str) -> Node {
     use toml_edit::Value;
-    let span = span_of(v.span());
+    let span = Span::of(v.span());
     let kind = match v {
         Value::String(s) => Kind::String(s.value().clone()),
         Value::Integer(i) => Kind::Number(i.value().to_string()),
@@ -239,7 +218,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
     let doc = match toml_edit::Document::parse(text.clone()) {
         Ok(d) => d,
         Err(e) => {
-            let span = span_of(e.span());
+            let span = Span::of(e.span());
             let span = if span.is_empty() {
                 Span::new(span.start, (span.start + 1).min(text.len()))
             } else {
@@ -291,14 +270,14 @@ pub fn load(path: &Path) -> Result<Config, String> {
         if let Some(sel) = r.get("select") {
             let list = strings(Some(sel));
             for (e, span) in &list {
-                if !known(e) {
+                if !rules::names_some(e) {
                     cfg.findings.push(unknown_rule(e, *span));
                 }
             }
             cfg.select = Some(list.into_iter().map(|(e, _)| e).collect());
         }
         for m in r.get("severity").and_then(Node::as_object).unwrap_or(&[]) {
-            if !known(&m.key) {
+            if !rules::names_some(&m.key) {
                 cfg.findings.push(unknown_rule(&m.key, m.key_span));
                 continue;
             }
@@ -315,7 +294,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
         let list = strings(entry.get("rules"));
         let mut ok = !list.is_empty();
         for (e, span) in &list {
-            if !known(e) {
+            if !rules::names_some(e) {
                 ok = false;
                 cfg.findings.push(unknown_rule(e, *span));
             }
@@ -370,15 +349,15 @@ impl Config {
     pub fn apply(&mut self, file: &str, findings: &mut Vec<Finding>) {
         if let Some(sel) = &self.select {
             if !sel.iter().any(|e| e.eq_ignore_ascii_case("ALL")) {
-                findings.retain(|f| sel.iter().any(|e| covers(e, f.rule)));
+                findings.retain(|f| sel.iter().any(|e| f.rule.named_by(e)));
             }
         }
         for (entry, sev) in &self.severity {
             match sev {
-                None => findings.retain(|f| !covers(entry, f.rule)),
+                None => findings.retain(|f| !f.rule.named_by(entry)),
                 Some(s) => findings
                     .iter_mut()
-                    .filter(|f| covers(entry, f.rule))
+                    .filter(|f| f.rule.named_by(entry))
                     .for_each(|f| f.severity = *s),
             }
         }
@@ -388,7 +367,7 @@ impl Config {
                 continue;
             }
             let before = findings.len();
-            findings.retain(|f| !ig.rules.iter().any(|(e, _)| covers(e, f.rule)));
+            findings.retain(|f| !ig.rules.iter().any(|(e, _)| f.rule.named_by(e)));
             if findings.len() != before {
                 ig.used = true;
             }

@@ -14,6 +14,10 @@ impl Span {
     pub const fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
+    /// A parser's optional byte range (`hcl-edit`, `toml_edit`); empty at 0 when it has none.
+    pub fn of(range: Option<std::ops::Range<usize>>) -> Self {
+        range.map(|r| Span::new(r.start, r.end)).unwrap_or_default()
+    }
     pub fn len(&self) -> usize {
         self.end.saturating_sub(self.start)
     }

@@ -21,10 +21,6 @@ use hcl_edit::Span as _;
 
 const MAX_DEPTH: usize = 32;
 
-fn span_of(r: Option<std::ops::Range<usize>>) -> Span {
-    r.map(|r| Span::new(r.start, r.end)).unwrap_or_default()
-}
-
 fn label(l: &BlockLabel) -> &str {
     match l {
         BlockLabel::Ident(i) => i.as_str(),
@@ -153,7 +149,7 @@ impl<'a> Ctx<'a> {
 
     /// The node of an expression; unknown where the file does not determine it.
     fn value(&self, expr: &Expression, depth: usize) -> Node {
-        let span = span_of(expr.span());
+        let span = Span::of(expr.span());
         if depth > MAX_DEPTH {
             return unknown(self.text, span);
         }
@@ -181,9 +177,9 @@ impl<'a> Ctx<'a> {
                 let mut members = Vec::new();
                 for (k, v) in o.iter() {
                     let (key, key_span) = match k {
-                        ObjectKey::Ident(i) => (i.as_str().to_string(), span_of(i.span())),
+                        ObjectKey::Ident(i) => (i.as_str().to_string(), Span::of(i.span())),
                         ObjectKey::Expression(e) => match self.value(e, depth + 1).kind {
-                            Kind::String(s) => (s, span_of(e.span())),
+                            Kind::String(s) => (s, Span::of(e.span())),
                             _ => return unknown(self.text, span),
                         },
                     };
@@ -197,7 +193,7 @@ impl<'a> Ctx<'a> {
             }
             Expression::StringTemplate(t) => self.template(t.iter(), span, true, depth),
             Expression::HeredocTemplate(h) => {
-                let tspan = span_of(h.template.span());
+                let tspan = Span::of(h.template.span());
                 let mut n = self.template(h.template.iter(), tspan, false, depth);
                 n.span = span;
                 n
@@ -279,29 +275,29 @@ impl<'a> Ctx<'a> {
     /// A block's body as Terraform JSON writes it: attributes as members, nested blocks as
     /// arrays of objects.
     fn body(&self, block: &Block, depth: usize) -> Node {
-        let span = span_of(block.span());
+        let span = Span::of(block.span());
         let mut members: Vec<Member> = Vec::new();
         for s in block.body.iter() {
             match s {
                 Structure::Attribute(a) => members.push(Member {
                     key: a.key.as_str().to_string(),
-                    key_span: span_of(a.key.span()),
+                    key_span: Span::of(a.key.span()),
                     value: self.value(&a.value, depth + 1),
                 }),
                 Structure::Block(b) if b.ident.as_str() == "dynamic" => {
                     // blocks generated at plan time: unknown
                     let name = b.labels.first().map(label).unwrap_or("dynamic").to_string();
-                    let bspan = span_of(b.span());
+                    let bspan = Span::of(b.span());
                     push_block(
                         &mut members,
                         &name,
-                        span_of(b.ident.span()),
+                        Span::of(b.ident.span()),
                         unknown(self.text, bspan),
                     );
                 }
                 Structure::Block(b) => {
                     let v = self.body(b, depth + 1);
-                    push_block(&mut members, b.ident.as_str(), span_of(b.ident.span()), v);
+                    push_block(&mut members, b.ident.as_str(), Span::of(b.ident.span()), v);
                 }
             }
         }
@@ -575,8 +571,8 @@ pub fn extract(
         let Structure::Block(b) = s else {
             continue;
         };
-        let scope = span_of(b.span());
-        scopes.push((scope, span_of(b.ident.span())));
+        let scope = Span::of(b.span());
+        scopes.push((scope, Span::of(b.ident.span())));
         let labels: Vec<&str> = b.labels.iter().map(label).collect();
         match (b.ident.as_str(), labels.as_slice()) {
             (
@@ -649,11 +645,11 @@ fn provider_region(ctx: &Ctx, resource: &Block) -> Option<(Span, String)> {
     })?;
     let region = ctx.literal(Ctx::attribute(provider, "region")?, 0)?;
     let at = match meta {
-        Some(e) => span_of(e.span()),
+        Some(e) => Span::of(e.span()),
         None => resource
             .labels
             .first()
-            .map(|l| span_of(l.span()))
+            .map(|l| Span::of(l.span()))
             .unwrap_or_default(),
     };
     Some((at, region))
@@ -669,7 +665,11 @@ fn extract_resource(
     t: &mut Template,
 ) {
     let values = ctx.body(b, 0);
-    let at = b.labels.first().map(|l| span_of(l.span())).unwrap_or(scope);
+    let at = b
+        .labels
+        .first()
+        .map(|l| Span::of(l.span()))
+        .unwrap_or(scope);
     let address = format!("{ty}.{name}");
     let res = TfResource {
         ty,
@@ -721,7 +721,7 @@ fn link(body: &HclBody, export: &Block, ty: &str, name: &str) -> Option<super::L
     };
     Some(super::Link {
         export: format!("{ty}.{name}"),
-        at: span_of(bucket_expr.span()),
+        at: Span::of(bucket_expr.span()),
         bucket: format!("aws_s3_bucket.{bucket}"),
         policy,
         ordered,

@@ -40,6 +40,20 @@ impl Rule {
             .unwrap_or("")
             .trim()
     }
+    /// Whether `entry` names this rule: its code, its name, or a code prefix such as `EXP`
+    /// (case-insensitive), as selections, severities, ignores and suppressions write them.
+    pub fn named_by(&self, entry: &str) -> bool {
+        self.code.eq_ignore_ascii_case(entry)
+            || self.name.eq_ignore_ascii_case(entry)
+            || (entry.len() >= 2
+                && entry.bytes().all(|b| b.is_ascii_alphabetic())
+                && self
+                    .code
+                    .to_ascii_uppercase()
+                    .strip_prefix(&entry.to_ascii_uppercase())
+                    .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit())))
+    }
+
     /// The folder under `rules/` holding the docs and fixtures.
     pub fn folder(&self) -> String {
         format!("{}-{}", self.code, self.name)
@@ -182,6 +196,11 @@ rules! {
     SUP001 = "SUP001" "unused-suppression" Warning [];
     SUP002 = "SUP002" "invalid-suppression" Error [];
     IO001 = "IO001" "unreadable-input" Error [];
+}
+
+/// Whether `entry` names at least one rule (`ALL` names them all).
+pub fn names_some(entry: &str) -> bool {
+    entry.eq_ignore_ascii_case("ALL") || ALL.iter().any(|r| r.named_by(entry))
 }
 
 /// Find a rule by code or name (case-insensitive).

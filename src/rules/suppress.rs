@@ -3,26 +3,9 @@
 //! gives no reason is itself a finding (SUP002) and silences nothing; one that silences nothing
 //! is reported (SUP001), so stale suppressions do not pile up.
 
-use super::{find, Rule, ALL, SUP001, SUP002};
+use super::{names_some, ALL, SUP001, SUP002};
 use crate::diagnostic::Finding;
 use crate::iac::Suppression;
-
-/// Whether a suppression entry (a code, a name, or a code prefix such as `EXP`) covers `rule`.
-fn covers(entry: &str, rule: &Rule) -> bool {
-    rule.code.eq_ignore_ascii_case(entry)
-        || rule.name.eq_ignore_ascii_case(entry)
-        || (entry.len() >= 2
-            && entry.bytes().all(|b| b.is_ascii_alphabetic())
-            && rule
-                .code
-                .to_ascii_uppercase()
-                .strip_prefix(&entry.to_ascii_uppercase())
-                .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit())))
-}
-
-fn known(entry: &str) -> bool {
-    find(entry).is_some() || ALL.iter().any(|r| covers(entry, r))
-}
 
 pub fn apply(source_id: usize, suppressions: &[Suppression], findings: &mut Vec<Finding>) {
     let mut new = Vec::new();
@@ -36,7 +19,7 @@ pub fn apply(source_id: usize, suppressions: &[Suppression], findings: &mut Vec<
             );
         }
         for (entry, span) in &s.rules {
-            if !known(entry) {
+            if !names_some(entry) || entry.eq_ignore_ascii_case("ALL") {
                 valid = false;
                 let mut f = Finding::new(
                     &SUP002,
@@ -66,7 +49,7 @@ pub fn apply(source_id: usize, suppressions: &[Suppression], findings: &mut Vec<
         let before = findings.len();
         findings.retain(|f| {
             let inside = s.scope.start <= f.span.start && f.span.end <= s.scope.end;
-            !(f.source == source_id && inside && s.rules.iter().any(|(e, _)| covers(e, f.rule)))
+            !(f.source == source_id && inside && s.rules.iter().any(|(e, _)| f.rule.named_by(e)))
         });
         if findings.len() == before {
             let names: Vec<String> = s.rules.iter().map(|(e, _)| format!("`{e}`")).collect();
