@@ -6,7 +6,7 @@
 
 use crate::diagnostic::{Finding, Severity};
 use crate::parse::json::{Kind, Member, Node};
-use crate::rules::{self, ALL};
+use crate::rules;
 use crate::source::{Source, Span};
 use std::path::{Path, PathBuf};
 
@@ -179,19 +179,13 @@ fn globs(list: &[(String, Span)], findings: &mut Vec<Finding>) -> Option<globset
 }
 
 fn unknown_rule(entry: &str, span: Span) -> Finding {
-    let names = ALL.iter().flat_map(|r| [r.code, r.name]);
-    let f = Finding::new(
+    Finding::new(
         &rules::CFG001,
         0,
         span,
         format!("`{entry}` is not a finops-lint rule"),
-    );
-    match crate::fuzzy::suggest(entry, names) {
-        Some(s) => f.help(format!("did you mean `{s}`?")),
-        None => {
-            f.help("`finops-lint rules` lists the rules; a code prefix such as `EXP` names a group")
-        }
-    }
+    )
+    .help(rules::unknown_rule_help(entry))
 }
 
 /// Read a configuration file. `Err` only when it cannot be read at all.

@@ -203,6 +203,16 @@ pub fn names_some(entry: &str) -> bool {
     entry.eq_ignore_ascii_case("ALL") || ALL.iter().any(|r| r.named_by(entry))
 }
 
+/// The help for an entry that names no rule: the closest code or name.
+pub fn unknown_rule_help(entry: &str) -> String {
+    let names = ALL.iter().flat_map(|r| [r.code, r.name]);
+    match crate::fuzzy::suggest(entry, names) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "`finops-lint rules` lists the rules; a code prefix such as `EXP` names a group"
+            .to_string(),
+    }
+}
+
 /// Find a rule by code or name (case-insensitive).
 pub fn find(key: &str) -> Option<&'static Rule> {
     ALL.iter()

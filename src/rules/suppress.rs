@@ -3,7 +3,7 @@
 //! gives no reason is itself a finding (SUP002) and silences nothing; one that silences nothing
 //! is reported (SUP001), so stale suppressions do not pile up.
 
-use super::{names_some, ALL, SUP001, SUP002};
+use super::{names_some, SUP001, SUP002};
 use crate::diagnostic::Finding;
 use crate::iac::Suppression;
 
@@ -27,11 +27,7 @@ pub fn apply(source_id: usize, suppressions: &[Suppression], findings: &mut Vec<
                     *span,
                     format!("`{entry}` is not a finops-lint rule"),
                 );
-                let names = ALL.iter().flat_map(|r| [r.code, r.name]);
-                f = match crate::fuzzy::suggest(entry, names) {
-                    Some(s) => f.help(format!("did you mean `{s}`?")),
-                    None => f.help("`finops-lint rules` lists the rules"),
-                };
+                f = f.help(super::unknown_rule_help(entry));
                 new.push(f);
             }
         }
