@@ -120,3 +120,26 @@ fn a_hundred_thousand_statements_are_checked() {
     let (_, v) = json_findings(&["--no-config", &p]);
     assert_eq!(codes_for(&v, "many.json"), vec!["POL016".to_string()]);
 }
+
+#[test]
+fn an_unreadable_file_is_a_finding_and_the_others_are_checked() {
+    // the tests may run as root, who can read any file whatever its mode: a file whose every
+    // read fails is used instead (`/proc/self/mem` of the reading process answers EIO)
+    let dir = tempdir::Dir::new();
+    let ok = dir.write("policy.json", "{\"Statement\": []}");
+    let (code, v) = json_findings(&["--no-config", "/proc/self/mem", &ok]);
+    assert_eq!(code, 1);
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "IO001", "{v:#}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read the file"),
+        "{f:#}"
+    );
+    assert!(
+        !codes_for(&v, "policy.json").is_empty(),
+        "the other file is still checked"
+    );
+}
