@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::ffi::OsString;
 use std::io::Read;
+use std::sync::Arc;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -525,43 +526,77 @@ fn read_includes(result: &mut RunResult, inputs: &[Input], opts: &Options) {
     }
 }
 
-/// The other `.tf` files of a Terraform file's folder (its module), at most 64 and each within
-/// the size limit; none for other files.
-fn module_files(name: &str) -> Vec<std::sync::Arc<str>> {
-    let path = std::path::Path::new(name);
-    if path.extension().is_none_or(|e| e != "tf") {
-        return Vec::new();
+/// The `.tf` files of each folder a run reads (a Terraform module), read once per folder and
+/// per run, at most 64 of them and each within the size limit.
+#[derive(Default)]
+struct Modules(std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<ModuleFiles>>>);
+
+/// A folder's `.tf` files: name and text.
+type ModuleFiles = Vec<(std::ffi::OsString, Arc<str>)>;
+
+impl Modules {
+    /// The other `.tf` files of a Terraform file's folder; none for other files.
+    fn siblings(&self, name: &str) -> Vec<Arc<str>> {
+        let path = std::path::Path::new(name);
+        if path.extension().is_none_or(|e| e != "tf") {
+            return Vec::new();
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let cached = self.0.lock().ok().and_then(|m| m.get(&dir).cloned());
+        let files = match cached {
+            Some(f) => f,
+            None => {
+                let f = Arc::new(read_module(&dir));
+                if let Ok(mut m) = self.0.lock() {
+                    m.insert(dir, Arc::clone(&f));
+                }
+                f
+            }
+        };
+        files
+            .iter()
+            .filter(|(n, _)| Some(n.as_os_str()) != path.file_name())
+            .map(|(_, t)| Arc::clone(t))
+            .collect()
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let Ok(entries) = std::fs::read_dir(&dir) else {
+}
+
+fn read_module(dir: &std::path::Path) -> ModuleFiles {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut files: Vec<std::path::PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.file_name() != path.file_name())
+        .filter(|p| p.extension().is_some_and(|e| e == "tf"))
         .collect();
     files.sort();
     files
         .iter()
-        .take(64)
-        .filter_map(|p| read_file(p).ok())
-        .map(|b| std::sync::Arc::from(String::from_utf8_lossy(&b).as_ref()))
+        .take(65)
+        .filter_map(|p| {
+            let text = read_file(p).ok()?;
+            Some((
+                p.file_name()?.to_os_string(),
+                Arc::from(String::from_utf8_lossy(&text).as_ref()),
+            ))
+        })
         .collect()
 }
 
 /// Check inputs in parallel; results come back in input order.
 pub fn check_inputs(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options) -> RunResult {
+    let modules = Modules::default();
     let results: Vec<(Source, FileReport)> = inputs
         .par_iter()
         .enumerate()
         .map(|(id, input)| {
             let (name, bytes) = read_input(input, stdin);
             let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                check_bytes(&name, bytes, id, opts)
+                check_bytes(&name, bytes, id, opts, &modules)
             }));
             match guarded {
                 Ok((mut source, report)) => {
@@ -598,12 +633,13 @@ fn check_bytes(
     bytes: Result<Vec<u8>, String>,
     id: usize,
     opts: &Options,
+    modules: &Modules,
 ) -> (Source, FileReport) {
     let name = name.to_string();
     match bytes {
         Ok(bytes) => {
             let (text, bad) = crate::parse::json::decode(&bytes);
-            let siblings = module_files(&name);
+            let siblings = modules.siblings(&name);
             let source = Source::new(name, text);
             let report = engine::check_source_in(&source, id, bad, opts, &siblings);
             (source, report)
@@ -1181,9 +1217,9 @@ fn fix_text(name: &str, bytes: &[u8], opts: &Options) -> Option<(String, usize)>
         return None;
     }
     let mut applied = 0;
+    let siblings = Modules::default().siblings(name);
     for _ in 0..10 {
         let source = Source::new(name.to_string(), text.clone());
-        let siblings = module_files(name);
         let report = engine::check_source_in(&source, 0, None, opts, &siblings);
         let mut edits: Vec<&crate::diagnostic::Edit> = report
             .findings

@@ -68,27 +68,20 @@ pub struct Config {
 }
 
 /// TOML into the spanned tree.
-fn item_node(item: &toml_edit::Item, text: &str) -> Option<Node> {
+fn item_node(item: &toml_edit::Item) -> Option<Node> {
     use toml_edit::Item;
     match item {
         Item::None => None,
-        Item::Value(v) => Some(value_node(v, text)),
+        Item::Value(v) => Some(value_node(v)),
         Item::Table(t) => Some(table_node(
             t.iter().filter_map(|(k, _)| t.get_key_value(k)),
             t.span(),
-            text,
         )),
         Item::ArrayOfTables(a) => {
             let span = Span::of(a.span());
             let items = a
                 .iter()
-                .map(|t| {
-                    table_node(
-                        t.iter().filter_map(|(k, _)| t.get_key_value(k)),
-                        t.span(),
-                        text,
-                    )
-                })
+                .map(|t| table_node(t.iter().filter_map(|(k, _)| t.get_key_value(k)), t.span()))
                 .collect();
             Some(Node {
                 span,
@@ -102,14 +95,13 @@ fn item_node(item: &toml_edit::Item, text: &str) -> Option<Node> {
 fn table_node<'a>(
     entries: impl Iterator<Item = (&'a toml_edit::Key, &'a toml_edit::Item)>,
     span: Option<std::ops::Range<usize>>,
-    text: &str,
 ) -> Node {
     let mut members = Vec::new();
     let mut first = None;
     for (k, i) in entries {
         let key_span = Span::of(k.span());
         first.get_or_insert(key_span);
-        if let Some(value) = item_node(i, text) {
+        if let Some(value) = item_node(i) {
             members.push(Member {
                 key: k.get().to_string(),
                 key_span,
@@ -128,7 +120,7 @@ fn table_node<'a>(
     }
 }
 
-fn value_node(v: &toml_edit::Value, text: &str) -> Node {
+fn value_node(v: &toml_edit::Value) -> Node {
     use toml_edit::Value;
     let span = Span::of(v.span());
     let kind = match v {
@@ -137,13 +129,9 @@ fn value_node(v: &toml_edit::Value, text: &str) -> Node {
         Value::Float(f) => Kind::Number(f.value().to_string()),
         Value::Boolean(b) => Kind::Bool(*b.value()),
         Value::Datetime(d) => Kind::String(d.value().to_string()),
-        Value::Array(a) => Kind::Array(a.iter().map(|x| value_node(x, text)).collect()),
+        Value::Array(a) => Kind::Array(a.iter().map(value_node).collect()),
         Value::InlineTable(t) => {
-            return table_node(
-                t.iter().filter_map(|(k, _)| t.get_key_value(k)),
-                t.span(),
-                text,
-            );
+            return table_node(t.iter().filter_map(|(k, _)| t.get_key_value(k)), t.span());
         }
     };
     let inner = if matches!(v, Value::String(_)) && span.len() >= 2 {
@@ -232,7 +220,6 @@ pub fn load(path: &Path) -> Result<Config, String> {
     let root = table_node(
         table.iter().filter_map(|(k, _)| table.get_key_value(k)),
         Some(0..text.len()),
-        &text,
     );
     for issue in crate::schema::validate(crate::schema::SchemaKind::Config, &root) {
         // an ignore without a reason is SUP002, said once

@@ -296,42 +296,31 @@ pub fn check_policy(
     rules::values::check(&mut ctx);
     rules::catalog::check(&mut ctx);
     let mut findings = ctx.findings;
-    match &doc.eval {
-        None => {
-            let mut ctx = Ctx {
-                source,
-                source_id,
-                doc,
-                opts,
-                statements: policy::statements(&doc.root),
-                findings: Vec::new(),
-            };
-            rules::delivery::check(&mut ctx);
-            findings.append(&mut ctx.findings);
-        }
-        Some(eval) => {
-            let optimistic = PolicyDoc {
-                kind: doc.kind,
-                container: doc.container,
-                root: eval.clone(),
-                size: doc.size,
-                principal_expected_because: doc.principal_expected_because.clone(),
-                eval: None,
-                for_platform: doc.for_platform,
-            };
-            let mut ctx = Ctx {
-                source,
-                source_id,
-                doc: &optimistic,
-                opts,
-                statements: policy::statements(&optimistic.root),
-                findings: Vec::new(),
-            };
-            rules::delivery::check(&mut ctx);
-            findings.append(&mut ctx.findings);
-            let unknown = model::unknown::unknown_spans(&doc.root);
-            findings.retain(|f| !model::unknown::inside(f.span, &unknown));
-        }
+    // the delivery rules read what the policy grants: its optimistic copy when it holds
+    // unknown values (findings on those values are then dropped)
+    let optimistic = doc.eval.as_ref().map(|eval| PolicyDoc {
+        kind: doc.kind,
+        container: doc.container,
+        root: eval.clone(),
+        size: doc.size,
+        principal_expected_because: doc.principal_expected_because.clone(),
+        eval: None,
+        for_platform: doc.for_platform,
+    });
+    let grants = optimistic.as_ref().unwrap_or(doc);
+    let mut ctx = Ctx {
+        source,
+        source_id,
+        doc: grants,
+        opts,
+        statements: policy::statements(&grants.root),
+        findings: Vec::new(),
+    };
+    rules::delivery::check(&mut ctx);
+    findings.append(&mut ctx.findings);
+    if optimistic.is_some() {
+        let unknown = model::unknown::unknown_spans(&doc.root);
+        findings.retain(|f| !model::unknown::inside(f.span, &unknown));
     }
     // a document held in a string (get-bucket-policy, IAM's URL-encoded form): edits written
     // for JSON text would break the string, so its findings offer no machine fix
@@ -388,7 +377,7 @@ fn check_template(
     } else {
         opts
     };
-    report.includes = tpl.includes.clone();
+    report.includes = tpl.includes;
     issues.extend(tpl.issues);
     report
         .findings

@@ -351,19 +351,19 @@ pub fn json(result: &RunResult) -> String {
 
 /// `--statistics`: the number of findings per rule, most frequent first.
 pub fn statistics(result: &RunResult) -> String {
-    let mut counts: Vec<(usize, &'static rules::Rule, crate::diagnostic::Severity)> = Vec::new();
+    let mut per_rule: Vec<(usize, &'static rules::Rule, crate::diagnostic::Severity)> = Vec::new();
     for f in result.findings() {
-        match counts.iter_mut().find(|c| c.1.code == f.rule.code) {
+        match per_rule.iter_mut().find(|c| c.1.code == f.rule.code) {
             Some(c) => {
                 c.0 += 1;
                 c.2 = c.2.max(f.severity);
             }
-            None => counts.push((1, f.rule, f.severity)),
+            None => per_rule.push((1, f.rule, f.severity)),
         }
     }
-    counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(b.1.code)));
+    per_rule.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(b.1.code)));
     let mut out = String::new();
-    for (n, r, sev) in &counts {
+    for (n, r, sev) in &per_rule {
         out.push_str(&format!(
             "{n:>6}  {:<8} {:<8} {}\n",
             r.code,
@@ -371,13 +371,9 @@ pub fn statistics(result: &RunResult) -> String {
             r.name
         ));
     }
-    out.push_str(&summary_line(&counts_of(result)));
+    out.push_str(&summary_line(&counts(result)));
     out.push('\n');
     out
-}
-
-fn counts_of(result: &RunResult) -> Counts {
-    counts(result)
 }
 
 pub fn rule_list_text() -> String {

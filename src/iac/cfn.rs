@@ -7,7 +7,7 @@
 //! a literal name, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::FindInMap` and an `Fn::If` whose
 //! branches agree. Anything else becomes an unknown value.
 
-use super::{policy_from_string, string, unknown, Body, Embedded, Suppression, Template};
+use super::{policy_root, string, unknown, Body, Embedded, Suppression, Template};
 use crate::model::{IdentityScope, PolicyKind};
 use crate::parse::json::{Issue, Kind, Member, Node};
 use crate::source::Span;
@@ -401,15 +401,9 @@ pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Te
                       issues: &mut Vec<Issue>|
          -> Option<Body> {
             let doc = doc?;
-            let root = match &doc.kind {
-                Kind::Object(_) => doc.clone(),
-                Kind::String(_) => {
-                    // a JSON string in a JSON template is a JSON literal; in YAML, aligned
-                    let literal = json && text.as_bytes().get(doc.span.start) == Some(&b'"');
-                    policy_from_string(text, doc, literal, issues)?
-                }
-                _ => return None,
-            };
+            // a JSON string in a JSON template is a JSON literal; in YAML, aligned
+            let literal = json && text.as_bytes().get(doc.span.start) == Some(&b'"');
+            let root = policy_root(text, doc, literal, issues)?;
             Some(Body::Policy {
                 kind: Some(kind),
                 root,

@@ -167,6 +167,21 @@ pub fn member(key: &str, key_span: Span, value: Node) -> Member {
     }
 }
 
+/// A template's policy attribute as a policy document: an object as it is, a JSON string
+/// parsed with its positions ([`policy_from_string`]); `None` for anything else (unknown).
+pub fn policy_root(
+    source: &str,
+    attr: &Node,
+    json_literal: bool,
+    issues: &mut Vec<Issue>,
+) -> Option<Node> {
+    match &attr.kind {
+        Kind::Object(_) => Some(attr.clone()),
+        Kind::String(_) => policy_from_string(source, attr, json_literal, issues),
+        _ => None,
+    }
+}
+
 /// A policy written as a JSON string inside a template: parse it with its positions mapped back
 /// to the template. `json_literal` says whether the string is a JSON string literal (its escapes
 /// are decoded exactly); otherwise the decoded text is aligned with the written one.
@@ -272,21 +287,17 @@ pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mu
     };
     let mut includes = Vec::new();
     let mut policy = |attr: &Node, kind: PolicyKind, issues: &mut Vec<Issue>| -> Option<Body> {
-        let root = match &attr.kind {
-            Kind::String(_) => policy_from_string(text, attr, json_literal, issues)?,
-            Kind::Object(_) => attr.clone(),
-            Kind::Unknown(u) => {
-                if let Some(path) = u.strip_prefix(FILE_MARK) {
-                    includes.push(Include {
-                        path: path.to_string(),
-                        kind,
-                        at: attr.span,
-                    });
-                }
-                return None;
-            }
-            _ => return None,
-        };
+        if let Some(path) = match &attr.kind {
+            Kind::Unknown(u) => u.strip_prefix(FILE_MARK),
+            _ => None,
+        } {
+            includes.push(Include {
+                path: path.to_string(),
+                kind,
+                at: attr.span,
+            });
+        }
+        let root = policy_root(text, attr, json_literal, issues)?;
         Some(Body::Policy {
             kind: Some(kind),
             root,
