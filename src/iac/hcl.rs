@@ -410,14 +410,23 @@ fn push_block(members: &mut Vec<Member>, key: &str, key_span: Span, value: Node)
     }
 }
 
-/// `principals { type = "Service" identifiers = [...] }` blocks as a `Principal` object.
+/// The whole element, when one of its blocks is not determined by the file.
+fn undetermined(blocks: &Node, what: &str) -> Node {
+    Node {
+        span: blocks.span,
+        inner: blocks.span,
+        kind: Kind::Unknown(what.to_string()),
+    }
+}
+
+/// `principals { type = "Service" identifiers = [...] }` blocks as a `Principal` object; unknown
+/// when a block's type or identifiers are not determined.
 fn principals(blocks: &Node) -> Node {
     let mut out: Vec<Member> = Vec::new();
     for p in blocks.one_or_many() {
-        let Some(ty) = p.member("type") else {
-            continue;
+        let (Some(ty), Some(ids)) = (p.member("type"), p.get("identifiers").cloned()) else {
+            return undetermined(blocks, "principals");
         };
-        let ids = p.get("identifiers").cloned().unwrap_or_else(|| p.clone());
         match ty.value.as_str() {
             Some("*") => return string("*", p.span, p.span),
             Some(t) => match out.iter_mut().find(|m| m.key == t) {
@@ -428,24 +437,26 @@ fn principals(blocks: &Node) -> Node {
                 }
                 None => out.push(member(t, ty.value.span, ids)),
             },
-            None => out.push(member("AWS", ty.value.span, ty.value.clone())),
+            None => return undetermined(blocks, "principals"),
         }
     }
     object(out, blocks.span)
 }
 
 /// `condition { test = "StringEquals" variable = "aws:SourceAccount" values = [...] }` blocks as
-/// a `Condition` object.
+/// a `Condition` object; unknown when a block's test, variable or values are not determined.
 fn conditions(blocks: &Node) -> Node {
     let mut ops: Vec<Member> = Vec::new();
     for c in blocks.one_or_many() {
-        let (Some(test), Some(var)) = (c.member("test"), c.member("variable")) else {
-            continue;
+        let (Some(test), Some(var), Some(values)) = (
+            c.member("test"),
+            c.member("variable"),
+            c.get("values").cloned(),
+        ) else {
+            return undetermined(blocks, "condition");
         };
-        let values = c.get("values").cloned().unwrap_or_else(|| c.clone());
         let (Some(t), Some(v)) = (test.value.as_str(), var.value.as_str()) else {
-            ops.push(member("", test.value.span, unknown("", c.span)));
-            continue;
+            return undetermined(blocks, "condition");
         };
         let key = member(v, var.value.span, values);
         match ops.iter_mut().find(|m| m.key == t) {
