@@ -519,7 +519,8 @@ fn read_includes(result: &mut RunResult, inputs: &[Input], opts: &Options) {
                     from,
                     inc.at,
                     format!("cannot read the policy file `{}`: {e}", path.display()),
-                );
+                )
+                .help("check that the file `file(...)` names is a readable policy file");
                 result.reports[from].findings.push(f);
             }
         }

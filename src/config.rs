@@ -207,12 +207,10 @@ pub fn load(path: &Path) -> Result<Config, String> {
                 span
             };
             let message = e.message().trim().to_string();
-            cfg.findings.push(Finding::new(
-                &rules::CFG001,
-                0,
-                span,
-                format!("invalid TOML: {message}"),
-            ));
+            cfg.findings.push(
+                Finding::new(&rules::CFG001, 0, span, format!("invalid TOML: {message}"))
+                    .help("fix the TOML syntax at the marked position; nothing else in the configuration was read"),
+            );
             return Ok(cfg);
         }
     };
