@@ -450,33 +450,77 @@ fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| e.to_string())
 }
 
-/// Policies that templates read from other files (`policy = file("...")`): each is checked as a
-/// policy of the kind the template gives it. A file the run already checked is checked again
-/// with that kind (its report replaced); another is added to the run; one that cannot be read
-/// is a finding at the `file(...)` call.
-fn read_includes(result: &mut RunResult, inputs: &[Input], opts: &Options) {
-    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
-    let known: Vec<(Option<std::path::PathBuf>, usize)> = inputs
+/// The name a run gives an input.
+fn input_name(input: &Input) -> String {
+    match input {
+        Input::Stdin => "<stdin>".to_string(),
+        Input::Virtual { name, .. } => name.clone(),
+        Input::File { path, .. } => {
+            let name = path.to_string_lossy().to_string();
+            name.strip_prefix("./").map(str::to_string).unwrap_or(name)
+        }
+    }
+}
+
+/// What a run checks before it streams its inputs: its Terraform files, and the policies they
+/// read from other files (`policy = file("...")`), each checked as a policy of the kind the
+/// template gives it. An included file that is also an input is checked once, with that kind,
+/// in its place among the inputs; another is added after the inputs; one that cannot be read is
+/// a finding at the `file(...)` call.
+#[derive(Default)]
+struct Prepass {
+    /// Input index → its source and report.
+    done: std::collections::HashMap<usize, (Source, FileReport)>,
+    /// Included files that are not inputs, with the indices that follow the inputs'.
+    extra: Vec<(usize, Source, FileReport)>,
+}
+
+fn prepass(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options, modules: &Modules) -> Prepass {
+    let terraform: Vec<usize> = inputs
         .iter()
         .enumerate()
-        .filter_map(|(i, input)| match input {
-            Input::File { path, .. } => Some((canonical(path), i)),
-            _ => None,
+        .filter(|(_, i)| {
+            matches!(i, Input::File { path, .. } if path.extension().is_some_and(|e| e == "tf"))
         })
+        .map(|(id, _)| id)
+        .collect();
+    let mut pre = Prepass::default();
+    if terraform.is_empty() {
+        return pre;
+    }
+    pre.done = terraform
+        .par_iter()
+        .map(|&id| (id, check_one(&inputs[id], stdin, id, opts, modules)))
         .collect();
     let mut wanted = Vec::new();
-    for (i, report) in result.reports.iter().enumerate() {
+    for id in &terraform {
+        let (source, report) = &pre.done[id];
         for inc in &report.includes {
-            let base = std::path::Path::new(&result.sources[i].name)
+            let base = std::path::Path::new(&source.name)
                 .parent()
                 .map(std::path::Path::to_path_buf)
                 .unwrap_or_default();
             // `a/./b` as `a/b`
             let path: std::path::PathBuf = base.join(&inc.path).components().collect();
-            wanted.push((i, inc.clone(), path));
+            wanted.push((*id, inc.clone(), path));
         }
     }
-    let mut done: Vec<std::path::PathBuf> = Vec::new();
+    if wanted.is_empty() {
+        return pre;
+    }
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+    let mut known: std::collections::HashMap<std::path::PathBuf, usize> =
+        std::collections::HashMap::new();
+    for (id, input) in inputs.iter().enumerate() {
+        if let Input::File { path, .. } = input {
+            if let Some(c) = canonical(path) {
+                known.entry(c).or_insert(id);
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut next = inputs.len();
+    let mut at_call: Vec<(usize, Finding)> = Vec::new();
     for (from, inc, path) in wanted {
         let Some(canon) = canonical(&path) else {
             let f = Finding::new(
@@ -486,32 +530,29 @@ fn read_includes(result: &mut RunResult, inputs: &[Input], opts: &Options) {
                 format!("cannot read the policy file `{}`", path.display()),
             )
             .help("check the path given to `file(...)`, relative to this file's folder");
-            result.reports[from].findings.push(f);
+            at_call.push((from, f));
             continue;
         };
-        if done.contains(&canon) {
+        if !seen.insert(canon.clone()) {
             continue;
         }
-        done.push(canon.clone());
-        let bytes = read_file(&canon);
-        let id = match known.iter().find(|(c, _)| c.as_ref() == Some(&canon)) {
-            Some((_, i)) => *i,
-            None => {
-                result.sources.push(Source::new(
-                    path.to_string_lossy().to_string(),
-                    String::new(),
-                ));
-                result.reports.push(FileReport::default());
-                result.sources.len() - 1
-            }
-        };
-        match bytes {
+        match read_file(&canon) {
             Ok(bytes) => {
+                let (id, name) = match known.get(&canon) {
+                    Some(&id) => (id, input_name(&inputs[id])),
+                    None => {
+                        next += 1;
+                        (next - 1, path.to_string_lossy().to_string())
+                    }
+                };
                 let (text, bad) = crate::parse::json::decode(&bytes);
-                let source = Source::new(result.sources[id].name.clone(), text);
+                let source = Source::new(name, text);
                 let report = engine::check_included_policy(&source, id, bad, inc.kind, opts);
-                result.sources[id] = source;
-                result.reports[id] = report;
+                if id < inputs.len() {
+                    pre.done.insert(id, (source, report));
+                } else {
+                    pre.extra.push((id, source, report));
+                }
             }
             Err(e) => {
                 let f = Finding::new(
@@ -521,10 +562,17 @@ fn read_includes(result: &mut RunResult, inputs: &[Input], opts: &Options) {
                     format!("cannot read the policy file `{}`: {e}", path.display()),
                 )
                 .help("check that the file `file(...)` names is a readable policy file");
-                result.reports[from].findings.push(f);
+                at_call.push((from, f));
             }
         }
     }
+    for (from, f) in at_call {
+        if let Some((_, report)) = pre.done.get_mut(&from) {
+            report.findings.push(f);
+            engine::sort(&mut report.findings);
+        }
+    }
+    pre
 }
 
 /// The `.tf` files of each folder a run reads (a Terraform module), read once per folder and
@@ -588,45 +636,46 @@ fn read_module(dir: &std::path::Path) -> ModuleFiles {
         .collect()
 }
 
-/// Check inputs in parallel; results come back in input order.
+/// Check inputs in parallel; results come back in input order (the live audit's documents).
 pub fn check_inputs(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options) -> RunResult {
     let modules = Modules::default();
     let results: Vec<(Source, FileReport)> = inputs
         .par_iter()
         .enumerate()
-        .map(|(id, input)| {
-            let (name, bytes) = read_input(input, stdin);
-            let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                check_bytes(&name, bytes, id, opts, &modules)
-            }));
-            match guarded {
-                Ok((mut source, report)) => {
-                    let needed = !report.findings.is_empty()
-                        || !report.docs.is_empty()
-                        || !report.costs.is_empty()
-                        || !report.includes.is_empty();
-                    if !needed {
-                        source.release_text();
-                    }
-                    (source, report)
-                }
-                Err(payload) => {
-                    let what = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown cause".into());
-                    let report = FileReport {
-                        internal_error: Some(what),
-                        ..Default::default()
-                    };
-                    (Source::new(name, String::new()), report)
-                }
-            }
-        })
+        .map(|(id, input)| check_one(input, stdin, id, opts, &modules))
         .collect();
     let (sources, reports) = results.into_iter().unzip();
     RunResult { sources, reports }
+}
+
+/// Read and check one input; a bug in finops-lint is reported for this file (exit 2) and does
+/// not stop the others.
+fn check_one(
+    input: &Input,
+    stdin: Option<&[u8]>,
+    id: usize,
+    opts: &Options,
+    modules: &Modules,
+) -> (Source, FileReport) {
+    let (name, bytes) = read_input(input, stdin);
+    let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check_bytes(&name, bytes, id, opts, modules)
+    }));
+    match guarded {
+        Ok(done) => done,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".into());
+            let report = FileReport {
+                internal_error: Some(what),
+                ..Default::default()
+            };
+            (Source::new(name, String::new()), report)
+        }
+    }
 }
 
 fn check_bytes(
@@ -662,6 +711,165 @@ fn check_bytes(
                 },
             )
         }
+    }
+}
+
+/// How many inputs are checked in parallel before their output is written.
+const CHUNK: usize = 512;
+
+/// A `check` run's output, written file by file: a file's findings are configured (selection,
+/// severities, ignores), compared with the baseline, counted and printed as soon as it is
+/// checked, and then dropped. Only the files whose documents the checks across files read
+/// (exports, connection settings, bucket policies; every policy with `--scenario`) are held;
+/// they are printed last, after those checks.
+struct Stream<'c> {
+    emitter: emit::Emitter,
+    config: Option<&'c mut crate::config::Config>,
+    baseline: Option<std::collections::HashMap<(String, String), usize>>,
+    /// The baseline to write (`--write-baseline`).
+    entries: Option<Vec<serde_json::Value>>,
+    threshold: Option<Severity>,
+    failed: bool,
+    /// Files whose checking hit a bug in finops-lint.
+    internal: Vec<(String, String)>,
+    /// The files held for the checks across files, renumbered in order.
+    held: RunResult,
+    out: String,
+    write_error: Option<std::io::Error>,
+}
+
+impl Stream<'_> {
+    /// One checked file: held or printed.
+    fn file(&mut self, id: usize, source: Source, mut report: FileReport) {
+        if !report.docs.is_empty() || !report.costs.is_empty() {
+            let local = self.held.sources.len();
+            for f in report.findings.iter_mut() {
+                f.source = local;
+                for l in f.labels.iter_mut() {
+                    l.source = l.source.filter(|s| *s == id).map(|_| local);
+                }
+            }
+            self.held.sources.push(source);
+            self.held.reports.push(report);
+            return;
+        }
+        let others = |i: usize| (i == id).then_some(&source);
+        self.emit(&source, report, &others);
+    }
+
+    fn emit(&mut self, source: &Source, mut report: FileReport, others: emit::Others) {
+        if let Some(c) = self.config.as_deref_mut() {
+            c.apply(&source.name, &mut report.findings);
+        }
+        if let Some(entries) = self.entries.as_mut() {
+            for f in &report.findings {
+                entries.push(serde_json::json!({
+                    "file": source.name,
+                    "code": f.rule.code,
+                    "fingerprint": emit::ci::fingerprint(f, source),
+                    "message": f.message,
+                }));
+            }
+        }
+        if let Some(known) = self.baseline.as_mut() {
+            report.findings.retain(|f| {
+                let key = (source.name.clone(), emit::ci::fingerprint(f, source));
+                match known.get_mut(&key) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        false
+                    }
+                    _ => true,
+                }
+            });
+        }
+        if let Some(what) = &report.internal_error {
+            self.internal.push((source.name.clone(), what.clone()));
+        }
+        if let Some(t) = self.threshold {
+            self.failed |= report.findings.iter().any(|f| f.severity >= t);
+        }
+        self.emitter.file(&mut self.out, source, &report, others);
+    }
+
+    /// Write what is buffered; after a failed write nothing more is written.
+    fn flush(&mut self, io: &mut Io) {
+        if self.write_error.is_none() && !self.out.is_empty() {
+            if let Err(e) = io.stdout.write_all(self.out.as_bytes()) {
+                self.write_error = Some(e);
+            }
+        }
+        self.out.clear();
+    }
+
+    /// The checks across the held files, then the held files, the configuration's own
+    /// findings and the end of the output. The exit code.
+    fn finish(mut self, opts: &Options, baseline_path: Option<&str>, io: &mut Io) -> i32 {
+        let mut held = std::mem::replace(
+            &mut self.held,
+            RunResult {
+                sources: Vec::new(),
+                reports: Vec::new(),
+            },
+        );
+        if let Err(e) = crate::requirements::check(&held.sources, &mut held.reports, opts) {
+            self.flush(io);
+            return usage_error(io, &e);
+        }
+        crate::rules::consistency::check(&held.sources, &mut held.reports, opts);
+        let sources = std::mem::take(&mut held.sources);
+        let reports = std::mem::take(&mut held.reports);
+        {
+            let others = |i: usize| sources.get(i);
+            for (source, report) in sources.iter().zip(reports) {
+                self.emit(source, report, &others);
+            }
+        }
+        if let Some(c) = self.config.as_deref() {
+            let own = c.finish(0);
+            if !own.is_empty() {
+                let source = c.source.clone();
+                let report = FileReport {
+                    findings: own,
+                    kind: Some("finops-lint configuration".into()),
+                    ..Default::default()
+                };
+                let others = |i: usize| (i == 0).then_some(&source);
+                self.config = None;
+                self.emit(&source, report, &others);
+            }
+        }
+        self.emitter.end(&mut self.out);
+        self.flush(io);
+        if let Some(e) = self.write_error.take() {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return usage_error(io, &format!("cannot write the output: {e}"));
+            }
+        }
+        if let (Some(path), Some(entries)) = (baseline_path, self.entries.take()) {
+            let doc = serde_json::json!({"version": 1, "tool": "finops-lint", "findings": entries});
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            s.push('\n');
+            if let Err(e) = std::fs::write(path, s) {
+                return usage_error(io, &format!("cannot write the baseline `{path}`: {e}"));
+            }
+        }
+        for (name, what) in &self.internal {
+            let _ = writeln!(io.stderr, "error: internal error while checking {name}: {what} (please report this with the file)");
+        }
+        if !self.internal.is_empty() {
+            return 2;
+        }
+        i32::from(self.failed)
+    }
+}
+
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
     }
 }
 
@@ -888,7 +1096,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         && fetched.problems.iter().all(|p| !p.access_denied)
         && !fetched.problems.is_empty()
     {
-        let out = emit::concise(&result, false);
+        let out = emit::render(&result, emit::Style::new(Format::Concise));
         let _ = io.stdout.write_all(out.as_bytes());
         let _ = writeln!(
             io.stderr,
@@ -1151,62 +1359,81 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             if files == 1 { "" } else { "s" }
         );
     }
-    let mut result = check_inputs(&inputs, stdin_bytes.as_deref(), &opts);
+    let baseline = match &a.baseline {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
+        {
+            Ok(v) => Some(baseline_counts(&v)),
+            Err(e) => return usage_error(io, &format!("cannot read the baseline `{path}`: {e}")),
+        },
+    };
+    let style = emit::Style {
+        format: a.format,
+        color: io.color,
+        verbose: a.verbose,
+        statistics: a.statistics,
+        quiet: a.quiet,
+    };
+    let mut run = Stream {
+        emitter: emit::Emitter::new(style),
+        config: config.as_mut(),
+        baseline,
+        entries: a.write_baseline.as_ref().map(|_| Vec::new()),
+        threshold: threshold(a.fail_on),
+        failed: false,
+        internal: Vec::new(),
+        held: RunResult {
+            sources: Vec::new(),
+            reports: Vec::new(),
+        },
+        out: String::new(),
+        write_error: None,
+    };
+    run.emitter.begin(&mut run.out);
+    let modules = Modules::default();
+    let stdin = stdin_bytes.as_deref();
+    let mut pre = prepass(&inputs, stdin, &opts, &modules);
+    let mut start = 0;
+    while start < inputs.len() {
+        let end = (start + CHUNK).min(inputs.len());
+        let chunk: Vec<(usize, Option<(Source, FileReport)>)> =
+            (start..end).map(|id| (id, pre.done.remove(&id))).collect();
+        let checked: Vec<(usize, Source, FileReport)> = chunk
+            .into_par_iter()
+            .map(|(id, done)| {
+                let (source, report) =
+                    done.unwrap_or_else(|| check_one(&inputs[id], stdin, id, &opts, &modules));
+                (id, source, report)
+            })
+            .collect();
+        for (id, source, report) in checked {
+            run.file(id, source, report);
+        }
+        run.flush(io);
+        start = end;
+    }
+    let mut next = inputs.len() + pre.extra.len();
+    for (id, source, report) in std::mem::take(&mut pre.extra) {
+        run.file(id, source, report);
+    }
     for err in walk_errors {
-        let id = result.sources.len();
-        result.sources.push(Source::new(err.path, String::new()));
         let f = Finding::new(
             &rules::IO001,
-            id,
+            next,
             Span::new(0, 0),
             format!("cannot read the path: {}", err.message),
         )
         .help("check that the path exists and is readable");
-        result.reports.push(FileReport {
+        let report = FileReport {
             findings: vec![f],
             ..Default::default()
-        });
+        };
+        run.file(next, Source::new(err.path, String::new()), report);
+        next += 1;
     }
-    read_includes(&mut result, &inputs, &opts);
-    if let Err(e) = crate::requirements::check(&result.sources, &mut result.reports, &opts) {
-        return usage_error(io, &e);
-    }
-    crate::rules::consistency::check(&result.sources, &mut result.reports, &opts);
-    if let Some(c) = config.as_mut() {
-        for (source, report) in result.sources.iter().zip(result.reports.iter_mut()) {
-            c.apply(&source.name, &mut report.findings);
-        }
-        let id = result.sources.len();
-        let own = c.finish(id);
-        if !own.is_empty() {
-            result.sources.push(c.source.clone());
-            result.reports.push(FileReport {
-                findings: own,
-                kind: Some("finops-lint configuration".into()),
-                ..Default::default()
-            });
-        }
-    }
-    if let Some(path) = &a.write_baseline {
-        if let Err(e) = std::fs::write(path, baseline_text(&result)) {
-            return usage_error(io, &format!("cannot write the baseline `{path}`: {e}"));
-        }
-    }
-    if let Some(path) = &a.baseline {
-        match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
-        {
-            Ok(v) => apply_baseline(&mut result, &v),
-            Err(e) => return usage_error(io, &format!("cannot read the baseline `{path}`: {e}")),
-        }
-    }
-    let how = Presentation {
-        verbose: a.verbose,
-        quiet: a.quiet,
-        statistics: a.statistics,
-    };
-    present(&result, a.format, a.fail_on, how, io)
+    run.finish(&opts, a.write_baseline.as_deref(), io)
 }
 
 /// A file's text with its safe fixes applied, round after round until none is left (a fix can
@@ -1250,109 +1477,32 @@ fn fix_text(name: &str, bytes: &[u8], opts: &Options) -> Option<(String, usize)>
     (applied > 0).then_some((text, applied))
 }
 
-/// The baseline: each finding's file, rule and fingerprint (rule, file, message and underlined
-/// text, not its line), so that moving code does not make old findings new.
-fn baseline_text(result: &RunResult) -> String {
-    let mut entries = Vec::new();
-    for (source, report) in result.sources.iter().zip(&result.reports) {
-        for f in &report.findings {
-            entries.push(serde_json::json!({
-                "file": source.name,
-                "code": f.rule.code,
-                "fingerprint": emit::ci::fingerprint(f, source),
-                "message": f.message,
-            }));
-        }
-    }
-    let doc = serde_json::json!({"version": 1, "tool": "finops-lint", "findings": entries});
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
-/// Drop the findings recorded in a baseline (as many of each as it records).
-fn apply_baseline(result: &mut RunResult, baseline: &serde_json::Value) {
-    let mut known: std::collections::HashMap<(String, String), usize> =
-        std::collections::HashMap::new();
+/// The findings a baseline records, by file and fingerprint (rule, file, message and
+/// underlined text, not its line, so that moving code does not make old findings new), with how
+/// often each occurs.
+fn baseline_counts(
+    baseline: &serde_json::Value,
+) -> std::collections::HashMap<(String, String), usize> {
+    let mut known = std::collections::HashMap::new();
     for e in baseline["findings"].as_array().unwrap_or(&Vec::new()) {
         if let (Some(file), Some(fp)) = (e["file"].as_str(), e["fingerprint"].as_str()) {
             *known.entry((file.to_string(), fp.to_string())).or_insert(0) += 1;
         }
     }
-    for (source, report) in result.sources.iter().zip(result.reports.iter_mut()) {
-        report.findings.retain(|f| {
-            let key = (source.name.clone(), emit::ci::fingerprint(f, source));
-            match known.get_mut(&key) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    false
-                }
-                _ => true,
-            }
-        });
-    }
+    known
 }
 
-/// Emit the findings and compute the exit code.
-/// How the text formats present the findings.
-#[derive(Default, Clone, Copy)]
-struct Presentation {
-    verbose: bool,
-    /// No summary line.
-    quiet: bool,
-    /// Counts per rule instead of the findings.
-    statistics: bool,
-}
-
+/// Print a whole run (the live audit, `simulate`) and compute the exit code.
 fn finish(result: &RunResult, format: Format, fail_on: FailOn, verbose: bool, io: &mut Io) -> i32 {
-    present(
-        result,
-        format,
-        fail_on,
-        Presentation {
-            verbose,
-            ..Default::default()
-        },
-        io,
-    )
-}
-
-fn present(
-    result: &RunResult,
-    format: Format,
-    fail_on: FailOn,
-    how: Presentation,
-    io: &mut Io,
-) -> i32 {
-    let verbose = how.verbose;
-    let text_format = matches!(format, Format::Human | Format::Concise);
-    let mut out = match format {
-        _ if how.statistics && text_format => emit::statistics(result),
-        Format::Human => emit::human(result, io.color, verbose),
-        Format::Concise => emit::concise(result, verbose),
-        Format::Json => emit::json(result),
-        Format::Sarif => emit::ci::sarif(result),
-        Format::Github => emit::ci::github(result),
-        Format::Junit => emit::ci::junit(result),
-        Format::Gitlab => emit::ci::gitlab(result),
-    };
-    if how.quiet && text_format {
-        // the summary is the last line
-        let trimmed = out.trim_end_matches('\n');
-        let cut = trimmed.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        out.truncate(cut);
-    }
+    let mut style = emit::Style::new(format);
+    style.color = io.color;
+    style.verbose = verbose;
+    let out = emit::render(result, style);
     if let Err(e) = io.stdout.write_all(out.as_bytes()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return usage_error(io, &format!("cannot write the output: {e}"));
         }
     }
-    let threshold = match fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
     let mut internal = false;
     for (source, report) in result.sources.iter().zip(&result.reports) {
         if let Some(what) = &report.internal_error {
@@ -1363,6 +1513,6 @@ fn present(
     if internal {
         return 2;
     }
-    let failed = threshold.is_some_and(|t| result.findings().any(|f| f.severity >= t));
+    let failed = threshold(fail_on).is_some_and(|t| result.findings().any(|f| f.severity >= t));
     i32::from(failed)
 }

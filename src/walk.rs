@@ -69,9 +69,10 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
                 message: e.to_string(),
             }),
             Ok(m) if m.is_dir() => {
+                // unsorted, so that walkdir reads each folder as it goes instead of holding all
+                // its entries (a folder of a million entries); the files found are sorted below
                 let walker = walkdir::WalkDir::new(&path)
                     .follow_links(false)
-                    .sort_by_file_name()
                     .into_iter()
                     .filter_entry(|e| {
                         if e.depth() == 0 {
@@ -85,6 +86,7 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
                         }
                         !excluded(excludes, e.path())
                     });
+                let mut found = Vec::new();
                 for entry in walker {
                     match entry {
                         Ok(e) => {
@@ -92,10 +94,7 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
                                 EXTENSIONS.iter().any(|ext| x.eq_ignore_ascii_case(ext))
                             });
                             if e.file_type().is_file() && ours {
-                                inputs.push(Input::File {
-                                    path: e.into_path(),
-                                    explicit: false,
-                                });
+                                found.push(e.into_path());
                             }
                         }
                         Err(e) => errors.push(WalkError {
@@ -110,6 +109,13 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
                         }),
                     }
                 }
+                // component by component: the order of a walk that visits each folder's
+                // entries by file name
+                found.sort_unstable();
+                inputs.extend(found.into_iter().map(|path| Input::File {
+                    path,
+                    explicit: false,
+                }));
             }
             Ok(_) => {
                 if !excluded(excludes, &path) {

@@ -1,8 +1,9 @@
 //! Formats for CI gates: SARIF 2.1.0 (GitHub code scanning), GitHub workflow annotations, JUnit
 //! XML and GitLab's code quality report. Each is written from the same findings as the others.
 
-use super::{position, RunResult};
+use super::{position, Others};
 use crate::diagnostic::{Finding, Severity};
+use crate::engine::FileReport;
 use crate::rules::{Rule, ALL};
 use crate::source::{Source, Span};
 use serde_json::{json, Value};
@@ -114,62 +115,10 @@ fn pascal(name: &str) -> String {
         .collect()
 }
 
-/// SARIF 2.1.0, as GitHub code scanning reads it.
-pub fn sarif(result: &RunResult) -> String {
+/// The SARIF 2.1.0 log around its results, as GitHub code scanning reads it.
+pub fn sarif_doc() -> Value {
     let rules: Vec<Value> = ALL.iter().map(|r| rule_descriptor(r)).collect();
-    let mut results = Vec::new();
-    for (source, report) in result.sources.iter().zip(&result.reports) {
-        for f in &report.findings {
-            let index = ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
-            let mut text = f.message.clone();
-            if let Some(h) = &f.help {
-                text.push_str(&format!(" (help: {h})"));
-            }
-            let mut r = json!({
-                "ruleId": f.rule.code,
-                "ruleIndex": index,
-                "level": level(f.severity),
-                "message": {"text": text},
-                "locations": [location(source, f.span, None)],
-                "partialFingerprints": {"finopsLint/v1": fingerprint(f, source)},
-            });
-            let related: Vec<Value> = f
-                .labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let src = l
-                        .source
-                        .and_then(|s| result.sources.get(s))
-                        .unwrap_or(source);
-                    let mut loc = location(src, l.span, Some(&l.message));
-                    loc["id"] = json!(i + 1);
-                    loc
-                })
-                .collect();
-            if !related.is_empty() {
-                r["relatedLocations"] = json!(related);
-            }
-            if let Some(fix) = &f.fix {
-                let replacements: Vec<Value> = fix
-                    .edits
-                    .iter()
-                    .map(|e| {
-                        json!({"deletedRegion": region_or_insertion(source, e.span), "insertedContent": {"text": e.replacement}})
-                    })
-                    .collect();
-                r["fixes"] = json!([{
-                    "description": {"text": fix.message},
-                    "artifactChanges": [{
-                        "artifactLocation": {"uri": uri(&source.name), "uriBaseId": "%SRCROOT%"},
-                        "replacements": replacements,
-                    }],
-                }]);
-            }
-            results.push(r);
-        }
-    }
-    let doc = json!({
+    json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -181,12 +130,57 @@ pub fn sarif(result: &RunResult) -> String {
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": [],
         }],
+    })
+}
+
+/// One SARIF result.
+pub fn sarif_result(f: &Finding, source: &Source, others: Others) -> Value {
+    let index = ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
+    let mut text = f.message.clone();
+    if let Some(h) = &f.help {
+        text.push_str(&format!(" (help: {h})"));
+    }
+    let mut r = json!({
+        "ruleId": f.rule.code,
+        "ruleIndex": index,
+        "level": level(f.severity),
+        "message": {"text": text},
+        "locations": [location(source, f.span, None)],
+        "partialFingerprints": {"finopsLint/v1": fingerprint(f, source)},
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+    let related: Vec<Value> = f
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let src = l.source.and_then(others).unwrap_or(source);
+            let mut loc = location(src, l.span, Some(&l.message));
+            loc["id"] = json!(i + 1);
+            loc
+        })
+        .collect();
+    if !related.is_empty() {
+        r["relatedLocations"] = json!(related);
+    }
+    if let Some(fix) = &f.fix {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|e| {
+                json!({"deletedRegion": region_or_insertion(source, e.span), "insertedContent": {"text": e.replacement}})
+            })
+            .collect();
+        r["fixes"] = json!([{
+            "description": {"text": fix.message},
+            "artifactChanges": [{
+                "artifactLocation": {"uri": uri(&source.name), "uriBaseId": "%SRCROOT%"},
+                "replacements": replacements,
+            }],
+        }]);
+    }
+    r
 }
 
 /// A deleted region; an insertion (empty span) is a zero-length region at its position.
@@ -198,8 +192,8 @@ fn region_or_insertion(source: &Source, span: Span) -> Value {
     region(source, span)
 }
 
-/// GitHub Actions workflow commands: one annotation per finding.
-pub fn github(result: &RunResult) -> String {
+/// A GitHub Actions workflow command: one annotation per finding.
+pub fn github_line(f: &Finding, source: &Source) -> String {
     fn data(s: &str) -> String {
         s.replace('%', "%25")
             .replace('\r', "%0D")
@@ -208,33 +202,27 @@ pub fn github(result: &RunResult) -> String {
     fn property(s: &str) -> String {
         data(s).replace(':', "%3A").replace(',', "%2C")
     }
-    let mut out = String::new();
-    for (source, report) in result.sources.iter().zip(&result.reports) {
-        for f in &report.findings {
-            let command = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            let s = position(source, f.span.start);
-            let e = position(source, f.span.end);
-            let mut message = f.message.clone();
-            if let Some(h) = &f.help {
-                message.push_str(&format!("\n{h}"));
-            }
-            out.push_str(&format!(
-                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-                property(&source.name),
-                s.line,
-                s.column,
-                e.line,
-                e.column,
-                property(&format!("{} {}", f.rule.code, f.rule.name)),
-                data(&message)
-            ));
-        }
+    let command = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let s = position(source, f.span.start);
+    let e = position(source, f.span.end);
+    let mut message = f.message.clone();
+    if let Some(h) = &f.help {
+        message.push_str(&format!("\n{h}"));
     }
-    out
+    format!(
+        "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        property(&source.name),
+        s.line,
+        s.column,
+        e.line,
+        e.column,
+        property(&format!("{} {}", f.rule.code, f.rule.name)),
+        data(&message)
+    )
 }
 
 fn xml(s: &str) -> String {
@@ -255,89 +243,82 @@ fn xml(s: &str) -> String {
 }
 
 /// JUnit XML: a test suite per file, a failing test case per finding, one passing test case for
-/// a clean file.
-pub fn junit(result: &RunResult) -> String {
-    let mut suites = String::new();
-    let (mut tests, mut failures) = (0, 0);
-    for (source, report) in result.sources.iter().zip(&result.reports) {
-        let mut cases = String::new();
-        let n = report.findings.len();
-        for f in &report.findings {
-            let p = position(source, f.span.start);
-            let detail = format!(
-                "{}:{}:{}: {}[{}] {}{}",
-                source.name,
-                p.line,
-                p.column,
-                f.severity.as_str(),
-                f.rule.code,
-                f.message,
-                f.help
-                    .as_ref()
-                    .map(|h| format!("\nhelp: {h}"))
-                    .unwrap_or_default()
-            );
-            cases.push_str(&format!(
-                "    <testcase name=\"{} {}:{}\" classname=\"{}\">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
-                f.rule.code,
-                p.line,
-                p.column,
-                xml(&source.name),
-                f.severity.as_str(),
-                xml(&f.message),
-                xml(&detail)
-            ));
-        }
-        if n == 0 {
-            cases.push_str(&format!(
-                "    <testcase name=\"finops-lint\" classname=\"{}\"/>\n",
-                xml(&source.name)
-            ));
-        }
-        let cases_count = n.max(1);
-        tests += cases_count;
-        failures += n;
-        suites.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{cases_count}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n",
+/// a clean file. The suite's text, its test cases and its failures.
+pub fn junit_suite(source: &Source, report: &FileReport) -> (String, usize, usize) {
+    let mut cases = String::new();
+    let n = report.findings.len();
+    for f in &report.findings {
+        let p = position(source, f.span.start);
+        let detail = format!(
+            "{}:{}:{}: {}[{}] {}{}",
+            source.name,
+            p.line,
+            p.column,
+            f.severity.as_str(),
+            f.rule.code,
+            f.message,
+            f.help
+                .as_ref()
+                .map(|h| format!("\nhelp: {h}"))
+                .unwrap_or_default()
+        );
+        cases.push_str(&format!(
+            "    <testcase name=\"{} {}:{}\" classname=\"{}\">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
+            f.rule.code,
+            p.line,
+            p.column,
+            xml(&source.name),
+            f.severity.as_str(),
+            xml(&f.message),
+            xml(&detail)
+        ));
+    }
+    if n == 0 {
+        cases.push_str(&format!(
+            "    <testcase name=\"finops-lint\" classname=\"{}\"/>\n",
             xml(&source.name)
         ));
     }
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"finops-lint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n{suites}</testsuites>\n")
+    let cases_count = n.max(1);
+    (
+        format!(
+            "  <testsuite name=\"{}\" tests=\"{cases_count}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n",
+            xml(&source.name)
+        ),
+        cases_count,
+        n,
+    )
 }
 
-/// GitLab's code quality report (the Code Climate subset GitLab reads).
-pub fn gitlab(result: &RunResult) -> String {
-    let mut issues = Vec::new();
-    // GitLab needs each fingerprint once: a repeated finding gets its occurrence number
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (source, report) in result.sources.iter().zip(&result.reports) {
-        for f in &report.findings {
-            let s = position(source, f.span.start);
-            let e = position(source, f.span.end);
-            let fp = fingerprint(f, source);
-            let n = seen.entry(fp.clone()).or_insert(0);
-            *n += 1;
-            let unique = if *n == 1 { fp } else { format!("{fp}-{n}") };
-            let severity = match f.severity {
-                Severity::Error => "major",
-                Severity::Warning => "minor",
-                Severity::Info => "info",
-            };
-            issues.push(json!({
-                "type": "issue",
-                "check_name": f.rule.code,
-                "description": format!("{} [{}]", f.message, f.rule.code),
-                "categories": ["Bug Risk"],
-                "severity": severity,
-                "fingerprint": unique,
-                "location": {
-                    "path": source.name.strip_prefix("./").unwrap_or(&source.name),
-                    "lines": {"begin": s.line, "end": e.line},
-                },
-            }));
-        }
-    }
-    let mut s = serde_json::to_string_pretty(&Value::Array(issues)).unwrap_or_else(|_| "[]".into());
-    s.push('\n');
-    s
+/// One issue of GitLab's code quality report (the Code Climate subset GitLab reads). GitLab
+/// needs each fingerprint once: a repeated finding gets its occurrence number (`seen` counts
+/// them across the run).
+pub fn gitlab_issue(
+    f: &Finding,
+    source: &Source,
+    seen: &mut std::collections::HashMap<String, usize>,
+) -> Value {
+    let s = position(source, f.span.start);
+    let e = position(source, f.span.end);
+    let fp = fingerprint(f, source);
+    let n = seen.entry(fp.clone()).or_insert(0);
+    *n += 1;
+    let unique = if *n == 1 { fp } else { format!("{fp}-{n}") };
+    let severity = match f.severity {
+        Severity::Error => "major",
+        Severity::Warning => "minor",
+        Severity::Info => "info",
+    };
+    json!({
+        "type": "issue",
+        "check_name": f.rule.code,
+        "description": format!("{} [{}]", f.message, f.rule.code),
+        "categories": ["Bug Risk"],
+        "severity": severity,
+        "fingerprint": unique,
+        "location": {
+            "path": source.name.strip_prefix("./").unwrap_or(&source.name),
+            "lines": {"begin": s.line, "end": e.line},
+        },
+    })
 }

@@ -2,8 +2,9 @@
 
 pub mod ci;
 
-use crate::cli::RunResult;
+use crate::cli::{Format, RunResult};
 use crate::diagnostic::{Finding, Severity};
+use crate::engine::FileReport;
 use crate::rules;
 use crate::source::{LineCol, Source};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
@@ -18,26 +19,6 @@ pub struct Counts {
     pub infos: usize,
     pub files: usize,
     pub skipped: usize,
-}
-
-pub fn counts(result: &RunResult) -> Counts {
-    let mut c = Counts {
-        files: result.sources.len(),
-        ..Default::default()
-    };
-    for f in result.findings() {
-        match f.severity {
-            Severity::Error => c.errors += 1,
-            Severity::Warning => c.warnings += 1,
-            Severity::Info => c.infos += 1,
-        }
-    }
-    c.skipped = result
-        .reports
-        .iter()
-        .filter(|r| r.skipped.is_some())
-        .count();
-    c
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -167,19 +148,303 @@ impl miette::SourceCode for Rendered<'_> {
     }
 }
 
-/// Annotated excerpts for a person at a terminal.
-pub fn human(result: &RunResult, color: bool, verbose: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
-    let mut out = String::new();
-    for (source, report) in result.sources.iter().zip(&result.reports) {
-        if verbose {
+/// How a run is presented.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub format: Format,
+    /// Colour in the annotated excerpts.
+    pub color: bool,
+    /// What each file was checked as, or why it was skipped (text formats).
+    pub verbose: bool,
+    /// Counts per rule instead of the findings (text formats).
+    pub statistics: bool,
+    /// No summary line (text formats).
+    pub quiet: bool,
+}
+
+impl Style {
+    pub fn new(format: Format) -> Self {
+        Style {
+            format,
+            color: false,
+            verbose: false,
+            statistics: false,
+            quiet: false,
+        }
+    }
+    fn text(&self) -> bool {
+        matches!(self.format, Format::Human | Format::Concise)
+    }
+}
+
+/// The files of the run that a finding's related locations may name: a streamed file sees
+/// itself; the files held for the checks across files see each other.
+pub type Others<'a> = &'a dyn Fn(usize) -> Option<&'a Source>;
+
+/// Writes a run's output file by file, as the files are checked: nothing but counts (and, for
+/// the formats whose totals come first or whose lists close last, a line per file) is kept
+/// between files. Every format goes through it, so a run of one file and a run of a million
+/// print the same way.
+pub struct Emitter {
+    style: Style,
+    handler: GraphicalReportHandler,
+    pub counts: Counts,
+    per_rule: Vec<(usize, &'static rules::Rule, Severity)>,
+    array: Option<ArrayStream>,
+    documents: Vec<serde_json::Value>,
+    skipped: Vec<serde_json::Value>,
+    junit: String,
+    junit_tests: usize,
+    junit_failures: usize,
+    fingerprints: std::collections::HashMap<String, usize>,
+}
+
+/// A JSON array written element by element inside a pretty-printed document, byte for byte
+/// as `serde_json::to_string_pretty` prints the whole document.
+struct ArrayStream {
+    /// The indentation of the array's closing bracket.
+    indent: String,
+    count: usize,
+}
+
+impl ArrayStream {
+    fn push(&mut self, out: &mut String, v: &serde_json::Value) {
+        out.push_str(if self.count == 0 { "\n" } else { ",\n" });
+        let inner = format!("{}  ", self.indent);
+        let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
+        out.push_str(&inner);
+        // strings in JSON text hold no raw line breaks: every line break is the printer's
+        out.push_str(&text.replace('\n', &format!("\n{inner}")));
+        self.count += 1;
+    }
+    fn close(&self, out: &mut String) {
+        if self.count > 0 {
+            out.push('\n');
+            out.push_str(&self.indent);
+        }
+        out.push(']');
+    }
+}
+
+/// A document pretty-printed and cut at its array `key` (written as `[]`): the text up to and
+/// including `[`, the text after `]`, and the indentation of the line that holds the key.
+fn cut(doc: &serde_json::Value, key: &str) -> (String, String, String) {
+    let text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    let marker = format!("\"{key}\": []");
+    // at the start of a line: inside a string every quote is escaped
+    let at = text
+        .match_indices(&marker)
+        .map(|(i, _)| i)
+        .find(|&i| text[..i].ends_with(' ') || text[..i].ends_with('\n'))
+        .unwrap_or(text.len());
+    let line_start = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let indent = text[line_start..at].to_string();
+    let open = (at + marker.len() - 1).min(text.len());
+    let close = (at + marker.len()).min(text.len());
+    (text[..open].to_string(), text[close..].to_string(), indent)
+}
+
+fn json_head(doc: &serde_json::Value, key: &str, out: &mut String) -> ArrayStream {
+    let (head, _, indent) = cut(doc, key);
+    out.push_str(&head);
+    ArrayStream { indent, count: 0 }
+}
+
+fn json_tail(doc: &serde_json::Value, key: &str, out: &mut String) {
+    let (_, tail, _) = cut(doc, key);
+    out.push_str(&tail);
+    out.push('\n');
+}
+
+impl Emitter {
+    pub fn new(style: Style) -> Self {
+        let theme = if style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Emitter {
+            style,
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(100)
+                .with_links(false),
+            counts: Counts::default(),
+            per_rule: Vec::new(),
+            array: None,
+            documents: Vec::new(),
+            skipped: Vec::new(),
+            junit: String::new(),
+            junit_tests: 0,
+            junit_failures: 0,
+            fingerprints: std::collections::HashMap::new(),
+        }
+    }
+
+    /// What comes before the first file.
+    pub fn begin(&mut self, out: &mut String) {
+        match self.style.format {
+            Format::Json => {
+                self.array = Some(json_head(
+                    &json_doc(&[], &[], &self.counts),
+                    "findings",
+                    out,
+                ))
+            }
+            Format::Sarif => self.array = Some(json_head(&ci::sarif_doc(), "results", out)),
+            Format::Gitlab => {
+                out.push('[');
+                self.array = Some(ArrayStream {
+                    indent: String::new(),
+                    count: 0,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// One file and its findings.
+    pub fn file(&mut self, out: &mut String, source: &Source, report: &FileReport, others: Others) {
+        self.counts.files += 1;
+        if report.skipped.is_some() {
+            self.counts.skipped += 1;
+        }
+        for f in &report.findings {
+            match f.severity {
+                Severity::Error => self.counts.errors += 1,
+                Severity::Warning => self.counts.warnings += 1,
+                Severity::Info => self.counts.infos += 1,
+            }
+        }
+        match self.style.format {
+            _ if self.style.statistics && self.style.text() => {
+                for f in &report.findings {
+                    match self.per_rule.iter_mut().find(|c| c.1.code == f.rule.code) {
+                        Some(c) => {
+                            c.0 += 1;
+                            c.2 = c.2.max(f.severity);
+                        }
+                        None => self.per_rule.push((1, f.rule, f.severity)),
+                    }
+                }
+            }
+            Format::Human => self.human(out, source, report, others),
+            Format::Concise => {
+                if self.style.verbose {
+                    out.push_str(&verbose_line(&source.name, report));
+                }
+                for f in &report.findings {
+                    let p = position(source, f.span.start);
+                    out.push_str(&format!(
+                        "{}:{}:{}: {}[{}] {}\n",
+                        source.name,
+                        p.line,
+                        p.column,
+                        f.severity.as_str(),
+                        f.rule.code,
+                        f.message
+                    ));
+                }
+            }
+            Format::Json => {
+                for f in &report.findings {
+                    let v = json_finding(f, source, others);
+                    if let Some(a) = self.array.as_mut() {
+                        a.push(out, &v);
+                    }
+                }
+                if let Some(why) = &report.skipped {
+                    self.skipped
+                        .push(json!({"file": source.name, "reason": why}));
+                }
+                if let Some(k) = &report.kind {
+                    self.documents.push(json!({"file": source.name, "kind": k}));
+                }
+            }
+            Format::Sarif => {
+                for f in &report.findings {
+                    let v = ci::sarif_result(f, source, others);
+                    if let Some(a) = self.array.as_mut() {
+                        a.push(out, &v);
+                    }
+                }
+            }
+            Format::Github => {
+                for f in &report.findings {
+                    out.push_str(&ci::github_line(f, source));
+                }
+            }
+            Format::Junit => {
+                let (suite, tests, failures) = ci::junit_suite(source, report);
+                self.junit.push_str(&suite);
+                self.junit_tests += tests;
+                self.junit_failures += failures;
+            }
+            Format::Gitlab => {
+                for f in &report.findings {
+                    let v = ci::gitlab_issue(f, source, &mut self.fingerprints);
+                    if let Some(a) = self.array.as_mut() {
+                        a.push(out, &v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// What comes after the last file: totals, closing brackets, the summary line.
+    pub fn end(&mut self, out: &mut String) {
+        let summary = !self.style.quiet;
+        match self.style.format {
+            _ if self.style.statistics && self.style.text() => {
+                let mut per_rule = std::mem::take(&mut self.per_rule);
+                per_rule.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(b.1.code)));
+                for (n, r, sev) in &per_rule {
+                    out.push_str(&format!(
+                        "{n:>6}  {:<8} {:<8} {}\n",
+                        r.code,
+                        sev.as_str(),
+                        r.name
+                    ));
+                }
+                if summary {
+                    out.push_str(&summary_line(&self.counts));
+                    out.push('\n');
+                }
+            }
+            Format::Human | Format::Concise => {
+                if summary {
+                    out.push_str(&summary_line(&self.counts));
+                    out.push('\n');
+                }
+            }
+            Format::Json => {
+                if let Some(a) = self.array.take() {
+                    a.close(out);
+                }
+                let doc = json_doc(&self.documents, &self.skipped, &self.counts);
+                json_tail(&doc, "findings", out);
+            }
+            Format::Sarif => {
+                if let Some(a) = self.array.take() {
+                    a.close(out);
+                }
+                json_tail(&ci::sarif_doc(), "results", out);
+            }
+            Format::Gitlab => {
+                if let Some(a) = self.array.take() {
+                    a.close(out);
+                }
+                out.push('\n');
+            }
+            Format::Github => {}
+            Format::Junit => {
+                out.push_str(&format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"finops-lint\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n{}</testsuites>\n", self.junit_tests, self.junit_failures, self.junit));
+                self.junit.clear();
+            }
+        }
+    }
+
+    fn human(&mut self, out: &mut String, source: &Source, report: &FileReport, others: Others) {
+        if self.style.verbose {
             out.push_str(&verbose_line(&source.name, report));
         }
         for f in &report.findings {
@@ -188,7 +453,7 @@ pub fn human(result: &RunResult, color: bool, verbose: bool) -> String {
                 out.push_str(&format!("{}: ", source.name));
             }
             let mut buf = String::new();
-            if handler.render_report(&mut buf, &r).is_err() {
+            if self.handler.render_report(&mut buf, &r).is_err() {
                 buf = format!(
                     "{}: {}[{}] {}\n",
                     source.name,
@@ -203,7 +468,7 @@ pub fn human(result: &RunResult, color: bool, verbose: bool) -> String {
                 .iter()
                 .filter(|l| l.source.is_some_and(|s| s != f.source))
             {
-                if let Some(other) = l.source.and_then(|i| result.sources.get(i)) {
+                if let Some(other) = l.source.and_then(others) {
                     let p = other.line_col(l.span.start);
                     out.push_str(&format!(
                         "  related: {}:{}:{}: {} (`{}`)\n",
@@ -218,8 +483,18 @@ pub fn human(result: &RunResult, color: bool, verbose: bool) -> String {
             out.push('\n');
         }
     }
-    out.push_str(&summary_line(&counts(result)));
-    out.push('\n');
+}
+
+/// A whole run in one format (the live audit and `simulate` print this way).
+pub fn render(result: &RunResult, style: Style) -> String {
+    let mut out = String::new();
+    let mut e = Emitter::new(style);
+    e.begin(&mut out);
+    let others = |i: usize| result.sources.get(i);
+    for (source, report) in result.sources.iter().zip(&result.reports) {
+        e.file(&mut out, source, report, &others);
+    }
+    e.end(&mut out);
     out
 }
 
@@ -236,144 +511,72 @@ fn position(source: &Source, offset: usize) -> LineCol {
     source.line_col(offset)
 }
 
-/// `path:line:col: severity[CODE] message`, one finding per line.
-pub fn concise(result: &RunResult, verbose: bool) -> String {
-    let mut out = String::new();
-    for (source, report) in result.sources.iter().zip(&result.reports) {
-        if verbose {
-            out.push_str(&verbose_line(&source.name, report));
-        }
-        for f in &report.findings {
-            let p = position(source, f.span.start);
-            out.push_str(&format!(
-                "{}:{}:{}: {}[{}] {}\n",
-                source.name,
-                p.line,
-                p.column,
-                f.severity.as_str(),
-                f.rule.code,
-                f.message
-            ));
-        }
-    }
-    out.push_str(&summary_line(&counts(result)));
-    out.push('\n');
-    out
-}
-
 fn range(source: &Source, span: crate::source::Span) -> serde_json::Value {
     let s = position(source, span.start);
     let e = position(source, span.end);
     json!({"start": {"line": s.line, "column": s.column}, "end": {"line": e.line, "column": e.column}})
 }
 
-/// The JSON contract described by `schemas/findings.schema.json`.
-pub fn json(result: &RunResult) -> String {
-    let mut findings = Vec::new();
-    for (source, report) in result.sources.iter().zip(&result.reports) {
-        for f in &report.findings {
-            let related: Vec<_> = f
-                .labels
-                .iter()
-                .map(|l| {
-                    let src = l
-                        .source
-                        .and_then(|i| result.sources.get(i))
-                        .unwrap_or(source);
-                    json!({"file": src.name, "range": range(src, l.span), "message": l.message})
-                })
-                .collect();
-            let mut obj = json!({
-                "code": f.rule.code,
-                "name": f.rule.name,
-                "severity": f.severity.as_str(),
-                "message": f.message,
-                "file": source.name,
-                "range": range(source, f.span),
-                "offset": {"start": f.span.start, "end": f.span.end},
-                "text": source.snippet(f.span),
-            });
-            let map = obj
-                .as_object_mut()
-                .unwrap_or_else(|| unreachable!("built as an object"));
-            if let Some(n) = &f.note {
-                map.insert("note".into(), json!(n));
-            }
-            if let Some(h) = &f.help {
-                map.insert("help".into(), json!(h));
-            }
-            if let Some(aa) = f.access_analyzer_code() {
-                map.insert("access_analyzer_code".into(), json!(aa));
-            }
-            if !related.is_empty() {
-                map.insert("related".into(), json!(related));
-            }
-            if let Some(fix) = &f.fix {
-                let edits: Vec<_> = fix
-                    .edits
-                    .iter()
-                    .map(|e| json!({"range": range(source, e.span), "offset": {"start": e.span.start, "end": e.span.end}, "replacement": e.replacement}))
-                    .collect();
-                map.insert("fix".into(), json!({"applicability": if fix.safe { "safe" } else { "unsafe" }, "message": fix.message, "edits": edits}));
-            }
-            findings.push(obj);
-        }
-    }
-    let skipped: Vec<_> = result
-        .sources
+/// One finding of the JSON contract described by `schemas/findings.schema.json`.
+fn json_finding(f: &Finding, source: &Source, others: Others) -> serde_json::Value {
+    let related: Vec<_> = f
+        .labels
         .iter()
-        .zip(&result.reports)
-        .filter_map(|(s, r)| {
-            r.skipped
-                .as_ref()
-                .map(|why| json!({"file": s.name, "reason": why}))
+        .map(|l| {
+            let src = l.source.and_then(others).unwrap_or(source);
+            json!({"file": src.name, "range": range(src, l.span), "message": l.message})
         })
         .collect();
-    let documents: Vec<_> = result
-        .sources
-        .iter()
-        .zip(&result.reports)
-        .filter_map(|(s, r)| r.kind.as_ref().map(|k| json!({"file": s.name, "kind": k})))
-        .collect();
-    let c = counts(result);
-    let doc = json!({
+    let mut obj = json!({
+        "code": f.rule.code,
+        "name": f.rule.name,
+        "severity": f.severity.as_str(),
+        "message": f.message,
+        "file": source.name,
+        "range": range(source, f.span),
+        "offset": {"start": f.span.start, "end": f.span.end},
+        "text": source.snippet(f.span),
+    });
+    let map = obj
+        .as_object_mut()
+        .unwrap_or_else(|| unreachable!("built as an object"));
+    if let Some(n) = &f.note {
+        map.insert("note".into(), json!(n));
+    }
+    if let Some(h) = &f.help {
+        map.insert("help".into(), json!(h));
+    }
+    if let Some(aa) = f.access_analyzer_code() {
+        map.insert("access_analyzer_code".into(), json!(aa));
+    }
+    if !related.is_empty() {
+        map.insert("related".into(), json!(related));
+    }
+    if let Some(fix) = &f.fix {
+        let edits: Vec<_> = fix
+            .edits
+            .iter()
+            .map(|e| json!({"range": range(source, e.span), "offset": {"start": e.span.start, "end": e.span.end}, "replacement": e.replacement}))
+            .collect();
+        map.insert("fix".into(), json!({"applicability": if fix.safe { "safe" } else { "unsafe" }, "message": fix.message, "edits": edits}));
+    }
+    obj
+}
+
+/// The JSON contract's document around its findings.
+fn json_doc(
+    documents: &[serde_json::Value],
+    skipped: &[serde_json::Value],
+    c: &Counts,
+) -> serde_json::Value {
+    json!({
         "version": 1,
         "tool": {"name": "finops-lint", "version": env!("CARGO_PKG_VERSION")},
-        "findings": findings,
+        "findings": [],
         "documents": documents,
         "skipped": skipped,
         "summary": {"files": c.files, "errors": c.errors, "warnings": c.warnings, "infos": c.infos, "skipped": c.skipped},
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
-}
-
-/// `--statistics`: the number of findings per rule, most frequent first.
-pub fn statistics(result: &RunResult) -> String {
-    let mut per_rule: Vec<(usize, &'static rules::Rule, crate::diagnostic::Severity)> = Vec::new();
-    for f in result.findings() {
-        match per_rule.iter_mut().find(|c| c.1.code == f.rule.code) {
-            Some(c) => {
-                c.0 += 1;
-                c.2 = c.2.max(f.severity);
-            }
-            None => per_rule.push((1, f.rule, f.severity)),
-        }
-    }
-    per_rule.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(b.1.code)));
-    let mut out = String::new();
-    for (n, r, sev) in &per_rule {
-        out.push_str(&format!(
-            "{n:>6}  {:<8} {:<8} {}\n",
-            r.code,
-            sev.as_str(),
-            r.name
-        ));
-    }
-    out.push_str(&summary_line(&counts(result)));
-    out.push('\n');
-    out
+    })
 }
 
 pub fn rule_list_text() -> String {
