@@ -42,6 +42,9 @@ pub struct Source {
     pub text: Arc<str>,
     pub display: Arc<str>,
     line_starts: Vec<usize>,
+    /// Columns are byte distances when the text is ASCII (a minified document's one long line
+    /// would otherwise be counted again for every finding on it).
+    ascii: bool,
 }
 
 impl Source {
@@ -56,7 +59,9 @@ impl Source {
             Some(masked) => Arc::from(masked),
             None => Arc::clone(&text),
         };
+        let ascii = text.is_ascii();
         Source {
+            ascii,
             name: name.into(),
             display,
             text,
@@ -70,6 +75,7 @@ impl Source {
         self.text = Arc::from("");
         self.display = Arc::clone(&self.text);
         self.line_starts = vec![0];
+        self.ascii = true;
     }
 
     /// Line and column of a byte offset (clamped to the text).
@@ -80,6 +86,12 @@ impl Source {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
+        if self.ascii {
+            return LineCol {
+                line: line + 1,
+                column: offset - start + 1,
+            };
+        }
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;

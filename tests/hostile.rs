@@ -184,3 +184,81 @@ fn a_directory_with_a_million_entries_is_walked() {
     assert_eq!(v["summary"]["files"], 2, "{:#}", v["summary"]);
     assert_eq!(codes_for(&v, "a.json"), vec!["IAM002".to_string()]);
 }
+
+#[test]
+fn an_object_of_a_hundred_thousand_keys_is_checked_in_one_pass() {
+    // duplicate keys are found through an index once an object is large: a linear search per
+    // key made this quadratic (minutes); a duplicate at the end is still found, pointing at the
+    // first
+    let dir = tempdir::Dir::new();
+    let keys: Vec<String> = (0..100_000)
+        .map(|i| format!("\"aws:PrincipalTag/k{i}\": \"v\""))
+        .collect();
+    let p = dir.write(
+        "keys.json",
+        &format!(
+            "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\", \"Condition\": {{\"StringEquals\": {{{}, \"aws:PrincipalTag/k7\": \"w\"}}}}}}]}}",
+            keys.join(", ")
+        ),
+    );
+    let yaml_keys: String = (0..100_000).map(|i| format!("  k{i}: v\n")).collect();
+    let y = dir.write(
+        "keys.yaml",
+        &format!("AWSTemplateFormatVersion: \"2010-09-09\"\nMetadata:\n{yaml_keys}  k7: w\nResources: {{}}\n"),
+    );
+    let (_, v) = json_findings(&["--no-config", &p, &y]);
+    for file in ["keys.json", "keys.yaml"] {
+        let dups: Vec<&serde_json::Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "JSON004" && f["file"].as_str().unwrap().ends_with(file))
+            .collect();
+        assert_eq!(dups.len(), 1, "{file}: {v:#}");
+        assert!(
+            dups[0]["text"].as_str().unwrap().contains("k7"),
+            "{:#}",
+            dups[0]
+        );
+        let first = &dups[0]["related"][0]["range"]["start"];
+        let here = &dups[0]["range"]["start"];
+        assert!(
+            (first["line"].as_u64(), first["column"].as_u64())
+                < (here["line"].as_u64(), here["column"].as_u64()),
+            "{:#}",
+            dups[0]
+        );
+    }
+}
+
+#[test]
+fn a_minified_document_with_many_findings_keeps_exact_columns() {
+    // one line of 60,000 statements, each with a misspelt action: columns are byte distances
+    // (the text is ASCII), not a count along the line for every finding, and the excerpts of
+    // the human format are windows of the line
+    let dir = tempdir::Dir::new();
+    let statement = "{\"Effect\":\"Allow\",\"Action\":\"s3:GetObjcet\",\"Resource\":\"*\"}";
+    let text = format!(
+        "{{\"Version\":\"2012-10-17\",\"Statement\":[{}]}}",
+        vec![statement; 60_000].join(",")
+    );
+    let p = dir.write("minified.json", &text);
+    let out = common::run(&["check", "--no-config", "--format", "concise", &p]);
+    let last = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("IAM002"))
+        .last()
+        .unwrap()
+        .to_string();
+    let at = text.rfind("s3:GetObjcet").unwrap() + 1;
+    assert!(last.contains(&format!("minified.json:1:{at}:")), "{last}");
+    let human = common::run(&["check", "--no-config", &p]);
+    assert_eq!(
+        human.stdout.matches("IAM002(unknown-action)").count(),
+        60_000
+    );
+    // each excerpt is a window, far shorter than the line
+    let longest = human.stdout.lines().map(str::len).max().unwrap();
+    assert!(longest < 2_000, "{longest}");
+}

@@ -103,6 +103,11 @@ impl Diagnostic for Rendered<'_> {
     }
 }
 
+/// The excerpt of a finding longer than this (in bytes) is cut to the span and
+/// `EXCERPT_CONTEXT` bytes on either side.
+const LONG_EXCERPT: usize = 4096;
+const EXCERPT_CONTEXT: usize = 160;
+
 impl miette::SourceCode for Rendered<'_> {
     /// Reads the lines around a span through the source's line index: miette's own reader
     /// counts lines from the start of the file for every finding.
@@ -131,11 +136,27 @@ impl miette::SourceCode for Rendered<'_> {
         } else {
             (line_start, 0)
         };
-        let to = self
+        let mut to = self
             .source
             .line_start(to_line + 1)
             .unwrap_or(text.len())
             .max(from);
+        let (mut from, mut from_line, mut column) = (from, from_line, column);
+        // a very long line (a minified document): a window around the span, not the whole
+        // line for each of its findings
+        if to - from > LONG_EXCERPT {
+            let first_start = self.source.line_start(first).unwrap_or(0);
+            let mut a = start.saturating_sub(EXCERPT_CONTEXT).max(first_start);
+            while !text.is_char_boundary(a) {
+                a -= 1;
+            }
+            let last_end = self.source.line_start(last + 1).unwrap_or(text.len());
+            let mut b = (end + EXCERPT_CONTEXT).min(last_end).max(a);
+            while !text.is_char_boundary(b) {
+                b += 1;
+            }
+            (from, from_line, column, to) = (a, first, a - first_start, b);
+        }
         let data = text.get(from..to).unwrap_or("");
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.source.name.clone(),

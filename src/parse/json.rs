@@ -268,7 +268,7 @@ pub fn parse_text(text: &str, map: &dyn OffsetMap) -> Parsed {
     };
     match result {
         Ok((r, mut issues)) => {
-            let root = r.value.map(|v| convert(&v, map, &mut issues));
+            let root = r.value.map(|v| convert(v, map, &mut issues));
             issues.sort_by_key(|i| i.span);
             Parsed { root, issues }
         }
@@ -341,45 +341,82 @@ fn lenient_issues(
     issues
 }
 
-fn convert(value: &Value, map: &dyn OffsetMap, issues: &mut Vec<Issue>) -> Node {
+/// The keys of an object being built, to find duplicates: a linear search while the object is
+/// small, an index once it is large (an object of a million keys must not take quadratic
+/// time).
+#[derive(Default)]
+pub struct Keys(Option<std::collections::HashMap<String, usize>>);
+
+impl Keys {
+    /// The key span of an earlier member named `key`; `key` is then the next member's.
+    pub fn earlier(&mut self, members: &[Member], key: &str) -> Option<Span> {
+        if self.0.is_none() && members.len() >= 32 {
+            let mut index = std::collections::HashMap::with_capacity(members.len() * 2);
+            for (i, m) in members.iter().enumerate() {
+                index.entry(m.key.clone()).or_insert(i);
+            }
+            self.0 = Some(index);
+        }
+        match self.0.as_mut() {
+            Some(index) => match index.get(key) {
+                Some(&i) => members.get(i).map(|m| m.key_span),
+                None => {
+                    index.insert(key.to_string(), members.len());
+                    None
+                }
+            },
+            None => members.iter().find(|m| m.key == key).map(|m| m.key_span),
+        }
+    }
+}
+
+/// The parser's tree as ours, consumed as it goes: a large document is not held twice.
+fn convert(value: Value, map: &dyn OffsetMap, issues: &mut Vec<Issue>) -> Node {
     let r = value.range();
     let span = map.span(Span::new(r.start, r.end));
+    let string = matches!(value, Value::StringLit(_));
     let kind = match value {
         Value::NullKeyword(_) => Kind::Null,
         Value::BooleanLit(b) => Kind::Bool(b.value),
         Value::NumberLit(n) => Kind::Number(n.value.to_string()),
-        Value::StringLit(s) => Kind::String(s.value.to_string()),
-        Value::Array(a) => {
-            Kind::Array(a.elements.iter().map(|e| convert(e, map, issues)).collect())
-        }
+        Value::StringLit(s) => Kind::String(s.value.into_owned()),
+        Value::Array(a) => Kind::Array(
+            a.elements
+                .into_iter()
+                .map(|e| convert(e, map, issues))
+                .collect(),
+        ),
         Value::Object(o) => {
             let mut members: Vec<Member> = Vec::with_capacity(o.properties.len());
-            for p in &o.properties {
-                let (key, kr) = match &p.name {
-                    ObjectPropName::String(s) => (s.value.to_string(), s.range),
+            let mut keys = Keys::default();
+            for p in o.properties {
+                let (key, kr) = match p.name {
+                    ObjectPropName::String(s) => (s.value.into_owned(), s.range),
                     ObjectPropName::Word(w) => (w.value.to_string(), w.range),
                 };
                 let key_span = map.span(Span::new(kr.start, kr.end));
-                if let Some(first) = members.iter().find(|m| m.key == key) {
+                let first = keys.earlier(&members, &key);
+                if let Some(first) = first {
                     issues.push(Issue {
                         kind: IssueKind::DuplicateKey,
                         span: key_span,
                         message: format!("duplicate key `{key}`"),
-                        related: Some(first.key_span),
+                        related: Some(first),
                     });
                 }
                 members.push(Member {
                     key,
                     key_span,
-                    value: convert(&p.value, map, issues),
+                    value: convert(p.value, map, issues),
                 });
             }
             Kind::Object(members)
         }
     };
-    let inner = match value {
-        Value::StringLit(_) if r.end >= r.start + 2 => map.span(Span::new(r.start + 1, r.end - 1)),
-        _ => span,
+    let inner = if string && r.end >= r.start + 2 {
+        map.span(Span::new(r.start + 1, r.end - 1))
+    } else {
+        span
     };
     Node { span, inner, kind }
 }

@@ -48,6 +48,7 @@ enum Frame {
         anchor: usize,
         members: Vec<Member>,
         key: Option<(String, Span)>,
+        keys: crate::parse::json::Keys,
     },
     Seq {
         start: usize,
@@ -169,7 +170,9 @@ impl Builder<'_> {
                 }
             }
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { members, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                members, key, keys, ..
+            }) => match key.take() {
                 None => {
                     let k = match &node.kind {
                         Kind::String(s) | Kind::Number(s) => s.clone(),
@@ -184,8 +187,8 @@ impl Builder<'_> {
                     *key = Some((k, node.span));
                 }
                 Some((k, key_span)) => {
-                    if let Some(first) = members.iter().find(|m| m.key == k) {
-                        dup = Some((k.clone(), key_span, first.key_span));
+                    if let Some(first) = keys.earlier(members, &k) {
+                        dup = Some((k.clone(), key_span, first));
                     }
                     members.push(Member {
                         key: k,
@@ -396,6 +399,7 @@ pub fn parse_file(text: &str, invalid_utf8_at: Option<usize>) -> Parsed {
                         anchor,
                         members: Vec::new(),
                         key: None,
+                        keys: Default::default(),
                     }
                 });
             }
