@@ -247,8 +247,7 @@ fn a_minified_document_with_many_findings_keeps_exact_columns() {
     let last = out
         .stdout
         .lines()
-        .filter(|l| l.contains("IAM002"))
-        .last()
+        .rfind(|l| l.contains("IAM002"))
         .unwrap()
         .to_string();
     let at = text.rfind("s3:GetObjcet").unwrap() + 1;
