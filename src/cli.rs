@@ -1492,7 +1492,8 @@ fn baseline_counts(
     known
 }
 
-/// Print a whole run (the live audit, `simulate`) and compute the exit code.
+/// Print a whole run (the live audit) and compute the exit code.
+#[cfg(feature = "live")]
 fn finish(result: &RunResult, format: Format, fail_on: FailOn, verbose: bool, io: &mut Io) -> i32 {
     let mut style = emit::Style::new(format);
     style.color = io.color;

@@ -146,7 +146,12 @@ impl miette::SourceCode for Rendered<'_> {
         // line for each of its findings
         if to - from > LONG_EXCERPT {
             let first_start = self.source.line_start(first).unwrap_or(0);
-            let mut a = start.saturating_sub(EXCERPT_CONTEXT).max(first_start);
+            // without leading context (the location miette prints), from the span itself
+            let mut a = if context_lines_before == 0 {
+                start
+            } else {
+                start.saturating_sub(EXCERPT_CONTEXT).max(first_start)
+            };
             while !text.is_char_boundary(a) {
                 a -= 1;
             }
