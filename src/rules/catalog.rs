@@ -171,16 +171,57 @@ fn action(
         None => {
             let mut f = Finding::new(&IAM002, ctx.source_id, node.inner_span(), format!("unknown action `{text}`"))
                 .note(format!("{} has no action `{name}` (catalog {}); IAM accepts the policy but the entry grants nothing", service.name, catalog::version()));
-            f = match fuzzy::suggest(name, service.actions.iter().map(|a| a.name)) {
-                Some(s) => f.help(format!("did you mean `{prefix}:{s}`?")),
-                None => f.help(format!(
-                    "check the actions of `{prefix}` in the Service Authorization Reference"
-                )),
+            // A near name is a typo, and an S3 API operation is not an action: errors. An
+            // unknown name near nothing may be newer than the catalog or undocumented (AWS's
+            // own policies grant such actions): a warning, as a stale catalog must not fail a
+            // build.
+            f = match (
+                api_operation(prefix, name),
+                fuzzy::suggest(name, service.actions.iter().map(|a| a.name)),
+            ) {
+                (Some(needs), _) => f
+                    .note(format!("`{text}` is an API operation, not an IAM action; AWS authorizes it with {needs}"))
+                    .help(format!("grant {needs} instead")),
+                (None, Some(s)) => f.help(format!("did you mean `{prefix}:{s}`?")),
+                (None, None) => f
+                    .severity(Severity::Warning)
+                    .note(format!("{} has no action `{name}` in the catalog ({}); no documented action is close to it, so it may be newer than the catalog or undocumented, and IAM grants it if it exists", service.name, catalog::version()))
+                    .help(format!(
+                        "check the actions of `{prefix}` in the Service Authorization Reference, and update finops-lint if the action is new"
+                    )),
             };
             ctx.report(f);
             None
         }
     }
+}
+
+/// S3 API operations written as actions, with the actions AWS authorizes them with (Amazon S3
+/// API Reference, each operation's permissions).
+fn api_operation(prefix: &str, name: &str) -> Option<&'static str> {
+    if !prefix.eq_ignore_ascii_case("s3") {
+        return None;
+    }
+    const OPERATIONS: &[(&str, &str)] = &[
+        ("HeadBucket", "`s3:ListBucket`"),
+        ("ListObjects", "`s3:ListBucket`"),
+        ("ListObjectsV2", "`s3:ListBucket`"),
+        ("ListObjectVersions", "`s3:ListBucketVersions`"),
+        ("ListBuckets", "`s3:ListAllMyBuckets`"),
+        ("HeadObject", "`s3:GetObject`"),
+        (
+            "CopyObject",
+            "`s3:GetObject` on the source and `s3:PutObject` on the destination",
+        ),
+        ("CreateMultipartUpload", "`s3:PutObject`"),
+        ("UploadPart", "`s3:PutObject`"),
+        ("CompleteMultipartUpload", "`s3:PutObject`"),
+        ("DeleteObjects", "`s3:DeleteObject`"),
+    ];
+    OPERATIONS
+        .iter()
+        .find(|(op, _)| op.eq_ignore_ascii_case(name))
+        .map(|(_, needs)| *needs)
 }
 
 fn prefix_span(node: &Node, prefix: &str) -> crate::source::Span {
@@ -288,11 +329,20 @@ fn resource_types(
         // actions it lists as `*`-only services grant some on their own ARNs [UNVERIFIED per
         // service]: a warning.
         let verified = VERIFIED_SERVICES.contains(&service.prefix);
-        let sev = if stmt.is_deny() || action.resource_types.is_empty() || !verified {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
+        // A wildcard bucket name (`arn:aws:s3:::*/logs/*`) is a broad, generic statement, not
+        // the onboarding's one billing bucket; AWS's own managed policies have such entries and
+        // Access Analyzer does not report them: a warning.
+        let wildcard_bucket = service.prefix == "s3"
+            && resources.iter().all(|(r, _)| {
+                r.strip_prefix("arn:aws:s3:::")
+                    .is_none_or(|rest| rest.split('/').next().unwrap_or("").contains(['*', '?']))
+            });
+        let sev =
+            if stmt.is_deny() || action.resource_types.is_empty() || !verified || wildcard_bucket {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
         let first = resources.first().map(|(_, n)| n.span).unwrap_or(node.span);
         let f = Finding::new(
             &IAM004,
