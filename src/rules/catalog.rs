@@ -256,6 +256,9 @@ fn resource_types(
     // in the billing delivery statement, BP002/BP003 report these two with the delivery's context
     let delivery = ctx.doc.kind == crate::model::PolicyKind::Bucket
         && crate::rules::values::is_delivery_statement(stmt);
+    // whether a resource type's ARN template may match a resource of the statement: many
+    // actions share their types (an S3 statement's object actions), so each pair is matched once
+    let mut matched: Vec<((*const crate::catalog::ResourceType, usize), bool)> = Vec::new();
     for (node, service, actions) in resolved {
         let [action] = actions.as_slice() else {
             continue;
@@ -264,12 +267,22 @@ fn resource_types(
         if delivery && (text == "s3:PutObject" || text == "s3:GetBucketPolicy") {
             continue;
         }
-        let fits = |r: &str| {
+        let mut fits = |ri: usize, r: &str| {
             action
                 .resource_types
                 .iter()
                 .filter_map(|&i| service.resource_type(i))
-                .any(|t| t.arn.may_match(r))
+                .any(|t| {
+                    let key = (t as *const crate::catalog::ResourceType, ri);
+                    match matched.iter().find(|(k, _)| *k == key) {
+                        Some((_, m)) => *m,
+                        None => {
+                            let m = t.arn.may_match(r);
+                            matched.push((key, m));
+                            m
+                        }
+                    }
+                })
         };
         // An action without resource types is documented with `"Resource": "*"`, yet AWS's own
         // policies grant such actions on ARNs of their own service: only a resource of another
@@ -282,17 +295,17 @@ fn resource_types(
                     .iter()
                     .any(|s| svc.starts_with(s) || s.starts_with(svc))
         };
-        let ok = |r: &str| {
+        let mut ok = |ri: usize, r: &str| {
             r.contains("${")
                 || crate::syntax::find_placeholder(r).is_some()
                 || !r.starts_with("arn:")
                 || if action.resource_types.is_empty() {
                     fits_star_only(r)
                 } else {
-                    fits(r)
+                    fits(ri, r)
                 }
         };
-        if resources.iter().any(|(r, _)| ok(r)) {
+        if resources.iter().enumerate().any(|(ri, (r, _))| ok(ri, r)) {
             continue;
         }
         let (note, help) = if action.resource_types.is_empty() {

@@ -7,6 +7,11 @@ use crate::parse::json::{Kind, Node};
 /// Whether a key names a secret: `secret_access_key`, `AwsSecretAccessKey`,
 /// `PlatformSecretAccessKey`, `secret_key` (Terraform's provider), `aws_session_token`.
 fn secret_key(key: &str) -> bool {
+    // every such key is at least `secretkey` long and ends in `y` or `n`: most keys are
+    // rejected without building the normalised copy
+    if key.len() < 9 || !matches!(key.as_bytes()[key.len() - 1] | 0x20, b'y' | b'n') {
+        return false;
+    }
     let norm: String = key
         .chars()
         .filter(|c| !matches!(c, '_' | '-'))
@@ -27,8 +32,8 @@ fn walk(source_id: usize, n: &Node, out: &mut Vec<Finding>, depth: usize) {
     match &n.kind {
         Kind::Object(members) => {
             for m in members {
-                let key = m.key.to_ascii_lowercase();
                 if secret_key(&m.key) {
+                    let key = m.key.to_ascii_lowercase();
                     // a CloudFormation parameter holds it in `Default`
                     let value = m.value.get("Default").unwrap_or(&m.value);
                     if let Some(v) = value.as_str() {
