@@ -152,10 +152,9 @@ pub fn prefixes() -> impl Iterator<Item = &'static str> {
 /// A service by prefix (case-insensitive), decoded on first use.
 pub fn service(prefix: &str) -> Option<&'static Service> {
     let idx = index();
-    let lower = prefix.to_ascii_lowercase();
     let i = idx
         .entries
-        .binary_search_by(|e| e.0.cmp(lower.as_str()))
+        .binary_search_by(|e| cmp_ignore_case(prefix, e.0).reverse())
         .ok()?;
     let (p, start, end) = idx.entries[i];
     Some(idx.services[i].get_or_init(|| decode(p, &TEXT[start..end.min(TEXT.len())])))
@@ -202,6 +201,13 @@ fn decode(prefix: &'static str, text: &'static str) -> Service {
             _ => {}
         }
     }
+    // the resource types by lower-case name, for the actions' references
+    let mut by_name: Vec<(String, usize)> = resource_types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.to_ascii_lowercase(), i))
+        .collect();
+    by_name.sort_unstable();
     let mut actions: Vec<Action> = raw_actions
         .into_iter()
         .map(|(n, access, rts, keys)| Action {
@@ -216,19 +222,21 @@ fn decode(prefix: &'static str, text: &'static str) -> Service {
             },
             resource_types: list(rts)
                 .filter_map(|r| {
-                    let r = r.trim_end_matches('*');
-                    resource_types
-                        .iter()
-                        .position(|t| t.name.eq_ignore_ascii_case(r))
+                    let r = r.trim_end_matches('*').to_ascii_lowercase();
+                    // the first of equal names, as a scan would find
+                    let at = by_name.partition_point(|(n, _)| *n < r);
+                    by_name.get(at).filter(|(n, _)| *n == r).map(|(_, i)| *i)
                 })
                 .collect(),
             condition_keys: list(keys).collect(),
         })
         .collect();
+    // by lower-case name, compared without copies
     actions.sort_by(|a, b| {
         a.name
-            .to_ascii_lowercase()
-            .cmp(&b.name.to_ascii_lowercase())
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.name.bytes().map(|c| c.to_ascii_lowercase()))
     });
     Service {
         prefix,
