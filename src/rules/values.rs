@@ -97,10 +97,39 @@ fn principal_aws_values<'a>(stmt: &Statement<'a>) -> Vec<(&'a str, &'a Node)> {
         .collect()
 }
 
+/// What a string may hold, from one pass over its bytes: a placeholder needs `<`, `{{` or two
+/// capitals in a row (`YOUR_BUCKET`, `ACCOUNT_ID`), an example account ID a run of twelve
+/// digits. Most strings (actions, ARNs) have neither, and skip the closer looks.
+fn may_hold(s: &str) -> (bool, bool) {
+    let (mut placeholder, mut twelve) = (false, false);
+    let (mut run, mut prev_upper) = (0usize, false);
+    for &c in s.as_bytes() {
+        if c.is_ascii_digit() {
+            run += 1;
+            twelve |= run == 12;
+        } else {
+            run = 0;
+        }
+        let upper = c.is_ascii_uppercase();
+        placeholder |= c == b'<' || c == b'{' || (upper && prev_upper);
+        prev_upper = upper;
+    }
+    (placeholder, twelve)
+}
+
 fn placeholders(ctx: &mut Ctx, node: &Node) {
     match &node.kind {
         Kind::String(s) => {
-            if let Some((a, b)) = crate::syntax::find_placeholder(s) {
+            let (may_placeholder, may_account) = may_hold(s);
+            if !may_placeholder && !may_account {
+                return;
+            }
+            let found = if may_placeholder {
+                crate::syntax::find_placeholder(s)
+            } else {
+                None
+            };
+            if let Some((a, b)) = found {
                 let text = &s[a..b];
                 let lower = text.to_ascii_lowercase();
                 let replacement = if lower.contains("bucket") {
@@ -121,7 +150,9 @@ fn placeholders(ctx: &mut Ctx, node: &Node) {
                 ctx.report(f);
                 return;
             }
-            for ex in twelve_digit_runs(s).filter(|r| EXAMPLE_ACCOUNTS.contains(r)) {
+            for ex in twelve_digit_runs(if may_account { s } else { "" })
+                .filter(|r| EXAMPLE_ACCOUNTS.contains(r))
+            {
                 if ctx.opts.account_id.as_deref() != Some(ex) {
                     let mut f = Finding::new(&VAL001, ctx.source_id, node.inner_span(), format!("`{ex}` is the example account ID from AWS's documentation"))
                         .severity(Severity::Warning)
