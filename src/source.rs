@@ -69,15 +69,6 @@ impl Source {
         }
     }
 
-    /// Forget the text of a source no output will show (no finding, no document kept for the
-    /// checks across documents): a run over a large tree then holds only the files that matter.
-    pub fn release_text(&mut self) {
-        self.text = Arc::from("");
-        self.display = Arc::clone(&self.text);
-        self.line_starts = vec![0];
-        self.ascii = true;
-    }
-
     /// Line and column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
