@@ -854,14 +854,24 @@ impl Stream<'_> {
                 return usage_error(io, &format!("cannot write the baseline `{path}`: {e}"));
             }
         }
-        for (name, what) in &self.internal {
-            let _ = writeln!(io.stderr, "error: internal error while checking {name}: {what} (please report this with the file)");
-        }
-        if !self.internal.is_empty() {
+        if internal_errors(
+            io,
+            self.internal.iter().map(|(n, w)| (n.as_str(), w.as_str())),
+        ) {
             return 2;
         }
         i32::from(self.failed)
     }
+}
+
+/// Report the files whose checking hit a bug in finops-lint; whether there was one (exit 2).
+fn internal_errors<'a>(io: &mut Io, files: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
+    let mut any = false;
+    for (name, what) in files {
+        any = true;
+        let _ = writeln!(io.stderr, "error: internal error while checking {name}: {what} (please report this with the file)");
+    }
+    any
 }
 
 fn threshold(fail_on: FailOn) -> Option<Severity> {
@@ -1504,14 +1514,12 @@ fn finish(result: &RunResult, format: Format, fail_on: FailOn, verbose: bool, io
             return usage_error(io, &format!("cannot write the output: {e}"));
         }
     }
-    let mut internal = false;
-    for (source, report) in result.sources.iter().zip(&result.reports) {
-        if let Some(what) = &report.internal_error {
-            internal = true;
-            let _ = writeln!(io.stderr, "error: internal error while checking {}: {what} (please report this with the file)", source.name);
-        }
-    }
-    if internal {
+    let internal = result
+        .sources
+        .iter()
+        .zip(&result.reports)
+        .filter_map(|(s, r)| Some((s.name.as_str(), r.internal_error.as_deref()?)));
+    if internal_errors(io, internal) {
         return 2;
     }
     let failed = threshold(fail_on).is_some_and(|t| result.findings().any(|f| f.severity >= t));

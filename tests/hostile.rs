@@ -155,16 +155,8 @@ fn a_directory_with_a_million_entries_is_walked() {
     } else {
         std::env::temp_dir()
     };
-    let dir = base.join(format!("finops-lint-million-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    struct Cleanup(std::path::PathBuf);
-    impl Drop for Cleanup {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    let _cleanup = Cleanup(dir.clone());
+    let folder = tempdir::Dir::new_in(&base);
+    let dir = folder.path().to_path_buf();
     for i in 0..999_998 {
         std::fs::File::create(dir.join(format!("n{i:07}.txt"))).unwrap();
     }

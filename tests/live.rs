@@ -156,6 +156,16 @@ struct Audit {
     stderr: String,
 }
 
+/// The sources an audit read (its documents' names).
+fn documents_read(a: &Audit) -> Vec<String> {
+    a.json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn audit(moto: &Moto, account: &str, extra: &[&str]) -> Audit {
     audit_as(moto, account, extra, ("testing", "testing"), &[])
 }
@@ -676,12 +686,7 @@ fn faults_throttling_slow_answers_malformed_answers_and_a_stopped_service() {
         a.stderr
     );
     assert!(started.elapsed() < Duration::from_secs(60));
-    let read: Vec<String> = a.json["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["file"].as_str().unwrap().to_string())
-        .collect();
+    let read = documents_read(&a);
     assert!(
         read.iter().any(|f| f.contains("caller-identity")),
         "{read:?}"
@@ -711,12 +716,7 @@ fn faults_throttling_slow_answers_malformed_answers_and_a_stopped_service() {
     assert_eq!(a.code, 2, "{}", a.stderr);
     assert!(a.stderr.contains("could not reach"), "{}", a.stderr);
     // what the other services told is still reported: the caller and the user's policies
-    let read: Vec<String> = a.json["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["file"].as_str().unwrap().to_string())
-        .collect();
+    let read = documents_read(&a);
     assert!(
         read.iter().any(|f| f.contains("caller-identity")),
         "{read:?}"

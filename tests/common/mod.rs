@@ -86,7 +86,11 @@ pub mod tempdir {
     pub struct Dir(PathBuf);
     impl Dir {
         pub fn new() -> Self {
-            let p = std::env::temp_dir().join(format!(
+            Self::new_in(&std::env::temp_dir())
+        }
+        /// A fresh folder below `base` (such as `/dev/shm`), removed when dropped.
+        pub fn new_in(base: &Path) -> Self {
+            let p = base.join(format!(
                 "finops-lint-test-{}-{}",
                 std::process::id(),
                 N.fetch_add(1, Ordering::SeqCst)
