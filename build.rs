@@ -1,0 +1,245 @@
+//! Compiles the IAM action catalog (`catalog/iam-catalog.txt`) into static tables: services,
+//! actions, resource types and condition keys, each in the order the catalog searches them,
+//! with hash tables for finding a service and an action by name. Nothing is decoded when the
+//! tool runs.
+
+use std::fmt::Write as _;
+
+#[path = "src/catalog/shared.rs"]
+mod shared;
+
+const CATALOG: &str = "catalog/iam-catalog.txt";
+
+fn main() {
+    println!("cargo:rerun-if-changed={CATALOG}");
+    println!("cargo:rerun-if-changed=src/catalog/shared.rs");
+    let text = std::fs::read_to_string(CATALOG).unwrap_or_else(|e| fail(&format!("{e}")));
+    let code = generate(&text);
+    let out =
+        std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_else(|| fail("no OUT_DIR")));
+    std::fs::write(out.join("catalog.rs"), code).unwrap_or_else(|e| fail(&format!("{e}")));
+}
+
+fn fail(why: &str) -> ! {
+    eprintln!("build.rs: {CATALOG}: {why}");
+    std::process::exit(1)
+}
+
+struct Service<'a> {
+    prefix: &'a str,
+    name: &'a str,
+    /// (name, access, resource type indices, condition keys), sorted by lower-case name
+    actions: Vec<(&'a str, &'static str, Vec<usize>, Vec<&'a str>)>,
+    /// (name, ARN template, condition keys)
+    resource_types: Vec<(&'a str, &'a str, Vec<&'a str>)>,
+    /// (lower-case key, key, type), sorted by lower-case key, one per lower-case key
+    keys: Vec<(String, &'a str, &'a str)>,
+}
+
+fn list(field: &str) -> Vec<&str> {
+    field.split(',').filter(|s| !s.is_empty()).collect()
+}
+
+fn parse(text: &str) -> (&str, Vec<Service<'_>>) {
+    let body_start = text
+        .find("\n=\n")
+        .map(|i| i + 3)
+        .unwrap_or_else(|| fail("no `=` line"));
+    let mut version = "unknown";
+    let mut entries = Vec::new();
+    for line in text[..body_start].lines() {
+        if let Some(rest) = line.strip_prefix("#data ") {
+            version = rest.split(' ').next().unwrap_or(rest);
+        } else if let Some(rest) = line.strip_prefix("I\t") {
+            let f: Vec<&str> = rest.split('\t').collect();
+            let (Some(p), Some(o), Some(l)) = (f.first(), f.get(1), f.get(2)) else {
+                fail(&format!("bad index line `{line}`"));
+            };
+            let (o, l): (usize, usize) = match (o.parse(), l.parse()) {
+                (Ok(o), Ok(l)) => (o, l),
+                _ => fail(&format!("bad index line `{line}`")),
+            };
+            entries.push((*p, body_start + o, body_start + o + l));
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let services = entries
+        .into_iter()
+        .map(|(prefix, start, end)| {
+            let section = text
+                .get(start..end.min(text.len()))
+                .unwrap_or_else(|| fail(prefix));
+            service(prefix, section)
+        })
+        .collect();
+    (version, services)
+}
+
+fn service<'a>(prefix: &'a str, text: &'a str) -> Service<'a> {
+    if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
+        fail(&format!("service prefix `{prefix}` is not lower-case"));
+    }
+    let mut name = prefix;
+    let mut raw_actions = Vec::new();
+    let mut resource_types = Vec::new();
+    let mut keys: Vec<(String, &str, &str)> = Vec::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let at = |i: usize| f.get(i).copied().unwrap_or("");
+        match at(0) {
+            "S" => name = f.get(2).copied().unwrap_or(prefix),
+            "A" => raw_actions.push((at(1), at(2), at(3), at(4))),
+            "R" => {
+                if !at(2).is_ascii() {
+                    fail(&format!("ARN template `{}` is not ASCII", at(2)));
+                }
+                resource_types.push((at(1), at(2), list(at(3))));
+            }
+            "K" => {
+                let lower = at(1).to_ascii_lowercase();
+                // one entry per lower-case key, with the last type given
+                match keys.iter_mut().find(|k| k.0 == lower) {
+                    Some(k) => k.2 = at(2),
+                    None => keys.push((lower, at(1), at(2))),
+                }
+            }
+            _ => {}
+        }
+    }
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    // an action's resource types by lower-case name: the first of equal names
+    let mut by_name: Vec<(String, usize)> = resource_types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.0.to_ascii_lowercase(), i))
+        .collect();
+    by_name.sort_unstable();
+    let mut actions: Vec<_> = raw_actions
+        .into_iter()
+        .map(|(n, access, rts, keys)| {
+            let access = match access {
+                "L" => "List",
+                "R" => "Read",
+                "W" => "Write",
+                "P" => "Permissions",
+                "T" => "Tagging",
+                _ => "Unknown",
+            };
+            let types = list(rts)
+                .into_iter()
+                .filter_map(|r| {
+                    let r = r.trim_end_matches('*').to_ascii_lowercase();
+                    let at = by_name.partition_point(|(n, _)| *n < r);
+                    by_name.get(at).filter(|(n, _)| *n == r).map(|(_, i)| *i)
+                })
+                .collect();
+            (n, access, types, list(keys))
+        })
+        .collect();
+    // stable: actions whose names differ only in case keep the catalog's order
+    actions.sort_by_key(|a| a.0.to_ascii_lowercase());
+    Service {
+        prefix,
+        name,
+        actions,
+        resource_types,
+        keys,
+    }
+}
+
+/// An open-addressing table of `len` indices (+1; 0 is empty) at twice the size or more.
+fn table(names: impl Iterator<Item = String>) -> Vec<u16> {
+    let names: Vec<String> = names.collect();
+    let size = (names.len() * 2).next_power_of_two().max(2);
+    if names.len() >= usize::from(u16::MAX) {
+        fail("too many entries for a table");
+    }
+    let mut slots = vec![0u16; size];
+    for (i, n) in names.iter().enumerate() {
+        let mut s = shared::home(n.as_bytes(), size);
+        while slots[s] != 0 {
+            s = (s + 1) & (size - 1);
+        }
+        slots[s] = u16::try_from(i + 1).unwrap_or_else(|_| fail("table index"));
+    }
+    slots
+}
+
+fn strs(v: &[&str]) -> String {
+    let mut s = String::from("&[");
+    for x in v {
+        let _ = write!(s, "{x:?},");
+    }
+    s.push(']');
+    s
+}
+
+fn bytes(v: &[u8]) -> String {
+    let mut s = String::from("b\"");
+    for &b in v {
+        if b.is_ascii_alphanumeric() || b"${}:/-_.*".contains(&b) {
+            s.push(char::from(b));
+        } else {
+            let _ = write!(s, "\\x{b:02x}");
+        }
+    }
+    s.push('"');
+    s
+}
+
+fn generate(text: &str) -> String {
+    let (version, services) = parse(text);
+    let mut out = String::new();
+    let _ = writeln!(out, "// generated by build.rs from {CATALOG}; do not edit");
+    let _ = writeln!(out, "pub(super) static VERSION: &str = {version:?};");
+    let _ = writeln!(
+        out,
+        "pub(super) static SERVICES: [Service; {}] = [",
+        services.len()
+    );
+    for s in &services {
+        let _ = writeln!(
+            out,
+            "Service {{ prefix: {:?}, name: {:?}, actions: &[",
+            s.prefix, s.name
+        );
+        for (n, access, types, keys) in &s.actions {
+            let _ = writeln!(
+                out,
+                "Action {{ name: {n:?}, access: Access::{access}, resource_types: &{types:?}, condition_keys: {} }},",
+                strs(keys)
+            );
+        }
+        let slots = table(s.actions.iter().map(|a| a.0.to_ascii_lowercase()));
+        let _ = writeln!(out, "], action_slots: &{slots:?}, resource_types: &[");
+        for (n, arn, keys) in &s.resource_types {
+            let _ = writeln!(
+                out,
+                "ResourceType {{ name: {n:?}, arn: ArnTemplate::compiled({arn:?}, {}), condition_keys: {} }},",
+                bytes(&shared::encode_arn(arn)),
+                strs(keys)
+            );
+        }
+        let _ = writeln!(out, "], condition_keys: &[");
+        for (lower, key, ty) in &s.keys {
+            let _ = writeln!(
+                out,
+                "ConditionKey {{ lower: {lower:?}, name: {key:?}, ty: {ty:?} }},"
+            );
+        }
+        let fixed: Vec<&str> = s
+            .keys
+            .iter()
+            .filter_map(|(lower, _, _)| lower.find(['<', '$']).map(|i| &lower[..i]))
+            .collect();
+        let _ = writeln!(out, "], key_prefixes: {} }},", strs(&fixed));
+    }
+    let _ = writeln!(out, "];");
+    let slots = table(services.iter().map(|s| s.prefix.to_string()));
+    let _ = writeln!(
+        out,
+        "pub(super) static SERVICE_SLOTS: [u16; {}] = {slots:?};",
+        slots.len()
+    );
+    out
+}
