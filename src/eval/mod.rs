@@ -15,40 +15,55 @@ use crate::model::policy::Statement;
 
 /// `*` matches any sequence, `?` any single character. No allocation: it runs on hot paths.
 pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
-    if !pattern.contains(['*', '?']) {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    if memchr::memchr2(b'*', b'?', p).is_none() {
         return if case_insensitive {
-            pattern.eq_ignore_ascii_case(text)
+            p.eq_ignore_ascii_case(t)
         } else {
-            pattern == text
+            p == t
         };
     }
-    let eq = |a: char, b: char| {
-        if case_insensitive {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
+    // a literal first or last character must be the text's (its last byte then is too)
+    let literal = |c: u8| c != b'*' && c != b'?';
+    let differ = |a: Option<&u8>, b: Option<&u8>| match (a, b) {
+        (Some(&a), Some(&b)) => {
+            literal(a) && !(a == b || (case_insensitive && a.eq_ignore_ascii_case(&b)))
         }
+        (Some(&a), None) => literal(a),
+        _ => false,
     };
-    let p: &str = pattern;
-    let t: &str = text;
-    // (byte index into p, byte index into t)
+    if differ(p.first(), t.first()) || differ(p.last(), t.last()) {
+        return false;
+    }
+    // Over bytes: a literal character of the pattern matches the text's character when their
+    // bytes do (UTF-8), and only ASCII letters fold; `?` takes one whole character and a
+    // retried `*` gives up one whole character.
+    let eq = |a: u8, b: u8| a == b || (case_insensitive && a.eq_ignore_ascii_case(&b));
+    let char_len = |at: usize| match t.get(at) {
+        Some(&b) if b >= 0xf0 => 4,
+        Some(&b) if b >= 0xe0 => 3,
+        Some(&b) if b >= 0xc0 => 2,
+        _ => 1,
+    };
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        let tc = t[ti..].chars().next().unwrap_or_default();
-        let pc = p[pi..].chars().next();
-        match pc {
-            Some('*') => {
+        match p.get(pi) {
+            Some(b'*') => {
                 star = Some((pi, ti));
                 pi += 1;
             }
-            Some(c) if c == '?' || eq(c, tc) => {
-                pi += c.len_utf8();
-                ti += tc.len_utf8();
+            Some(b'?') => {
+                pi += 1;
+                ti += char_len(ti);
+            }
+            Some(&c) if eq(c, t[ti]) => {
+                pi += 1;
+                ti += 1;
             }
             _ => match star {
                 Some((sp, st)) => {
-                    let next = st + t[st..].chars().next().map_or(1, char::len_utf8);
+                    let next = st + char_len(st);
                     pi = sp + 1;
                     ti = next;
                     star = Some((sp, next));
@@ -57,7 +72,7 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
             },
         }
     }
-    p[pi..].bytes().all(|c| c == b'*')
+    p[pi.min(p.len())..].iter().all(|&c| c == b'*')
 }
 
 /// Three-valued truth: conditions can depend on request values we do not know.
@@ -191,5 +206,47 @@ mod glob_tests {
         for (p, t, ci, want) in cases {
             assert_eq!(glob(p, t, ci), want, "{p} ~ {t} (case-insensitive: {ci})");
         }
+    }
+
+    /// The meaning of a wildcard pattern, written the slow and obvious way: over characters,
+    /// by recursion.
+    fn reference(p: &[char], t: &[char], ci: bool) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|k| reference(rest, &t[k..], ci)),
+            Some((&c, rest)) => t.split_first().is_some_and(|(&tc, trest)| {
+                (c == '?' || c == tc || (ci && c.eq_ignore_ascii_case(&tc)))
+                    && reference(rest, trest, ci)
+            }),
+        }
+    }
+
+    #[test]
+    fn the_byte_matcher_agrees_with_the_character_reference() {
+        // every pattern and text of up to 4 characters over an alphabet with a letter in two
+        // cases, a two-byte, a three-byte and a four-byte character, and the wildcards
+        let alphabet = ['a', 'A', 'é', 'É', '€', '𝄞', '*', '?'];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = words
+                .iter()
+                .filter(|w| w.chars().count() == words.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        let texts: Vec<&String> = words.iter().filter(|w| !w.contains(['*', '?'])).collect();
+        let mut n = 0;
+        for p in words.iter().filter(|w| w.chars().count() <= 3) {
+            let pc: Vec<char> = p.chars().collect();
+            for t in &texts {
+                let tc: Vec<char> = t.chars().collect();
+                for ci in [false, true] {
+                    assert_eq!(glob(p, t, ci), reference(&pc, &tc, ci), "{p} ~ {t} ({ci})");
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 1_000_000, "{n}");
     }
 }

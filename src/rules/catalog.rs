@@ -70,29 +70,32 @@ pub const GLOBAL_KEYS: &[&str] = &[
 const VERIFIED_SERVICES: &[&str] = &["s3", "cur", "bcm-data-exports"];
 
 /// The actions of a service that a pattern (`s3:Get*`) names.
-pub fn expand<'a>(service: &'a Service, name_pattern: &str) -> Vec<&'a Action> {
+/// The actions of a service that a pattern (`s3:Get*`) names, in catalog order.
+pub fn expand<'a>(
+    service: &'static Service,
+    name_pattern: &'a str,
+) -> impl Iterator<Item = &'static Action> + 'a {
     // only the actions that start with the pattern's literal prefix can match: a run of the
     // sorted list
-    let literal = &name_pattern[..name_pattern.find(['*', '?']).unwrap_or(name_pattern.len())];
+    let star = memchr::memchr2(b'*', b'?', name_pattern.as_bytes()).unwrap_or(name_pattern.len());
+    let literal = &name_pattern[..star];
     let run = service.actions_starting_with(&literal.to_ascii_lowercase());
-    if name_pattern.len() == literal.len() + 1 && name_pattern.ends_with('*') {
-        // `ec2:Describe*`, the usual form: the whole run
-        return run.iter().collect();
-    }
+    // `ec2:Describe*`, the usual form: the whole run
+    let whole = name_pattern.len() == literal.len() + 1 && name_pattern.ends_with('*');
     run.iter()
-        .filter(|a| glob(name_pattern, a.name, true))
-        .collect()
+        .filter(move |a| whole || glob(name_pattern, a.name, true))
 }
 
 pub fn check(ctx: &mut Ctx) {
     let stmts = std::mem::take(&mut ctx.statements);
     for stmt in &stmts {
-        let mut resolved: Vec<(&Node, &'static Service, Vec<&'static Action>)> = Vec::new();
+        // the entries of `Action` that name one action of the catalog
+        let mut resolved: Vec<(&Node, &'static Service, &'static Action)> = Vec::new();
         for key in ["Action", "NotAction"] {
             for (a, node) in stmt.strings(key) {
-                if let Some(r) = action(ctx, node, a) {
+                if let Some((service, Some(one))) = action(ctx, node, a) {
                     if key == "Action" {
-                        resolved.push((node, r.0, r.1));
+                        resolved.push((node, service, one));
                     }
                 }
             }
@@ -110,12 +113,13 @@ pub fn check(ctx: &mut Ctx) {
 use self::IAM006 as REDUNDANT_ACTION_RULE;
 use self::IAM007 as REDUNDANT_RESOURCE_RULE;
 
-/// IAM001–IAM003 for one action string; returns the service and the actions it names.
+/// IAM001–IAM003 for one action string; returns its service and, when it names exactly one
+/// action, that action.
 fn action(
     ctx: &mut Ctx,
     node: &Node,
     text: &str,
-) -> Option<(&'static Service, Vec<&'static Action>)> {
+) -> Option<(&'static Service, Option<&'static Action>)> {
     if text == "*" || !crate::syntax::is_action(text) {
         return None;
     }
@@ -142,8 +146,9 @@ fn action(
         return None;
     };
     if name.contains(['*', '?']) {
-        let matched = expand(service, name);
-        if matched.is_empty() {
+        let mut matched = expand(service, name);
+        let first = matched.next();
+        if first.is_none() {
             let f = Finding::new(
                 &IAM003,
                 ctx.source_id,
@@ -164,10 +169,10 @@ fn action(
             );
             ctx.report(f);
         }
-        return Some((service, matched));
+        return Some((service, first.filter(|_| matched.next().is_none())));
     }
     match service.action(name) {
-        Some(a) => Some((service, vec![a])),
+        Some(a) => Some((service, Some(a))),
         None => {
             let mut f = Finding::new(&IAM002, ctx.source_id, node.inner_span(), format!("unknown action `{text}`"))
                 .note(format!("{} has no action `{name}` (catalog {}); IAM accepts the policy but the entry grants nothing", service.name, catalog::version()));
@@ -237,7 +242,7 @@ fn prefix_span(node: &Node, prefix: &str) -> crate::source::Span {
 fn resource_types(
     ctx: &mut Ctx,
     stmt: &Statement,
-    resolved: &[(&Node, &'static Service, Vec<&'static Action>)],
+    resolved: &[(&Node, &'static Service, &'static Action)],
 ) {
     if stmt.get("Resource").is_none() {
         return;
@@ -259,10 +264,7 @@ fn resource_types(
     // whether a resource type's ARN template may match a resource of the statement: many
     // actions share their types (an S3 statement's object actions), so each pair is matched once
     let mut matched: Vec<((*const crate::catalog::ResourceType, usize), bool)> = Vec::new();
-    for (node, service, actions) in resolved {
-        let [action] = actions.as_slice() else {
-            continue;
-        };
+    for &(node, service, action) in resolved {
         let text = format!("{}:{}", service.prefix, action.name);
         if delivery && (text == "s3:PutObject" || text == "s3:GetBucketPolicy") {
             continue;
@@ -488,20 +490,30 @@ fn redundant(
     if n < 2 {
         return;
     }
-    let norm: Vec<std::borrow::Cow<str>> = values
+    // compared as IAM compares them (actions without regard to case): the lower-case values in
+    // one buffer, one allocation for the statement
+    let mut buffer = String::new();
+    if case_insensitive {
+        buffer.reserve(values.iter().map(|(v, _)| v.len()).sum());
+        values.iter().for_each(|(v, _)| buffer.push_str(v));
+        buffer.make_ascii_lowercase();
+    }
+    let mut at = 0;
+    let norm: Vec<&str> = values
         .iter()
         .map(|(v, _)| {
             if case_insensitive {
-                std::borrow::Cow::Owned(v.to_ascii_lowercase())
+                at += v.len();
+                &buffer[at - v.len()..at]
             } else {
-                std::borrow::Cow::Borrowed(*v)
+                v
             }
         })
         .collect();
     // the values in sorted order: equal ones are neighbours, and the values a wildcard can
     // match (those that start with its literal prefix) are a run
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| norm[a].cmp(&norm[b]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| norm[a].cmp(norm[b]).then(a.cmp(&b)));
     // what covers each value: first a duplicate written before it, else the first wildcard
     let mut covered: Vec<Option<usize>> = vec![None; n];
     for w in order.windows(2) {
@@ -511,13 +523,13 @@ fn redundant(
     }
     for j in 0..n {
         let w = values[j].0;
-        let Some(star) = norm[j].find(['*', '?']) else {
+        let Some(star) = memchr::memchr2(b'*', b'?', w.as_bytes()) else {
             continue;
         };
         let literal = &norm[j][..star];
         // `ec2:Describe*`, the usual form, covers every plain value that starts like it
-        let trailing_star = norm[j].len() == star + 1 && norm[j].ends_with('*');
-        let start = order.partition_point(|&i| norm[i].as_ref() < literal);
+        let trailing_star = w.len() == star + 1 && w.ends_with('*');
+        let start = order.partition_point(|&i| norm[i] < literal);
         for &i in order[start..]
             .iter()
             .take_while(|&&i| norm[i].starts_with(literal))
@@ -526,7 +538,7 @@ fn redundant(
             if i == j || covered[i].is_some() {
                 continue;
             }
-            let plain = !v.contains(['*', '?']);
+            let plain = memchr::memchr2(b'*', b'?', v.as_bytes()).is_none();
             if (trailing_star && plain)
                 || (glob(w, v, case_insensitive) && (!glob(v, w, case_insensitive) || j < i))
             {

@@ -97,22 +97,49 @@ fn principal_aws_values<'a>(stmt: &Statement<'a>) -> Vec<(&'a str, &'a Node)> {
         .collect()
 }
 
-/// What a string may hold, from one pass over its bytes: a placeholder needs `<`, `{{` or two
-/// capitals in a row (`YOUR_BUCKET`, `ACCOUNT_ID`), an example account ID a run of twelve
-/// digits. Most strings (actions, ARNs) have neither, and skip the closer looks.
+/// What a string may hold, from one pass over its bytes: a placeholder needs `<`, `{` or a word
+/// that starts with two capitals (`YOUR_BUCKET`, `ACCOUNT_ID`), an example account ID a run of
+/// twelve digits. Most strings (actions, ARNs) have neither, and skip the closer looks.
 fn may_hold(s: &str) -> (bool, bool) {
+    const DIGIT: u8 = 1;
+    const UPPER: u8 = 2;
+    const WORD: u8 = 4;
+    const MARK: u8 = 8;
+    const CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            t[c] = if b.is_ascii_digit() {
+                DIGIT | WORD
+            } else if b.is_ascii_uppercase() {
+                UPPER | WORD
+            } else if b.is_ascii_lowercase() || b == b'_' {
+                WORD
+            } else if b == b'<' || b == b'{' {
+                MARK
+            } else {
+                0
+            };
+            c += 1;
+        }
+        t
+    };
     let (mut placeholder, mut twelve) = (false, false);
-    let (mut run, mut prev_upper) = (0usize, false);
+    // the run of digits, and whether the previous byte was a capital that starts a word
+    let (mut run, mut prev, mut capital_starts_word) = (0usize, 0u8, false);
     for &c in s.as_bytes() {
-        if c.is_ascii_digit() {
+        let k = CLASS[usize::from(c)];
+        if k & DIGIT != 0 {
             run += 1;
             twelve |= run == 12;
         } else {
             run = 0;
         }
-        let upper = c.is_ascii_uppercase();
-        placeholder |= c == b'<' || c == b'{' || (upper && prev_upper);
-        prev_upper = upper;
+        let upper = k & UPPER != 0;
+        placeholder |= k & MARK != 0 || (upper && capital_starts_word);
+        capital_starts_word = upper && prev & WORD == 0;
+        prev = k;
     }
     (placeholder, twelve)
 }
@@ -476,4 +503,62 @@ pub fn literal_wildcard<'a>(
         .filter_map(|v| v.as_str().map(|s| (s, v)))
         .find(|(s, _)| (s.contains('*') || s.contains('?')) && !has_placeholder(s))
         .map(|(s, v)| (like, s, v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quick_look_never_misses_what_the_closer_looks_find() {
+        let pieces = [
+            "YOUR_BUCKET",
+            "ACCOUNT_ID",
+            "REPLACEME",
+            "ListMFADevices",
+            "x",
+            "A",
+            "B",
+            "<",
+            ">",
+            "{",
+            "{{",
+            "}}",
+            "1",
+            "_",
+            "-",
+            ":",
+            "/",
+            "é",
+            "123456789012",
+            "12345678901",
+        ];
+        let mut strings = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+                .collect();
+            strings.extend(longer);
+        }
+        let (mut placeholders, mut accounts) = (0, 0);
+        for s in &strings {
+            let (may_placeholder, may_account) = may_hold(s);
+            if crate::syntax::find_placeholder(s).is_some() {
+                assert!(may_placeholder, "{s}");
+                placeholders += 1;
+            }
+            if twelve_digit_runs(s).next().is_some() {
+                assert!(may_account, "{s}");
+                accounts += 1;
+            }
+        }
+        assert!(
+            placeholders > 1_000 && accounts > 1_000,
+            "{placeholders} {accounts}"
+        );
+        // a capital pair inside a word is no placeholder's start
+        assert!(!may_hold("iam:ListMFADevices").0);
+        assert!(may_hold("arn:aws:s3:::YOUR_BUCKET").0);
+    }
 }
