@@ -237,6 +237,20 @@ fn strict_options() -> ParseOptions {
 
 /// Parse JSON text whose offsets `map` turns into source offsets.
 pub fn parse_text(text: &str, map: &dyn OffsetMap) -> Parsed {
+    let mut issues = Vec::new();
+    if let Some(root) = build_strict(text, map, &mut issues) {
+        issues.sort_by_key(|i| i.span);
+        return Parsed {
+            root: Some(root),
+            issues,
+        };
+    }
+    parse_reporting(text, map)
+}
+
+/// The parser's full path: strict, then lenient when only comments or trailing commas stand in
+/// the way; its errors are the syntax issues.
+fn parse_reporting(text: &str, map: &dyn OffsetMap) -> Parsed {
     let strict = strict_options();
     let first = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict);
     let result = match first {
@@ -370,11 +384,158 @@ impl Keys {
     }
 }
 
+/// A node of the text's byte range `start..end`; a string's inner span leaves out its quotes.
+fn node(map: &dyn OffsetMap, start: usize, end: usize, kind: Kind) -> Node {
+    let span = map.span(Span::new(start, end));
+    let inner = if matches!(kind, Kind::String(_)) && end >= start + 2 {
+        map.span(Span::new(start + 1, end - 1))
+    } else {
+        span
+    };
+    Node { span, inner, kind }
+}
+
+/// Record a member's key: the duplicate-key issue when an earlier member has the same name.
+fn key_of(members: &[Member], keys: &mut Keys, key: &str, key_span: Span, issues: &mut Vec<Issue>) {
+    if let Some(first) = keys.earlier(members, key) {
+        issues.push(Issue {
+            kind: IssueKind::DuplicateKey,
+            span: key_span,
+            message: format!("duplicate key `{key}`"),
+            related: Some(first),
+        });
+    }
+}
+
+/// Below this depth the fast path builds the tree; deeper documents go to the parser, which
+/// limits nesting and reports it.
+const FAST_DEPTH: usize = 256;
+
+/// The fast path for plain strict JSON (nearly every file): the `jsonc-parser` scanner's
+/// tokens built straight into our tree, without the parser's own tree in between. `None` for
+/// anything else (a comment, a trailing comma, a scanner error, a missing comma, deep
+/// nesting): the parser then parses the text and reports what is wrong, so the issues and the
+/// tree are the same either way (`tests::the_fast_path_builds_what_the_parser_builds`).
+fn build_strict(text: &str, map: &dyn OffsetMap, issues: &mut Vec<Issue>) -> Option<Node> {
+    use jsonc_parser::{Scanner, ScannerOptions};
+    /// A container being built: where it starts, what it holds so far.
+    enum Open {
+        Array(usize, Vec<Node>),
+        /// With the keys seen and the key whose value comes next.
+        Object(usize, Vec<Member>, Keys, Option<(String, Span)>),
+    }
+    let options = ScannerOptions {
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let mut sc = Scanner::new(text, &options);
+    let mut stack: Vec<Open> = Vec::new();
+    fn next<'t>(sc: &mut Scanner<'t>) -> Option<Token<'t>> {
+        sc.scan().ok().flatten()
+    }
+    /// After `{` or `,` in an object: a key and its colon.
+    fn member_key(
+        sc: &mut Scanner,
+        token: Option<Token>,
+        map: &dyn OffsetMap,
+        members: &[Member],
+        keys: &mut Keys,
+        issues: &mut Vec<Issue>,
+    ) -> Option<(String, Span)> {
+        let Some(Token::String(key)) = token else {
+            return None;
+        };
+        let key_span = map.span(Span::new(sc.token_start(), sc.token_end()));
+        key_of(members, keys, &key, key_span, issues);
+        matches!(next(sc), Some(Token::Colon)).then(|| (key.into_owned(), key_span))
+    }
+    let mut token = next(&mut sc)?;
+    loop {
+        // `token` starts a value
+        let start = sc.token_start();
+        let mut value = match token {
+            Token::OpenBrace | Token::OpenBracket if stack.len() >= FAST_DEPTH => return None,
+            Token::OpenBrace => match next(&mut sc)? {
+                Token::CloseBrace => node(map, start, sc.token_end(), Kind::Object(Vec::new())),
+                first => {
+                    let mut keys = Keys::default();
+                    let key = member_key(&mut sc, Some(first), map, &[], &mut keys, issues)?;
+                    stack.push(Open::Object(start, Vec::new(), keys, Some(key)));
+                    token = next(&mut sc)?;
+                    continue;
+                }
+            },
+            Token::OpenBracket => match next(&mut sc)? {
+                Token::CloseBracket => node(map, start, sc.token_end(), Kind::Array(Vec::new())),
+                first => {
+                    stack.push(Open::Array(start, Vec::new()));
+                    token = first;
+                    continue;
+                }
+            },
+            Token::String(s) => node(map, start, sc.token_end(), Kind::String(s.into_owned())),
+            Token::Number(n) => node(map, start, sc.token_end(), Kind::Number(n.to_string())),
+            Token::Boolean(b) => node(map, start, sc.token_end(), Kind::Bool(b)),
+            Token::Null => node(map, start, sc.token_end(), Kind::Null),
+            _ => return None,
+        };
+        // the value is complete: into its container, closing the containers it completes
+        loop {
+            let Some(open) = stack.last_mut() else {
+                // the root: nothing may follow it
+                return match sc.scan() {
+                    Ok(None) => Some(value),
+                    _ => None,
+                };
+            };
+            let closed = match open {
+                Open::Array(start, items) => {
+                    items.push(value);
+                    match next(&mut sc)? {
+                        Token::Comma => None,
+                        Token::CloseBracket => Some((*start, Kind::Array(std::mem::take(items)))),
+                        _ => return None,
+                    }
+                }
+                Open::Object(start, members, keys, pending) => {
+                    let (key, key_span) = pending.take()?;
+                    members.push(Member {
+                        key,
+                        key_span,
+                        value,
+                    });
+                    match next(&mut sc)? {
+                        Token::Comma => {
+                            let t = next(&mut sc);
+                            *pending = Some(member_key(&mut sc, t, map, members, keys, issues)?);
+                            None
+                        }
+                        Token::CloseBrace => Some((*start, Kind::Object(std::mem::take(members)))),
+                        _ => return None,
+                    }
+                }
+            };
+            match closed {
+                Some((start, kind)) => {
+                    stack.pop();
+                    value = node(map, start, sc.token_end(), kind);
+                }
+                None => {
+                    token = next(&mut sc)?;
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /// The parser's tree as ours, consumed as it goes: a large document is not held twice.
 fn convert(value: Value, map: &dyn OffsetMap, issues: &mut Vec<Issue>) -> Node {
     let r = value.range();
-    let span = map.span(Span::new(r.start, r.end));
-    let string = matches!(value, Value::StringLit(_));
     let kind = match value {
         Value::NullKeyword(_) => Kind::Null,
         Value::BooleanLit(b) => Kind::Bool(b.value),
@@ -395,15 +556,7 @@ fn convert(value: Value, map: &dyn OffsetMap, issues: &mut Vec<Issue>) -> Node {
                     ObjectPropName::Word(w) => (w.value.to_string(), w.range),
                 };
                 let key_span = map.span(Span::new(kr.start, kr.end));
-                let first = keys.earlier(&members, &key);
-                if let Some(first) = first {
-                    issues.push(Issue {
-                        kind: IssueKind::DuplicateKey,
-                        span: key_span,
-                        message: format!("duplicate key `{key}`"),
-                        related: Some(first),
-                    });
-                }
+                key_of(&members, &mut keys, &key, key_span, issues);
                 members.push(Member {
                     key,
                     key_span,
@@ -413,12 +566,7 @@ fn convert(value: Value, map: &dyn OffsetMap, issues: &mut Vec<Issue>) -> Node {
             Kind::Object(members)
         }
     };
-    let inner = if string && r.end >= r.start + 2 {
-        map.span(Span::new(r.start + 1, r.end - 1))
-    } else {
-        span
-    };
-    Node { span, inner, kind }
+    node(map, r.start, r.end, kind)
 }
 
 #[cfg(test)]
@@ -511,5 +659,110 @@ mod tests {
         let p = parse_file(&text, None);
         assert!(p.root.is_none());
         assert_eq!(p.issues[0].kind, IssueKind::Syntax);
+    }
+
+    /// Every JSON file of the repository's fixtures and examples, and variants of each that
+    /// the fast path must hand to the parser (a comment, a trailing comma, a cut, deep nesting)
+    /// or build itself (a duplicate key, escapes, other whitespace).
+    fn texts() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<String> = ["rules", "examples", "tests/fuzz-regressions"]
+            .iter()
+            .flat_map(|d| walkdir::WalkDir::new(root.join(d)).sort_by_file_name())
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        let files = texts.len();
+        for t in texts[..files].to_vec() {
+            if let (Some(at), Some(close)) = (t.find(','), t.rfind('}')) {
+                texts.push(format!("{}, // c\n{}", &t[..at], &t[at + 1..]));
+                texts.push(format!("{},{}", &t[..close], &t[close..]));
+            }
+            let mut half = t.len() / 2;
+            while !t.is_char_boundary(half) {
+                half -= 1;
+            }
+            texts.push(t[..half].to_string());
+            texts.push(t.replacen('\n', "\u{a0}\n", 3));
+            texts.push(t.replacen("\":", "\" :", 2).replacen(
+                '{',
+                r#"{"Version": "x\u0041\n","Version":1,"#,
+                1,
+            ));
+            texts.push(t.replacen(',', " ", 1));
+        }
+        for depth in [1, 2, 255, 256, 257, 511, 512, 513] {
+            texts.push(format!("{}{}", "[".repeat(depth), "]".repeat(depth)));
+            texts.push(format!(
+                "{}1{}",
+                r#"{"a":"#.repeat(depth),
+                "}".repeat(depth)
+            ));
+        }
+        for t in [
+            "[]",
+            "{}",
+            "1",
+            "\"s\"",
+            "true",
+            "null",
+            "[1,]",
+            "{\"a\" 1}",
+            "[1 2]",
+            "{\"a\":1}}",
+            "[",
+            "\"\\q\"",
+            "01",
+            "+1",
+            ".5",
+            "NaN",
+            "{a:1}",
+            "'x'",
+            "[1]/*x*/",
+        ] {
+            texts.push(t.to_string());
+        }
+        assert!(files > 200, "{files} fixture files");
+        texts
+    }
+
+    #[test]
+    fn the_fast_path_builds_what_the_parser_builds() {
+        let (mut fast, mut handed_on) = (0, 0);
+        for text in texts() {
+            let mut issues = Vec::new();
+            let built = build_strict(&text, &Shift(7), &mut issues);
+            let full = parse_reporting(&text, &Shift(7));
+            match built {
+                Some(root) => {
+                    issues.sort_by_key(|i| i.span);
+                    assert_eq!(Some(&root), full.root.as_ref(), "{text}");
+                    assert_eq!(issues, full.issues, "{text}");
+                    fast += 1;
+                }
+                None => handed_on += 1,
+            }
+            // whichever path parses it, the result is the parser's
+            assert_eq!(parse_text(&text, &Shift(7)).issues, full.issues, "{text}");
+            // strict JSON within the depth is always built by the fast path
+            let strict =
+                jsonc_parser::parse_to_ast(&text, &CollectOptions::default(), &strict_options())
+                    .is_ok();
+            let deep = text.starts_with(&"[".repeat(FAST_DEPTH + 1))
+                || text.starts_with(&r#"{"a":"#.repeat(FAST_DEPTH + 1));
+            // (an empty text has no value to build: the parser says so)
+            if strict && !deep && !text.trim().is_empty() {
+                assert!(parse_text_fast(&text), "{text:?}");
+            }
+        }
+        assert!(
+            fast > 1_000 && handed_on > 1_000,
+            "{fast} built, {handed_on} handed on"
+        );
+    }
+
+    fn parse_text_fast(text: &str) -> bool {
+        build_strict(text, &Shift(0), &mut Vec::new()).is_some()
     }
 }
