@@ -674,7 +674,8 @@ mod tests {
             .filter_map(|e| std::fs::read_to_string(e.path()).ok())
             .collect();
         let files = texts.len();
-        for t in texts[..files].to_vec() {
+        let originals: Vec<String> = texts.clone();
+        for t in originals {
             if let (Some(at), Some(close)) = (t.find(','), t.rfind('}')) {
                 texts.push(format!("{}, // c\n{}", &t[..at], &t[at + 1..]));
                 texts.push(format!("{},{}", &t[..close], &t[close..]));
