@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::ffi::OsString;
 use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 #[derive(Parser, Debug)]
@@ -714,8 +715,14 @@ fn check_bytes(
     }
 }
 
-/// How many inputs are checked in parallel before their output is written.
-const CHUNK: usize = 512;
+/// How far ahead of the last file printed the checking may go (the checked files held).
+const WINDOW: usize = 512;
+/// How many files are printed between two writes to standard output.
+const FLUSH_EVERY: usize = 256;
+/// How many checked files a thread sends at once (each send may wake the printing thread).
+const SEND_EVERY: usize = 16;
+/// Up to this many inputs are checked on the main thread, without the pool.
+const SERIAL_UP_TO: usize = 4;
 
 /// A `check` run's output, written file by file: a file's findings are configured (selection,
 /// severities, ignores), compared with the baseline, counted and printed as soon as it is
@@ -1405,24 +1412,18 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     let modules = Modules::default();
     let stdin = stdin_bytes.as_deref();
     let mut pre = prepass(&inputs, stdin, &opts, &modules);
-    let mut start = 0;
-    while start < inputs.len() {
-        let end = (start + CHUNK).min(inputs.len());
-        let chunk: Vec<(usize, Option<(Source, FileReport)>)> =
-            (start..end).map(|id| (id, pre.done.remove(&id))).collect();
-        let checked: Vec<(usize, Source, FileReport)> = chunk
-            .into_par_iter()
-            .map(|(id, done)| {
-                let (source, report) =
-                    done.unwrap_or_else(|| check_one(&inputs[id], stdin, id, &opts, &modules));
-                (id, source, report)
-            })
-            .collect();
-        for (id, source, report) in checked {
+    let done = std::sync::Mutex::new(std::mem::take(&mut pre.done));
+    if inputs.len() <= SERIAL_UP_TO {
+        // a pre-commit hook's few files: threads would cost more than they save
+        for (id, input) in inputs.iter().enumerate() {
+            let pre_checked = done.lock().ok().and_then(|mut d| d.remove(&id));
+            let (source, report) =
+                pre_checked.unwrap_or_else(|| check_one(input, stdin, id, &opts, &modules));
             run.file(id, source, report);
         }
         run.flush(io);
-        start = end;
+    } else {
+        stream(&inputs, stdin, &opts, &modules, &done, &mut run, io);
     }
     let mut next = inputs.len() + pre.extra.len();
     for (id, source, report) in std::mem::take(&mut pre.extra) {
@@ -1444,6 +1445,97 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         next += 1;
     }
     run.finish(&opts, a.write_baseline.as_deref(), io)
+}
+
+/// The checked files held by the pre-pass (Terraform and the policies it reads), by input.
+type Prechecked = std::sync::Mutex<std::collections::HashMap<usize, (Source, FileReport)>>;
+
+/// Check the inputs on the pool and print them in order. The pool's threads take the inputs
+/// one at a time, in order, and send the checked files to this thread a few at a time, where
+/// they are printed in input order as soon as the next one is in: printing overlaps checking,
+/// and no thread idles at the end of a batch while another finishes a large file. A thread
+/// waits before taking an input more than `WINDOW` ahead of the last one printed, so at most
+/// that many checked files are held at once.
+fn stream(
+    inputs: &[Input],
+    stdin: Option<&[u8]>,
+    opts: &Options,
+    modules: &Modules,
+    done: &Prechecked,
+    run: &mut Stream,
+    io: &mut Io,
+) {
+    type Checked = Vec<(usize, Source, FileReport)>;
+    let taken = AtomicUsize::new(0);
+    let printed = AtomicUsize::new(0);
+    let wake = (std::sync::Mutex::new(()), std::sync::Condvar::new());
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<Checked>();
+        let (taken, printed, wake) = (&taken, &printed, &wake);
+        scope.spawn(move || {
+            let workers = rayon::current_num_threads().max(1);
+            (0..workers).into_par_iter().for_each(|_| {
+                let mut ready: Checked = Vec::new();
+                loop {
+                    let id = taken.fetch_add(1, Ordering::Relaxed);
+                    if id >= inputs.len() {
+                        break;
+                    }
+                    if id >= printed.load(Ordering::Acquire) + WINDOW {
+                        // what this thread holds must be printed first
+                        if !ready.is_empty() && tx.send(std::mem::take(&mut ready)).is_err() {
+                            return;
+                        }
+                        if let Ok(mut guard) = wake.0.lock() {
+                            while id >= printed.load(Ordering::Acquire) + WINDOW {
+                                match wake.1.wait(guard) {
+                                    Ok(g) => guard = g,
+                                    Err(_) => break,
+                                }
+                            }
+                        }
+                    }
+                    let pre_checked = done.lock().ok().and_then(|mut d| d.remove(&id));
+                    let (source, report) = pre_checked
+                        .unwrap_or_else(|| check_one(&inputs[id], stdin, id, opts, modules));
+                    ready.push((id, source, report));
+                    if ready.len() >= SEND_EVERY && tx.send(std::mem::take(&mut ready)).is_err() {
+                        return;
+                    }
+                }
+                if !ready.is_empty() {
+                    let _ = tx.send(ready);
+                }
+            });
+        });
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        while let Ok(first) = rx.recv() {
+            let before = next;
+            let mut batch = Some(first);
+            while let Some(checked) = batch {
+                for (id, source, report) in checked {
+                    waiting.insert(id, (source, report));
+                }
+                while let Some((source, report)) = waiting.remove(&next) {
+                    run.file(next, source, report);
+                    next += 1;
+                }
+                batch = rx.try_recv().ok();
+            }
+            if next > before {
+                // under the lock, so that a thread about to wait sees it or is woken
+                if let Ok(_guard) = wake.0.lock() {
+                    printed.store(next, Ordering::Release);
+                }
+                wake.1.notify_all();
+                if next / FLUSH_EVERY > before / FLUSH_EVERY {
+                    run.flush(io);
+                }
+            }
+        }
+        run.flush(io);
+    });
 }
 
 /// A file's text with its safe fixes applied, round after round until none is left (a fix can

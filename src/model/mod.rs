@@ -485,13 +485,6 @@ pub fn infer_kind(
             })
             .unwrap_or_default()
     };
-    let touches_s3 = statements.iter().any(|s| {
-        strings(s, "Action")
-            .iter()
-            .chain(strings(s, "NotAction").iter())
-            .any(|a| a.starts_with("s3:"))
-            || strings(s, "Resource").iter().any(|r| r.contains(":s3:::"))
-    });
     if with == 0 {
         if let Some(why) = delivery_hint(source, &statements, bucket) {
             return (PolicyKind::Bucket, Some(why));
@@ -502,6 +495,13 @@ pub fn infer_kind(
         // Mostly statements without `Principal`: an identity policy with a stray `Principal`.
         return (PolicyKind::Identity(IdentityScope::Managed), None);
     }
+    let touches_s3 = statements.iter().any(|s| {
+        strings(s, "Action")
+            .iter()
+            .chain(strings(s, "NotAction").iter())
+            .any(|a| a.starts_with("s3:"))
+            || strings(s, "Resource").iter().any(|r| r.contains(":s3:::"))
+    });
     let all_trust = statements.iter().filter(has_principal).all(|s| {
         let acts = strings(s, "Action");
         !acts.is_empty() && acts.iter().all(|a| TRUST_ACTIONS.contains(&a.as_str()))
