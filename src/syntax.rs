@@ -76,6 +76,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// The first placeholder in `s`, as a byte range: `<...>` (1 to 60 characters, not starting with
 /// a space), `{{...}}`, or a word such as `YOUR_BUCKET`, `BUCKET_NAME`, `ACCOUNT_ID`.
 pub fn find_placeholder(s: &str) -> Option<(usize, usize)> {
+    if !may_be_placeholder(s) {
+        return None;
+    }
     let b = s.as_bytes();
     for (i, &c) in b.iter().enumerate() {
         match c {
@@ -120,6 +123,51 @@ pub fn find_placeholder(s: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// Whether `s` may hold a placeholder: it needs `<`, `{` or a word that starts with two
+/// capitals (`YOUR_BUCKET`, `ACCOUNT_ID`). Most strings (actions, ARNs) have none, and this
+/// looks at half of their bytes (any two neighbours include one at an odd position).
+pub fn may_be_placeholder(s: &str) -> bool {
+    let b = s.as_bytes();
+    if memchr::memchr2(b'<', b'{', b).is_some() {
+        return true;
+    }
+    let capitals_start_word = |i: usize| {
+        b[i].is_ascii_uppercase()
+            && b.get(i + 1).is_some_and(u8::is_ascii_uppercase)
+            && (i == 0 || !is_word(b[i - 1]))
+    };
+    (1..b.len()).step_by(2).any(|j| {
+        b[j].is_ascii_uppercase() && (capitals_start_word(j - 1) || capitals_start_word(j))
+    })
+}
+
+/// Whether `s` has a run of twelve digits (an account ID). Any twelve neighbours include one
+/// byte of every twelfth, so only those are looked at until a digit is found.
+pub fn has_twelve_digits(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 11;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let mut start = i;
+            while start > 0 && b[start - 1].is_ascii_digit() {
+                start -= 1;
+            }
+            let mut end = i + 1;
+            while end < b.len() && b[end].is_ascii_digit() {
+                end += 1;
+            }
+            if end - start >= 12 {
+                return true;
+            }
+            // a later run starts after `end`; it holds `end + 12`, or a later twelfth
+            i = end + 12;
+        } else {
+            i += 12;
+        }
+    }
+    false
 }
 
 fn is_word(b: u8) -> bool {
@@ -190,5 +238,38 @@ mod tests {
         assert_eq!(f("a < b and c > d"), None);
         assert_eq!(f("MY_ACCOUNT_ID_X"), None);
         assert_eq!(f("YOURS"), Some("YOURS".into()));
+    }
+
+    #[test]
+    fn twelve_digits_and_capital_pairs_are_found_wherever_they_stand() {
+        let naive_digits = |s: &str| {
+            let b = s.as_bytes();
+            (0..b.len()).any(|i| b.len() - i >= 12 && b[i..i + 12].iter().all(u8::is_ascii_digit))
+        };
+        let naive_capitals = |s: &str| {
+            let b = s.as_bytes();
+            (0..b.len().saturating_sub(1)).any(|i| {
+                b[i].is_ascii_uppercase()
+                    && b[i + 1].is_ascii_uppercase()
+                    && (i == 0 || !is_word(b[i - 1]))
+            })
+        };
+        let mut n = 0;
+        for len in 0..40 {
+            for at in 0..len + 1 {
+                for run in [1, 2, 11, 12, 13, 30] {
+                    for filler in ["x", "-", "A"] {
+                        let mut s = filler.repeat(at);
+                        s.push_str(&"7".repeat(run));
+                        s.push_str(&filler.repeat(len - at));
+                        assert_eq!(has_twelve_digits(&s), naive_digits(&s), "{s}");
+                        let caps = s.replace('7', "Q");
+                        assert_eq!(may_be_placeholder(&caps), naive_capitals(&caps), "{caps}");
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert!(n > 10_000);
     }
 }

@@ -97,51 +97,13 @@ fn principal_aws_values<'a>(stmt: &Statement<'a>) -> Vec<(&'a str, &'a Node)> {
         .collect()
 }
 
-/// What a string may hold, from one pass over its bytes: a placeholder needs `<`, `{` or a word
-/// that starts with two capitals (`YOUR_BUCKET`, `ACCOUNT_ID`), an example account ID a run of
-/// twelve digits. Most strings (actions, ARNs) have neither, and skip the closer looks.
+/// What a string may hold: a placeholder, an example account ID (twelve digits). Most
+/// strings (actions, ARNs) have neither, and skip the closer looks.
 fn may_hold(s: &str) -> (bool, bool) {
-    const DIGIT: u8 = 1;
-    const UPPER: u8 = 2;
-    const WORD: u8 = 4;
-    const MARK: u8 = 8;
-    const CLASS: [u8; 256] = {
-        let mut t = [0u8; 256];
-        let mut c = 0;
-        while c < 256 {
-            let b = c as u8;
-            t[c] = if b.is_ascii_digit() {
-                DIGIT | WORD
-            } else if b.is_ascii_uppercase() {
-                UPPER | WORD
-            } else if b.is_ascii_lowercase() || b == b'_' {
-                WORD
-            } else if b == b'<' || b == b'{' {
-                MARK
-            } else {
-                0
-            };
-            c += 1;
-        }
-        t
-    };
-    let (mut placeholder, mut twelve) = (false, false);
-    // the run of digits, and whether the previous byte was a capital that starts a word
-    let (mut run, mut prev, mut capital_starts_word) = (0usize, 0u8, false);
-    for &c in s.as_bytes() {
-        let k = CLASS[usize::from(c)];
-        if k & DIGIT != 0 {
-            run += 1;
-            twelve |= run == 12;
-        } else {
-            run = 0;
-        }
-        let upper = k & UPPER != 0;
-        placeholder |= k & MARK != 0 || (upper && capital_starts_word);
-        capital_starts_word = upper && prev & WORD == 0;
-        prev = k;
-    }
-    (placeholder, twelve)
+    (
+        crate::syntax::may_be_placeholder(s),
+        crate::syntax::has_twelve_digits(s),
+    )
 }
 
 fn placeholders(ctx: &mut Ctx, node: &Node) {
