@@ -54,6 +54,25 @@ fn excluded(excludes: &GlobSet, path: &Path) -> bool {
 }
 
 /// Expand the command-line paths into inputs, in a stable order.
+/// The order of `Path`'s comparison (component by component) for the paths of one walk,
+/// compared as bytes with a separator below every other byte: a component that ends first is
+/// the smaller one. The paths share the walk's root and are built by joining names, so their
+/// separators are single; it is several times faster than parsing components.
+fn by_components(a: &std::path::Path, b: &std::path::Path) -> std::cmp::Ordering {
+    let key = |c: &u8| {
+        if std::path::is_separator(char::from(*c)) {
+            0
+        } else {
+            *c
+        }
+    };
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    a.iter().map(key).cmp(b.iter().map(key))
+}
+
 pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
@@ -111,7 +130,7 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
                 }
                 // component by component: the order of a walk that visits each folder's
                 // entries by file name
-                found.sort_unstable();
+                found.sort_unstable_by(|a, b| by_components(a, b));
                 inputs.extend(found.into_iter().map(|path| Input::File {
                     path,
                     explicit: false,
@@ -128,4 +147,26 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
         }
     }
     (inputs, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn the_byte_order_is_the_order_of_components() {
+        let names = ["a", "a.b", "a-b", "a b", "ab", "b", "é", "A", "a0", "_"];
+        let mut paths = Vec::new();
+        for x in names {
+            paths.push(PathBuf::from(format!("root/{x}")));
+            for y in names {
+                paths.push(PathBuf::from(format!("root/{x}/{y}")));
+                paths.push(PathBuf::from(format!("root/{x}/{y}/z.json")));
+            }
+        }
+        let mut by_bytes = paths.clone();
+        by_bytes.sort_unstable_by(|a, b| super::by_components(a, b));
+        paths.sort_unstable();
+        assert_eq!(by_bytes, paths);
+    }
 }

@@ -5,8 +5,14 @@
 use super::shared::{COLON, MANY, ONE, SLASH};
 use std::borrow::Cow;
 
-/// The search's visited pairs and its stack of pairs to visit.
-type Buffers = (Vec<bool>, Vec<(usize, usize)>);
+/// The search's visited pairs (the number of the search that visited each, so that nothing is
+/// cleared between searches) and its stack of pairs to visit.
+#[derive(Default)]
+struct Buffers {
+    search: u32,
+    seen: Vec<u32>,
+    stack: Vec<(usize, usize)>,
+}
 
 /// A resource type's ARN template, encoded as [`super::shared::encode_arn`] says: one byte an
 /// item (a literal byte, or the first or further characters of a variable).
@@ -39,31 +45,35 @@ impl ArnTemplate {
     pub fn may_match(&self, pattern: &str) -> bool {
         thread_local! {
             static BUFFERS: std::cell::RefCell<Buffers> =
-                const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+                std::cell::RefCell::new(Buffers::default());
         }
         BUFFERS.with(|b| match b.try_borrow_mut() {
-            Ok(mut b) => {
-                let (seen, stack) = &mut *b;
-                self.search(pattern.as_bytes(), seen, stack)
-            }
-            Err(_) => self.search(pattern.as_bytes(), &mut Vec::new(), &mut Vec::new()),
+            Ok(mut b) => self.search(pattern.as_bytes(), &mut b),
+            Err(_) => self.search(pattern.as_bytes(), &mut Buffers::default()),
         })
     }
 
-    fn search(&self, p: &[u8], seen: &mut Vec<bool>, stack: &mut Vec<(usize, usize)>) -> bool {
+    fn search(&self, p: &[u8], b: &mut Buffers) -> bool {
         let items: &[u8] = &self.items;
         let (tn, pn) = (items.len(), p.len());
-        seen.clear();
-        seen.resize((tn + 1) * (pn + 1), false);
+        let cells = (tn + 1) * (pn + 1);
+        b.search = b.search.wrapping_add(1);
+        if b.search == 0 || b.seen.len() < cells {
+            // the first search, a larger one, or the counter wrapped: start afresh
+            b.seen.clear();
+            b.seen.resize(cells.max(b.seen.capacity()), 0);
+            b.search = 1;
+        }
+        let (mark, seen, stack) = (b.search, &mut b.seen, &mut b.stack);
         stack.clear();
         stack.push((0, 0));
         let is_many = |t: u8| t & MANY == MANY;
         while let Some((ti, pj)) = stack.pop() {
             let k = ti * (pn + 1) + pj;
-            if seen[k] {
+            if seen[k] == mark {
                 continue;
             }
-            seen[k] = true;
+            seen[k] = mark;
             if ti == tn && pj == pn {
                 return true;
             }
@@ -136,5 +146,31 @@ mod tests {
             "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}",
         );
         assert!(group.may_match("arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/f"));
+    }
+
+    #[test]
+    fn searches_that_reuse_the_buffers_answer_as_fresh_ones() {
+        let templates = [
+            ArnTemplate::parse("arn:${Partition}:s3:::${BucketName}"),
+            ArnTemplate::parse("arn:${Partition}:s3:::${BucketName}/${ObjectName}"),
+            ArnTemplate::parse("arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"),
+        ];
+        let patterns = [
+            "*",
+            "arn:aws:s3:::b",
+            "arn:aws:s3:::b/*",
+            "arn:aws:iam::123456789012:role/a/b",
+            "arn:aws:s3:::a-much-longer-bucket-name-than-the-others/with/a/long/key/*",
+            "arn:*:iam::*:role/*",
+            "",
+        ];
+        for round in 0..3 {
+            for t in &templates {
+                for p in patterns.iter().rev().skip(round) {
+                    let fresh = t.search(p.as_bytes(), &mut Buffers::default());
+                    assert_eq!(t.may_match(p), fresh, "{} ~ {p}", t.text);
+                }
+            }
+        }
     }
 }
