@@ -170,6 +170,26 @@ pub fn has_twelve_digits(s: &str) -> bool {
     false
 }
 
+/// The first six `:`-separated fields of an ARN (the sixth holds the rest, colons and all), as
+/// `splitn(6, ':')` gives them, without allocating: the array and how many fields there are.
+pub fn arn_fields(s: &str) -> ([&str; 6], usize) {
+    let mut fields = [""; 6];
+    let mut n = 0;
+    let mut rest = s;
+    while n < 5 {
+        match memchr::memchr(b':', rest.as_bytes()) {
+            Some(i) => {
+                fields[n] = &rest[..i];
+                rest = &rest[i + 1..];
+                n += 1;
+            }
+            None => break,
+        }
+    }
+    fields[n] = rest;
+    (fields, n + 1)
+}
+
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -271,5 +291,23 @@ mod tests {
             }
         }
         assert!(n > 10_000);
+    }
+
+    #[test]
+    fn arn_fields_are_splitn_six() {
+        for s in [
+            "",
+            ":",
+            "arn",
+            "arn:aws",
+            "arn:aws:s3:::b/k:x:y",
+            "a:b:c:d:e:f:g:h",
+            ":::::",
+            "é:ü",
+        ] {
+            let (fields, n) = arn_fields(s);
+            let want: Vec<&str> = s.splitn(6, ':').collect();
+            assert_eq!(&fields[..n], want.as_slice(), "{s}");
+        }
     }
 }

@@ -23,6 +23,25 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
             p == t
         };
     }
+    // one `*` and no `?` (`s3:Get*`, `*`, `arn:aws:s3:::b/*`, `*Object`), the usual forms:
+    // the text starts with what stands before it and ends with what stands after it
+    let eq_bytes = |a: &[u8], b: &[u8]| {
+        if case_insensitive {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    if let Some(star) = memchr::memchr(b'*', p) {
+        let (before, after) = (&p[..star], &p[star + 1..]);
+        if memchr::memchr2(b'*', b'?', before).is_none()
+            && memchr::memchr2(b'*', b'?', after).is_none()
+        {
+            return t.len() >= before.len() + after.len()
+                && eq_bytes(before, &t[..before.len()])
+                && eq_bytes(after, &t[t.len() - after.len()..]);
+        }
+    }
     // a literal first or last character must be the text's (its last byte then is too)
     let literal = |c: u8| c != b'*' && c != b'?';
     let differ = |a: Option<&u8>, b: Option<&u8>| match (a, b) {

@@ -448,7 +448,8 @@ fn source_arns(ctx: &mut Ctx, stmt: &Statement, account: Option<&str>) {
             if s.contains('<') {
                 continue;
             }
-            let parts: Vec<&str> = s.splitn(6, ':').collect();
+            let (fields, n) = crate::syntax::arn_fields(s);
+            let parts = &fields[..n];
             if parts.len() < 6 {
                 continue; // VAL004
             }

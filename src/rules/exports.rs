@@ -484,7 +484,8 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
     // EXP013: the ARN's shape, then its account
     if let Some(a) = e.get("ExportArn") {
         if let Some(arn) = a.as_str() {
-            let parts: Vec<&str> = arn.splitn(6, ':').collect();
+            let (fields, n) = crate::syntax::arn_fields(arn);
+            let parts = &fields[..n];
             let ok = parts.len() == 6
                 && parts[0] == "arn"
                 && parts[1].starts_with("aws")

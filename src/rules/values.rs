@@ -219,7 +219,8 @@ fn account_value(ctx: &mut Ctx, node: &Node, s: &str, what: &str) {
 
 /// The account field of an ARN.
 fn arn_account_field(ctx: &mut Ctx, node: &Node, s: &str) {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let (fields, n) = crate::syntax::arn_fields(s);
+    let parts = &fields[..n];
     if parts.len() < 6 || has_placeholder(s) {
         return;
     }
@@ -283,7 +284,8 @@ pub fn resource_shape(s: &str) -> ResourceShape {
     if !s.starts_with("arn:") {
         return ResourceShape::NotArn;
     }
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let (fields, n) = crate::syntax::arn_fields(s);
+    let parts = &fields[..n];
     if parts.len() < 6 {
         return ResourceShape::MissingFields;
     }
@@ -300,7 +302,8 @@ pub fn resource_shape(s: &str) -> ResourceShape {
 }
 
 fn resource_value(ctx: &mut Ctx, node: &Node, s: &str) {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let (fields, n) = crate::syntax::arn_fields(s);
+    let parts = &fields[..n];
     let f = match resource_shape(s) {
         ResourceShape::Fine => {
             if s.starts_with("arn:") {
