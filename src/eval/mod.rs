@@ -32,15 +32,30 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
             a == b
         }
     };
-    if let Some(star) = memchr::memchr(b'*', p) {
-        let (before, after) = (&p[..star], &p[star + 1..]);
-        if memchr::memchr2(b'*', b'?', before).is_none()
-            && memchr::memchr2(b'*', b'?', after).is_none()
+    if !p.contains(&b'?') {
+        // only `*`: the literal runs between them, the first at the start, the last at the end
+        // and each other one at its leftmost place after the one before (leftmost is never
+        // worse for what follows)
+        let first = p.split(|&c| c == b'*').next().unwrap_or(&[]);
+        let last = p.rsplit(|&c| c == b'*').next().unwrap_or(&[]);
+        if t.len() < first.len() + last.len()
+            || !eq_bytes(first, &t[..first.len()])
+            || !eq_bytes(last, &t[t.len() - last.len()..])
         {
-            return t.len() >= before.len() + after.len()
-                && eq_bytes(before, &t[..before.len()])
-                && eq_bytes(after, &t[t.len() - after.len()..]);
+            return false;
         }
+        let mut rest = &t[first.len()..t.len() - last.len()];
+        let stars = p.iter().filter(|&&c| c == b'*').count();
+        for run in p.split(|&c| c == b'*').skip(1).take(stars.saturating_sub(1)) {
+            if run.is_empty() {
+                continue;
+            }
+            match rest.windows(run.len()).position(|w| eq_bytes(w, run)) {
+                Some(at) => rest = &rest[at + run.len()..],
+                None => return false,
+            }
+        }
+        return true;
     }
     // a literal first or last character must be the text's (its last byte then is too)
     let literal = |c: u8| c != b'*' && c != b'?';
@@ -267,5 +282,31 @@ mod glob_tests {
             }
         }
         assert!(n > 1_000_000, "{n}");
+        // longer patterns with several stars against longer texts
+        let pieces = ["*", "a", "ab", "é", "?", "b*"];
+        let mut patterns = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = patterns
+                .iter()
+                .flat_map(|w| pieces.iter().map(move |p| format!("{w}{p}")))
+                .collect();
+            patterns.extend(longer);
+        }
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.chars().count() == texts.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|t| ['a', 'B', 'é'].into_iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for p in &patterns {
+            let pc: Vec<char> = p.chars().collect();
+            for t in &texts {
+                let tc: Vec<char> = t.chars().collect();
+                assert_eq!(glob(p, t, true), reference(&pc, &tc, true), "{p} ~ {t}");
+            }
+        }
     }
 }
