@@ -170,10 +170,10 @@ mod tests {
             .iter()
             .filter_map(|p| crate::catalog::service(p))
             .flat_map(|s| {
-                s.actions
+                s.actions()
                     .iter()
                     .take(120)
-                    .map(|a| a.name.to_ascii_lowercase())
+                    .map(|a| a.name().to_ascii_lowercase())
             })
             .collect();
         let mut checked = 0;

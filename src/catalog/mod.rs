@@ -19,46 +19,110 @@ pub enum Access {
     Unknown,
 }
 
+/// A string of the catalog's text: offset and length. The tables hold no pointers, so the
+/// loader has nothing to relocate in them when the tool starts.
+#[derive(Debug, Clone, Copy)]
+struct Str(u32, u16);
+
+impl Str {
+    fn get(self) -> &'static str {
+        let start = self.0 as usize;
+        TEXT.get(start..start + usize::from(self.1)).unwrap_or("")
+    }
+}
+
+/// A run of one of the catalog's arrays: start and length.
+#[derive(Debug, Clone, Copy)]
+struct Range(u32, u32);
+
+impl Range {
+    fn of<T>(self, all: &'static [T]) -> &'static [T] {
+        let start = self.0 as usize;
+        all.get(start..start + self.1 as usize).unwrap_or(&[])
+    }
+}
+
 #[derive(Debug)]
 pub struct Action {
-    pub name: &'static str,
-    pub access: Access,
+    name: Str,
+    access: Access,
+    resource_types: Range,
+    condition_keys: Range,
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        self.name.get()
+    }
+    pub fn access(&self) -> Access {
+        self.access
+    }
     /// Indices into the service's resource types; empty means the action supports only `*`.
-    pub resource_types: &'static [usize],
-    pub condition_keys: &'static [&'static str],
+    pub fn resource_types(&self) -> &'static [u16] {
+        self.resource_types.of(&TYPE_REFS)
+    }
+    pub fn condition_keys(&self) -> impl Iterator<Item = &'static str> {
+        self.condition_keys.of(&KEY_REFS).iter().map(|s| s.get())
+    }
 }
 
 #[derive(Debug)]
 pub struct ResourceType {
-    pub name: &'static str,
-    pub arn: ArnTemplate,
-    pub condition_keys: &'static [&'static str],
+    name: Str,
+    arn: Str,
+    /// The ARN template encoded (a run of `ARN_CODES`).
+    code: Range,
+    condition_keys: Range,
+}
+
+impl ResourceType {
+    pub fn name(&self) -> &'static str {
+        self.name.get()
+    }
+    pub fn arn(&self) -> ArnTemplate {
+        ArnTemplate::compiled(self.arn.get(), self.code.of(ARN_CODES))
+    }
+    pub fn condition_keys(&self) -> impl Iterator<Item = &'static str> {
+        self.condition_keys.of(&KEY_REFS).iter().map(|s| s.get())
+    }
 }
 
 /// A condition key a service defines.
 #[derive(Debug)]
 pub struct ConditionKey {
+    lower: Str,
+    name: Str,
+    ty: Str,
+}
+
+impl ConditionKey {
     /// The key in lower case (keys are case-insensitive).
-    pub lower: &'static str,
+    pub fn lower(&self) -> &'static str {
+        self.lower.get()
+    }
     /// As the Service Authorization Reference writes it.
-    pub name: &'static str,
+    pub fn name(&self) -> &'static str {
+        self.name.get()
+    }
     /// Its type (`String`, `ArrayOfString`, `Bool`, ...).
-    pub ty: &'static str,
+    pub fn ty(&self) -> &'static str {
+        self.ty.get()
+    }
 }
 
 #[derive(Debug)]
 pub struct Service {
-    pub prefix: &'static str,
-    pub name: &'static str,
+    prefix: Str,
+    name: Str,
     /// Sorted by lower-case name.
-    pub actions: &'static [Action],
+    actions: Range,
     /// The hash table of `actions` by lower-case name (index + 1; 0 is empty).
-    action_slots: &'static [u16],
-    pub resource_types: &'static [ResourceType],
+    action_slots: Range,
+    resource_types: Range,
     /// Sorted by lower-case key, one per lower-case key.
-    pub condition_keys: &'static [ConditionKey],
+    condition_keys: Range,
     /// The fixed parts (lower-case) of the keys with a name part.
-    key_prefixes: &'static [&'static str],
+    key_prefixes: Range,
 }
 
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
@@ -100,38 +164,63 @@ fn find<'a, T>(
 }
 
 impl Service {
+    pub fn prefix(&self) -> &'static str {
+        self.prefix.get()
+    }
+    pub fn name(&self) -> &'static str {
+        self.name.get()
+    }
+    /// The actions, sorted by lower-case name.
+    pub fn actions(&self) -> &'static [Action] {
+        self.actions.of(&ACTIONS)
+    }
+    pub fn resource_types(&self) -> &'static [ResourceType] {
+        self.resource_types.of(&RESOURCE_TYPES)
+    }
+    /// Sorted by lower-case key, one per lower-case key.
+    pub fn condition_keys(&self) -> &'static [ConditionKey] {
+        self.condition_keys.of(&CONDITION_KEYS)
+    }
     /// An action by name, case-insensitively.
     pub fn action(&self, name: &str) -> Option<&'static Action> {
-        find(self.action_slots, self.actions, |a| a.name, name)
+        find(
+            self.action_slots.of(&ACTION_SLOTS),
+            self.actions(),
+            |a| a.name(),
+            name,
+        )
     }
     /// The actions whose names start with `lower_prefix` (lower-case), a run of the sorted
     /// list.
     pub fn actions_starting_with(&self, lower_prefix: &str) -> &'static [Action] {
-        let actions = self.actions;
-        let start = actions.partition_point(|a| cmp_ignore_case(a.name, lower_prefix).is_lt());
+        let actions = self.actions();
+        let start = actions.partition_point(|a| cmp_ignore_case(a.name(), lower_prefix).is_lt());
         let len = actions[start..]
             .iter()
             .take_while(|a| {
-                a.name.len() >= lower_prefix.len()
-                    && a.name.as_bytes()[..lower_prefix.len()]
-                        .eq_ignore_ascii_case(lower_prefix.as_bytes())
+                let name = a.name().as_bytes();
+                name.len() >= lower_prefix.len()
+                    && name[..lower_prefix.len()].eq_ignore_ascii_case(lower_prefix.as_bytes())
             })
             .count();
         &actions[start..start + len]
     }
-    pub fn resource_type(&self, i: usize) -> Option<&'static ResourceType> {
-        self.resource_types.get(i)
+    pub fn resource_type(&self, i: u16) -> Option<&'static ResourceType> {
+        self.resource_types().get(usize::from(i))
     }
     /// Whether the service defines the condition key `lower` (lower-case, with its prefix).
     /// A key with a name part (`s3:ExistingObjectTag/<key>`, `${TagKey}`) covers every key
     /// that starts with its fixed part.
     pub fn defines_key(&self, lower: &str) -> bool {
-        let keys = self.condition_keys;
-        let at = keys.partition_point(|k| k.lower < lower);
-        if keys.get(at).is_some_and(|k| k.lower == lower) {
+        let keys = self.condition_keys();
+        let at = keys.partition_point(|k| k.lower() < lower);
+        if keys.get(at).is_some_and(|k| k.lower() == lower) {
             return true;
         }
-        self.key_prefixes.iter().any(|p| lower.starts_with(p))
+        self.key_prefixes
+            .of(&KEY_PREFIXES)
+            .iter()
+            .any(|p| lower.starts_with(p.get()))
     }
 }
 
@@ -153,12 +242,12 @@ pub fn version() -> &'static str {
 
 /// Every service prefix.
 pub fn prefixes() -> impl Iterator<Item = &'static str> {
-    SERVICES.iter().map(|s| s.prefix)
+    SERVICES.iter().map(|s| s.prefix())
 }
 
 /// A service by prefix (case-insensitive).
 pub fn service(prefix: &str) -> Option<&'static Service> {
-    find(&SERVICE_SLOTS, &SERVICES, |s| s.prefix, prefix)
+    find(&SERVICE_SLOTS, &SERVICES, |s| s.prefix(), prefix)
 }
 
 #[cfg(test)]
@@ -168,19 +257,19 @@ mod tests {
     #[test]
     fn finds_services_and_actions_case_insensitively() {
         let s3 = service("S3").expect("s3 in the catalog");
-        assert_eq!(s3.prefix, "s3");
+        assert_eq!(s3.prefix(), "s3");
         let get = s3.action("getobject").expect("s3:GetObject");
-        assert_eq!(get.name, "GetObject");
+        assert_eq!(get.name(), "GetObject");
         let types: Vec<&str> = get
-            .resource_types
+            .resource_types()
             .iter()
-            .map(|&i| s3.resource_types[i].name)
+            .map(|&i| s3.resource_types()[usize::from(i)].name())
             .collect();
         assert!(types.contains(&"object"), "{types:?}");
         assert!(s3.action("GetObjectz").is_none());
         let list_all = s3.action("ListAllMyBuckets").unwrap();
         assert!(
-            list_all.resource_types.is_empty(),
+            list_all.resource_types().is_empty(),
             "ListAllMyBuckets supports only *"
         );
         assert!(service("nosuchservice").is_none());
@@ -195,13 +284,13 @@ mod tests {
             let run: Vec<&str> = ec2
                 .actions_starting_with(prefix)
                 .iter()
-                .map(|a| a.name)
+                .map(|a| a.name())
                 .collect();
             let scan: Vec<&str> = ec2
-                .actions
+                .actions()
                 .iter()
-                .filter(|a| a.name.to_ascii_lowercase().starts_with(prefix))
-                .map(|a| a.name)
+                .filter(|a| a.name().to_ascii_lowercase().starts_with(prefix))
+                .map(|a| a.name())
                 .collect();
             assert_eq!(run, scan, "{prefix}");
         }
@@ -216,31 +305,37 @@ mod tests {
     fn every_service_and_action_is_found_through_the_hash_tables() {
         let mut n = 0;
         for s in &SERVICES {
-            assert!(std::ptr::eq(service(s.prefix).unwrap(), s), "{}", s.prefix);
+            assert!(
+                std::ptr::eq(service(s.prefix()).unwrap(), s),
+                "{}",
+                s.prefix()
+            );
             assert!(std::ptr::eq(
-                service(&s.prefix.to_ascii_uppercase()).unwrap(),
+                service(&s.prefix().to_ascii_uppercase()).unwrap(),
                 s
             ));
-            for a in s.actions {
-                let found = s.action(&a.name.to_ascii_uppercase()).unwrap();
+            for a in s.actions() {
+                let found = s.action(&a.name().to_ascii_uppercase()).unwrap();
                 // the first of the names that differ only in case, as a sorted search finds
                 assert!(
-                    found.name.eq_ignore_ascii_case(a.name),
+                    found.name().eq_ignore_ascii_case(a.name()),
                     "{}:{}",
-                    s.prefix,
-                    a.name
+                    s.prefix(),
+                    a.name()
                 );
                 n += 1;
             }
-            assert!(s.action(&format!("{}x-not-an-action", s.prefix)).is_none());
+            assert!(s
+                .action(&format!("{}x-not-an-action", s.prefix()))
+                .is_none());
             assert!(
-                s.actions.windows(2).all(|w| cmp_ignore_case(
-                    w[0].name,
-                    &w[1].name.to_ascii_lowercase()
+                s.actions().windows(2).all(|w| cmp_ignore_case(
+                    w[0].name(),
+                    &w[1].name().to_ascii_lowercase()
                 )
                 .is_le()),
                 "{} sorted",
-                s.prefix
+                s.prefix()
             );
         }
         assert!(n > 20_000, "{n} actions");
@@ -254,14 +349,14 @@ mod tests {
         assert!(s3.defines_key("s3:existingobjecttag/team"));
         assert!(!s3.defines_key("s3:prefixx"));
         let key = s3
-            .condition_keys
+            .condition_keys()
             .iter()
-            .find(|k| k.lower == "s3:x-amz-acl")
+            .find(|k| k.lower() == "s3:x-amz-acl")
             .unwrap();
-        assert_eq!(key.name, "s3:x-amz-acl");
+        assert_eq!(key.name(), "s3:x-amz-acl");
         assert!(s3
-            .condition_keys
+            .condition_keys()
             .windows(2)
-            .all(|w| w[0].lower < w[1].lower));
+            .all(|w| w[0].lower() < w[1].lower()));
     }
 }

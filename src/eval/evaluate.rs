@@ -426,7 +426,7 @@ fn effective_resource<'r>(action: &str, resource: &'r str) -> &'r str {
         return resource;
     }
     match crate::catalog::service(prefix).and_then(|s| s.action(name)) {
-        Some(a) if a.resource_types.is_empty() => WILDCARD_ONLY,
+        Some(a) if a.resource_types().is_empty() => WILDCARD_ONLY,
         _ => resource,
     }
 }

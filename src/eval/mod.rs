@@ -46,7 +46,11 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
         }
         let mut rest = &t[first.len()..t.len() - last.len()];
         let stars = p.iter().filter(|&&c| c == b'*').count();
-        for run in p.split(|&c| c == b'*').skip(1).take(stars.saturating_sub(1)) {
+        for run in p
+            .split(|&c| c == b'*')
+            .skip(1)
+            .take(stars.saturating_sub(1))
+        {
             if run.is_empty() {
                 continue;
             }

@@ -83,7 +83,7 @@ pub fn expand<'a>(
     // `ec2:Describe*`, the usual form: the whole run
     let whole = name_pattern.len() == literal.len() + 1 && name_pattern.ends_with('*');
     run.iter()
-        .filter(move |a| whole || glob(name_pattern, a.name, true))
+        .filter(move |a| whole || glob(name_pattern, a.name(), true))
 }
 
 pub fn check(ctx: &mut Ctx) {
@@ -153,13 +153,13 @@ fn action(
                 &IAM003,
                 ctx.source_id,
                 node.inner_span(),
-                format!("`{text}` matches no action of {}", service.name),
+                format!("`{text}` matches no action of {}", service.name()),
             )
             .note("a wildcard that matches no action grants nothing")
             .help(
                 match fuzzy::suggest(
                     name.trim_end_matches('*'),
-                    service.actions.iter().map(|a| a.name),
+                    service.actions().iter().map(|a| a.name()),
                 ) {
                     Some(s) => format!("did you mean `{prefix}:{s}`?"),
                     None => format!(
@@ -175,14 +175,14 @@ fn action(
         Some(a) => Some((service, Some(a))),
         None => {
             let mut f = Finding::new(&IAM002, ctx.source_id, node.inner_span(), format!("unknown action `{text}`"))
-                .note(format!("{} has no action `{name}` (catalog {}); IAM accepts the policy but the entry grants nothing", service.name, catalog::version()));
+                .note(format!("{} has no action `{name}` (catalog {}); IAM accepts the policy but the entry grants nothing", service.name(), catalog::version()));
             // A near name is a typo, and an S3 API operation is not an action: errors. An
             // unknown name near nothing may be newer than the catalog or undocumented (AWS's
             // own policies grant such actions): a warning, as a stale catalog must not fail a
             // build.
             f = match (
                 api_operation(prefix, name),
-                fuzzy::suggest(name, service.actions.iter().map(|a| a.name)),
+                fuzzy::suggest(name, service.actions().iter().map(|a| a.name())),
             ) {
                 (Some(needs), _) => f
                     .note(format!("`{text}` is an API operation, not an IAM action; AWS authorizes it with {needs}"))
@@ -190,7 +190,7 @@ fn action(
                 (None, Some(s)) => f.help(format!("did you mean `{prefix}:{s}`?")),
                 (None, None) => f
                     .severity(Severity::Warning)
-                    .note(format!("{} has no action `{name}` in the catalog ({}); no documented action is close to it, so it may be newer than the catalog or undocumented, and IAM grants it if it exists", service.name, catalog::version()))
+                    .note(format!("{} has no action `{name}` in the catalog ({}); no documented action is close to it, so it may be newer than the catalog or undocumented, and IAM grants it if it exists", service.name(), catalog::version()))
                     .help(format!(
                         "check the actions of `{prefix}` in the Service Authorization Reference, and update finops-lint if the action is new"
                     )),
@@ -265,13 +265,13 @@ fn resource_types(
     // actions share their types (an S3 statement's object actions), so each pair is matched once
     let mut matched: Vec<((*const crate::catalog::ResourceType, usize), bool)> = Vec::new();
     for &(node, service, action) in resolved {
-        let text = format!("{}:{}", service.prefix, action.name);
+        let text = format!("{}:{}", service.prefix(), action.name());
         if delivery && (text == "s3:PutObject" || text == "s3:GetBucketPolicy") {
             continue;
         }
         let mut fits = |ri: usize, r: &str| {
             action
-                .resource_types
+                .resource_types()
                 .iter()
                 .filter_map(|&i| service.resource_type(i))
                 .any(|t| {
@@ -279,7 +279,7 @@ fn resource_types(
                     match matched.iter().find(|(k, _)| *k == key) {
                         Some((_, m)) => *m,
                         None => {
-                            let m = t.arn.may_match(r);
+                            let m = t.arn().may_match(r);
                             matched.push((key, m));
                             m
                         }
@@ -301,7 +301,7 @@ fn resource_types(
             r.contains("${")
                 || crate::syntax::find_placeholder(r).is_some()
                 || !r.starts_with("arn:")
-                || if action.resource_types.is_empty() {
+                || if action.resource_types().is_empty() {
                     fits_star_only(r)
                 } else {
                     fits(ri, r)
@@ -310,24 +310,24 @@ fn resource_types(
         if resources.iter().enumerate().any(|(ri, (r, _))| ok(ri, r)) {
             continue;
         }
-        let (note, help) = if action.resource_types.is_empty() {
+        let (note, help) = if action.resource_types().is_empty() {
             (
                 format!("`{text}` does not support resource-level permissions, and the statement names only resources of other services"),
                 format!("put `{text}` in a statement with `\"Resource\": \"*\"`"),
             )
         } else {
             let types: Vec<&str> = action
-                .resource_types
+                .resource_types()
                 .iter()
                 .filter_map(|&i| service.resource_type(i))
-                .map(|t| t.name)
+                .map(|t| t.name())
                 .collect();
             // the simplest template (fewest variables) reads best: `arn:${Partition}:s3:::${BucketName}`
             let example = action
-                .resource_types
+                .resource_types()
                 .iter()
                 .filter_map(|&i| service.resource_type(i))
-                .map(|t| t.arn.text)
+                .map(|t| t.arn().text)
                 .min_by_key(|t| t.matches("${").count())
                 .unwrap_or("");
             let fix = suggest_resource(&resources, &types);
@@ -343,17 +343,18 @@ fn resource_types(
         // an error there. Elsewhere the catalog may lag behind what a service checks, and for
         // actions it lists as `*`-only services grant some on their own ARNs [UNVERIFIED per
         // service]: a warning.
-        let verified = VERIFIED_SERVICES.contains(&service.prefix);
+        let verified = VERIFIED_SERVICES.contains(&service.prefix());
         // A wildcard bucket name (`arn:aws:s3:::*/logs/*`) is a broad, generic statement, not
         // the onboarding's one billing bucket; AWS's own managed policies have such entries and
         // Access Analyzer does not report them: a warning.
-        let wildcard_bucket = service.prefix == "s3"
+        let wildcard_bucket = service.prefix() == "s3"
             && resources.iter().all(|(r, _)| {
                 r.strip_prefix("arn:aws:s3:::")
                     .is_none_or(|rest| rest.split('/').next().unwrap_or("").contains(['*', '?']))
             });
         let sev =
-            if stmt.is_deny() || action.resource_types.is_empty() || !verified || wildcard_bucket {
+            if stmt.is_deny() || action.resource_types().is_empty() || !verified || wildcard_bucket
+            {
                 Severity::Warning
             } else {
                 Severity::Error
@@ -379,11 +380,11 @@ fn resource_types(
 /// The ARN service names a service's resource types use (`s3`, `s3-object-lambda` for `s3`).
 fn services_of(service: &Service) -> Vec<&str> {
     let mut v: Vec<&str> = service
-        .resource_types
+        .resource_types()
         .iter()
-        .filter_map(|t| t.arn.text.split(':').nth(2))
+        .filter_map(|t| t.arn().text.split(':').nth(2))
         .collect();
-    v.push(service.prefix);
+    v.push(service.prefix());
     v
 }
 
@@ -440,9 +441,9 @@ fn condition_keys(ctx: &mut Ctx, stmt: &Statement) {
             } else {
                 catalog::service(prefix)
                     .map(|s| {
-                        s.condition_keys
+                        s.condition_keys()
                             .iter()
-                            .map(|k| k.name.to_string())
+                            .map(|k| k.name().to_string())
                             .collect()
                     })
                     .unwrap_or_default()
