@@ -546,7 +546,7 @@ fn prepass(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options, modules: &Mod
                         (next - 1, path.to_string_lossy().to_string())
                     }
                 };
-                let (text, bad) = crate::parse::json::decode(&bytes);
+                let (text, bad) = crate::parse::json::decode_owned(bytes);
                 let source = Source::new(name, text);
                 let report = engine::check_included_policy(&source, id, bad, inc.kind, opts);
                 if id < inputs.len() {
@@ -689,7 +689,7 @@ fn check_bytes(
     let name = name.to_string();
     match bytes {
         Ok(bytes) => {
-            let (text, bad) = crate::parse::json::decode(&bytes);
+            let (text, bad) = crate::parse::json::decode_owned(bytes);
             let siblings = modules.siblings(&name);
             let source = Source::new(name, text);
             let report = engine::check_source_in(&source, id, bad, opts, &siblings);

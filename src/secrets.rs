@@ -61,25 +61,34 @@ fn base64_runs(b: &[u8]) -> Vec<(usize, usize)> {
         }
         t
     };
+    // Only a run of 40 bytes or more can hold a key, and such a run holds one byte of every
+    // 40th: those are looked at, and a run is measured from the first of them found in it.
+    const SHORTEST: usize = 40;
     let mut out = Vec::new();
-    let mut i = 0;
+    let mut i = SHORTEST - 1;
     while i < b.len() {
-        if IS64[usize::from(b[i])] {
-            let start = i;
-            while i < b.len() && IS64[usize::from(b[i])] {
-                i += 1;
-            }
-            let mut end = i;
-            while end > start && b[end - 1] == b'=' && end - start != 40 {
-                end -= 1;
-            }
-            // only a key's length matters to the caller
-            if end - start == 40 || end - start >= 100 {
-                out.push((start, end));
-            }
-        } else {
-            i += 1;
+        if !IS64[usize::from(b[i])] {
+            i += SHORTEST;
+            continue;
         }
+        let mut start = i;
+        while start > 0 && IS64[usize::from(b[start - 1])] {
+            start -= 1;
+        }
+        let mut stop = i + 1;
+        while stop < b.len() && IS64[usize::from(b[stop])] {
+            stop += 1;
+        }
+        let mut end = stop;
+        while end > start && b[end - 1] == b'=' && end - start != 40 {
+            end -= 1;
+        }
+        // only a key's length matters to the caller
+        if end - start == 40 || end - start >= 100 {
+            out.push((start, end));
+        }
+        // the next run starts after `stop`; if it is long enough it holds `stop + 40`
+        i = stop + SHORTEST;
     }
     out
 }
@@ -160,5 +169,50 @@ mod tests {
     fn leaves_other_text_alone() {
         let text = r#"{"Action": "s3:GetObject"}"#;
         assert_eq!(mask(text), text);
+    }
+
+    #[test]
+    fn key_runs_are_found_wherever_they_stand() {
+        let naive = |b: &[u8]| {
+            let is64 = |c: u8| c.is_ascii_alphanumeric() || c == b'/' || c == b'+' || c == b'=';
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if is64(b[i]) {
+                    let start = i;
+                    while i < b.len() && is64(b[i]) {
+                        i += 1;
+                    }
+                    let mut end = i;
+                    while end > start && b[end - 1] == b'=' && end - start != 40 {
+                        end -= 1;
+                    }
+                    if end - start == 40 || end - start >= 100 {
+                        out.push((start, end));
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            out
+        };
+        let mut n = 0;
+        for before in [0, 1, 38, 39, 40, 41, 79, 80] {
+            for len in [39, 40, 41, 42, 99, 100, 101, 150] {
+                for pad in ["", "=", "==", "==="] {
+                    for gap in [" ", "  x ", &" ".repeat(45)] {
+                        let key = "aB3/".repeat(40)[..len].to_string() + pad;
+                        let text = format!("{}{gap}{key}{gap}{key}{gap}", "-".repeat(before));
+                        assert_eq!(
+                            base64_runs(text.as_bytes()),
+                            naive(text.as_bytes()),
+                            "{text}"
+                        );
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert!(n > 700);
     }
 }

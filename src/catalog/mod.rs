@@ -135,27 +135,17 @@ fn find<'a, T>(
     name_of: impl Fn(&T) -> &str,
     name: &str,
 ) -> Option<&'a T> {
-    // lower-cased on the stack for a name's usual length
-    let mut buf = [0u8; 128];
-    let owned;
-    let lower: &[u8] = if name.len() <= buf.len() {
-        buf[..name.len()].copy_from_slice(name.as_bytes());
-        buf[..name.len()].make_ascii_lowercase();
-        &buf[..name.len()]
-    } else {
-        owned = name.to_ascii_lowercase();
-        owned.as_bytes()
-    };
     if slots.is_empty() {
         return None;
     }
     let mask = slots.len() - 1;
-    let mut at = shared::home(lower, slots.len());
+    let name = name.as_bytes();
+    let mut at = shared::home(name, slots.len());
     // the table is at least twice as large as its entries: an empty slot ends every search
     for _ in 0..slots.len() {
         let i = usize::from(slots[at]).checked_sub(1)?;
         let item = items.get(i)?;
-        if name_of(item).as_bytes().eq_ignore_ascii_case(lower) {
+        if name_of(item).as_bytes().eq_ignore_ascii_case(name) {
             return Some(item);
         }
         at = (at + 1) & mask;

@@ -2,19 +2,20 @@
 //! tables) and the catalog at run time must compute alike: the hash of a lower-case name and
 //! the encoding of an ARN template. One file, included by both.
 
-/// FNV-1a over the bytes of a lower-case name.
-pub fn hash(lower: &[u8]) -> u64 {
+/// FNV-1a over the bytes of a name, lower-cased (ASCII) as they are read.
+pub fn hash(name: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in lower {
-        h ^= u64::from(b);
+    for &b in name {
+        h ^= u64::from(b.to_ascii_lowercase());
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
 }
 
-/// The first slot a name is looked for in a table of `len` slots (a power of two).
-pub fn home(lower: &[u8], len: usize) -> usize {
-    (hash(lower) as usize) & (len.wrapping_sub(1))
+/// The first slot a name (in any case) is looked for in a table of `len` slots (a power of
+/// two).
+pub fn home(name: &[u8], len: usize) -> usize {
+    (hash(name) as usize) & (len.wrapping_sub(1))
 }
 
 /// One item of an encoded ARN template: a byte below 0x80 is itself; a variable (`${Name}`)

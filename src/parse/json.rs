@@ -170,14 +170,20 @@ impl OffsetMap for Shift {
     }
 }
 
-/// Decode raw bytes as text: invalid UTF-8 is replaced (and reported by [`parse_bytes`]).
+/// Decode raw bytes as text: invalid UTF-8 is replaced (and reported by [`parse_file`]), with
+/// where the first invalid byte was.
 pub fn decode(bytes: &[u8]) -> (String, Option<usize>) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), None),
-        Err(e) => (
-            String::from_utf8_lossy(bytes).into_owned(),
-            Some(e.valid_up_to()),
-        ),
+    decode_owned(bytes.to_vec())
+}
+
+/// [`decode`] for bytes the caller gives up: valid UTF-8 (nearly every file) is not copied.
+pub fn decode_owned(bytes: Vec<u8>) -> (String, Option<usize>) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
     }
 }
 
