@@ -16,15 +16,15 @@ use crate::model::policy::Statement;
 /// `*` matches any sequence, `?` any single character. No allocation: it runs on hot paths.
 pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    if memchr::memchr2(b'*', b'?', p).is_none() {
-        return if case_insensitive {
-            p.eq_ignore_ascii_case(t)
-        } else {
-            p == t
-        };
+    // one look at the pattern: its first and last `*`, and whether it has a `?`
+    let (mut first_star, mut last_star, mut question) = (None, 0, false);
+    for (i, &c) in p.iter().enumerate() {
+        if c == b'*' {
+            first_star.get_or_insert(i);
+            last_star = i;
+        }
+        question |= c == b'?';
     }
-    // one `*` and no `?` (`s3:Get*`, `*`, `arn:aws:s3:::b/*`, `*Object`), the usual forms:
-    // the text starts with what stands before it and ends with what stands after it
     let eq_bytes = |a: &[u8], b: &[u8]| {
         if case_insensitive {
             a.eq_ignore_ascii_case(b)
@@ -32,25 +32,26 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
             a == b
         }
     };
-    if !p.contains(&b'?') {
-        // only `*`: the literal runs between them, the first at the start, the last at the end
-        // and each other one at its leftmost place after the one before (leftmost is never
-        // worse for what follows)
-        let first = p.split(|&c| c == b'*').next().unwrap_or(&[]);
-        let last = p.rsplit(|&c| c == b'*').next().unwrap_or(&[]);
-        if t.len() < first.len() + last.len()
-            || !eq_bytes(first, &t[..first.len()])
-            || !eq_bytes(last, &t[t.len() - last.len()..])
-        {
-            return false;
+    let Some(first_star) = first_star.filter(|_| !question) else {
+        if !question {
+            // no wildcard
+            return eq_bytes(p, t);
         }
-        let mut rest = &t[first.len()..t.len() - last.len()];
-        let stars = p.iter().filter(|&&c| c == b'*').count();
-        for run in p
-            .split(|&c| c == b'*')
-            .skip(1)
-            .take(stars.saturating_sub(1))
-        {
+        return glob_general(p, t, case_insensitive);
+    };
+    // only `*` (`s3:Get*`, `*`, `arn:aws:s3:::b/*`, `*Object`, the usual forms): the literal
+    // runs between them, the first at the start, the last at the end and each other one at
+    // its leftmost place after the one before (leftmost is never worse for what follows)
+    let (first, last) = (&p[..first_star], &p[last_star + 1..]);
+    if t.len() < first.len() + last.len()
+        || !eq_bytes(first, &t[..first.len()])
+        || !eq_bytes(last, &t[t.len() - last.len()..])
+    {
+        return false;
+    }
+    let mut rest = &t[first.len()..t.len() - last.len()];
+    if first_star < last_star {
+        for run in p[first_star + 1..last_star].split(|&c| c == b'*') {
             if run.is_empty() {
                 continue;
             }
@@ -59,8 +60,12 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
                 None => return false,
             }
         }
-        return true;
     }
+    true
+}
+
+/// [`glob`] for a pattern with `?`.
+fn glob_general(p: &[u8], t: &[u8], case_insensitive: bool) -> bool {
     // a literal first or last character must be the text's (its last byte then is too)
     let literal = |c: u8| c != b'*' && c != b'?';
     let differ = |a: Option<&u8>, b: Option<&u8>| match (a, b) {
