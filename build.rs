@@ -292,54 +292,41 @@ fn generate(text: &str) -> String {
     }
     let _ = writeln!(out, "static TEXT: &str = {:?};", t.text);
     let _ = writeln!(out, "static ARN_CODES: &[u8] = {};", bytes(&t.codes));
-    let _ = writeln!(
-        out,
-        "pub(super) static SERVICES: [Service; {}] = [\n{service_rows}];",
-        services.len()
+    // `static NAME: [TYPE; LEN] = [ROWS];`
+    let mut array = |name: &str, ty: &str, len: usize, rows: &str| {
+        let _ = writeln!(out, "static {name}: [{ty}; {len}] = [\n{rows}];");
+    };
+    array("SERVICES", "Service", services.len(), &service_rows);
+    array("ACTIONS", "Action", t.action_count as usize, &t.actions);
+    array(
+        "RESOURCE_TYPES",
+        "ResourceType",
+        t.resource_type_count as usize,
+        &t.resource_types,
     );
-    let _ = writeln!(
-        out,
-        "static ACTIONS: [Action; {}] = [\n{}];",
-        t.action_count, t.actions
-    );
-    let _ = writeln!(
-        out,
-        "static RESOURCE_TYPES: [ResourceType; {}] = [\n{}];",
-        t.resource_type_count, t.resource_types
-    );
-    let _ = writeln!(
-        out,
-        "static TYPE_REFS: [u16; {}] = {:?};",
+    let numbers = |v: &[u16]| v.iter().map(|n| format!("{n},")).collect::<String>();
+    array(
+        "TYPE_REFS",
+        "u16",
         t.type_refs.len(),
-        t.type_refs
+        &numbers(&t.type_refs),
     );
-    let _ = writeln!(
-        out,
-        "static KEY_REFS: [Str; {}] = [{}];",
-        t.key_ref_count, t.key_refs
+    array("KEY_REFS", "Str", t.key_ref_count as usize, &t.key_refs);
+    array(
+        "CONDITION_KEYS",
+        "ConditionKey",
+        t.key_count as usize,
+        &t.keys,
     );
-    let _ = writeln!(
-        out,
-        "static CONDITION_KEYS: [ConditionKey; {}] = [\n{}];",
-        t.key_count, t.keys
+    array(
+        "KEY_PREFIXES",
+        "Str",
+        t.key_prefix_count as usize,
+        &t.key_prefixes,
     );
-    let _ = writeln!(
-        out,
-        "static KEY_PREFIXES: [Str; {}] = [{}];",
-        t.key_prefix_count, t.key_prefixes
-    );
-    let _ = writeln!(
-        out,
-        "static ACTION_SLOTS: [u16; {}] = {:?};",
-        t.slots.len(),
-        t.slots
-    );
+    array("ACTION_SLOTS", "u16", t.slots.len(), &numbers(&t.slots));
     let slots = table(services.iter().map(|s| s.prefix.to_string()));
-    let _ = writeln!(
-        out,
-        "static SERVICE_SLOTS: [u16; {}] = {slots:?};",
-        slots.len()
-    );
+    array("SERVICE_SLOTS", "u16", slots.len(), &numbers(&slots));
     out
 }
 

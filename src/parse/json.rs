@@ -430,13 +430,15 @@ fn build_strict(text: &str, map: &dyn OffsetMap, issues: &mut Vec<Issue>) -> Opt
         /// With the keys seen and the key whose value comes next.
         Object(usize, Vec<Member>, Keys, Option<(String, Span)>),
     }
+    // the scanner as the strict parse sets it up
+    let strict = strict_options();
     let options = ScannerOptions {
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
+        allow_single_quoted_strings: strict.allow_single_quoted_strings,
+        allow_hexadecimal_numbers: strict.allow_hexadecimal_numbers,
+        allow_unary_plus_numbers: strict.allow_unary_plus_numbers,
+        allow_bare_decimal_point_numbers: strict.allow_bare_decimal_point_numbers,
+        allow_non_finite_numbers: strict.allow_non_finite_numbers,
+        allow_extended_string_escapes: strict.allow_extended_string_escapes,
     };
     let mut sc = Scanner::new(text, &options);
     let mut stack: Vec<Open> = Vec::new();
