@@ -1412,18 +1412,21 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     let modules = Modules::default();
     let stdin = stdin_bytes.as_deref();
     let mut pre = prepass(&inputs, stdin, &opts, &modules);
+    // an input checked by the pre-pass, else checked now
     let done = std::sync::Mutex::new(std::mem::take(&mut pre.done));
+    let checked = |id: usize| {
+        let pre_checked = done.lock().ok().and_then(|mut d| d.remove(&id));
+        pre_checked.unwrap_or_else(|| check_one(&inputs[id], stdin, id, &opts, &modules))
+    };
     if inputs.len() <= SERIAL_UP_TO {
         // a pre-commit hook's few files: threads would cost more than they save
-        for (id, input) in inputs.iter().enumerate() {
-            let pre_checked = done.lock().ok().and_then(|mut d| d.remove(&id));
-            let (source, report) =
-                pre_checked.unwrap_or_else(|| check_one(input, stdin, id, &opts, &modules));
+        for id in 0..inputs.len() {
+            let (source, report) = checked(id);
             run.file(id, source, report);
         }
         run.flush(io);
     } else {
-        stream(&inputs, stdin, &opts, &modules, &done, &mut run, io);
+        stream(inputs.len(), &checked, &mut run, io);
     }
     let mut next = inputs.len() + pre.extra.len();
     for (id, source, report) in std::mem::take(&mut pre.extra) {
@@ -1447,21 +1450,15 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     run.finish(&opts, a.write_baseline.as_deref(), io)
 }
 
-/// The checked files held by the pre-pass (Terraform and the policies it reads), by input.
-type Prechecked = std::sync::Mutex<std::collections::HashMap<usize, (Source, FileReport)>>;
-
-/// Check the inputs on the pool and print them in order. The pool's threads take the inputs
-/// one at a time, in order, and send the checked files to this thread a few at a time, where
-/// they are printed in input order as soon as the next one is in: printing overlaps checking,
-/// and no thread idles at the end of a batch while another finishes a large file. A thread
-/// waits before taking an input more than `WINDOW` ahead of the last one printed, so at most
-/// that many checked files are held at once.
+/// Check the inputs `0..count` with `checked` on the pool and print them in order. The
+/// pool's threads take the inputs one at a time, in order, and send the checked files to this
+/// thread a few at a time, where they are printed in input order as soon as the next one is
+/// in: printing overlaps checking, and no thread idles at the end of a batch while another
+/// finishes a large file. A thread waits before taking an input more than `WINDOW` ahead of
+/// the last one printed, so at most that many checked files are held at once.
 fn stream(
-    inputs: &[Input],
-    stdin: Option<&[u8]>,
-    opts: &Options,
-    modules: &Modules,
-    done: &Prechecked,
+    count: usize,
+    checked: &(dyn Fn(usize) -> (Source, FileReport) + Sync),
     run: &mut Stream,
     io: &mut Io,
 ) {
@@ -1478,7 +1475,7 @@ fn stream(
                 let mut ready: Checked = Vec::new();
                 loop {
                     let id = taken.fetch_add(1, Ordering::Relaxed);
-                    if id >= inputs.len() {
+                    if id >= count {
                         break;
                     }
                     if id >= printed.load(Ordering::Acquire) + WINDOW {
@@ -1495,9 +1492,7 @@ fn stream(
                             }
                         }
                     }
-                    let pre_checked = done.lock().ok().and_then(|mut d| d.remove(&id));
-                    let (source, report) = pre_checked
-                        .unwrap_or_else(|| check_one(&inputs[id], stdin, id, opts, modules));
+                    let (source, report) = checked(id);
                     ready.push((id, source, report));
                     if ready.len() >= SEND_EVERY && tx.send(std::mem::take(&mut ready)).is_err() {
                         return;

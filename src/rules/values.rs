@@ -97,28 +97,11 @@ fn principal_aws_values<'a>(stmt: &Statement<'a>) -> Vec<(&'a str, &'a Node)> {
         .collect()
 }
 
-/// What a string may hold: a placeholder, an example account ID (twelve digits). Most
-/// strings (actions, ARNs) have neither, and skip the closer looks.
-fn may_hold(s: &str) -> (bool, bool) {
-    (
-        crate::syntax::may_be_placeholder(s),
-        crate::syntax::has_twelve_digits(s),
-    )
-}
-
 fn placeholders(ctx: &mut Ctx, node: &Node) {
     match &node.kind {
         Kind::String(s) => {
-            let (may_placeholder, may_account) = may_hold(s);
-            if !may_placeholder && !may_account {
-                return;
-            }
-            let found = if may_placeholder {
-                crate::syntax::find_placeholder(s)
-            } else {
-                None
-            };
-            if let Some((a, b)) = found {
+            // both looks start with a quick one that most strings (actions, ARNs) fail
+            if let Some((a, b)) = crate::syntax::find_placeholder(s) {
                 let text = &s[a..b];
                 let lower = text.to_ascii_lowercase();
                 let replacement = if lower.contains("bucket") {
@@ -139,9 +122,10 @@ fn placeholders(ctx: &mut Ctx, node: &Node) {
                 ctx.report(f);
                 return;
             }
-            for ex in twelve_digit_runs(if may_account { s } else { "" })
-                .filter(|r| EXAMPLE_ACCOUNTS.contains(r))
-            {
+            if !crate::syntax::has_twelve_digits(s) {
+                return;
+            }
+            for ex in twelve_digit_runs(s).filter(|r| EXAMPLE_ACCOUNTS.contains(r)) {
                 if ctx.opts.account_id.as_deref() != Some(ex) {
                     let mut f = Finding::new(&VAL001, ctx.source_id, node.inner_span(), format!("`{ex}` is the example account ID from AWS's documentation"))
                         .severity(Severity::Warning)
@@ -508,7 +492,8 @@ mod tests {
         }
         let (mut placeholders, mut accounts) = (0, 0);
         for s in &strings {
-            let (may_placeholder, may_account) = may_hold(s);
+            let may_placeholder = crate::syntax::may_be_placeholder(s);
+            let may_account = crate::syntax::has_twelve_digits(s);
             if crate::syntax::find_placeholder(s).is_some() {
                 assert!(may_placeholder, "{s}");
                 placeholders += 1;
@@ -523,7 +508,9 @@ mod tests {
             "{placeholders} {accounts}"
         );
         // a capital pair inside a word is no placeholder's start
-        assert!(!may_hold("iam:ListMFADevices").0);
-        assert!(may_hold("arn:aws:s3:::YOUR_BUCKET").0);
+        assert!(!crate::syntax::may_be_placeholder("iam:ListMFADevices"));
+        assert!(crate::syntax::may_be_placeholder(
+            "arn:aws:s3:::YOUR_BUCKET"
+        ));
     }
 }
