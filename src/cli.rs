@@ -434,21 +434,72 @@ pub const MAX_FILE_SIZE_MIB: u64 = 64;
 static MAX_FILE_SIZE: std::sync::atomic::AtomicU64 =
     std::sync::atomic::AtomicU64::new(MAX_FILE_SIZE_MIB * 1024 * 1024);
 
-/// Read a regular file of a reasonable size: a FIFO or device would block or never end.
-fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+/// Read a regular file of a reasonable size: a FIFO or device would block or never end. The file
+/// is opened without blocking and checked through the opened handle, so a file swapped for a FIFO
+/// between the check and the read is still refused, and at most the limit (plus one byte, to tell
+/// a larger file) is read whatever the file claims its size is.
+pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    read_limited(
+        path,
+        MAX_FILE_SIZE.load(std::sync::atomic::Ordering::Relaxed),
+    )
+}
+
+/// [`read_file`] with an explicit limit in bytes.
+pub(crate) fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let not_regular = "it is not a regular file (a FIFO, device or socket is not read)";
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !meta.is_file() {
-        return Err("it is not a regular file (a FIFO, device or socket is not read)".to_string());
+        return Err(not_regular.to_string());
     }
-    let limit = MAX_FILE_SIZE.load(std::sync::atomic::Ordering::Relaxed);
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(not_regular.to_string());
+    }
+    let too_large = |len: u64| {
+        format!(
+            "it has {len} bytes, more than the {} MiB finops-lint reads (`--max-file-size` raises the limit)",
+            limit / (1024 * 1024)
+        )
+    };
     if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    if buf.len() as u64 > limit {
+        return Err(too_large(buf.len() as u64));
+    }
+    Ok(buf)
+}
+
+/// Read standard input, at most the file size limit.
+fn read_stdin(stdin: &mut dyn std::io::Read) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let limit = MAX_FILE_SIZE.load(std::sync::atomic::Ordering::Relaxed);
+    let mut buf = Vec::new();
+    stdin
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    if buf.len() as u64 > limit {
         return Err(format!(
-            "it has {} bytes, more than the {} MiB finops-lint reads (`--max-file-size` raises the limit)",
-            meta.len(),
+            "it has more than the {} MiB finops-lint reads (`--max-file-size` raises the limit)",
             limit / (1024 * 1024)
         ));
     }
-    std::fs::read(path).map_err(|e| e.to_string())
+    Ok(buf)
 }
 
 /// The name a run gives an input.
@@ -992,6 +1043,35 @@ fn simulate(a: SimulateArgs, io: &mut Io) -> i32 {
     0
 }
 
+/// Where `--dump-sources DIR` writes the document `aws://a/b/c.json`: `DIR/a/b/c.json`, always
+/// inside DIR whatever the names the account (or a hostile endpoint) returned: a component that
+/// is empty, `.` or `..`, or holds a character outside `[A-Za-z0-9._+=,@-]`, has those characters
+/// percent-encoded, so that a name never climbs out of DIR, never names an absolute path and
+/// never holds a control character.
+#[cfg(feature = "live")]
+fn dump_path(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let rel = name.strip_prefix("aws://").unwrap_or(name);
+    let mut path = dir.to_path_buf();
+    for part in rel.split('/') {
+        let mut safe = String::with_capacity(part.len());
+        for b in part.bytes() {
+            if b.is_ascii_alphanumeric() || b"._+=,@-".contains(&b) {
+                safe.push(b as char);
+            } else {
+                safe.push_str(&format!("%{b:02X}"));
+            }
+        }
+        if safe.is_empty() {
+            // `a//b`: a lone `%`, which no encoded name produces
+            safe.push('%');
+        } else if safe.bytes().all(|b| b == b'.') {
+            safe = safe.replace('.', "%2E");
+        }
+        path.push(safe);
+    }
+    path
+}
+
 #[cfg(feature = "live")]
 fn audit(a: AuditArgs, io: &mut Io) -> i32 {
     use std::io::IsTerminal;
@@ -1000,11 +1080,11 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
     let mut export_name = a.export_name.clone();
     let mut extra_inputs = Vec::new();
     if let Some(c) = &a.connection {
-        let text = match std::fs::read_to_string(c) {
+        let text = match read_file(std::path::Path::new(c)) {
             Ok(t) => t,
             Err(e) => return usage_error(io, &format!("cannot read `{c}`: {e}")),
         };
-        let v: serde_json::Value = match serde_json::from_str(&text) {
+        let v: serde_json::Value = match serde_json::from_slice(&text) {
             Ok(v) => v,
             Err(e) => return usage_error(io, &format!("`{c}` is not JSON: {e}")),
         };
@@ -1061,8 +1141,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
     let documents = fetched.all_documents();
     if let Some(dir) = &a.dump_sources {
         for (name, text) in &documents {
-            let rel = name.trim_start_matches("aws://");
-            let path = std::path::Path::new(dir).join(rel);
+            let path = dump_path(std::path::Path::new(dir), name);
             if let Some(parent) = path.parent() {
                 let _ = std::fs::create_dir_all(parent);
             }
@@ -1310,10 +1389,10 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     }
     let mut stdin_bytes = None;
     if inputs.contains(&Input::Stdin) {
-        let mut buf = Vec::new();
-        if let Err(e) = io.stdin.read_to_end(&mut buf) {
-            return usage_error(io, &format!("cannot read standard input: {e}"));
-        }
+        let buf = match read_stdin(&mut io.stdin) {
+            Ok(b) => b,
+            Err(e) => return usage_error(io, &format!("cannot read standard input: {e}")),
+        };
         stdin_bytes = Some(buf);
         // read standard input once, however often `-` was given
         let mut seen = false;
@@ -1378,10 +1457,9 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     }
     let baseline = match &a.baseline {
         None => None,
-        Some(path) => match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
-        {
+        Some(path) => match read_file(std::path::Path::new(path)).and_then(|t| {
+            serde_json::from_slice::<serde_json::Value>(&t).map_err(|e| e.to_string())
+        }) {
             Ok(v) => Some(baseline_counts(&v)),
             Err(e) => return usage_error(io, &format!("cannot read the baseline `{path}`: {e}")),
         },
@@ -1611,4 +1689,40 @@ fn finish(result: &RunResult, format: Format, fail_on: FailOn, verbose: bool, io
     }
     let failed = threshold(fail_on).is_some_and(|t| result.findings().any(|f| f.severity >= t));
     i32::from(failed)
+}
+
+#[cfg(all(test, feature = "live"))]
+mod tests {
+    use super::dump_path;
+    use std::path::Path;
+
+    #[test]
+    fn dumped_documents_stay_inside_the_folder() {
+        let dir = Path::new("/out");
+        assert_eq!(
+            dump_path(dir, "aws://iam/user/finops/inline/ReadOnly.json"),
+            Path::new("/out/iam/user/finops/inline/ReadOnly.json")
+        );
+        // names an account or a hostile endpoint returns cannot climb out, nor be absolute
+        for hostile in [
+            "aws://bcm-data-exports/export/../../../../etc/passwd.json",
+            "aws://s3//etc/cron.d/x/policy.json",
+            "aws://iam/user/../../.ssh/inline/..",
+            "aws://s3/a\u{1b}]0;x\u{7}/b\\..\\c\n.json",
+            "/abs/path",
+        ] {
+            let p = dump_path(dir, hostile);
+            assert!(p.starts_with(dir), "{hostile}: {p:?}");
+            assert!(
+                p.components()
+                    .skip(2)
+                    .all(|c| matches!(c, std::path::Component::Normal(_))),
+                "{hostile}: {p:?}"
+            );
+            let s = p.to_string_lossy();
+            assert!(!s.chars().any(char::is_control), "{hostile}: {s:?}");
+            assert!(!s.contains('\\'), "{hostile}: {s:?}");
+        }
+        assert_eq!(dump_path(dir, "aws://x/../y"), Path::new("/out/x/%2E%2E/y"));
+    }
 }

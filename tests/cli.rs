@@ -563,6 +563,49 @@ fn inconsistencies_point_at_both_files() {
     assert!(human.contains("related: examples/broken/"), "{human}");
 }
 
+/// A FIFO named where the tool reads one file (`--baseline`, `audit --connection`) is refused
+/// at once: it would block until a writer came, or stream without end.
+#[test]
+fn a_fifo_given_as_baseline_or_connection_is_refused_not_waited_on() {
+    let d = tmp();
+    let fifo = d.path().join("pipe.json");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let f = fifo.to_string_lossy().to_string();
+    let out = run(&["check", "--baseline", &f, "examples/onboarding"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    #[cfg(feature = "live")]
+    {
+        let out = run(&["audit", "--connection", &f]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    }
+}
+
+/// Standard input is read up to the file size limit, not without end (`- < /dev/zero`).
+#[test]
+fn standard_input_past_the_size_limit_is_refused() {
+    let limit = finops_lint::cli::MAX_FILE_SIZE_MIB as usize * 1024 * 1024;
+    let mut big = vec![b' '; limit + 1];
+    big[0] = b'{';
+    let out = run_with_stdin(&["check", "-"], &big);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("standard input") && out.stderr.contains("MiB"),
+        "{}",
+        out.stderr
+    );
+    drop(big);
+    // at the limit it is read
+    let ok = br#"{"Version": "2012-10-17", "Statement": []}"#;
+    let out = run_with_stdin(&["check", "--format", "json", "-"], ok);
+    assert_ne!(out.code, 2, "{}", out.stderr);
+}
+
 #[test]
 fn special_and_oversized_files_are_reported_not_read() {
     let d = tmp();
