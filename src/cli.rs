@@ -669,8 +669,10 @@ fn read_module(dir: &std::path::Path) -> ModuleFiles {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
+    // a symbolic link is not followed (as in a walk): `x.tf -> /elsewhere` is not read
     let mut files: Vec<std::path::PathBuf> = entries
         .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "tf"))
         .collect();

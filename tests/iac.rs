@@ -420,6 +420,34 @@ fn terraform_variables_and_locals_of_other_files_of_the_module_resolve() {
     );
 }
 
+/// The other files of a module are read as a walk reads them: a symbolic link among them
+/// (`variables.tf -> /somewhere/else.tf`) is not followed, so its target's values never reach
+/// the output.
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_among_a_modules_files_is_not_read() {
+    let dir = tempdir::Dir::new();
+    let outside = dir.write(
+        "outside/values.tf",
+        "variable \"bucket\" {\n  default = \"old-billing\"\n}\n",
+    );
+    std::fs::create_dir_all(dir.path().join("module")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.path().join("module/variables.tf")).unwrap();
+    let main = dir.write(
+        "module/main.tf",
+        "resource \"aws_cur_report_definition\" \"finops\" {\n  s3_bucket = var.bucket\n}\n",
+    );
+    let (_, v) = json_findings(&["--bucket", B, &main]);
+    let found = located(&v);
+    assert!(!found.iter().any(|f| f.0 == "CUR010"), "{found:?}");
+    // the same file, not a link, is read
+    std::fs::remove_file(dir.path().join("module/variables.tf")).unwrap();
+    std::fs::copy(&outside, dir.path().join("module/variables.tf")).unwrap();
+    let (_, v) = json_findings(&["--bucket", B, &main]);
+    let found = located(&v);
+    assert!(found.iter().any(|f| f.0 == "CUR010"), "{found:?}");
+}
+
 #[test]
 fn terraform_policies_in_files_are_read_with_their_kind() {
     let dir = tempdir::Dir::new();
