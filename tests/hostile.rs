@@ -254,3 +254,56 @@ fn a_minified_document_with_many_findings_keeps_exact_columns() {
     let longest = human.stdout.lines().map(str::len).max().unwrap();
     assert!(longest < 2_000, "{longest}");
 }
+
+/// A small YAML file whose aliases copy a long scalar again and again: 4,096 copies of 8 KiB
+/// (32 MiB) from 9 KB of text, few values. The file is a finding where its expansion passes the
+/// byte budget, whatever it looks like, and the other files are still checked.
+#[test]
+fn yaml_aliases_are_bounded_in_bytes() {
+    let dir = tempdir::Dir::new();
+    let mut fan = format!("s: &s \"{}\"\n", "x".repeat(8192));
+    for i in 0..4 {
+        let prev = if i == 0 {
+            "s".to_string()
+        } else {
+            format!("l{}", i - 1)
+        };
+        let items = vec![format!("*{prev}"); 8].join(", ");
+        fan.push_str(&format!("l{i}: &l{i} [{items}]\n"));
+    }
+    dir.write(
+        "template.yaml",
+        &format!(
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nMetadata:\n  {}\nResources: {{}}\n",
+            fan.trim_end().replace('\n', "\n  ")
+        ),
+    );
+    // not a template, policy or AWS output by its words: reported all the same
+    dir.write("other.yaml", &fan);
+    dir.write(
+        "ok.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    );
+    let (code, v) = json_findings(&["--no-config", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    for file in ["template.yaml", "other.yaml"] {
+        let found: Vec<&serde_json::Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["file"].as_str().unwrap().ends_with(file))
+            .collect();
+        assert_eq!(found.len(), 1, "{file}: {v:#}");
+        assert_eq!(found[0]["code"], "JSON001");
+        assert!(
+            found[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("expands to more than 16 MiB"),
+            "{:#}",
+            found[0]
+        );
+        assert_eq!(found[0]["text"], "*l2", "the alias where it ran out");
+    }
+    assert_eq!(codes_for(&v, "ok.json"), vec!["POL004".to_string()]);
+}

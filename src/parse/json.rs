@@ -142,6 +142,8 @@ pub enum IssueKind {
     InvalidUtf8,
     ByteOrderMark,
     Empty,
+    /// The file expands (YAML aliases, Terraform references) past what one file may build.
+    Limit,
 }
 
 #[derive(Debug, Clone, PartialEq)]

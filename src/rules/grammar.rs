@@ -101,9 +101,11 @@ fn top_level(ctx: &mut Ctx, root: &Node) {
                 .iter()
                 .find(|m| m.key.eq_ignore_ascii_case("Version"));
             let f = match written {
-                Some(m) => f
-                    .help(format!("rename `{}` to `Version`", m.key))
-                    .fix(format!("rename `{}` to `Version`", m.key), m.key_span, "\"Version\""),
+                Some(m) => f.help(format!("rename `{}` to `Version`", m.key)).fix(
+                    format!("rename `{}` to `Version`", m.key),
+                    m.key_span,
+                    "\"Version\"",
+                ),
                 None => {
                     let (span, text) = crate::parse::json::insert_member(
                         &ctx.source.text,
