@@ -307,3 +307,75 @@ fn yaml_aliases_are_bounded_in_bytes() {
     }
     assert_eq!(codes_for(&v, "ok.json"), vec!["POL004".to_string()]);
 }
+
+/// The findings of one file (by the end of its name) in a JSON report.
+fn findings_for<'v>(v: &'v serde_json::Value, file_end: &str) -> Vec<&'v serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().ends_with(file_end))
+        .collect()
+}
+
+/// Terraform `locals` that fan out, each in a small file of its own folder: copies of a
+/// string (32 MiB from 1 KB), a template that doubles its text (32 MiB), and copies of `null`
+/// (2 million values, no text). Each is one finding on its file, at the attribute where the
+/// budget ran out; the other files are still checked.
+#[test]
+fn terraform_expansion_is_bounded_in_bytes_and_steps() {
+    let dir = tempdir::Dir::new();
+    let fan = |first: &str, levels: usize| {
+        let mut t = format!("locals {{\n  l0 = {first}\n");
+        for i in 1..=levels {
+            let items = vec![format!("local.l{}", i - 1); 8].join(", ");
+            t.push_str(&format!("  l{i} = [{items}]\n"));
+        }
+        t.push_str("}\n");
+        t
+    };
+    dir.write(
+        "copies/main.tf",
+        &fan(&format!("\"{}\"", "x".repeat(128)), 6),
+    );
+    dir.write("values/main.tf", &fan("null", 7));
+    let mut doubling = format!("locals {{\n  t0 = \"{}\"\n", "y".repeat(64));
+    for i in 1..=19 {
+        doubling.push_str(&format!(
+            "  t{i} = \"${{local.t{}}}${{local.t{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    doubling.push_str("}\n");
+    dir.write("template/main.tf", &doubling);
+    dir.write(
+        "ok/main.tf",
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({Version = \"2012-10-17\", Statement = [{Effect = \"Allow\", Action = \"s3:GetObjcet\", Resource = \"*\"}]})\n}\n",
+    );
+    for f in ["copies/main.tf", "values/main.tf", "template/main.tf"] {
+        assert!(std::fs::metadata(dir.path().join(f)).unwrap().len() < 2_000);
+    }
+    let (code, v) = json_findings(&["--no-config", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    for (file, what, at) in [
+        ("copies/main.tf", "16.0 MiB of text", "l6 = "),
+        ("template/main.tf", "16.0 MiB of text", "t"),
+        ("values/main.tf", "evaluation steps", "l7 = "),
+    ] {
+        let found = findings_for(&v, file);
+        assert_eq!(found.len(), 1, "{file}: {v:#}");
+        assert_eq!(found[0]["code"], "JSON001");
+        let message = found[0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("expands to more than") && message.contains(what),
+            "{file}: {message}"
+        );
+        assert!(
+            found[0]["text"].as_str().unwrap().starts_with(at),
+            "{file}: {:#}",
+            found[0]
+        );
+    }
+    assert_eq!(codes_for(&v, "ok/main.tf"), vec!["IAM002".to_string()]);
+}

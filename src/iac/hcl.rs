@@ -6,6 +6,11 @@
 //! heredocs, `var.x` of a variable with a default, `local.x`, references to a bucket or user with
 //! a literal name, `data.aws_caller_identity.*.account_id` from `--account-id`, and string
 //! templates made of those. Anything else is an unknown value.
+//!
+//! Every evaluation is paid for from a per-file [`Budget`] of steps and bytes of text, so
+//! references that fan out (a local made of two copies of another, and so on) stop with a
+//! finding instead of building gigabytes; definitions are found through an index, so a step
+//! costs the same in a module of any size.
 
 use super::{
     member, object, string, terraform_resource, unknown, Body, Embedded, Suppression, Template,
@@ -13,13 +18,27 @@ use super::{
 };
 use crate::model::PolicyKind;
 use crate::parse::json::{Issue, IssueKind, Kind, Member, Node};
+use crate::parse::{Budget, MAX_EXPANSION_BYTES, MAX_EXPANSION_STEPS};
 use crate::source::Span;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, BlockLabel, Body as HclBody, Structure};
 use hcl_edit::template::Element;
 use hcl_edit::Span as _;
+use std::collections::HashMap;
 
 const MAX_DEPTH: usize = 32;
+
+/// The budget of one `.tf` file: a fixed allowance for what references and functions expand
+/// to, plus, for a large module, what its own evaluation needs (every block is read two or
+/// three times): a step per byte of the module's `.tf` text and four bytes of text per byte.
+/// (The configurations of the test corpora take at most a quarter step and two bytes per
+/// byte.)
+fn budget_for(module_len: usize) -> Budget {
+    Budget::new(
+        MAX_EXPANSION_STEPS.saturating_add(module_len),
+        MAX_EXPANSION_BYTES.saturating_add(module_len.saturating_mul(4)),
+    )
+}
 
 fn label(l: &BlockLabel) -> &str {
     match l {
@@ -35,9 +54,73 @@ struct Ctx<'a> {
     /// resolve references; their policy documents are checked with their own file.
     others: &'a [HclBody],
     account: Option<&'a str>,
+    index: Index<'a>,
+    budget: Budget,
+    /// Where in this file the budget ran out: the innermost attribute being read.
+    exceeded_at: std::cell::Cell<Option<Span>>,
+}
+
+/// The definitions references name, the first of each in file order (this file, then the
+/// others), as a search through the blocks would find them.
+#[derive(Default)]
+struct Index<'a> {
+    locals: HashMap<&'a str, &'a Expression>,
+    variables: HashMap<&'a str, &'a Block>,
+    resources: HashMap<(&'a str, &'a str), &'a Block>,
+    /// `data "aws_iam_policy_document"` blocks of this file only.
+    documents: HashMap<&'a str, &'a Block>,
+}
+
+impl<'a> Index<'a> {
+    fn new(body: &'a HclBody, others: &'a [HclBody]) -> Self {
+        let mut ix = Index::default();
+        for (own, b) in std::iter::once((true, body))
+            .chain(others.iter().map(|o| (false, o)))
+            .flat_map(|(own, b)| b.iter().map(move |s| (own, s)))
+            .filter_map(|(own, s)| match s {
+                Structure::Block(b) => Some((own, b)),
+                _ => None,
+            })
+        {
+            let labels: Vec<&str> = b.labels.iter().map(label).collect();
+            match (b.ident.as_str(), labels.as_slice()) {
+                ("locals", []) => {
+                    for s in b.body.iter() {
+                        if let Structure::Attribute(a) = s {
+                            ix.locals.entry(a.key.as_str()).or_insert(&a.value);
+                        }
+                    }
+                }
+                ("variable", [name]) => {
+                    ix.variables.entry(name).or_insert(b);
+                }
+                ("resource", [ty, name]) => {
+                    ix.resources.entry((ty, name)).or_insert(b);
+                }
+                ("data", ["aws_iam_policy_document", name]) if own => {
+                    ix.documents.entry(name).or_insert(b);
+                }
+                _ => {}
+            }
+        }
+        ix
+    }
 }
 
 impl<'a> Ctx<'a> {
+    /// Pay for a step and `bytes` of text; false once the file's budget has run out.
+    fn spend(&self, bytes: usize) -> bool {
+        self.budget.spend(1, bytes)
+    }
+
+    /// After reading something of this file at `span`: if that ran the budget out, this is
+    /// where the finding goes (the first, innermost such place).
+    fn mark(&self, span: Span) {
+        if self.budget.exceeded().is_some() && self.exceeded_at.get().is_none() {
+            self.exceeded_at.set(Some(span));
+        }
+    }
+
     fn blocks(&self, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
         std::iter::once(self.body)
             .chain(self.others.iter())
@@ -49,42 +132,11 @@ impl<'a> Ctx<'a> {
             .filter(move |b| b.ident.as_str() == ident)
     }
 
-    /// A block of this file only.
-    fn own_block(&self, ident: &str, labels: &[&str]) -> Option<&'a Block> {
-        self.body.iter().find_map(|s| match s {
-            Structure::Block(b)
-                if b.ident.as_str() == ident
-                    && b.labels.len() == labels.len()
-                    && b.labels
-                        .iter()
-                        .zip(labels)
-                        .all(|(l, want)| label(l) == *want) =>
-            {
-                Some(b)
-            }
-            _ => None,
-        })
-    }
-
-    fn block(&self, ident: &'a str, labels: &[&str]) -> Option<&'a Block> {
-        self.blocks(ident).find(|b| {
-            b.labels.len() == labels.len()
-                && b.labels
-                    .iter()
-                    .zip(labels)
-                    .all(|(l, want)| label(l) == *want)
-        })
-    }
-
     fn attribute(block: &'a Block, key: &str) -> Option<&'a Expression> {
         block.body.iter().find_map(|s| match s {
             Structure::Attribute(a) if a.key.as_str() == key => Some(&a.value),
             _ => None,
         })
-    }
-
-    fn local(&self, name: &str) -> Option<&'a Expression> {
-        self.blocks("locals").find_map(|b| Self::attribute(b, name))
     }
 
     /// A reference (`var.x`, `local.x`, `aws_s3_bucket.b.arn`, `data.t.n.attr`) resolved to a
@@ -93,12 +145,12 @@ impl<'a> Ctx<'a> {
         let p: Vec<&str> = parts.iter().map(String::as_str).collect();
         match p.as_slice() {
             ["var", name] => {
-                let v = self.block("variable", &[name])?;
+                let v = *self.index.variables.get(name)?;
                 let d = Self::attribute(v, "default")?;
                 self.value_at(d, span, depth)
             }
             ["local", name] => {
-                let e = self.local(name)?;
+                let e = *self.index.locals.get(name)?;
                 self.value_at(e, span, depth)
             }
             // paths are relative to the file's folder
@@ -108,21 +160,28 @@ impl<'a> Ctx<'a> {
             }
             ["data", "aws_partition", _, "partition"] => Some(string("aws", span, span)),
             ["data", "aws_iam_policy_document", name, "json" | "minified_json"] => {
-                let b = self.own_block("data", &["aws_iam_policy_document", name])?;
+                let b = *self.index.documents.get(name)?;
                 Some(self.policy_document(b, depth + 1))
             }
             ["aws_s3_bucket", name, attr] => {
-                let b = self.block("resource", &["aws_s3_bucket", name])?;
+                let b = *self.index.resources.get(&("aws_s3_bucket", *name))?;
                 let bucket = self.literal(Self::attribute(b, "bucket")?, depth)?;
-                match *attr {
-                    "id" | "bucket" => Some(string(bucket, span, span)),
-                    "arn" => Some(string(format!("arn:aws:s3:::{bucket}"), span, span)),
-                    _ => None,
+                let value = match *attr {
+                    "id" | "bucket" => bucket,
+                    "arn" => format!("arn:aws:s3:::{bucket}"),
+                    _ => return None,
+                };
+                if !self.spend(value.len()) {
+                    return None;
                 }
+                Some(string(value, span, span))
             }
             ["aws_iam_user", name, "name" | "id"] => {
-                let b = self.block("resource", &["aws_iam_user", name])?;
+                let b = *self.index.resources.get(&("aws_iam_user", *name))?;
                 let user = self.literal(Self::attribute(b, "name")?, depth)?;
+                if !self.spend(user.len()) {
+                    return None;
+                }
                 Some(string(user, span, span))
             }
             _ => None,
@@ -150,7 +209,7 @@ impl<'a> Ctx<'a> {
     /// The node of an expression; unknown where the file does not determine it.
     fn value(&self, expr: &Expression, depth: usize) -> Node {
         let span = Span::of(expr.span());
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.spend(0) {
             return unknown(self.text, span);
         }
         let node = |kind| Node {
@@ -161,8 +220,17 @@ impl<'a> Ctx<'a> {
         match expr {
             Expression::Null(_) => node(Kind::Null),
             Expression::Bool(b) => node(Kind::Bool(*b.value())),
-            Expression::Number(n) => node(Kind::Number(n.value().to_string())),
+            Expression::Number(n) => {
+                let n = n.value().to_string();
+                if !self.spend(n.len()) {
+                    return unknown(self.text, span);
+                }
+                node(Kind::Number(n))
+            }
             Expression::String(s) => {
+                if !self.spend(s.value().len()) {
+                    return unknown(self.text, span);
+                }
                 let inner = if span.len() >= 2 {
                     Span::new(span.start + 1, span.end - 1)
                 } else {
@@ -177,7 +245,12 @@ impl<'a> Ctx<'a> {
                 let mut members = Vec::new();
                 for (k, v) in o.iter() {
                     let (key, key_span) = match k {
-                        ObjectKey::Ident(i) => (i.as_str().to_string(), Span::of(i.span())),
+                        ObjectKey::Ident(i) => {
+                            if !self.spend(i.as_str().len()) {
+                                return unknown(self.text, span);
+                            }
+                            (i.as_str().to_string(), Span::of(i.span()))
+                        }
                         ObjectKey::Expression(e) => match self.value(e, depth + 1).kind {
                             Kind::String(s) => (s, Span::of(e.span())),
                             _ => return unknown(self.text, span),
@@ -264,6 +337,10 @@ impl<'a> Ctx<'a> {
                 Element::Directive(_) => return unknown(self.text, span),
             }
         }
+        // the parts were paid for as they were read; the joined copy is paid for here
+        if !self.spend(out.len()) {
+            return unknown(self.text, span);
+        }
         let inner = if quoted && span.len() >= 2 {
             Span::new(span.start + 1, span.end - 1)
         } else {
@@ -279,11 +356,15 @@ impl<'a> Ctx<'a> {
         let mut members: Vec<Member> = Vec::new();
         for s in block.body.iter() {
             match s {
-                Structure::Attribute(a) => members.push(Member {
-                    key: a.key.as_str().to_string(),
-                    key_span: Span::of(a.key.span()),
-                    value: self.value(&a.value, depth + 1),
-                }),
+                Structure::Attribute(a) => {
+                    let value = self.value(&a.value, depth + 1);
+                    self.mark(Span::of(a.span()));
+                    members.push(Member {
+                        key: a.key.as_str().to_string(),
+                        key_span: Span::of(a.key.span()),
+                        value,
+                    })
+                }
                 Structure::Block(b) if b.ident.as_str() == "dynamic" => {
                     // blocks generated at plan time: unknown
                     let name = b.labels.first().map(label).unwrap_or("dynamic").to_string();
@@ -559,18 +640,33 @@ pub fn extract(
         .iter()
         .filter_map(|t| hcl_edit::parser::parse_body(t).ok())
         .collect();
+    let module_len = siblings
+        .iter()
+        .fold(text.len(), |n, s| n.saturating_add(s.len()));
     let ctx = Ctx {
         text,
         body: &body,
         others: &others,
         account,
+        index: Index::new(&body, &others),
+        budget: budget_for(module_len),
+        exceeded_at: Default::default(),
     };
     let mut scopes = Vec::new();
     let mut all = Vec::new();
     for s in body.iter() {
         match s {
-            Structure::Block(b) => all.push(ctx.body(b, 0)),
-            Structure::Attribute(a) => all.push(ctx.value(&a.value, 0)),
+            Structure::Block(b) => {
+                all.push(ctx.body(b, 0));
+                ctx.mark(Span::of(b.ident.span()));
+            }
+            Structure::Attribute(a) => {
+                all.push(ctx.value(&a.value, 0));
+                ctx.mark(Span::of(a.span()));
+            }
+        }
+        if ctx.budget.exceeded().is_some() {
+            return over_budget(&ctx, t);
         }
     }
     t.values = Some(Node {
@@ -617,6 +713,10 @@ pub fn extract(
             }
             _ => {}
         }
+        ctx.mark(Span::of(b.ident.span()));
+        if ctx.budget.exceeded().is_some() {
+            return over_budget(&ctx, t);
+        }
     }
     // policies attached only to other principals than the platform's user
     let others = not_for_platform(&body);
@@ -633,6 +733,33 @@ pub fn extract(
     });
     suppressions(text, &scopes, &mut t.suppressions);
     t
+}
+
+/// A configuration whose evaluation ran out of its budget: one finding where it did, and
+/// nothing else of the file checked (what was read is incomplete).
+fn over_budget(ctx: &Ctx, mut t: Template) -> Template {
+    let what = ctx
+        .budget
+        .exceeded()
+        .map(|e| e.describe("evaluation steps"))
+        .unwrap_or_default();
+    let issues = std::mem::take(&mut t.issues)
+        .into_iter()
+        .filter(|i| i.kind == IssueKind::InvalidUtf8)
+        .chain(std::iter::once(Issue {
+            kind: IssueKind::Limit,
+            span: ctx.exceeded_at.get().unwrap_or_default(),
+            message: format!(
+                "the configuration expands to {what} (references, templates and functions included)"
+            ),
+            related: None,
+        }))
+        .collect();
+    Template {
+        format: t.format,
+        issues,
+        ..Default::default()
+    }
 }
 
 /// The region of the AWS provider a resource is created through, when the module says it: its

@@ -43,6 +43,9 @@ mod budget {
                 Exceeded::Bytes(n) if n % (1024 * 1024) == 0 => {
                     format!("more than {} MiB of text", n / (1024 * 1024))
                 }
+                Exceeded::Bytes(n) if n >= 1024 * 1024 => {
+                    format!("more than {:.1} MiB of text", n as f64 / (1024.0 * 1024.0))
+                }
                 Exceeded::Bytes(n) => format!("more than {n} bytes of text"),
             }
         }
@@ -106,6 +109,10 @@ mod budget {
                 "more than 16 MiB of text"
             );
             assert_eq!(Exceeded::Steps(5).describe("values"), "more than 5 values");
+            assert_eq!(
+                Exceeded::Bytes((16 << 20) + 7000).describe("values"),
+                "more than 16.0 MiB of text"
+            );
         }
     }
 }

@@ -500,7 +500,7 @@ fn budget_exceeded(b: &mut Builder, span: Span) {
     b.issue(
         IssueKind::Limit,
         span,
-        format!("invalid YAML: the document expands to {what} (anchors and aliases included)"),
+        format!("the document expands to {what} (anchors and aliases included)"),
     );
     b.root = None;
 }
