@@ -379,3 +379,111 @@ fn terraform_expansion_is_bounded_in_bytes_and_steps() {
     }
     assert_eq!(codes_for(&v, "ok/main.tf"), vec!["IAM002".to_string()]);
 }
+
+/// `file(...)` reads only inside the checked tree: an absolute path, `..` out of the folder,
+/// `/proc/self/environ` and a link that leads outside are findings that name the path, and
+/// nothing of those files reaches the output; a policy inside is read and checked, and one in
+/// another folder of the checked tree too. `templatefile(...)` reads nothing.
+#[test]
+fn terraform_file_reads_only_inside_the_checked_tree() {
+    let dir = tempdir::Dir::new();
+    let marker = "ZQXJ-outside-marker";
+    let outside = dir.write(
+        "outside/secret.json",
+        &format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Sid\": \"{marker}\", \"Effect\": \"Allow\", \"Action\": \"{marker}:Get\", \"Resource\": \"*\"}}]}}\n"),
+    );
+    dir.write(
+        "repo/policies/shared.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjcet\", \"Resource\": \"*\"}]}\n",
+    );
+    dir.write(
+        "repo/mod/policies/inside.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:PutObjcet\", \"Resource\": \"*\"}]}\n",
+    );
+    let module = dir.path().join("repo/mod");
+    std::os::unix::fs::symlink(&outside, module.join("link.json")).unwrap();
+    let policy = |name: &str, expr: &str| {
+        format!("resource \"aws_iam_policy\" \"{name}\" {{\n  policy = {expr}\n}}\n")
+    };
+    let tf = [
+        policy("absolute", &format!("file(\"{outside}\")")),
+        policy("up", "file(\"${path.module}/../../outside/secret.json\")"),
+        policy("environ", "file(\"/proc/self/environ\")"),
+        policy("link", "file(\"link.json\")"),
+        policy(
+            "template",
+            "templatefile(\"../../outside/secret.json\", {})",
+        ),
+        policy("inside", "file(\"${path.module}/policies/inside.json\")"),
+        policy("shared", "file(\"../policies/shared.json\")"),
+    ]
+    .concat();
+    dir.write("repo/mod/main.tf", &tf);
+    let m = module.to_string_lossy().to_string();
+    for format in ["human", "concise", "json", "sarif", "github"] {
+        let out = common::run(&["check", "--no-config", "--format", format, &m]);
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!text.contains(marker), "{format}: {text}");
+            assert!(!text.contains("PATH="), "{format}: {text}");
+        }
+    }
+    let (_, v) = json_findings(&["--no-config", &m]);
+    let main = findings_for(&v, "main.tf");
+    let outside_of = |call: &str| {
+        main.iter()
+            .find(|f| f["text"].as_str().unwrap().contains(call))
+            .unwrap_or_else(|| panic!("{call}: {v:#}"))
+    };
+    for call in ["outside/secret.json\")", "/proc/self/environ", "link.json"] {
+        let f = outside_of(call);
+        assert_eq!(f["code"], "IO001", "{f:#}");
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("is outside this file's folder"),
+            "{f:#}"
+        );
+    }
+    assert!(outside_of("link.json")["message"]
+        .as_str()
+        .unwrap()
+        .contains("link.json"));
+    // inside the module: read and checked; beside it, outside the module and the checked path
+    assert_eq!(codes_for(&v, "inside.json"), vec!["IAM002".to_string()]);
+    assert!(outside_of("../policies/shared.json")["message"]
+        .as_str()
+        .unwrap()
+        .contains("outside"));
+    // with the repository checked, the shared policy is inside the checked tree
+    let repo = dir.path().join("repo").to_string_lossy().to_string();
+    let (_, v) = json_findings(&["--no-config", &repo]);
+    assert_eq!(codes_for(&v, "shared.json"), vec!["IAM002".to_string()]);
+    assert!(!v.to_string().contains(marker));
+}
+
+/// The other `.tf` files of a module resolve references, but a link among them that leads
+/// outside the checked tree is not read.
+#[test]
+fn a_linked_tf_file_outside_the_tree_is_not_read() {
+    let dir = tempdir::Dir::new();
+    let marker = "zqxjoutside";
+    let vars = dir.write(
+        "outside/vars.tf",
+        &format!("locals {{\n  action = \"{marker}:GetThing\"\n}}\n"),
+    );
+    dir.write(
+        "repo/main.tf",
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({Version = \"2012-10-17\", Statement = [{Effect = \"Allow\", Action = local.action, Resource = \"*\"}]})\n}\n",
+    );
+    std::os::unix::fs::symlink(&vars, dir.path().join("repo/vars.tf")).unwrap();
+    let repo = dir.path().join("repo").to_string_lossy().to_string();
+    let out = common::run(&["check", "--no-config", "--format", "json", &repo]);
+    assert!(!out.stdout.contains(marker), "{}", out.stdout);
+    // a copy inside the folder is read: the reference resolves
+    std::fs::remove_file(dir.path().join("repo/vars.tf")).unwrap();
+    std::fs::copy(&vars, dir.path().join("repo/vars.tf")).unwrap();
+    let out = common::run(&["check", "--no-config", "--format", "json", &repo]);
+    assert!(out.stdout.contains(marker), "{}", out.stdout);
+}
