@@ -58,6 +58,8 @@ struct Ctx<'a> {
     budget: Budget,
     /// Where in this file the budget ran out: the innermost attribute being read.
     exceeded_at: std::cell::Cell<Option<Span>>,
+    /// The first `aws` provider of each alias (`None`: without one), read when first needed.
+    providers: std::cell::OnceCell<HashMap<Option<String>, &'a Block>>,
 }
 
 /// The definitions references name, the first of each in file order (this file, then the
@@ -586,11 +588,13 @@ fn suppressions(text: &str, blocks: &[(Span, Span)], out: &mut Vec<Suppression>)
             let at = codes_at + (name.as_ptr() as usize - codes.as_ptr() as usize);
             rules.push((name.to_string(), Span::new(at, at + name.len())));
         }
-        // the block the comment is in, else the next one
-        let scope = blocks
-            .iter()
-            .find(|(s, _)| s.start <= at && at < s.end)
-            .or_else(|| blocks.iter().find(|(s, _)| s.start > at))
+        // the block the comment is in, else the next one (the blocks are in file order)
+        let after = blocks.partition_point(|(s, _)| s.start <= at);
+        let scope = after
+            .checked_sub(1)
+            .and_then(|i| blocks.get(i))
+            .filter(|(s, _)| at < s.end)
+            .or_else(|| blocks.get(after))
             .map(|(s, _)| *s);
         let Some(scope) = scope else {
             continue;
@@ -651,7 +655,9 @@ pub fn extract(
         index: Index::new(&body, &others),
         budget: budget_for(module_len),
         exceeded_at: Default::default(),
+        providers: Default::default(),
     };
+    let uses = Uses::new(&body);
     let mut scopes = Vec::new();
     let mut all = Vec::new();
     for s in body.iter() {
@@ -686,7 +692,7 @@ pub fn extract(
                 "resource",
                 [ty @ ("aws_bcmdataexports_export" | "aws_cur_report_definition"), name],
             ) => {
-                if let Some(l) = link(&body, b, ty, name) {
+                if let Some(l) = link(&uses, b, ty, name) {
                     t.links.push(l);
                 }
                 if *ty == "aws_cur_report_definition" {
@@ -700,7 +706,7 @@ pub fn extract(
             ("data", ["aws_iam_policy_document", name]) => {
                 let root = ctx.policy_document(b, 0);
                 // the kind comes from where the document is used
-                let kind = usage_kind(&body, name);
+                let kind = uses.documents.get(*name).copied();
                 t.docs.push(Embedded {
                     resource: format!("data.aws_iam_policy_document.{name}"),
                     scope,
@@ -719,7 +725,7 @@ pub fn extract(
         }
     }
     // policies attached only to other principals than the platform's user
-    let others = not_for_platform(&body);
+    let others: std::collections::HashSet<String> = not_for_platform(&body).into_iter().collect();
     for d in &mut t.docs {
         if let Body::Policy { for_platform, .. } = &mut d.body {
             if others.contains(&d.resource) {
@@ -773,14 +779,25 @@ fn provider_region(ctx: &Ctx, resource: &Block) -> Option<(Span, String)> {
             .unwrap_or("")
             .to_string()
     });
-    let provider = ctx.blocks("provider").find(|p| {
-        p.labels.first().map(label) == Some("aws")
-            && match (&alias, Ctx::attribute(p, "alias")) {
-                (None, None) => true,
-                (Some(want), Some(a)) => ctx.literal(a, 0).as_deref() == Some(want.as_str()),
-                _ => false,
-            }
-    })?;
+    let providers = ctx.providers.get_or_init(|| {
+        let mut first = HashMap::new();
+        for p in ctx
+            .blocks("provider")
+            .filter(|p| p.labels.first().map(label) == Some("aws"))
+        {
+            let key = match Ctx::attribute(p, "alias") {
+                None => None,
+                Some(a) => match ctx.literal(a, 0) {
+                    Some(name) => Some(name),
+                    // an alias the module does not determine matches no reference
+                    None => continue,
+                },
+            };
+            first.entry(key).or_insert(p);
+        }
+        first
+    });
+    let provider = *providers.get(&alias)?;
     let region = ctx.literal(Ctx::attribute(provider, "region")?, 0)?;
     let at = match meta {
         Some(e) => Span::of(e.span()),
@@ -819,9 +836,79 @@ fn extract_resource(
     terraform_resource(text, &res, false, t);
 }
 
+/// What the resources of a file refer to, read once for the file (a search per reference
+/// would take time in the square of the number of resources).
+struct Uses {
+    /// Bucket name → the first `aws_s3_bucket_policy` whose `bucket` refers to it.
+    bucket_policies: HashMap<String, String>,
+    /// Policy-document data source name → what the first resource that refers to it uses it
+    /// as: a bucket policy for an `aws_s3_bucket_policy`, a trust policy for a role's
+    /// `assume_role_policy`, an identity policy for an IAM policy resource.
+    documents: HashMap<String, PolicyKind>,
+}
+
+impl Uses {
+    fn new(body: &HclBody) -> Self {
+        use crate::model::IdentityScope;
+        let mut uses = Uses {
+            bucket_policies: HashMap::new(),
+            documents: HashMap::new(),
+        };
+        for s in body.iter() {
+            let Structure::Block(b) = s else {
+                continue;
+            };
+            let first = b.labels.first().map(label);
+            if b.ident.as_str() == "resource" && first == Some("aws_s3_bucket_policy") {
+                if let Some(e) = Ctx::attribute(b, "bucket") {
+                    let address = format!(
+                        "aws_s3_bucket_policy.{}",
+                        b.labels.get(1).map(label).unwrap_or("")
+                    );
+                    for bucket in referenced(&e.to_string(), "aws_s3_bucket.") {
+                        uses.bucket_policies
+                            .entry(bucket.to_string())
+                            .or_insert_with(|| address.clone());
+                    }
+                }
+            }
+            let (kind, attr) = match first {
+                Some("aws_s3_bucket_policy") => (PolicyKind::Bucket, "policy"),
+                Some("aws_iam_role") => (PolicyKind::Trust, "assume_role_policy"),
+                Some("aws_iam_policy") => (PolicyKind::Identity(IdentityScope::Managed), "policy"),
+                Some("aws_iam_user_policy") => {
+                    (PolicyKind::Identity(IdentityScope::UserInline), "policy")
+                }
+                Some("aws_iam_role_policy") => {
+                    (PolicyKind::Identity(IdentityScope::RoleInline), "policy")
+                }
+                Some("aws_iam_group_policy") => {
+                    (PolicyKind::Identity(IdentityScope::GroupInline), "policy")
+                }
+                _ => continue,
+            };
+            if let Some(e) = Ctx::attribute(b, attr) {
+                for doc in referenced(&e.to_string(), "data.aws_iam_policy_document.") {
+                    uses.documents.entry(doc.to_string()).or_insert(kind);
+                }
+            }
+        }
+        uses
+    }
+}
+
+/// The names `text` refers to with `prefix`: for `aws_s3_bucket.` in
+/// `"${aws_s3_bucket.a.id}/${aws_s3_bucket.b.id}"`, `a` and `b` (each followed by a `.`).
+fn referenced<'t>(text: &'t str, prefix: &'t str) -> impl Iterator<Item = &'t str> + 't {
+    text.match_indices(prefix).filter_map(move |(at, _)| {
+        let rest = &text[at + prefix.len()..];
+        rest.find('.').map(|end| &rest[..end])
+    })
+}
+
 /// The bucket an export delivers to, when the configuration creates it (`aws_s3_bucket.x`):
 /// the `aws_s3_bucket_policy` for it and whether the export `depends_on` that policy.
-fn link(body: &HclBody, export: &Block, ty: &str, name: &str) -> Option<super::Link> {
+fn link(uses: &Uses, export: &Block, ty: &str, name: &str) -> Option<super::Link> {
     fn find_attr<'b>(block: &'b Block, key: &str) -> Option<&'b Expression> {
         block.body.iter().find_map(|s| match s {
             Structure::Attribute(a) if a.key.as_str() == key => Some(&a.value),
@@ -837,22 +924,7 @@ fn link(body: &HclBody, export: &Block, ty: &str, name: &str) -> Option<super::L
         .split('.')
         .next()?
         .to_string();
-    let needle = format!("aws_s3_bucket.{bucket}.");
-    let policy = body.iter().find_map(|s| match s {
-        Structure::Block(p)
-            if p.ident.as_str() == "resource"
-                && p.labels.first().map(label) == Some("aws_s3_bucket_policy") =>
-        {
-            let uses = Ctx::attribute(p, "bucket").is_some_and(|e| e.to_string().contains(&needle));
-            uses.then(|| {
-                format!(
-                    "aws_s3_bucket_policy.{}",
-                    p.labels.get(1).map(label).unwrap_or("")
-                )
-            })
-        }
-        _ => None,
-    });
+    let policy = uses.bucket_policies.get(&bucket).cloned();
     let ordered = match (&policy, Ctx::attribute(export, "depends_on")) {
         (Some(p), Some(d)) => d.to_string().contains(p.as_str()),
         _ => false,
@@ -887,70 +959,31 @@ fn not_for_platform(body: &HclBody) -> Vec<String> {
     else {
         return Vec::new();
     };
+    // policy name → whether one of its attachments is to the platform's user
+    let mut attached: HashMap<String, bool> = HashMap::new();
+    for (_, _, a) in resources
+        .iter()
+        .filter(|(t, _, _)| t.ends_with("_policy_attachment"))
+    {
+        let Some(arn) = Ctx::attribute(a, "policy_arn") else {
+            continue;
+        };
+        let to_platform = user_of(a).as_deref() == Some(platform.as_str());
+        for policy in referenced(&arn.to_string(), "aws_iam_policy.") {
+            *attached.entry(policy.to_string()).or_default() |= to_platform;
+        }
+    }
     let mut out = Vec::new();
     for (ty, name, b) in &resources {
         let address = format!("{ty}.{name}");
         match *ty {
             "aws_iam_user_policy" if user_of(b).is_some_and(|u| u != platform) => out.push(address),
             "aws_iam_role_policy" | "aws_iam_role" => out.push(address),
-            "aws_iam_policy" => {
-                let needle = format!("aws_iam_policy.{name}.");
-                let attached: Vec<&Block> = resources
-                    .iter()
-                    .filter(|(t, _, a)| {
-                        t.ends_with("_policy_attachment")
-                            && Ctx::attribute(a, "policy_arn")
-                                .is_some_and(|e| e.to_string().contains(&needle))
-                    })
-                    .map(|(_, _, a)| *a)
-                    .collect();
-                if !attached.is_empty()
-                    && !attached
-                        .iter()
-                        .any(|a| user_of(a).as_deref() == Some(platform.as_str()))
-                {
-                    out.push(address);
-                }
-            }
+            "aws_iam_policy" if attached.get(*name) == Some(&false) => out.push(address),
             _ => {}
         }
     }
     out
-}
-
-/// What a policy-document data source is used as: a bucket policy when an
-/// `aws_s3_bucket_policy` refers to it, a trust policy for a role's `assume_role_policy`, an
-/// identity policy for an IAM policy resource; `None` when the file does not use it.
-fn usage_kind(body: &HclBody, name: &str) -> Option<PolicyKind> {
-    use crate::model::IdentityScope;
-    let needle = format!("data.aws_iam_policy_document.{name}.");
-    for s in body.iter() {
-        let Structure::Block(b) = s else {
-            continue;
-        };
-        let labels: Vec<&str> = b.labels.iter().map(label).collect();
-        let (kind, attr) = match labels.first() {
-            Some(&"aws_s3_bucket_policy") => (PolicyKind::Bucket, "policy"),
-            Some(&"aws_iam_role") => (PolicyKind::Trust, "assume_role_policy"),
-            Some(&"aws_iam_policy") => (PolicyKind::Identity(IdentityScope::Managed), "policy"),
-            Some(&"aws_iam_user_policy") => {
-                (PolicyKind::Identity(IdentityScope::UserInline), "policy")
-            }
-            Some(&"aws_iam_role_policy") => {
-                (PolicyKind::Identity(IdentityScope::RoleInline), "policy")
-            }
-            Some(&"aws_iam_group_policy") => {
-                (PolicyKind::Identity(IdentityScope::GroupInline), "policy")
-            }
-            _ => continue,
-        };
-        if let Some(e) = Ctx::attribute(b, attr) {
-            if e.to_string().contains(&needle) {
-                return Some(kind);
-            }
-        }
-    }
-    None
 }
 
 /// The byte offset of a 1-based line and column (in characters).
