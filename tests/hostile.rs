@@ -487,3 +487,44 @@ fn a_linked_tf_file_outside_the_tree_is_not_read() {
     let out = common::run(&["check", "--no-config", "--format", "json", &repo]);
     assert!(out.stdout.contains(marker), "{}", out.stdout);
 }
+
+/// CloudFormation names that refer to each other and fan out: each bucket's name picks one of
+/// sixteen `Ref`s of the one before, so resolving the last reads the first a million times
+/// (64 MiB of copies from a 1.6 KB template). One finding on the template, at the resource being
+/// resolved; the other files are still checked.
+#[test]
+fn cloudformation_expansion_is_bounded() {
+    let dir = tempdir::Dir::new();
+    let mut t = format!(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  B0:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: \"{}\"\n",
+        "x".repeat(64)
+    );
+    for i in 1..=5 {
+        let refs = vec![format!("!Ref B{}", i - 1); 16].join(", ");
+        t.push_str(&format!(
+            "  B{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Select [0, [{refs}]]\n"
+        ));
+    }
+    t.push_str("  Policy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref B5\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: \"*\"\n            Action: s3:GetObjcet\n            Resource: !Sub \"arn:aws:s3:::${B5}/*\"\n");
+    assert!(t.len() < 2_000);
+    dir.write("fan.yaml", &t);
+    dir.write(
+        "ok.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    );
+    let (code, v) = json_findings(&["--no-config", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let found = findings_for(&v, "fan.yaml");
+    assert_eq!(found.len(), 1, "{v:#}");
+    assert_eq!(found[0]["code"], "JSON001");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expands to more than"),
+        "{:#}",
+        found[0]
+    );
+    assert_eq!(found[0]["text"], "B5", "{:#}", found[0]);
+    assert_eq!(codes_for(&v, "ok.json"), vec!["POL004".to_string()]);
+}

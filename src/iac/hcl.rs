@@ -18,7 +18,7 @@ use super::{
 };
 use crate::model::PolicyKind;
 use crate::parse::json::{Issue, IssueKind, Kind, Member, Node};
-use crate::parse::{Budget, MAX_EXPANSION_BYTES, MAX_EXPANSION_STEPS};
+use crate::parse::Budget;
 use crate::source::Span;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, BlockLabel, Body as HclBody, Structure};
@@ -27,18 +27,6 @@ use hcl_edit::Span as _;
 use std::collections::HashMap;
 
 const MAX_DEPTH: usize = 32;
-
-/// The budget of one `.tf` file: a fixed allowance for what references and functions expand
-/// to, plus, for a large module, what its own evaluation needs (every block is read two or
-/// three times): a step per byte of the module's `.tf` text and four bytes of text per byte.
-/// (The configurations of the test corpora take at most a quarter step and two bytes per
-/// byte.)
-fn budget_for(module_len: usize) -> Budget {
-    Budget::new(
-        MAX_EXPANSION_STEPS.saturating_add(module_len),
-        MAX_EXPANSION_BYTES.saturating_add(module_len.saturating_mul(4)),
-    )
-}
 
 fn label(l: &BlockLabel) -> &str {
     match l {
@@ -653,7 +641,7 @@ pub fn extract(
         others: &others,
         account,
         index: Index::new(&body, &others),
-        budget: budget_for(module_len),
+        budget: Budget::for_template(module_len),
         exceeded_at: Default::default(),
         providers: Default::default(),
     };

@@ -5,7 +5,7 @@ pub mod embedded;
 pub mod json;
 pub mod yaml;
 
-pub use budget::{Budget, Exceeded, MAX_EXPANSION_BYTES, MAX_EXPANSION_STEPS};
+pub use budget::{weight, Budget, Exceeded, MAX_EXPANSION_BYTES, MAX_EXPANSION_STEPS};
 
 mod budget {
     use std::cell::Cell;
@@ -85,10 +85,48 @@ mod budget {
                 }
             }
         }
+        /// The budget of evaluating a template of `text_len` bytes (Terraform references,
+        /// CloudFormation intrinsic functions): the fixed allowance for what it expands to,
+        /// plus, for a large file, what its own evaluation needs (a value may be read two or
+        /// three times): a step per byte of its text and four bytes of text per byte. (The
+        /// templates of the test corpora take at most a quarter step and two bytes per byte.)
+        pub fn for_template(text_len: usize) -> Self {
+            Budget::new(
+                MAX_EXPANSION_STEPS.saturating_add(text_len),
+                MAX_EXPANSION_BYTES.saturating_add(text_len.saturating_mul(4)),
+            )
+        }
         /// Which count ran out, if one did.
         pub fn exceeded(&self) -> Option<Exceeded> {
             self.over.get()
         }
+    }
+
+    /// The nodes of a tree and the bytes of its text (strings, numbers and keys): what
+    /// copying it costs.
+    pub fn weight(n: &crate::parse::json::Node) -> (usize, usize) {
+        use crate::parse::json::Kind;
+        let mut nodes = 1;
+        let mut bytes = 0;
+        match &n.kind {
+            Kind::String(s) | Kind::Number(s) | Kind::Unknown(s) => bytes += s.len(),
+            Kind::Array(a) => {
+                for i in a {
+                    let (n, b) = weight(i);
+                    nodes += n;
+                    bytes += b;
+                }
+            }
+            Kind::Object(m) => {
+                for m in m {
+                    let (n, b) = weight(&m.value);
+                    nodes += n;
+                    bytes += b + m.key.len();
+                }
+            }
+            Kind::Null | Kind::Bool(_) => {}
+        }
+        (nodes, bytes)
     }
 
     #[cfg(test)]

@@ -9,7 +9,7 @@
 //! nesting is bounded.
 
 use super::json::{Issue, IssueKind, Kind, Member, Node, Parsed};
-use super::{Budget, MAX_EXPANSION_BYTES};
+use super::{weight, Budget, MAX_EXPANSION_BYTES};
 use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
@@ -464,31 +464,6 @@ pub fn parse_file(text: &str, invalid_utf8_at: Option<usize>) -> Parsed {
         root,
         issues: b.issues,
     }
-}
-
-/// The nodes of a tree and the bytes of its text (scalars and keys): what copying it costs.
-fn weight(n: &Node) -> (usize, usize) {
-    let mut nodes = 1;
-    let mut bytes = 0;
-    match &n.kind {
-        Kind::String(s) | Kind::Number(s) | Kind::Unknown(s) => bytes += s.len(),
-        Kind::Array(a) => {
-            for i in a {
-                let (n, b) = weight(i);
-                nodes += n;
-                bytes += b;
-            }
-        }
-        Kind::Object(m) => {
-            for m in m {
-                let (n, b) = weight(&m.value);
-                nodes += n;
-                bytes += b + m.key.len();
-            }
-        }
-        Kind::Null | Kind::Bool(_) => {}
-    }
-    (nodes, bytes)
 }
 
 fn budget_exceeded(b: &mut Builder, span: Span) {
