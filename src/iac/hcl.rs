@@ -74,7 +74,7 @@ impl<'a> Index<'a> {
         {
             let labels: Vec<&str> = b.labels.iter().map(label).collect();
             match (b.ident.as_str(), labels.as_slice()) {
-                ("locals", []) => {
+                ("locals", _) => {
                     for s in b.body.iter() {
                         if let Structure::Attribute(a) = s {
                             ix.locals.entry(a.key.as_str()).or_insert(&a.value);
