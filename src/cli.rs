@@ -517,8 +517,9 @@ fn input_name(input: &Input) -> String {
 /// What a run checks before it streams its inputs: its Terraform files, and the policies they
 /// read from other files (`policy = file("...")`), each checked as a policy of the kind the
 /// template gives it. An included file that is also an input is checked once, with that kind,
-/// in its place among the inputs; another is added after the inputs; one that cannot be read is
-/// a finding at the `file(...)` call.
+/// in its place among the inputs; another is added after the inputs; one that cannot be read, or
+/// that is outside the `.tf` file's folder and the checked paths (`roots`), is a finding at the
+/// `file(...)` call.
 #[derive(Default)]
 struct Prepass {
     /// Input index → its source and report.
@@ -527,7 +528,13 @@ struct Prepass {
     extra: Vec<(usize, Source, FileReport)>,
 }
 
-fn prepass(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options, modules: &Modules) -> Prepass {
+fn prepass(
+    inputs: &[Input],
+    stdin: Option<&[u8]>,
+    opts: &Options,
+    modules: &Modules,
+    roots: &crate::contain::Roots,
+) -> Prepass {
     let terraform: Vec<usize> = inputs
         .iter()
         .enumerate()
@@ -554,7 +561,7 @@ fn prepass(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options, modules: &Mod
                 .unwrap_or_default();
             // `a/./b` as `a/b`
             let path: std::path::PathBuf = base.join(&inc.path).components().collect();
-            wanted.push((*id, inc.clone(), path));
+            wanted.push((*id, inc.clone(), base, path));
         }
     }
     if wanted.is_empty() {
@@ -573,17 +580,33 @@ fn prepass(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options, modules: &Mod
     let mut seen = std::collections::HashSet::new();
     let mut next = inputs.len();
     let mut at_call: Vec<(usize, Finding)> = Vec::new();
-    for (from, inc, path) in wanted {
-        let Some(canon) = canonical(&path) else {
-            let f = Finding::new(
-                &rules::IO001,
-                from,
-                inc.at,
-                format!("cannot read the policy file `{}`", path.display()),
-            )
-            .help("check the path given to `file(...)`, relative to this file's folder");
-            at_call.push((from, f));
-            continue;
+    for (from, inc, base, path) in wanted {
+        let shown = crate::contain::shown(&path.to_string_lossy());
+        let canon = match roots.resolve(&base, &inc.path) {
+            Ok(c) => c,
+            Err(crate::contain::Refused::Outside) => {
+                let f = Finding::new(
+                    &rules::IO001,
+                    from,
+                    inc.at,
+                    format!("the policy file `{shown}` is outside this file's folder and the checked paths: it is not read"),
+                )
+                .note("finops-lint reads only files inside the checked tree, so that a document cannot make it print a file of the machine it runs on")
+                .help("keep the policy file in this file's folder or below it, or check a folder that holds both");
+                at_call.push((from, f));
+                continue;
+            }
+            Err(crate::contain::Refused::Missing(_)) => {
+                let f = Finding::new(
+                    &rules::IO001,
+                    from,
+                    inc.at,
+                    format!("cannot read the policy file `{shown}`"),
+                )
+                .help("check the path given to `file(...)`, relative to this file's folder");
+                at_call.push((from, f));
+                continue;
+            }
         };
         if !seen.insert(canon.clone()) {
             continue;
@@ -611,7 +634,7 @@ fn prepass(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options, modules: &Mod
                     &rules::IO001,
                     from,
                     inc.at,
-                    format!("cannot read the policy file `{}`: {e}", path.display()),
+                    format!("cannot read the policy file `{shown}`: {e}"),
                 )
                 .help("check that the file `file(...)` names is a readable policy file");
                 at_call.push((from, f));
@@ -628,9 +651,13 @@ fn prepass(inputs: &[Input], stdin: Option<&[u8]>, opts: &Options, modules: &Mod
 }
 
 /// The `.tf` files of each folder a run reads (a Terraform module), read once per folder and
-/// per run, at most 64 of them and each within the size limit.
+/// per run, at most 64 of them, each within the size limit and together within twice that;
+/// a link that leads outside the folder and the checked paths (`roots`) is not followed.
 #[derive(Default)]
-struct Modules(std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<ModuleFiles>>>);
+struct Modules {
+    read: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<ModuleFiles>>>,
+    roots: crate::contain::Roots,
+}
 
 /// A folder's `.tf` files: name and text.
 type ModuleFiles = Vec<(std::ffi::OsString, Arc<str>)>;
@@ -646,12 +673,12 @@ impl Modules {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => std::path::PathBuf::from("."),
         };
-        let cached = self.0.lock().ok().and_then(|m| m.get(&dir).cloned());
+        let cached = self.read.lock().ok().and_then(|m| m.get(&dir).cloned());
         let files = match cached {
             Some(f) => f,
             None => {
-                let f = Arc::new(read_module(&dir));
-                if let Ok(mut m) = self.0.lock() {
+                let f = Arc::new(read_module(&dir, &self.roots));
+                if let Ok(mut m) = self.read.lock() {
                     m.insert(dir, Arc::clone(&f));
                 }
                 f
@@ -665,10 +692,11 @@ impl Modules {
     }
 }
 
-fn read_module(dir: &std::path::Path) -> ModuleFiles {
+fn read_module(dir: &std::path::Path, roots: &crate::contain::Roots) -> ModuleFiles {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
+    let folder = std::fs::canonicalize(dir).ok();
     // a symbolic link is not followed (as in a walk): `x.tf -> /elsewhere` is not read
     let mut files: Vec<std::path::PathBuf> = entries
         .filter_map(Result::ok)
@@ -677,11 +705,19 @@ fn read_module(dir: &std::path::Path) -> ModuleFiles {
         .filter(|p| p.extension().is_some_and(|e| e == "tf"))
         .collect();
     files.sort();
+    let mut budget = MAX_FILE_SIZE
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .saturating_mul(2);
     files
         .iter()
         .take(65)
         .filter_map(|p| {
-            let text = read_file(p).ok()?;
+            let canonical = std::fs::canonicalize(p).ok()?;
+            if !roots.holds(folder.as_deref(), &canonical) {
+                return None;
+            }
+            let text = read_file(&canonical).ok()?;
+            budget = budget.checked_sub(text.len() as u64)?;
             Some((
                 p.file_name()?.to_os_string(),
                 Arc::from(String::from_utf8_lossy(&text).as_ref()),
@@ -1489,9 +1525,13 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         write_error: None,
     };
     run.emitter.begin(&mut run.out);
-    let modules = Modules::default();
+    let roots = crate::contain::Roots::new(&a.paths);
+    let modules = Modules {
+        roots: roots.clone(),
+        ..Default::default()
+    };
     let stdin = stdin_bytes.as_deref();
-    let mut pre = prepass(&inputs, stdin, &opts, &modules);
+    let mut pre = prepass(&inputs, stdin, &opts, &modules, &roots);
     // an input checked by the pre-pass, else checked now
     let done = std::sync::Mutex::new(std::mem::take(&mut pre.done));
     let checked = |id: usize| {

@@ -171,7 +171,14 @@ pub fn check_source_in(
     let mut issues = parsed.issues;
     let mut report = FileReport::default();
     let empty = issues.iter().any(|i| i.kind == json::IssueKind::Empty);
-    if syntax == Syntax::Yaml && parsed.root.is_none() && !empty && !looks_like_ours(&source.text) {
+    // a file past the expansion limit is reported whatever it looks like
+    let limited = issues.iter().any(|i| i.kind == json::IssueKind::Limit);
+    if syntax == Syntax::Yaml
+        && parsed.root.is_none()
+        && !empty
+        && !limited
+        && !looks_like_ours(&source.text)
+    {
         // a YAML file of another tool (CI settings, a Helm chart) that does not parse
         report.skipped = Some("YAML that does not parse and is not a template or policy".into());
         return report;

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod contain;
 pub mod diagnostic;
 pub mod emit;
 pub mod engine;

@@ -195,3 +195,91 @@ fn fix_and_diff_on_the_command_line() {
     assert!(left.is_empty(), "{left:?}");
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// `--fix` on files in a fresh folder: the text of each file afterwards, and the findings a
+/// `--format json` run then reports.
+fn fix_files(files: &[(&str, &str)]) -> (Vec<String>, serde_json::Value) {
+    let dir = common::tempdir::Dir::new();
+    let paths: Vec<String> = files.iter().map(|(n, t)| dir.write(n, t)).collect();
+    let d = dir.path().to_string_lossy().to_string();
+    let out = common::run(&["check", "--no-config", "--fix", "--fail-on", "never", &d]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let texts = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let (_, v) = json_findings(&["--no-config", "--fail-on", "never", &d]);
+    (texts, v)
+}
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_line_added_to_a_crlf_file_ends_with_crlf() {
+    let crlf = "{\r\n  \"Statement\": [\r\n    {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}\r\n  ]\r\n}\r\n";
+    let lf = crlf.replace("\r\n", "\n");
+    let (texts, v) = fix_files(&[("crlf.json", crlf), ("lf.json", &lf)]);
+    assert!(texts[0].contains("\"Version\""), "{}", texts[0]);
+    assert_eq!(
+        texts[0].matches('\n').count(),
+        texts[0].matches("\r\n").count(),
+        "a bare LF in {:?}",
+        texts[0]
+    );
+    assert_eq!(texts[1], texts[0].replace("\r\n", "\n"));
+    assert!(!codes(&v).contains(&"POL001".to_string()), "{v:#}");
+}
+
+#[test]
+fn a_lowercase_version_is_renamed_not_doubled() {
+    let text = "{\n  \"version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]\n}\n";
+    let (texts, v) = fix_files(&[("lower.json", text)]);
+    assert_eq!(texts[0], text.replace("\"version\"", "\"Version\""));
+    assert!(codes(&v).is_empty(), "{v:#}");
+}
+
+#[test]
+fn a_wildcard_under_an_ignore_case_operator_is_reported_without_a_fix() {
+    // no Like operator ignores case: `StringLike` would no longer match `FIN-team`
+    let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\",\n    \"Condition\": {\"StringEqualsIgnoreCase\": {\"aws:PrincipalTag/team\": \"fin*\"}}}]\n}\n";
+    let (texts, v) = fix_files(&[("ignore-case.json", text)]);
+    assert_eq!(texts[0], text, "--fix changed the operator");
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "VAL006", "{v:#}");
+    assert!(f.get("fix").is_none(), "{f:#}");
+    assert!(
+        f["help"].as_str().unwrap().contains("case"),
+        "the help says what changes: {f:#}"
+    );
+}
+
+#[test]
+fn the_escaped_star_is_not_a_wildcard() {
+    // `${*}` is a literal `*`: nothing to report; a bare `*` beside it still is
+    let policy = |value: &str| {
+        format!("{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\",\n    \"Condition\": {{\"StringEquals\": {{\"aws:PrincipalTag/team\": \"{value}\"}}}}}}]\n}}\n")
+    };
+    let escaped = policy("a${*}b${?}c${$}");
+    let both = policy("a${*}b*");
+    let (texts, v) = fix_files(&[("escaped.json", &escaped), ("both.json", &both)]);
+    assert_eq!(texts[0], escaped);
+    let files: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["file"].as_str().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    assert!(
+        files.iter().all(|(f, _)| !f.ends_with("escaped.json")),
+        "{files:?}"
+    );
+    // the real wildcard was fixed: the operator is now StringLike
+    assert!(texts[1].contains("\"StringLike\""), "{}", texts[1]);
+}

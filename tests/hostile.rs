@@ -254,3 +254,277 @@ fn a_minified_document_with_many_findings_keeps_exact_columns() {
     let longest = human.stdout.lines().map(str::len).max().unwrap();
     assert!(longest < 2_000, "{longest}");
 }
+
+/// A small YAML file whose aliases copy a long scalar again and again: 4,096 copies of 8 KiB
+/// (32 MiB) from 9 KB of text, few values. The file is a finding where its expansion passes the
+/// byte budget, whatever it looks like, and the other files are still checked.
+#[test]
+fn yaml_aliases_are_bounded_in_bytes() {
+    let dir = tempdir::Dir::new();
+    let mut fan = format!("s: &s \"{}\"\n", "x".repeat(8192));
+    for i in 0..4 {
+        let prev = if i == 0 {
+            "s".to_string()
+        } else {
+            format!("l{}", i - 1)
+        };
+        let items = vec![format!("*{prev}"); 8].join(", ");
+        fan.push_str(&format!("l{i}: &l{i} [{items}]\n"));
+    }
+    dir.write(
+        "template.yaml",
+        &format!(
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nMetadata:\n  {}\nResources: {{}}\n",
+            fan.trim_end().replace('\n', "\n  ")
+        ),
+    );
+    // not a template, policy or AWS output by its words: reported all the same
+    dir.write("other.yaml", &fan);
+    dir.write(
+        "ok.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    );
+    let (code, v) = json_findings(&["--no-config", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    for file in ["template.yaml", "other.yaml"] {
+        let found: Vec<&serde_json::Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["file"].as_str().unwrap().ends_with(file))
+            .collect();
+        assert_eq!(found.len(), 1, "{file}: {v:#}");
+        assert_eq!(found[0]["code"], "JSON001");
+        assert!(
+            found[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("expands to more than 16 MiB"),
+            "{:#}",
+            found[0]
+        );
+        assert_eq!(found[0]["text"], "*l2", "the alias where it ran out");
+    }
+    assert_eq!(codes_for(&v, "ok.json"), vec!["POL004".to_string()]);
+}
+
+/// The findings of one file (by the end of its name) in a JSON report.
+fn findings_for<'v>(v: &'v serde_json::Value, file_end: &str) -> Vec<&'v serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().ends_with(file_end))
+        .collect()
+}
+
+/// Terraform `locals` that fan out, each in a small file of its own folder: copies of a
+/// string (32 MiB from 1 KB), a template that doubles its text (32 MiB), and copies of `null`
+/// (2 million values, no text). Each is one finding on its file, at the attribute where the
+/// budget ran out; the other files are still checked.
+#[test]
+fn terraform_expansion_is_bounded_in_bytes_and_steps() {
+    let dir = tempdir::Dir::new();
+    let fan = |first: &str, levels: usize| {
+        let mut t = format!("locals {{\n  l0 = {first}\n");
+        for i in 1..=levels {
+            let items = vec![format!("local.l{}", i - 1); 8].join(", ");
+            t.push_str(&format!("  l{i} = [{items}]\n"));
+        }
+        t.push_str("}\n");
+        t
+    };
+    dir.write(
+        "copies/main.tf",
+        &fan(&format!("\"{}\"", "x".repeat(128)), 6),
+    );
+    dir.write("values/main.tf", &fan("null", 7));
+    let mut doubling = format!("locals {{\n  t0 = \"{}\"\n", "y".repeat(64));
+    for i in 1..=19 {
+        doubling.push_str(&format!(
+            "  t{i} = \"${{local.t{}}}${{local.t{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    doubling.push_str("}\n");
+    dir.write("template/main.tf", &doubling);
+    dir.write(
+        "ok/main.tf",
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({Version = \"2012-10-17\", Statement = [{Effect = \"Allow\", Action = \"s3:GetObjcet\", Resource = \"*\"}]})\n}\n",
+    );
+    for f in ["copies/main.tf", "values/main.tf", "template/main.tf"] {
+        assert!(std::fs::metadata(dir.path().join(f)).unwrap().len() < 2_000);
+    }
+    let (code, v) = json_findings(&["--no-config", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    for (file, what, at) in [
+        ("copies/main.tf", "16.0 MiB of text", "l6 = "),
+        ("template/main.tf", "16.0 MiB of text", "t"),
+        ("values/main.tf", "evaluation steps", "l7 = "),
+    ] {
+        let found = findings_for(&v, file);
+        assert_eq!(found.len(), 1, "{file}: {v:#}");
+        assert_eq!(found[0]["code"], "JSON001");
+        let message = found[0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("expands to more than") && message.contains(what),
+            "{file}: {message}"
+        );
+        assert!(
+            found[0]["text"].as_str().unwrap().starts_with(at),
+            "{file}: {:#}",
+            found[0]
+        );
+    }
+    assert_eq!(codes_for(&v, "ok/main.tf"), vec!["IAM002".to_string()]);
+}
+
+/// `file(...)` reads only inside the checked tree: an absolute path, `..` out of the folder,
+/// `/proc/self/environ` and a link that leads outside are findings that name the path, and
+/// nothing of those files reaches the output; a policy inside is read and checked, and one in
+/// another folder of the checked tree too. `templatefile(...)` reads nothing.
+#[test]
+fn terraform_file_reads_only_inside_the_checked_tree() {
+    let dir = tempdir::Dir::new();
+    let marker = "ZQXJ-outside-marker";
+    let outside = dir.write(
+        "outside/secret.json",
+        &format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Sid\": \"{marker}\", \"Effect\": \"Allow\", \"Action\": \"{marker}:Get\", \"Resource\": \"*\"}}]}}\n"),
+    );
+    dir.write(
+        "repo/policies/shared.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjcet\", \"Resource\": \"*\"}]}\n",
+    );
+    dir.write(
+        "repo/mod/policies/inside.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:PutObjcet\", \"Resource\": \"*\"}]}\n",
+    );
+    let module = dir.path().join("repo/mod");
+    std::os::unix::fs::symlink(&outside, module.join("link.json")).unwrap();
+    let policy = |name: &str, expr: &str| {
+        format!("resource \"aws_iam_policy\" \"{name}\" {{\n  policy = {expr}\n}}\n")
+    };
+    let tf = [
+        policy("absolute", &format!("file(\"{outside}\")")),
+        policy("up", "file(\"${path.module}/../../outside/secret.json\")"),
+        policy("environ", "file(\"/proc/self/environ\")"),
+        policy("link", "file(\"link.json\")"),
+        policy(
+            "template",
+            "templatefile(\"../../outside/secret.json\", {})",
+        ),
+        policy("inside", "file(\"${path.module}/policies/inside.json\")"),
+        policy("shared", "file(\"../policies/shared.json\")"),
+    ]
+    .concat();
+    dir.write("repo/mod/main.tf", &tf);
+    let m = module.to_string_lossy().to_string();
+    for format in ["human", "concise", "json", "sarif", "github"] {
+        let out = common::run(&["check", "--no-config", "--format", format, &m]);
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!text.contains(marker), "{format}: {text}");
+            assert!(!text.contains("PATH="), "{format}: {text}");
+        }
+    }
+    let (_, v) = json_findings(&["--no-config", &m]);
+    let main = findings_for(&v, "main.tf");
+    let outside_of = |call: &str| {
+        main.iter()
+            .find(|f| f["text"].as_str().unwrap().contains(call))
+            .unwrap_or_else(|| panic!("{call}: {v:#}"))
+    };
+    for call in ["outside/secret.json\")", "/proc/self/environ", "link.json"] {
+        let f = outside_of(call);
+        assert_eq!(f["code"], "IO001", "{f:#}");
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("is outside this file's folder"),
+            "{f:#}"
+        );
+    }
+    assert!(outside_of("link.json")["message"]
+        .as_str()
+        .unwrap()
+        .contains("link.json"));
+    // inside the module: read and checked; beside it, outside the module and the checked path
+    assert_eq!(codes_for(&v, "inside.json"), vec!["IAM002".to_string()]);
+    assert!(outside_of("../policies/shared.json")["message"]
+        .as_str()
+        .unwrap()
+        .contains("outside"));
+    // with the repository checked, the shared policy is inside the checked tree
+    let repo = dir.path().join("repo").to_string_lossy().to_string();
+    let (_, v) = json_findings(&["--no-config", &repo]);
+    assert_eq!(codes_for(&v, "shared.json"), vec!["IAM002".to_string()]);
+    assert!(!v.to_string().contains(marker));
+}
+
+/// The other `.tf` files of a module resolve references, but a link among them that leads
+/// outside the checked tree is not read.
+#[test]
+fn a_linked_tf_file_outside_the_tree_is_not_read() {
+    let dir = tempdir::Dir::new();
+    let marker = "zqxjoutside";
+    let vars = dir.write(
+        "outside/vars.tf",
+        &format!("locals {{\n  action = \"{marker}:GetThing\"\n}}\n"),
+    );
+    dir.write(
+        "repo/main.tf",
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({Version = \"2012-10-17\", Statement = [{Effect = \"Allow\", Action = local.action, Resource = \"*\"}]})\n}\n",
+    );
+    std::os::unix::fs::symlink(&vars, dir.path().join("repo/vars.tf")).unwrap();
+    let repo = dir.path().join("repo").to_string_lossy().to_string();
+    let out = common::run(&["check", "--no-config", "--format", "json", &repo]);
+    assert!(!out.stdout.contains(marker), "{}", out.stdout);
+    // a copy inside the folder is read: the reference resolves
+    std::fs::remove_file(dir.path().join("repo/vars.tf")).unwrap();
+    std::fs::copy(&vars, dir.path().join("repo/vars.tf")).unwrap();
+    let out = common::run(&["check", "--no-config", "--format", "json", &repo]);
+    assert!(out.stdout.contains(marker), "{}", out.stdout);
+}
+
+/// CloudFormation names that refer to each other and fan out: each bucket's name picks one of
+/// sixteen `Ref`s of the one before, so resolving the last reads the first a million times
+/// (64 MiB of copies from a 1.6 KB template). One finding on the template, at the resource being
+/// resolved; the other files are still checked.
+#[test]
+fn cloudformation_expansion_is_bounded() {
+    let dir = tempdir::Dir::new();
+    let mut t = format!(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  B0:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: \"{}\"\n",
+        "x".repeat(64)
+    );
+    for i in 1..=5 {
+        let refs = vec![format!("!Ref B{}", i - 1); 16].join(", ");
+        t.push_str(&format!(
+            "  B{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Select [0, [{refs}]]\n"
+        ));
+    }
+    t.push_str("  Policy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref B5\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: \"*\"\n            Action: s3:GetObjcet\n            Resource: !Sub \"arn:aws:s3:::${B5}/*\"\n");
+    assert!(t.len() < 2_000);
+    dir.write("fan.yaml", &t);
+    dir.write(
+        "ok.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    );
+    let (code, v) = json_findings(&["--no-config", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let found = findings_for(&v, "fan.yaml");
+    assert_eq!(found.len(), 1, "{v:#}");
+    assert_eq!(found[0]["code"], "JSON001");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expands to more than"),
+        "{:#}",
+        found[0]
+    );
+    assert_eq!(found[0]["text"], "B5", "{:#}", found[0]);
+    assert_eq!(codes_for(&v, "ok.json"), vec!["POL004".to_string()]);
+}

@@ -6,11 +6,17 @@
 //! `AWS::AccountId` from `--account-id`), a `Ref` or `Fn::GetAtt` of a bucket, user or role with
 //! a literal name, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::FindInMap` and an `Fn::If` whose
 //! branches agree. Anything else becomes an unknown value.
+//!
+//! Resolution is paid for from a per-template [`Budget`] of steps and bytes: names that refer
+//! to each other and fan out (a bucket name joined from sixteen `Ref`s of another, and so on)
+//! stop with a finding instead of building gigabytes.
 
 use super::{policy_root, string, unknown, Body, Embedded, Suppression, Template};
 use crate::model::{IdentityScope, PolicyKind};
-use crate::parse::json::{Issue, Kind, Member, Node};
+use crate::parse::json::{Issue, IssueKind, Kind, Member, Node};
+use crate::parse::{weight, Budget};
 use crate::source::Span;
+use std::collections::HashMap;
 
 /// Resolution goes no deeper (a `Ref` chain through names that refer to each other).
 const MAX_RESOLVE_DEPTH: usize = 16;
@@ -37,22 +43,59 @@ struct Resolver<'a> {
     text: &'a str,
     root: &'a Node,
     account: Option<&'a str>,
+    /// The template's resources and parameters by name (the last of a name, as
+    /// [`Node::get`] finds it).
+    resources: HashMap<&'a str, &'a Node>,
+    parameters: HashMap<&'a str, &'a Node>,
+    budget: Budget,
+}
+
+/// The members of an object by key, the last of a key winning.
+fn by_key(node: Option<&Node>) -> HashMap<&str, &Node> {
+    node.and_then(Node::as_object)
+        .unwrap_or(&[])
+        .iter()
+        .map(|m| (m.key.as_str(), &m.value))
+        .collect()
 }
 
 impl<'a> Resolver<'a> {
+    fn new(text: &'a str, root: &'a Node, account: Option<&'a str>) -> Self {
+        Resolver {
+            text,
+            root,
+            account,
+            resources: by_key(root.get("Resources")),
+            parameters: by_key(root.get("Parameters")),
+            budget: Budget::for_template(text.len()),
+        }
+    }
     fn resource(&self, name: &str) -> Option<&'a Node> {
-        self.root.get("Resources")?.get(name)
+        self.resources.get(name).copied()
     }
     fn parameter(&self, name: &str) -> Option<&'a Node> {
-        self.root.get("Parameters")?.get(name)
+        self.parameters.get(name).copied()
     }
     fn unknown(&self, n: &Node) -> Node {
         unknown(self.text, n.span)
     }
+    /// Pay for a step and a string of `bytes`; false once the budget has run out.
+    fn spend(&self, bytes: usize) -> bool {
+        self.budget.spend(1, bytes)
+    }
+    /// `v`, once paid for.
+    fn paid(&self, v: String) -> Option<String> {
+        self.spend(v.len()).then_some(v)
+    }
+    /// A copy of `n`, once paid for.
+    fn copy(&self, n: &Node) -> Option<Node> {
+        let (nodes, bytes) = weight(n);
+        self.budget.spend(nodes, bytes).then(|| n.clone())
+    }
 
     /// The value of `node` with its intrinsic functions resolved. `None` for `AWS::NoValue`.
     fn resolve(&self, node: &Node, depth: usize) -> Option<Node> {
-        if depth > MAX_RESOLVE_DEPTH {
+        if depth > MAX_RESOLVE_DEPTH || !self.spend(0) {
             return Some(self.unknown(node));
         }
         match &node.kind {
@@ -62,6 +105,9 @@ impl<'a> Resolver<'a> {
             Kind::Object(members) => {
                 let mut out = Vec::with_capacity(members.len());
                 for m in members {
+                    if !self.spend(m.key.len()) {
+                        return Some(self.unknown(node));
+                    }
                     if let Some(v) = self.resolve(&m.value, depth) {
                         out.push(Member {
                             key: m.key.clone(),
@@ -84,23 +130,20 @@ impl<'a> Resolver<'a> {
                 ),
                 ..node.clone()
             }),
-            _ => Some(node.clone()),
+            _ => Some(self.copy(node).unwrap_or_else(|| self.unknown(node))),
         }
     }
 
     fn function(&self, node: &Node, f: &Member, depth: usize) -> Option<Node> {
         let arg = &f.value;
-        let known = |v: Option<String>| match v {
+        let known = |v: Option<String>| match v.and_then(|s| self.paid(s)) {
             Some(s) => string(s, node.span, node.span),
             None => self.unknown(node),
         };
         Some(match f.key.as_str() {
             "Ref" => match arg.as_str() {
                 Some("AWS::NoValue") => return None,
-                Some(name) => match self.reference(name, depth) {
-                    Some(v) => string(v, node.span, node.span),
-                    None => self.unknown(node),
-                },
+                Some(name) => known(self.reference(name, depth)),
                 None => self.unknown(node),
             },
             "Fn::GetAtt" => {
@@ -126,7 +169,7 @@ impl<'a> Resolver<'a> {
                 let Some(t) = template.as_str() else {
                     return Some(self.unknown(node));
                 };
-                match self.substitute(t, vars, depth) {
+                match self.substitute(t, vars, depth).and_then(|s| self.paid(s)) {
                     // underline the string, not the function name
                     Some(v) => string(v, template.span, template.inner),
                     None => self.unknown(node),
@@ -150,7 +193,7 @@ impl<'a> Resolver<'a> {
                         _ => return None,
                     };
                     let list = self.resolve(a.get(1)?, depth + 1)?;
-                    list.as_array()?.get(i).cloned()
+                    self.copy(list.as_array()?.get(i)?)
                 });
                 match picked {
                     Some(v) if !v.is_unknown() => Node {
@@ -216,7 +259,7 @@ impl<'a> Resolver<'a> {
             let d = self.resolve(p.get("Default")?, depth + 1)?;
             return match &d.kind {
                 // an empty default is a value the deployer is expected to give
-                Kind::String(s) | Kind::Number(s) if !s.is_empty() => Some(s.clone()),
+                Kind::String(s) | Kind::Number(s) if !s.is_empty() => self.paid(s.clone()),
                 _ => None,
             };
         }
@@ -235,7 +278,7 @@ impl<'a> Resolver<'a> {
 
     fn property(&self, resource: &Node, prop: &str, depth: usize) -> Option<String> {
         let v = self.resolve(resource.get("Properties")?.get(prop)?, depth + 1)?;
-        v.as_str().map(str::to_string)
+        self.paid(v.as_str()?.to_string())
     }
 
     /// The value of `Fn::GetAtt [res, attr]`, when the template determines it.
@@ -328,11 +371,7 @@ fn refs_in(node: Option<&Node>) -> Vec<String> {
 /// Read a template's documents. `json` says whether the text is JSON (policy strings are then
 /// JSON string literals); `account` is `--account-id`.
 pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Template {
-    let r = Resolver {
-        text,
-        root,
-        account,
-    };
+    let r = Resolver::new(text, root, account);
     let mut t = Template {
         format: "CloudFormation template",
         ..Default::default()
@@ -356,25 +395,38 @@ pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Te
         .first()
         .cloned()
         .or_else(|| (users.len() == 1).then(|| users[0].to_string()));
-    // managed policies attached through a user's `ManagedPolicyArns`
-    let attached_to_user = |policy: &str| -> Option<bool> {
-        let mut found = None;
-        for u in resources
-            .iter()
-            .filter(|m| m.value.get("Type").and_then(Node::as_str) == Some("AWS::IAM::User"))
-        {
-            let arns = refs_in(
-                u.value
-                    .get("Properties")
-                    .and_then(|p| p.get("ManagedPolicyArns")),
-            );
-            if arns.iter().any(|a| a == policy) {
-                let is_platform = platform_user.as_deref().is_none_or(|p| p == u.key);
-                found = Some(found.unwrap_or(false) || is_platform);
+    // managed policies attached through a user's `ManagedPolicyArns`: whether one of the
+    // users they are attached to is the platform's
+    let mut attached: HashMap<String, bool> = HashMap::new();
+    for u in resources
+        .iter()
+        .filter(|m| m.value.get("Type").and_then(Node::as_str) == Some("AWS::IAM::User"))
+    {
+        let is_platform = platform_user.as_deref().is_none_or(|p| p == u.key);
+        for a in refs_in(
+            u.value
+                .get("Properties")
+                .and_then(|p| p.get("ManagedPolicyArns")),
+        ) {
+            *attached.entry(a).or_default() |= is_platform;
+        }
+    }
+    let attached_to_user = |policy: &str| -> Option<bool> { attached.get(policy).copied() };
+    // the first bucket policy of each bucket (`Bucket: !Ref Name`)
+    let mut bucket_policies: HashMap<&str, &str> = HashMap::new();
+    for m in resources {
+        if m.value.get("Type").and_then(Node::as_str) == Some("AWS::S3::BucketPolicy") {
+            if let Some(target) = m
+                .value
+                .get("Properties")
+                .and_then(|p| p.get("Bucket"))
+                .and_then(|b| b.get("Ref"))
+                .and_then(Node::as_str)
+            {
+                bucket_policies.entry(target).or_insert(m.key.as_str());
             }
         }
-        found
-    };
+    }
     for res in resources {
         let Some(ty) = res.value.get("Type").and_then(Node::as_str) else {
             continue;
@@ -383,7 +435,24 @@ pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Te
         let Some(props_raw) = res.value.get("Properties") else {
             continue;
         };
-        let Some(props) = r.resolve(props_raw, 0) else {
+        let resolved = r.resolve(props_raw, 0);
+        if let Some(e) = r.budget.exceeded() {
+            // what was resolved is incomplete: one finding, at the resource, and no documents
+            return Template {
+                format: t.format,
+                issues: vec![Issue {
+                    kind: IssueKind::Limit,
+                    span: res.key_span,
+                    message: format!(
+                        "the template expands to {} (intrinsic functions included)",
+                        e.describe("resolution steps")
+                    ),
+                    related: None,
+                }],
+                ..Default::default()
+            };
+        }
+        let Some(props) = resolved else {
             continue;
         };
         let name = res.key.clone();
@@ -504,7 +573,7 @@ pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Te
                 }
             }
             "AWS::CUR::ReportDefinition" | "AWS::BCMDataExports::Export" => {
-                if let Some(link) = link(resources, res, ty) {
+                if let Some(link) = link(&r, &bucket_policies, res, ty) {
                     t.links.push(link);
                 }
             }
@@ -526,7 +595,12 @@ pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Te
 
 /// The bucket an export delivers to, when the template creates it: its policy and whether the
 /// export waits for it.
-fn link(resources: &[Member], res: &Member, ty: &str) -> Option<super::Link> {
+fn link(
+    r: &Resolver,
+    bucket_policies: &HashMap<&str, &str>,
+    res: &Member,
+    ty: &str,
+) -> Option<super::Link> {
     let props = res.value.get("Properties")?;
     let bucket_node = if ty == "AWS::CUR::ReportDefinition" {
         props.get("S3Bucket")?
@@ -538,22 +612,11 @@ fn link(resources: &[Member], res: &Member, ty: &str) -> Option<super::Link> {
             .get("S3Bucket")?
     };
     let target = bucket_node.get("Ref")?.as_str()?;
-    let is_bucket = |m: &&Member| {
-        m.key == target && m.value.get("Type").and_then(Node::as_str) == Some("AWS::S3::Bucket")
-    };
-    resources.iter().find(is_bucket)?;
-    let policy = resources
-        .iter()
-        .find(|m| {
-            m.value.get("Type").and_then(Node::as_str) == Some("AWS::S3::BucketPolicy")
-                && m.value
-                    .get("Properties")
-                    .and_then(|p| p.get("Bucket"))
-                    .and_then(|b| b.get("Ref"))
-                    .and_then(Node::as_str)
-                    == Some(target)
-        })
-        .map(|m| m.key.clone());
+    let bucket = r.resource(target)?;
+    if bucket.get("Type").and_then(Node::as_str) != Some("AWS::S3::Bucket") {
+        return None;
+    }
+    let policy = bucket_policies.get(target).map(|p| p.to_string());
     let depends = refs_in(res.value.get("DependsOn"));
     let ordered = policy.as_ref().is_some_and(|p| depends.contains(p));
     Some(super::Link {

@@ -6,6 +6,11 @@
 //! heredocs, `var.x` of a variable with a default, `local.x`, references to a bucket or user with
 //! a literal name, `data.aws_caller_identity.*.account_id` from `--account-id`, and string
 //! templates made of those. Anything else is an unknown value.
+//!
+//! Every evaluation is paid for from a per-file [`Budget`] of steps and bytes of text, so
+//! references that fan out (a local made of two copies of another, and so on) stop with a
+//! finding instead of building gigabytes; definitions are found through an index, so a step
+//! costs the same in a module of any size.
 
 use super::{
     member, object, string, terraform_resource, unknown, Body, Embedded, Suppression, Template,
@@ -13,11 +18,13 @@ use super::{
 };
 use crate::model::PolicyKind;
 use crate::parse::json::{Issue, IssueKind, Kind, Member, Node};
+use crate::parse::Budget;
 use crate::source::Span;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, BlockLabel, Body as HclBody, Structure};
 use hcl_edit::template::Element;
 use hcl_edit::Span as _;
+use std::collections::HashMap;
 
 const MAX_DEPTH: usize = 32;
 
@@ -35,9 +42,75 @@ struct Ctx<'a> {
     /// resolve references; their policy documents are checked with their own file.
     others: &'a [HclBody],
     account: Option<&'a str>,
+    index: Index<'a>,
+    budget: Budget,
+    /// Where in this file the budget ran out: the innermost attribute being read.
+    exceeded_at: std::cell::Cell<Option<Span>>,
+    /// The first `aws` provider of each alias (`None`: without one), read when first needed.
+    providers: std::cell::OnceCell<HashMap<Option<String>, &'a Block>>,
+}
+
+/// The definitions references name, the first of each in file order (this file, then the
+/// others), as a search through the blocks would find them.
+#[derive(Default)]
+struct Index<'a> {
+    locals: HashMap<&'a str, &'a Expression>,
+    variables: HashMap<&'a str, &'a Block>,
+    resources: HashMap<(&'a str, &'a str), &'a Block>,
+    /// `data "aws_iam_policy_document"` blocks of this file only.
+    documents: HashMap<&'a str, &'a Block>,
+}
+
+impl<'a> Index<'a> {
+    fn new(body: &'a HclBody, others: &'a [HclBody]) -> Self {
+        let mut ix = Index::default();
+        for (own, b) in std::iter::once((true, body))
+            .chain(others.iter().map(|o| (false, o)))
+            .flat_map(|(own, b)| b.iter().map(move |s| (own, s)))
+            .filter_map(|(own, s)| match s {
+                Structure::Block(b) => Some((own, b)),
+                _ => None,
+            })
+        {
+            let labels: Vec<&str> = b.labels.iter().map(label).collect();
+            match (b.ident.as_str(), labels.as_slice()) {
+                ("locals", _) => {
+                    for s in b.body.iter() {
+                        if let Structure::Attribute(a) = s {
+                            ix.locals.entry(a.key.as_str()).or_insert(&a.value);
+                        }
+                    }
+                }
+                ("variable", [name]) => {
+                    ix.variables.entry(name).or_insert(b);
+                }
+                ("resource", [ty, name]) => {
+                    ix.resources.entry((ty, name)).or_insert(b);
+                }
+                ("data", ["aws_iam_policy_document", name]) if own => {
+                    ix.documents.entry(name).or_insert(b);
+                }
+                _ => {}
+            }
+        }
+        ix
+    }
 }
 
 impl<'a> Ctx<'a> {
+    /// Pay for a step and `bytes` of text; false once the file's budget has run out.
+    fn spend(&self, bytes: usize) -> bool {
+        self.budget.spend(1, bytes)
+    }
+
+    /// After reading something of this file at `span`: if that ran the budget out, this is
+    /// where the finding goes (the first, innermost such place).
+    fn mark(&self, span: Span) {
+        if self.budget.exceeded().is_some() && self.exceeded_at.get().is_none() {
+            self.exceeded_at.set(Some(span));
+        }
+    }
+
     fn blocks(&self, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
         std::iter::once(self.body)
             .chain(self.others.iter())
@@ -49,42 +122,11 @@ impl<'a> Ctx<'a> {
             .filter(move |b| b.ident.as_str() == ident)
     }
 
-    /// A block of this file only.
-    fn own_block(&self, ident: &str, labels: &[&str]) -> Option<&'a Block> {
-        self.body.iter().find_map(|s| match s {
-            Structure::Block(b)
-                if b.ident.as_str() == ident
-                    && b.labels.len() == labels.len()
-                    && b.labels
-                        .iter()
-                        .zip(labels)
-                        .all(|(l, want)| label(l) == *want) =>
-            {
-                Some(b)
-            }
-            _ => None,
-        })
-    }
-
-    fn block(&self, ident: &'a str, labels: &[&str]) -> Option<&'a Block> {
-        self.blocks(ident).find(|b| {
-            b.labels.len() == labels.len()
-                && b.labels
-                    .iter()
-                    .zip(labels)
-                    .all(|(l, want)| label(l) == *want)
-        })
-    }
-
     fn attribute(block: &'a Block, key: &str) -> Option<&'a Expression> {
         block.body.iter().find_map(|s| match s {
             Structure::Attribute(a) if a.key.as_str() == key => Some(&a.value),
             _ => None,
         })
-    }
-
-    fn local(&self, name: &str) -> Option<&'a Expression> {
-        self.blocks("locals").find_map(|b| Self::attribute(b, name))
     }
 
     /// A reference (`var.x`, `local.x`, `aws_s3_bucket.b.arn`, `data.t.n.attr`) resolved to a
@@ -93,12 +135,12 @@ impl<'a> Ctx<'a> {
         let p: Vec<&str> = parts.iter().map(String::as_str).collect();
         match p.as_slice() {
             ["var", name] => {
-                let v = self.block("variable", &[name])?;
+                let v = *self.index.variables.get(name)?;
                 let d = Self::attribute(v, "default")?;
                 self.value_at(d, span, depth)
             }
             ["local", name] => {
-                let e = self.local(name)?;
+                let e = *self.index.locals.get(name)?;
                 self.value_at(e, span, depth)
             }
             // paths are relative to the file's folder
@@ -108,21 +150,28 @@ impl<'a> Ctx<'a> {
             }
             ["data", "aws_partition", _, "partition"] => Some(string("aws", span, span)),
             ["data", "aws_iam_policy_document", name, "json" | "minified_json"] => {
-                let b = self.own_block("data", &["aws_iam_policy_document", name])?;
+                let b = *self.index.documents.get(name)?;
                 Some(self.policy_document(b, depth + 1))
             }
             ["aws_s3_bucket", name, attr] => {
-                let b = self.block("resource", &["aws_s3_bucket", name])?;
+                let b = *self.index.resources.get(&("aws_s3_bucket", *name))?;
                 let bucket = self.literal(Self::attribute(b, "bucket")?, depth)?;
-                match *attr {
-                    "id" | "bucket" => Some(string(bucket, span, span)),
-                    "arn" => Some(string(format!("arn:aws:s3:::{bucket}"), span, span)),
-                    _ => None,
+                let value = match *attr {
+                    "id" | "bucket" => bucket,
+                    "arn" => format!("arn:aws:s3:::{bucket}"),
+                    _ => return None,
+                };
+                if !self.spend(value.len()) {
+                    return None;
                 }
+                Some(string(value, span, span))
             }
             ["aws_iam_user", name, "name" | "id"] => {
-                let b = self.block("resource", &["aws_iam_user", name])?;
+                let b = *self.index.resources.get(&("aws_iam_user", *name))?;
                 let user = self.literal(Self::attribute(b, "name")?, depth)?;
+                if !self.spend(user.len()) {
+                    return None;
+                }
                 Some(string(user, span, span))
             }
             _ => None,
@@ -150,7 +199,7 @@ impl<'a> Ctx<'a> {
     /// The node of an expression; unknown where the file does not determine it.
     fn value(&self, expr: &Expression, depth: usize) -> Node {
         let span = Span::of(expr.span());
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.spend(0) {
             return unknown(self.text, span);
         }
         let node = |kind| Node {
@@ -161,8 +210,17 @@ impl<'a> Ctx<'a> {
         match expr {
             Expression::Null(_) => node(Kind::Null),
             Expression::Bool(b) => node(Kind::Bool(*b.value())),
-            Expression::Number(n) => node(Kind::Number(n.value().to_string())),
+            Expression::Number(n) => {
+                let n = n.value().to_string();
+                if !self.spend(n.len()) {
+                    return unknown(self.text, span);
+                }
+                node(Kind::Number(n))
+            }
             Expression::String(s) => {
+                if !self.spend(s.value().len()) {
+                    return unknown(self.text, span);
+                }
                 let inner = if span.len() >= 2 {
                     Span::new(span.start + 1, span.end - 1)
                 } else {
@@ -177,7 +235,12 @@ impl<'a> Ctx<'a> {
                 let mut members = Vec::new();
                 for (k, v) in o.iter() {
                     let (key, key_span) = match k {
-                        ObjectKey::Ident(i) => (i.as_str().to_string(), Span::of(i.span())),
+                        ObjectKey::Ident(i) => {
+                            if !self.spend(i.as_str().len()) {
+                                return unknown(self.text, span);
+                            }
+                            (i.as_str().to_string(), Span::of(i.span()))
+                        }
                         ObjectKey::Expression(e) => match self.value(e, depth + 1).kind {
                             Kind::String(s) => (s, Span::of(e.span())),
                             _ => return unknown(self.text, span),
@@ -264,6 +327,10 @@ impl<'a> Ctx<'a> {
                 Element::Directive(_) => return unknown(self.text, span),
             }
         }
+        // the parts were paid for as they were read; the joined copy is paid for here
+        if !self.spend(out.len()) {
+            return unknown(self.text, span);
+        }
         let inner = if quoted && span.len() >= 2 {
             Span::new(span.start + 1, span.end - 1)
         } else {
@@ -279,11 +346,15 @@ impl<'a> Ctx<'a> {
         let mut members: Vec<Member> = Vec::new();
         for s in block.body.iter() {
             match s {
-                Structure::Attribute(a) => members.push(Member {
-                    key: a.key.as_str().to_string(),
-                    key_span: Span::of(a.key.span()),
-                    value: self.value(&a.value, depth + 1),
-                }),
+                Structure::Attribute(a) => {
+                    let value = self.value(&a.value, depth + 1);
+                    self.mark(Span::of(a.span()));
+                    members.push(Member {
+                        key: a.key.as_str().to_string(),
+                        key_span: Span::of(a.key.span()),
+                        value,
+                    })
+                }
                 Structure::Block(b) if b.ident.as_str() == "dynamic" => {
                     // blocks generated at plan time: unknown
                     let name = b.labels.first().map(label).unwrap_or("dynamic").to_string();
@@ -505,11 +576,13 @@ fn suppressions(text: &str, blocks: &[(Span, Span)], out: &mut Vec<Suppression>)
             let at = codes_at + (name.as_ptr() as usize - codes.as_ptr() as usize);
             rules.push((name.to_string(), Span::new(at, at + name.len())));
         }
-        // the block the comment is in, else the next one
-        let scope = blocks
-            .iter()
-            .find(|(s, _)| s.start <= at && at < s.end)
-            .or_else(|| blocks.iter().find(|(s, _)| s.start > at))
+        // the block the comment is in, else the next one (the blocks are in file order)
+        let after = blocks.partition_point(|(s, _)| s.start <= at);
+        let scope = after
+            .checked_sub(1)
+            .and_then(|i| blocks.get(i))
+            .filter(|(s, _)| at < s.end)
+            .or_else(|| blocks.get(after))
             .map(|(s, _)| *s);
         let Some(scope) = scope else {
             continue;
@@ -559,18 +632,35 @@ pub fn extract(
         .iter()
         .filter_map(|t| hcl_edit::parser::parse_body(t).ok())
         .collect();
+    let module_len = siblings
+        .iter()
+        .fold(text.len(), |n, s| n.saturating_add(s.len()));
     let ctx = Ctx {
         text,
         body: &body,
         others: &others,
         account,
+        index: Index::new(&body, &others),
+        budget: Budget::for_template(module_len),
+        exceeded_at: Default::default(),
+        providers: Default::default(),
     };
+    let uses = Uses::new(&body);
     let mut scopes = Vec::new();
     let mut all = Vec::new();
     for s in body.iter() {
         match s {
-            Structure::Block(b) => all.push(ctx.body(b, 0)),
-            Structure::Attribute(a) => all.push(ctx.value(&a.value, 0)),
+            Structure::Block(b) => {
+                all.push(ctx.body(b, 0));
+                ctx.mark(Span::of(b.ident.span()));
+            }
+            Structure::Attribute(a) => {
+                all.push(ctx.value(&a.value, 0));
+                ctx.mark(Span::of(a.span()));
+            }
+        }
+        if ctx.budget.exceeded().is_some() {
+            return over_budget(&ctx, t);
         }
     }
     t.values = Some(Node {
@@ -590,7 +680,7 @@ pub fn extract(
                 "resource",
                 [ty @ ("aws_bcmdataexports_export" | "aws_cur_report_definition"), name],
             ) => {
-                if let Some(l) = link(&body, b, ty, name) {
+                if let Some(l) = link(&uses, b, ty, name) {
                     t.links.push(l);
                 }
                 if *ty == "aws_cur_report_definition" {
@@ -604,7 +694,7 @@ pub fn extract(
             ("data", ["aws_iam_policy_document", name]) => {
                 let root = ctx.policy_document(b, 0);
                 // the kind comes from where the document is used
-                let kind = usage_kind(&body, name);
+                let kind = uses.documents.get(*name).copied();
                 t.docs.push(Embedded {
                     resource: format!("data.aws_iam_policy_document.{name}"),
                     scope,
@@ -617,9 +707,13 @@ pub fn extract(
             }
             _ => {}
         }
+        ctx.mark(Span::of(b.ident.span()));
+        if ctx.budget.exceeded().is_some() {
+            return over_budget(&ctx, t);
+        }
     }
     // policies attached only to other principals than the platform's user
-    let others = not_for_platform(&body);
+    let others: std::collections::HashSet<String> = not_for_platform(&body).into_iter().collect();
     for d in &mut t.docs {
         if let Body::Policy { for_platform, .. } = &mut d.body {
             if others.contains(&d.resource) {
@@ -635,6 +729,33 @@ pub fn extract(
     t
 }
 
+/// A configuration whose evaluation ran out of its budget: one finding where it did, and
+/// nothing else of the file checked (what was read is incomplete).
+fn over_budget(ctx: &Ctx, mut t: Template) -> Template {
+    let what = ctx
+        .budget
+        .exceeded()
+        .map(|e| e.describe("evaluation steps"))
+        .unwrap_or_default();
+    let issues = std::mem::take(&mut t.issues)
+        .into_iter()
+        .filter(|i| i.kind == IssueKind::InvalidUtf8)
+        .chain(std::iter::once(Issue {
+            kind: IssueKind::Limit,
+            span: ctx.exceeded_at.get().unwrap_or_default(),
+            message: format!(
+                "the configuration expands to {what} (references, templates and functions included)"
+            ),
+            related: None,
+        }))
+        .collect();
+    Template {
+        format: t.format,
+        issues,
+        ..Default::default()
+    }
+}
+
 /// The region of the AWS provider a resource is created through, when the module says it: its
 /// `provider = aws.alias` argument (else the default provider) and that provider's `region`.
 fn provider_region(ctx: &Ctx, resource: &Block) -> Option<(Span, String)> {
@@ -646,14 +767,25 @@ fn provider_region(ctx: &Ctx, resource: &Block) -> Option<(Span, String)> {
             .unwrap_or("")
             .to_string()
     });
-    let provider = ctx.blocks("provider").find(|p| {
-        p.labels.first().map(label) == Some("aws")
-            && match (&alias, Ctx::attribute(p, "alias")) {
-                (None, None) => true,
-                (Some(want), Some(a)) => ctx.literal(a, 0).as_deref() == Some(want.as_str()),
-                _ => false,
-            }
-    })?;
+    let providers = ctx.providers.get_or_init(|| {
+        let mut first = HashMap::new();
+        for p in ctx
+            .blocks("provider")
+            .filter(|p| p.labels.first().map(label) == Some("aws"))
+        {
+            let key = match Ctx::attribute(p, "alias") {
+                None => None,
+                Some(a) => match ctx.literal(a, 0) {
+                    Some(name) => Some(name),
+                    // an alias the module does not determine matches no reference
+                    None => continue,
+                },
+            };
+            first.entry(key).or_insert(p);
+        }
+        first
+    });
+    let provider = *providers.get(&alias)?;
     let region = ctx.literal(Ctx::attribute(provider, "region")?, 0)?;
     let at = match meta {
         Some(e) => Span::of(e.span()),
@@ -692,9 +824,79 @@ fn extract_resource(
     terraform_resource(text, &res, false, t);
 }
 
+/// What the resources of a file refer to, read once for the file (a search per reference
+/// would take time in the square of the number of resources).
+struct Uses {
+    /// Bucket name → the first `aws_s3_bucket_policy` whose `bucket` refers to it.
+    bucket_policies: HashMap<String, String>,
+    /// Policy-document data source name → what the first resource that refers to it uses it
+    /// as: a bucket policy for an `aws_s3_bucket_policy`, a trust policy for a role's
+    /// `assume_role_policy`, an identity policy for an IAM policy resource.
+    documents: HashMap<String, PolicyKind>,
+}
+
+impl Uses {
+    fn new(body: &HclBody) -> Self {
+        use crate::model::IdentityScope;
+        let mut uses = Uses {
+            bucket_policies: HashMap::new(),
+            documents: HashMap::new(),
+        };
+        for s in body.iter() {
+            let Structure::Block(b) = s else {
+                continue;
+            };
+            let first = b.labels.first().map(label);
+            if b.ident.as_str() == "resource" && first == Some("aws_s3_bucket_policy") {
+                if let Some(e) = Ctx::attribute(b, "bucket") {
+                    let address = format!(
+                        "aws_s3_bucket_policy.{}",
+                        b.labels.get(1).map(label).unwrap_or("")
+                    );
+                    for bucket in referenced(&e.to_string(), "aws_s3_bucket.") {
+                        uses.bucket_policies
+                            .entry(bucket.to_string())
+                            .or_insert_with(|| address.clone());
+                    }
+                }
+            }
+            let (kind, attr) = match first {
+                Some("aws_s3_bucket_policy") => (PolicyKind::Bucket, "policy"),
+                Some("aws_iam_role") => (PolicyKind::Trust, "assume_role_policy"),
+                Some("aws_iam_policy") => (PolicyKind::Identity(IdentityScope::Managed), "policy"),
+                Some("aws_iam_user_policy") => {
+                    (PolicyKind::Identity(IdentityScope::UserInline), "policy")
+                }
+                Some("aws_iam_role_policy") => {
+                    (PolicyKind::Identity(IdentityScope::RoleInline), "policy")
+                }
+                Some("aws_iam_group_policy") => {
+                    (PolicyKind::Identity(IdentityScope::GroupInline), "policy")
+                }
+                _ => continue,
+            };
+            if let Some(e) = Ctx::attribute(b, attr) {
+                for doc in referenced(&e.to_string(), "data.aws_iam_policy_document.") {
+                    uses.documents.entry(doc.to_string()).or_insert(kind);
+                }
+            }
+        }
+        uses
+    }
+}
+
+/// The names `text` refers to with `prefix`: for `aws_s3_bucket.` in
+/// `"${aws_s3_bucket.a.id}/${aws_s3_bucket.b.id}"`, `a` and `b` (each followed by a `.`).
+fn referenced<'t>(text: &'t str, prefix: &'t str) -> impl Iterator<Item = &'t str> + 't {
+    text.match_indices(prefix).filter_map(move |(at, _)| {
+        let rest = &text[at + prefix.len()..];
+        rest.find('.').map(|end| &rest[..end])
+    })
+}
+
 /// The bucket an export delivers to, when the configuration creates it (`aws_s3_bucket.x`):
 /// the `aws_s3_bucket_policy` for it and whether the export `depends_on` that policy.
-fn link(body: &HclBody, export: &Block, ty: &str, name: &str) -> Option<super::Link> {
+fn link(uses: &Uses, export: &Block, ty: &str, name: &str) -> Option<super::Link> {
     fn find_attr<'b>(block: &'b Block, key: &str) -> Option<&'b Expression> {
         block.body.iter().find_map(|s| match s {
             Structure::Attribute(a) if a.key.as_str() == key => Some(&a.value),
@@ -710,22 +912,7 @@ fn link(body: &HclBody, export: &Block, ty: &str, name: &str) -> Option<super::L
         .split('.')
         .next()?
         .to_string();
-    let needle = format!("aws_s3_bucket.{bucket}.");
-    let policy = body.iter().find_map(|s| match s {
-        Structure::Block(p)
-            if p.ident.as_str() == "resource"
-                && p.labels.first().map(label) == Some("aws_s3_bucket_policy") =>
-        {
-            let uses = Ctx::attribute(p, "bucket").is_some_and(|e| e.to_string().contains(&needle));
-            uses.then(|| {
-                format!(
-                    "aws_s3_bucket_policy.{}",
-                    p.labels.get(1).map(label).unwrap_or("")
-                )
-            })
-        }
-        _ => None,
-    });
+    let policy = uses.bucket_policies.get(&bucket).cloned();
     let ordered = match (&policy, Ctx::attribute(export, "depends_on")) {
         (Some(p), Some(d)) => d.to_string().contains(p.as_str()),
         _ => false,
@@ -760,70 +947,31 @@ fn not_for_platform(body: &HclBody) -> Vec<String> {
     else {
         return Vec::new();
     };
+    // policy name → whether one of its attachments is to the platform's user
+    let mut attached: HashMap<String, bool> = HashMap::new();
+    for (_, _, a) in resources
+        .iter()
+        .filter(|(t, _, _)| t.ends_with("_policy_attachment"))
+    {
+        let Some(arn) = Ctx::attribute(a, "policy_arn") else {
+            continue;
+        };
+        let to_platform = user_of(a).as_deref() == Some(platform.as_str());
+        for policy in referenced(&arn.to_string(), "aws_iam_policy.") {
+            *attached.entry(policy.to_string()).or_default() |= to_platform;
+        }
+    }
     let mut out = Vec::new();
     for (ty, name, b) in &resources {
         let address = format!("{ty}.{name}");
         match *ty {
             "aws_iam_user_policy" if user_of(b).is_some_and(|u| u != platform) => out.push(address),
             "aws_iam_role_policy" | "aws_iam_role" => out.push(address),
-            "aws_iam_policy" => {
-                let needle = format!("aws_iam_policy.{name}.");
-                let attached: Vec<&Block> = resources
-                    .iter()
-                    .filter(|(t, _, a)| {
-                        t.ends_with("_policy_attachment")
-                            && Ctx::attribute(a, "policy_arn")
-                                .is_some_and(|e| e.to_string().contains(&needle))
-                    })
-                    .map(|(_, _, a)| *a)
-                    .collect();
-                if !attached.is_empty()
-                    && !attached
-                        .iter()
-                        .any(|a| user_of(a).as_deref() == Some(platform.as_str()))
-                {
-                    out.push(address);
-                }
-            }
+            "aws_iam_policy" if attached.get(*name) == Some(&false) => out.push(address),
             _ => {}
         }
     }
     out
-}
-
-/// What a policy-document data source is used as: a bucket policy when an
-/// `aws_s3_bucket_policy` refers to it, a trust policy for a role's `assume_role_policy`, an
-/// identity policy for an IAM policy resource; `None` when the file does not use it.
-fn usage_kind(body: &HclBody, name: &str) -> Option<PolicyKind> {
-    use crate::model::IdentityScope;
-    let needle = format!("data.aws_iam_policy_document.{name}.");
-    for s in body.iter() {
-        let Structure::Block(b) = s else {
-            continue;
-        };
-        let labels: Vec<&str> = b.labels.iter().map(label).collect();
-        let (kind, attr) = match labels.first() {
-            Some(&"aws_s3_bucket_policy") => (PolicyKind::Bucket, "policy"),
-            Some(&"aws_iam_role") => (PolicyKind::Trust, "assume_role_policy"),
-            Some(&"aws_iam_policy") => (PolicyKind::Identity(IdentityScope::Managed), "policy"),
-            Some(&"aws_iam_user_policy") => {
-                (PolicyKind::Identity(IdentityScope::UserInline), "policy")
-            }
-            Some(&"aws_iam_role_policy") => {
-                (PolicyKind::Identity(IdentityScope::RoleInline), "policy")
-            }
-            Some(&"aws_iam_group_policy") => {
-                (PolicyKind::Identity(IdentityScope::GroupInline), "policy")
-            }
-            _ => continue,
-        };
-        if let Some(e) = Ctx::attribute(b, attr) {
-            if e.to_string().contains(&needle) {
-                return Some(kind);
-            }
-        }
-    }
-    None
 }
 
 /// The byte offset of a 1-based line and column (in characters).

@@ -123,16 +123,32 @@ pub struct TfResource<'a> {
     pub at: Span,
 }
 
-/// The text a template wrote a value with, for naming an unknown value.
+/// The text a template wrote a value with, for naming an unknown value: on one line, at most
+/// 80 characters. Reads only as far as it shows, so naming a long expression costs no more
+/// than naming a short one.
 pub fn written(source: &str, span: Span) -> String {
-    let t = source.get(span.start..span.end).unwrap_or("").trim();
-    let one_line: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 80 {
-        let cut: String = one_line.chars().take(77).collect();
-        format!("{cut}...")
-    } else {
-        one_line
+    let t = source.get(span.start..span.end).unwrap_or("");
+    let mut one_line = String::new();
+    let mut count = 0;
+    let mut space = false;
+    for c in t.chars() {
+        if c.is_whitespace() {
+            space = count > 0;
+            continue;
+        }
+        if space {
+            one_line.push(' ');
+            count += 1;
+            space = false;
+        }
+        one_line.push(c);
+        count += 1;
+        if count > 80 {
+            let cut: String = one_line.chars().take(77).collect();
+            return format!("{cut}...");
+        }
     }
+    one_line
 }
 
 pub fn unknown(source: &str, span: Span) -> Node {
@@ -381,4 +397,37 @@ pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mu
     }
     t.docs.append(&mut out);
     t.includes.append(&mut includes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_is_one_line_of_at_most_80_characters() {
+        // as joining the words of the whole text would give
+        let whole = |t: &str| {
+            let one: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            if one.chars().count() > 80 {
+                format!("{}...", one.chars().take(77).collect::<String>())
+            } else {
+                one
+            }
+        };
+        let long = format!("join(\",\",\n  [{}])", vec!["local.é"; 40].join(",  "));
+        for t in [
+            "",
+            "  \n ",
+            "var.x",
+            "  a \n\t b  ",
+            &"x".repeat(80),
+            &"x".repeat(81),
+            &format!("{} y", "x".repeat(79)),
+            &format!("{} y", "x".repeat(78)),
+            &format!("{}   ", "x".repeat(80)),
+            &long,
+        ] {
+            assert_eq!(written(t, Span::new(0, t.len())), whole(t), "{t:?}");
+        }
+    }
 }

@@ -110,7 +110,8 @@ impl Node {
 
 /// The edit that adds `member` (such as `"Version": "2012-10-17"`) as the first member of the
 /// object `obj` of `source`, written as the object is: on its own line with the first member's
-/// indentation when the object spans lines, else inline.
+/// indentation when the object spans lines, else inline. The new line ends as the line it
+/// follows does (`\r\n` in a file written with CRLF line endings).
 pub fn insert_member(source: &str, obj: &Node, member: &str) -> (Span, String) {
     let at = obj.span.start + 1;
     let first = obj.as_object().and_then(|m| m.first());
@@ -121,7 +122,12 @@ pub fn insert_member(source: &str, obj: &Node, member: &str) -> (Span, String) {
     match between.rfind('\n') {
         Some(nl) => {
             let indent = &between[nl + 1..];
-            (Span::new(at, at), format!("\n{indent}{member},"))
+            let eol = if between[..nl].ends_with('\r') {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            (Span::new(at, at), format!("{eol}{indent}{member},"))
         }
         None => (Span::new(at, at), format!("{member}, ")),
     }
@@ -136,6 +142,8 @@ pub enum IssueKind {
     InvalidUtf8,
     ByteOrderMark,
     Empty,
+    /// The file expands (YAML aliases, Terraform references) past what one file may build.
+    Limit,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -5,16 +5,21 @@
 //! (`!Ref X` is read as `{"Ref": "X"}`, `!Sub s` as `{"Fn::Sub": s}`), with the tag's span on
 //! the key, as CloudFormation itself reads them. Plain scalars are typed by YAML's core schema
 //! (so an account ID written without quotes is a number, as CloudFormation sees it). Duplicate
-//! keys are issues; anchors and aliases are expanded within a budget; nesting is bounded.
+//! keys are issues; anchors and aliases are expanded within a budget of values and bytes;
+//! nesting is bounded.
 
 use super::json::{Issue, IssueKind, Kind, Member, Node, Parsed};
+use super::{weight, Budget, MAX_EXPANSION_BYTES};
 use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 /// Deepest nesting read; deeper input is an issue, not a stack overflow later.
 pub const MAX_DEPTH: usize = 256;
 /// Most nodes built, aliases expanded included (a "billion laughs" file stops here).
-pub const MAX_NODES: usize = 2_000_000;
+pub const MAX_NODES: usize = super::MAX_EXPANSION_STEPS;
+/// Most bytes of text (scalars and keys) that anchors and aliases copy: a few aliases of a long
+/// scalar, fanned out, would otherwise build gigabytes within the count of nodes.
+pub const MAX_ALIAS_BYTES: usize = MAX_EXPANSION_BYTES;
 
 /// The intrinsic functions CloudFormation accepts in short form.
 const SHORT_FORMS: &[&str] = &[
@@ -63,10 +68,12 @@ struct Builder<'t> {
     /// Byte offset of each character index, when the text is not ASCII.
     char_to_byte: Option<Vec<usize>>,
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Node)>,
+    /// The latest node of each anchor.
+    anchors: std::collections::HashMap<usize, Node>,
     root: Option<Node>,
     issues: Vec<Issue>,
-    nodes: usize,
+    /// Nodes built (steps) and bytes copied through anchors and aliases.
+    budget: Budget,
 }
 
 impl Builder<'_> {
@@ -153,14 +160,18 @@ impl Builder<'_> {
     }
 
     fn count(&mut self, n: usize) -> bool {
-        self.nodes += n;
-        self.nodes <= MAX_NODES
+        self.budget.spend(n, 0)
     }
 
-    /// Attach a finished node to its parent (or make it the root).
-    fn push(&mut self, node: Node, anchor: usize) {
+    /// Attach a finished node to its parent (or make it the root); the copy an anchor keeps
+    /// is paid for like an alias's. False when that copy is over the budget.
+    fn push(&mut self, node: Node, anchor: usize) -> bool {
         if anchor != 0 {
-            self.anchors.push((anchor, node.clone()));
+            let (nodes, bytes) = weight(&node);
+            if !self.budget.spend(nodes, bytes) {
+                return false;
+            }
+            self.anchors.insert(anchor, node.clone());
         }
         let mut dup = None;
         match self.stack.last_mut() {
@@ -206,12 +217,14 @@ impl Builder<'_> {
                 related: Some(first),
             });
         }
+        true
     }
 
     /// The end of a collection: its closing bracket for flow style, its last child otherwise.
-    fn close(&mut self, end_span: Span) {
+    /// False when it is over the budget.
+    fn close(&mut self, end_span: Span) -> bool {
         let Some(frame) = self.stack.pop() else {
-            return;
+            return true;
         };
         let (start, tag, anchor, kind, last_end) = match frame {
             Frame::Map {
@@ -248,7 +261,7 @@ impl Builder<'_> {
             },
             tag,
         );
-        self.push(node, anchor);
+        self.push(node, anchor)
     }
 
     /// Where a collection starts: at its opening bracket, or its first key for block style.
@@ -310,10 +323,10 @@ pub fn parse_file(text: &str, invalid_utf8_at: Option<usize>) -> Parsed {
             v
         }),
         stack: Vec::new(),
-        anchors: Vec::new(),
+        anchors: Default::default(),
         root: None,
         issues: Vec::new(),
-        nodes: 0,
+        budget: Budget::new(MAX_NODES, MAX_ALIAS_BYTES),
     };
     if let Some(at) = invalid_utf8_at {
         b.issue(
@@ -367,7 +380,10 @@ pub fn parse_file(text: &str, invalid_utf8_at: Option<usize>) -> Parsed {
                 let node = b.scalar(&value, style, tag.as_ref(), span);
                 let tag_span = tag.map(|t| (t, span));
                 let node = b.wrap(node, tag_span);
-                b.push(node, anchor);
+                if !b.push(node, anchor) {
+                    budget_exceeded(&mut b, span);
+                    break;
+                }
             }
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
                 if b.stack.len() >= MAX_DEPTH {
@@ -403,21 +419,27 @@ pub fn parse_file(text: &str, invalid_utf8_at: Option<usize>) -> Parsed {
                     }
                 });
             }
-            Event::SequenceEnd | Event::MappingEnd => b.close(span),
+            Event::SequenceEnd | Event::MappingEnd => {
+                if !b.close(span) {
+                    budget_exceeded(&mut b, span);
+                    break;
+                }
+            }
             Event::Alias(id) => {
-                let found = b
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == id)
-                    .map(|(_, n)| n.clone());
-                match found {
-                    Some(n) => {
-                        if !b.count(size(&n)) {
-                            budget_exceeded(&mut b, span);
-                            break;
+                // paid for before it is copied
+                let paid = b.anchors.get(&id).map(|n| {
+                    let (nodes, bytes) = weight(n);
+                    b.budget.spend(nodes, bytes)
+                });
+                match paid {
+                    Some(false) => {
+                        budget_exceeded(&mut b, span);
+                        break;
+                    }
+                    Some(true) => {
+                        if let Some(n) = b.anchors.get(&id).cloned() {
+                            b.push(n, 0);
                         }
-                        b.push(n, 0);
                     }
                     None => {
                         b.issue(IssueKind::Syntax, span, "unknown alias".into());
@@ -444,19 +466,16 @@ pub fn parse_file(text: &str, invalid_utf8_at: Option<usize>) -> Parsed {
     }
 }
 
-fn size(n: &Node) -> usize {
-    1 + match &n.kind {
-        Kind::Array(a) => a.iter().map(size).sum(),
-        Kind::Object(m) => m.iter().map(|m| size(&m.value)).sum(),
-        _ => 0,
-    }
-}
-
 fn budget_exceeded(b: &mut Builder, span: Span) {
+    let what = b
+        .budget
+        .exceeded()
+        .map(|e| e.describe("values"))
+        .unwrap_or_else(|| format!("more than {MAX_NODES} values"));
     b.issue(
-        IssueKind::Syntax,
+        IssueKind::Limit,
         span,
-        format!("the document expands to more than {MAX_NODES} values (aliases included)"),
+        format!("the document expands to {what} (anchors and aliases included)"),
     );
     b.root = None;
 }
@@ -552,6 +571,53 @@ mod tests {
         let p = parse_file(&bomb, None);
         assert!(p.root.is_none());
         assert!(p.issues[0].message.contains("expands"), "{:?}", p.issues);
+    }
+
+    #[test]
+    fn aliases_of_a_long_scalar_stop_at_the_byte_budget() {
+        // 4,096 copies of an 8 KiB scalar: 32 MiB from a 9 KB file, few values
+        let mut text = format!("s: &s \"{}\"\n", "x".repeat(8192));
+        for i in 0..4 {
+            let prev = if i == 0 {
+                "s".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
+            let items = vec![format!("*{prev}"); 8].join(", ");
+            text.push_str(&format!("l{i}: &l{i} [{items}]\n"));
+        }
+        assert!(text.len() < 10_000);
+        let p = parse_file(&text, None);
+        assert!(p.root.is_none());
+        assert_eq!(p.issues.len(), 1, "{:?}", p.issues);
+        assert_eq!(p.issues[0].kind, IssueKind::Limit);
+        assert!(
+            p.issues[0].message.contains("16 MiB of text"),
+            "{:?}",
+            p.issues
+        );
+        // where it ran out: an alias of the last level
+        assert_eq!(text_of(&text, p.issues[0].span), "*l2");
+        // the same shape with a short scalar is read whole
+        let small = text.replace(&"x".repeat(8192), "x");
+        let p = parse_file(&small, None);
+        assert!(p.issues.is_empty(), "{:?}", p.issues);
+        assert!(p.root.is_some());
+    }
+
+    #[test]
+    fn anchors_on_every_level_pay_for_their_copies() {
+        // each anchored level keeps a copy of everything below it: 200 levels over 20,000
+        // values would hold four million copies
+        let items = vec!["v"; 20_000].join(", ");
+        let mut text = String::new();
+        for i in 0..200 {
+            text.push_str(&format!("{}- &a{i}\n", "  ".repeat(i)));
+        }
+        text.push_str(&format!("{}- [{items}]\n", "  ".repeat(200)));
+        let p = parse_file(&text, None);
+        assert!(p.root.is_none(), "{:?}", p.issues);
+        assert_eq!(p.issues[0].kind, IssueKind::Limit, "{:?}", p.issues);
     }
 
     #[test]

@@ -300,7 +300,11 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                     .severity(if cur2_involved { Severity::Error } else { Severity::Warning })
                     .label(c.operator.key_span, "compares literally")
                     .note("AWS sends the full ARN of the export, which never equals a text ending in `*`, so every delivery is refused (an older legacy-CUR guide shows this form; it is a known cause of failed deliveries)")
-                    .help(format!("use `\"{fixed}\"` (or `ArnLike`)"));
+                    .help(if crate::rules::values::ignores_case(c) {
+                        crate::rules::values::like_help(c, &fixed)
+                    } else {
+                        format!("use `\"{fixed}\"` (or `ArnLike`)")
+                    });
                 let f = match crate::rules::values::operator_fix(stmt, c, &fixed) {
                     Some((span, text)) => f.fix(format!("use `{fixed}`"), span, text),
                     None => f,

@@ -92,15 +92,30 @@ fn top_level(ctx: &mut Ctx, root: &Node) {
     }
     match root.member("Version") {
         None => {
-            let (span, text) = crate::parse::json::insert_member(
-                &ctx.source.text,
-                root,
-                "\"Version\": \"2012-10-17\"",
-            );
             let f = Finding::new(&POL001, ctx.source_id, brace(root), "the policy has no `Version`")
-                .note("without `Version`, IAM applies the 2008-10-17 language: policy variables such as `${aws:username}` are not replaced")
-                .help("add `\"Version\": \"2012-10-17\"` as the first element")
-                .fix("add `\"Version\": \"2012-10-17\"`", span, text);
+                .note("without `Version`, IAM applies the 2008-10-17 language: policy variables such as `${aws:username}` are not replaced");
+            // a `version` written in another case is the Version meant: renamed, not doubled
+            let written = root
+                .as_object()
+                .unwrap_or(&[])
+                .iter()
+                .find(|m| m.key.eq_ignore_ascii_case("Version"));
+            let f = match written {
+                Some(m) => f.help(format!("rename `{}` to `Version`", m.key)).fix(
+                    format!("rename `{}` to `Version`", m.key),
+                    m.key_span,
+                    "\"Version\"",
+                ),
+                None => {
+                    let (span, text) = crate::parse::json::insert_member(
+                        &ctx.source.text,
+                        root,
+                        "\"Version\": \"2012-10-17\"",
+                    );
+                    f.help("add `\"Version\": \"2012-10-17\"` as the first element")
+                        .fix("add `\"Version\": \"2012-10-17\"`", span, text)
+                }
+            };
             ctx.report(f);
         }
         Some(m) => match m.value.as_str() {

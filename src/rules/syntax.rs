@@ -34,6 +34,9 @@ pub fn findings(source: usize, issues: &[Issue]) -> Vec<Finding> {
                 IssueKind::ByteOrderMark => Finding::new(&JSON006, source, i.span, "the file starts with a UTF-8 byte order mark")
                     .note("some AWS tools pass the mark through and the document is then rejected as malformed")
                     .help("save the file as UTF-8 without a byte order mark"),
+                IssueKind::Limit => Finding::new(&JSON001, source, i.span, i.message.clone())
+                    .note("a file may expand (YAML aliases, Terraform references and functions) only so far, so that a small file cannot exhaust the memory or time of the run; nothing else in this file was checked")
+                    .help("write the repeated values out, or reduce what the marked value expands to"),
                 IssueKind::Empty => Finding::new(&JSON007, source, i.span, "empty file")
                     .note("there is no document to check")
                     .help("add the policy document, or delete the file"),

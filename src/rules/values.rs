@@ -402,7 +402,7 @@ fn wildcard_operators(ctx: &mut Ctx, stmt: &Statement) {
             let f = Finding::new(&VAL006, ctx.source_id, node.inner_span(), format!("`{value}` has a wildcard, but `{op}` compares it literally"))
                 .label(cond.operator.key_span, format!("`{op}` does not expand `*` or `?`"))
                 .note("the condition only matches the literal text, including the `*`, so it probably never matches")
-                .help(format!("use `\"{fixed}\"`"));
+                .help(like_help(&cond, &fixed));
             let f = match operator_fix(stmt, &cond, &fixed) {
                 Some((span, text)) => f.fix(format!("use `{fixed}`"), span, text),
                 None => f,
@@ -413,17 +413,55 @@ fn wildcard_operators(ctx: &mut Ctx, stmt: &Statement) {
 }
 
 /// Rename a condition's operator, when the condition block has no operator of that name yet
-/// (values without wildcards compare the same under the Like operator).
+/// (values without wildcards compare the same under the Like operator). Never for an
+/// `IgnoreCase` operator: no Like operator ignores case, so the rename would change what the
+/// condition matches.
 pub fn operator_fix(
     stmt: &Statement,
     cond: &crate::model::policy::Condition,
     fixed: &str,
 ) -> Option<(crate::source::Span, String)> {
+    if ignores_case(cond) {
+        return None;
+    }
     let block = stmt.get("Condition")?;
     if block.get(fixed).is_some() {
         return None;
     }
     Some((cond.operator.key_span, format!("\"{fixed}\"")))
+}
+
+pub fn ignores_case(cond: &crate::model::policy::Condition) -> bool {
+    cond.base_op().ends_with("IgnoreCase")
+}
+
+/// What to do about a wildcard under an operator that compares literally: use `fixed`, which
+/// for an `IgnoreCase` operator also makes the comparison case-sensitive.
+pub fn like_help(cond: &crate::model::policy::Condition, fixed: &str) -> String {
+    if ignores_case(cond) {
+        format!("use `\"{fixed}\"` with the value in the case requests carry it (no Like operator ignores case), or list each full value, without a wildcard, under `\"{}\"`", cond.op())
+    } else {
+        format!("use `\"{fixed}\"`")
+    }
+}
+
+/// Whether a condition value has a `*` or `?` that a Like operator would expand: not the
+/// escapes `${*}`, `${?}` and `${$}`, which stand for the character itself.
+fn has_wildcard(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'$' if matches!(b.get(i + 1..i + 4), Some([b'{', b'*' | b'?' | b'$', b'}'])) => {
+                i += 4;
+                continue;
+            }
+            b'*' | b'?' => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// For a non-Like string operator with a wildcard value: the Like operator to use, the value and its node.
@@ -450,7 +488,7 @@ pub fn literal_wildcard<'a>(
     cond.values()
         .iter()
         .filter_map(|v| v.as_str().map(|s| (s, v)))
-        .find(|(s, _)| (s.contains('*') || s.contains('?')) && !has_placeholder(s))
+        .find(|(s, _)| has_wildcard(s) && !has_placeholder(s))
         .map(|(s, v)| (like, s, v))
 }
 
