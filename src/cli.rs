@@ -295,7 +295,59 @@ const SUBCOMMANDS: &[&str] = &[
     "help",
 ];
 
-pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
+/// Run the program; a failed write to standard output (a closed pipe, a full disk) ends it with
+/// exit 2 and the error on standard error, whatever the command: what was lost is said.
+pub fn run(args: Vec<OsString>, io: &mut Io) -> i32 {
+    let failed = Arc::new(std::sync::Mutex::new(None));
+    let inner = std::mem::replace(&mut io.stdout, Box::new(std::io::sink()));
+    io.stdout = Box::new(Watched {
+        inner,
+        failed: Arc::clone(&failed),
+    });
+    let code = command(args, io);
+    let _ = io.stdout.flush();
+    let error = failed.lock().ok().and_then(|mut e| e.take());
+    match error {
+        Some(e) => usage_error(io, &format!("cannot write the output: {e}")),
+        None => code,
+    }
+}
+
+/// Standard output that keeps its first write error.
+struct Watched {
+    inner: Box<dyn std::io::Write + Send>,
+    failed: Arc<std::sync::Mutex<Option<std::io::Error>>>,
+}
+
+impl Watched {
+    fn keep<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            if let Ok(mut first) = self.failed.lock() {
+                if first.is_none() {
+                    *first = Some(std::io::Error::new(e.kind(), e.to_string()));
+                }
+            }
+        }
+        r
+    }
+}
+
+impl std::io::Write for Watched {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.keep(r)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        let r = self.inner.write_all(buf);
+        self.keep(r)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.keep(r)
+    }
+}
+
+fn command(mut args: Vec<OsString>, io: &mut Io) -> i32 {
     if matches!(
         args.get(1).and_then(|a| a.to_str()),
         Some("-V" | "--version")
@@ -847,12 +899,8 @@ impl Stream<'_> {
             }
         }
         self.emitter.end(&mut self.out);
+        // a failed write is said by `run`, with exit 2
         self.flush(io);
-        if let Some(e) = self.write_error.take() {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                return usage_error(io, &format!("cannot write the output: {e}"));
-            }
-        }
         if let (Some(path), Some(entries)) = (baseline_path, self.entries.take()) {
             let doc = serde_json::json!({"version": 1, "tool": "finops-lint", "findings": entries});
             let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -1596,11 +1644,8 @@ fn finish(result: &RunResult, format: Format, fail_on: FailOn, verbose: bool, io
     style.color = io.color;
     style.verbose = verbose;
     let out = emit::render(result, style);
-    if let Err(e) = io.stdout.write_all(out.as_bytes()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return usage_error(io, &format!("cannot write the output: {e}"));
-        }
-    }
+    // a failed write is said by `run`, with exit 2
+    let _ = io.stdout.write_all(out.as_bytes());
     let internal = result
         .sources
         .iter()

@@ -254,3 +254,72 @@ fn a_minified_document_with_many_findings_keeps_exact_columns() {
     let longest = human.stdout.lines().map(str::len).max().unwrap();
     assert!(longest < 2_000, "{longest}");
 }
+
+/// A writer whose every write fails like a pipe whose reader is gone.
+struct Closed;
+
+impl std::io::Write for Closed {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn output_to_a_closed_standard_output_is_an_error() {
+    // in process, every command and format
+    let dir = tempdir::Dir::new();
+    let p = dir.write("p.json", "{\"Statement\": [{\"Effect\": \"allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}");
+    let mut runs: Vec<Vec<&str>> = [
+        "human", "concise", "json", "sarif", "github", "junit", "gitlab",
+    ]
+    .iter()
+    .map(|f| vec!["check", "--no-config", "--format", f, p.as_str()])
+    .collect();
+    runs.push(vec!["check", "--no-config", "--diff", p.as_str()]);
+    runs.push(vec![
+        "check",
+        "--no-config",
+        "--fail-on",
+        "never",
+        p.as_str(),
+    ]);
+    runs.push(vec!["rules"]);
+    runs.push(vec!["rule", "POL005"]);
+    runs.push(vec!["--version"]);
+    for args in runs {
+        let err = common::Buf::default();
+        let mut io = finops_lint::Io {
+            stdin: Box::new(std::io::empty()),
+            stdout: Box::new(Closed),
+            stderr: Box::new(err.clone()),
+            color: false,
+        };
+        let mut full = vec!["finops-lint"];
+        full.extend_from_slice(&args);
+        let code = finops_lint::run(full, &mut io);
+        assert_eq!(code, 2, "{args:?}: {}", err.text());
+        assert!(
+            err.text().contains("error: cannot write the output: "),
+            "{args:?}: {}",
+            err.text()
+        );
+    }
+    // a real pipe whose reader is closed before the program writes
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .args(["check", "--no-config", &p])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot write the output: Broken pipe"),
+        "{stderr}"
+    );
+}
