@@ -1343,7 +1343,16 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         Ok(x) => x,
         Err(e) => return usage_error(io, &e),
     };
-    let (mut inputs, walk_errors) = walk::collect(&a.paths, &excludes);
+    let (mut inputs, walk_errors, links) = walk::collect(&a.paths, &excludes);
+    if a.verbose {
+        for link in &links {
+            let _ = writeln!(
+                io.stderr,
+                "{}: skipped: a symbolic link (walks do not follow links)",
+                walk::escaped(&link.to_string_lossy())
+            );
+        }
+    }
     if let Some(c) = &config {
         // the configuration's files: its globs are relative to its folder
         let exclude = walk::build_excludes(&c.exclude).ok();

@@ -323,3 +323,42 @@ fn output_to_a_closed_standard_output_is_an_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn links_skipped_by_a_walk_are_named_with_verbose_escaped() {
+    let dir = tempdir::Dir::new();
+    let p = dir.write(
+        "infra/p.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    );
+    let outside = tempdir::Dir::new();
+    outside.write(
+        "secret.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    );
+    std::os::unix::fs::symlink(&p, dir.path().join("infra/alias.json")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("infra/out")).unwrap();
+    std::os::unix::fs::symlink(
+        &p,
+        dir.path().join("infra/x\n::stop-commands::y\u{1b}[2J.json"),
+    )
+    .unwrap();
+    let root = dir.path().join("infra");
+    let root = root.to_str().unwrap();
+    let quiet = common::run(&["check", "--no-config", "--format", "json", root]);
+    assert_eq!(quiet.stderr, "");
+    let v: serde_json::Value = serde_json::from_str(&quiet.stdout).unwrap();
+    assert_eq!(v["summary"]["files"], 1, "links are not followed");
+    let loud = common::run(&["check", "--no-config", "--format", "json", "-v", root]);
+    assert_eq!(loud.stdout, quiet.stdout);
+    let lines: Vec<&str> = loud.stderr.lines().collect();
+    let expected: Vec<String> = [
+        "alias.json".to_string(),
+        "out".to_string(),
+        "x\\u{a}::stop-commands::y\\u{1b}[2J.json".to_string(),
+    ]
+    .iter()
+    .map(|n| format!("{root}/{n}: skipped: a symbolic link (walks do not follow links)"))
+    .collect();
+    assert_eq!(lines, expected, "{}", loud.stderr);
+}
