@@ -1252,7 +1252,12 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
 }
 
 fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
-    // the configuration: command-line flags override it
+    // the flags' values are usage errors; the configuration's are findings in it (CFG001)
+    if let Err(e) = flag_values(&a) {
+        return usage_error(io, &e);
+    }
+    // the configuration is read like any input (a regular file within the size limit)
+    set_max_file_size(a.max_file_size);
     let mut config = if a.no_config {
         None
     } else {
@@ -1278,20 +1283,26 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
                 crate::config::discover(&dir)
             }
         };
-        match path.map(|p| crate::config::load(&p)) {
+        match path.map(|p| {
+            read_file(&p)
+                .map(|b| crate::config::parse(&p, &b))
+                .map_err(|e| (p, e))
+        }) {
             Some(Ok(c)) => Some(c),
-            Some(Err(e)) => return usage_error(io, &e),
+            Some(Err((p, e))) => {
+                return usage_error(
+                    io,
+                    &format!("cannot read the configuration `{}`: {e}", p.display()),
+                )
+            }
             None => None,
         }
     };
-    let limit = a
-        .max_file_size
-        .or(config.as_ref().and_then(|c| c.max_file_size))
-        .unwrap_or(MAX_FILE_SIZE_MIB);
-    MAX_FILE_SIZE.store(
-        limit.saturating_mul(1024 * 1024),
-        std::sync::atomic::Ordering::Relaxed,
+    set_max_file_size(
+        a.max_file_size
+            .or(config.as_ref().and_then(|c| c.max_file_size)),
     );
+    let scenario_flag = a.scenario.is_some();
     if let Some(c) = &config {
         let o = &c.onboarding;
         a.bucket = a.bucket.take().or(o.bucket.clone());
@@ -1307,36 +1318,12 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             };
         }
     }
-    if let Some(acct) = &a.account_id {
-        if !(acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())) {
-            return usage_error(io, &format!("--account-id `{acct}` is not a 12-digit AWS account ID (write it without dashes)"));
+    if let Some(sc) = a.scenario.clone().filter(|s| s != "linked") {
+        if let Err(e) = scenario_needs(&sc, scenario_flag, &a, config.as_mut(), io) {
+            return usage_error(io, &e);
         }
-    }
-    if let Some(b) = &a.bucket {
-        if b.is_empty() || b.starts_with("s3://") || b.starts_with("arn:") || b.contains('/') {
-            return usage_error(
-                io,
-                &format!(
-                    "--bucket `{b}` must be the bucket's name only, such as `my-billing-bucket`"
-                ),
-            );
-        }
-    }
-    if let Some(sc) = &a.scenario {
-        if !crate::requirements::SCENARIOS.contains(&sc.as_str()) {
-            return usage_error(
-                io,
-                &format!(
-                    "--scenario `{sc}` is not one of {}",
-                    crate::requirements::SCENARIOS.join(", ")
-                ),
-            );
-        }
-        if sc != "linked" && (a.bucket.is_none() || a.account_id.is_none()) {
-            return usage_error(
-                io,
-                &format!("--scenario {sc} needs --bucket and --account-id"),
-            );
+        if a.bucket.is_none() || a.account_id.is_none() {
+            a.scenario = None;
         }
     }
     let excludes = match walk::build_excludes(&a.exclude) {
@@ -1353,17 +1340,11 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             );
         }
     }
-    if let Some(c) = &config {
+    if let Some(c) = config.as_mut() {
         // the configuration's files: its globs are relative to its folder
-        let exclude = walk::build_excludes(&c.exclude).ok();
-        inputs.retain(|i| match i {
-            Input::File { path, .. } => {
-                let name = path.to_string_lossy();
-                let rel = c.relative(&name);
-                c.includes(&name) && exclude.as_ref().is_none_or(|g| !g.is_match(&rel))
-            }
-            _ => true,
-        });
+        if let Some(note) = c.select_files(&mut inputs) {
+            let _ = writeln!(io.stderr, "note: {note}");
+        }
     }
     let mut stdin_bytes = None;
     if inputs.contains(&Input::Stdin) {
@@ -1505,6 +1486,90 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         next += 1;
     }
     run.finish(&opts, a.write_baseline.as_deref(), io)
+}
+
+/// The onboarding flags' own values (the configuration's are checked when it is read).
+fn flag_values(a: &CheckArgs) -> Result<(), String> {
+    if let Some(acct) = a.account_id.as_deref() {
+        if !crate::config::valid_account_id(acct) {
+            return Err(format!(
+                "--account-id `{acct}` is not a 12-digit AWS account ID (write it without dashes)"
+            ));
+        }
+    }
+    if let Some(b) = a.bucket.as_deref() {
+        if !crate::config::valid_bucket_name(b) {
+            return Err(format!(
+                "--bucket `{b}` must be the bucket's name only, such as `my-billing-bucket`"
+            ));
+        }
+    }
+    if let Some(sc) = a.scenario.as_deref() {
+        if !crate::requirements::SCENARIOS.contains(&sc) {
+            return Err(format!(
+                "--scenario `{sc}` is not one of {}",
+                crate::requirements::SCENARIOS.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A scenario other than `linked` needs the bucket and the account ID. Missing when the flag
+/// named the scenario: a usage error; when the configuration did, or gave the missing value
+/// but an invalid one: a finding there (CFG001), and the scenario is not checked.
+fn scenario_needs(
+    sc: &str,
+    from_flag: bool,
+    a: &CheckArgs,
+    config: Option<&mut crate::config::Config>,
+    io: &mut Io,
+) -> Result<(), String> {
+    let missing: Vec<&str> = [("bucket", &a.bucket), ("account-id", &a.account_id)]
+        .into_iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| k)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let onboarding = config.as_ref().map(|c| &c.onboarding);
+    let given_invalid = missing
+        .iter()
+        .all(|k| onboarding.and_then(|o| o.at(k)).is_some());
+    match config {
+        Some(c) if !from_flag => {
+            let at = c.onboarding.at("scenario").unwrap_or_default();
+            c.findings.push(
+                Finding::new(
+                    &rules::CFG001,
+                    0,
+                    at,
+                    format!("the scenario `{sc}` needs a valid `bucket` and `account-id`, so its requirements were not checked"),
+                )
+                .help("give them in `[onboarding]` or as --bucket and --account-id"),
+            );
+            Ok(())
+        }
+        Some(c) if given_invalid => {
+            let _ = writeln!(
+                io.stderr,
+                "note: --scenario {sc} is not checked: the `{}` of `{}` is invalid",
+                missing.join("` and `"),
+                c.source.name
+            );
+            Ok(())
+        }
+        _ => Err(format!("--scenario {sc} needs --bucket and --account-id")),
+    }
+}
+
+/// The size limit of the files this run reads, in MiB (the default without one).
+fn set_max_file_size(mib: Option<u64>) {
+    MAX_FILE_SIZE.store(
+        mib.unwrap_or(MAX_FILE_SIZE_MIB).saturating_mul(1024 * 1024),
+        std::sync::atomic::Ordering::Relaxed,
+    );
 }
 
 /// Check the inputs `0..count` with `checked` on the pool and print them in order. The

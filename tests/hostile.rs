@@ -362,3 +362,71 @@ fn links_skipped_by_a_walk_are_named_with_verbose_escaped() {
     .collect();
     assert_eq!(lines, expected, "{}", loud.stderr);
 }
+
+/// Run the binary with a deadline (a hang or an endless read is killed and fails the test).
+fn bin_within(args: &[&str], secs: u64) -> (Option<i32>, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            return (status.code(), err);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`finops-lint {}` still ran after {secs} s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_configuration_that_is_not_a_regular_file_is_a_usage_error() {
+    let dir = tempdir::Dir::new();
+    let ok = dir.write("p.json", "{\"Version\": \"2012-10-17\", \"Statement\": []}");
+    let fifo = dir.path().join("fifo.toml");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let fifo = fifo.to_str().unwrap();
+    let big = dir.path().join("big.toml");
+    // sparse: 100 MB past the 64 MiB limit, without writing it
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let big = big.to_str().unwrap();
+    for (flag, path, why) in [
+        ("--config", fifo, "not a regular file"),
+        ("--config", "/dev/zero", "not a regular file"),
+        ("--config", big, "64 MiB"),
+    ] {
+        let (code, err) = bin_within(&["check", flag, path, &ok], 20);
+        assert_eq!(code, Some(2), "{flag} {path}: {err}");
+        assert!(
+            err.starts_with("error: cannot read the") && err.contains(why),
+            "{flag} {path}: {err}"
+        );
+    }
+    // a FIFO named like the configuration is refused too, not passed over for a parent's
+    let sub = dir.path().join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(sub.join("finops-lint.toml"))
+        .status()
+        .unwrap()
+        .success());
+    let (code, err) = bin_within(&["check", sub.to_str().unwrap()], 20);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+}
