@@ -1367,19 +1367,39 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         export_type: a.export_type.unwrap_or_default(),
         export_type_explicit: a.export_type.is_some(),
     };
+    // read before fixing: a fix is applied only for a finding the run reports
+    let baseline = match &a.baseline {
+        None => None,
+        Some(path) => match read_file(std::path::Path::new(path)).and_then(|t| {
+            serde_json::from_slice::<serde_json::Value>(&t).map_err(|e| e.to_string())
+        }) {
+            Ok(v) => Some(baseline_counts(&v)),
+            Err(e) => return usage_error(io, &format!("cannot read the baseline `{path}`: {e}")),
+        },
+    };
+    // files whose fixes could not be written: an IO001 finding each, and the run goes on
+    let mut unwritten: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     if a.fix || a.diff {
+        let reported = |source: &Source, findings: &mut Vec<Finding>| {
+            if let Some(c) = config.as_ref() {
+                c.filter(&source.name, findings);
+            }
+            if let Some(known) = &baseline {
+                drop_known(known, source, findings);
+            }
+        };
         let mut diff_text = String::new();
         let mut fixed = 0;
         let mut files = 0;
-        for input in &inputs {
+        for (id, input) in inputs.iter().enumerate() {
             let Input::File { path, .. } = input else {
                 continue;
             };
             let Ok(bytes) = read_file(path) else {
                 continue;
             };
-            let name = path.to_string_lossy().to_string();
-            let Some((text, n)) = fix_text(&name, &bytes, &opts) else {
+            let name = input_name(input);
+            let Some((text, n)) = fix_text(&name, &bytes, &opts, &reported) else {
                 continue;
             };
             fixed += n;
@@ -1394,7 +1414,14 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
                         .to_string(),
                 );
             } else if let Err(e) = std::fs::write(path, &text) {
-                return usage_error(io, &format!("cannot write `{name}`: {e}"));
+                // a failed write may have cut the file short: put the original back
+                let kept = match std::fs::write(path, &bytes) {
+                    Ok(()) => "the file is unchanged".to_string(),
+                    Err(e) => format!("the file may be left partly written ({e})"),
+                };
+                unwritten.insert(id, format!("cannot write the fixes: {e}; {kept}"));
+                fixed -= n;
+                files -= 1;
             }
         }
         if a.diff {
@@ -1414,16 +1441,6 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             if files == 1 { "" } else { "s" }
         );
     }
-    let baseline = match &a.baseline {
-        None => None,
-        Some(path) => match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
-        {
-            Ok(v) => Some(baseline_counts(&v)),
-            Err(e) => return usage_error(io, &format!("cannot read the baseline `{path}`: {e}")),
-        },
-    };
     let style = emit::Style {
         format: a.format,
         color: io.color,
@@ -1454,7 +1471,17 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     let done = std::sync::Mutex::new(std::mem::take(&mut pre.done));
     let checked = |id: usize| {
         let pre_checked = done.lock().ok().and_then(|mut d| d.remove(&id));
-        pre_checked.unwrap_or_else(|| check_one(&inputs[id], stdin, id, &opts, &modules))
+        let (source, mut report) =
+            pre_checked.unwrap_or_else(|| check_one(&inputs[id], stdin, id, &opts, &modules));
+        if let Some(why) = unwritten.get(&id) {
+            report.findings.push(
+                Finding::new(&rules::IO001, id, Span::new(0, 0), why.clone()).help(
+                    "check that the file is writable; the findings are those of the file as it is",
+                ),
+            );
+            engine::sort(&mut report.findings);
+        }
+        (source, report)
     };
     if inputs.len() <= SERIAL_UP_TO {
         // a pre-commit hook's few files: threads would cost more than they save
@@ -1658,7 +1685,14 @@ fn stream(
 /// A file's text with its safe fixes applied, round after round until none is left (a fix can
 /// make another possible, and edits that overlap wait for the next round); `None` when nothing
 /// changes. Files that are not valid UTF-8 are left alone.
-fn fix_text(name: &str, bytes: &[u8], opts: &Options) -> Option<(String, usize)> {
+/// Only the fixes of the findings `reported` keeps are applied (what the run reports: the
+/// configuration's selection and ignores, the baseline).
+fn fix_text(
+    name: &str,
+    bytes: &[u8],
+    opts: &Options,
+    reported: &dyn Fn(&Source, &mut Vec<Finding>),
+) -> Option<(String, usize)> {
     let (mut text, bad) = crate::parse::json::decode(bytes);
     if bad.is_some() {
         return None;
@@ -1667,7 +1701,8 @@ fn fix_text(name: &str, bytes: &[u8], opts: &Options) -> Option<(String, usize)>
     let siblings = Modules::default().siblings(name);
     for _ in 0..10 {
         let source = Source::new(name.to_string(), text.clone());
-        let report = engine::check_source_in(&source, 0, None, opts, &siblings);
+        let mut report = engine::check_source_in(&source, 0, None, opts, &siblings);
+        reported(&source, &mut report.findings);
         let mut edits: Vec<&crate::diagnostic::Edit> = report
             .findings
             .iter()
@@ -1694,6 +1729,25 @@ fn fix_text(name: &str, bytes: &[u8], opts: &Options) -> Option<(String, usize)>
         applied += chosen.len();
     }
     (applied > 0).then_some((text, applied))
+}
+
+/// Drop the findings of a file that a baseline records, as many of each as it records.
+fn drop_known(
+    known: &std::collections::HashMap<(String, String), usize>,
+    source: &Source,
+    findings: &mut Vec<Finding>,
+) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    findings.retain(|f| {
+        let fp = emit::ci::fingerprint(f, source);
+        let recorded = known
+            .get(&(source.name.clone(), fp.clone()))
+            .copied()
+            .unwrap_or(0);
+        let n = seen.entry(fp).or_insert(0);
+        *n += 1;
+        *n > recorded
+    });
 }
 
 /// The findings a baseline records, by file and fingerprint (rule, file, message and

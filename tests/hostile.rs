@@ -389,7 +389,7 @@ fn bin_within(args: &[&str], secs: u64) -> (Option<i32>, String) {
 }
 
 #[test]
-fn a_configuration_that_is_not_a_regular_file_is_a_usage_error() {
+fn a_configuration_or_baseline_that_is_not_a_regular_file_is_a_usage_error() {
     let dir = tempdir::Dir::new();
     let ok = dir.write("p.json", "{\"Version\": \"2012-10-17\", \"Statement\": []}");
     let fifo = dir.path().join("fifo.toml");
@@ -410,6 +410,8 @@ fn a_configuration_that_is_not_a_regular_file_is_a_usage_error() {
         ("--config", fifo, "not a regular file"),
         ("--config", "/dev/zero", "not a regular file"),
         ("--config", big, "64 MiB"),
+        ("--baseline", fifo, "not a regular file"),
+        ("--baseline", "/dev/zero", "not a regular file"),
     ] {
         let (code, err) = bin_within(&["check", flag, path, &ok], 20);
         assert_eq!(code, Some(2), "{flag} {path}: {err}");
