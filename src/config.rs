@@ -449,17 +449,12 @@ impl Config {
         }
     }
 
-    /// Whether `[files]` keeps a file: `include` takes it (every file when it is absent) and
-    /// `exclude` does not leave it out.
-    pub fn keeps(&self, name: &str) -> bool {
-        let rel = self.relative(name);
-        self.takes(&rel) && !self.leaves_out(&rel)
-    }
-
+    /// Whether `include` takes a file (every file when it is absent), by its relative path.
     fn takes(&self, rel: &Path) -> bool {
         self.include.as_ref().is_none_or(|g| g.is_match(rel))
     }
 
+    /// Whether `exclude` leaves a file out, by its relative path.
     fn leaves_out(&self, rel: &Path) -> bool {
         self.exclude.as_ref().is_some_and(|g| g.is_match(rel))
     }
@@ -469,13 +464,10 @@ impl Config {
     /// when every file given is left out otherwise (such as the files pre-commit names, all
     /// excluded), a note for standard error is returned.
     pub fn select_files(&mut self, inputs: &mut Vec<Input>) -> Option<String> {
-        let files = |inputs: &[Input]| {
-            inputs
-                .iter()
-                .filter(|i| matches!(i, Input::File { .. }))
-                .count()
-        };
-        let given = files(inputs);
+        let given = inputs
+            .iter()
+            .filter(|i| matches!(i, Input::File { .. }))
+            .count();
         let (mut walked, mut taken, mut example) = (0, 0, None);
         inputs.retain(|i| {
             let Input::File { path, explicit } = i else {
@@ -510,7 +502,7 @@ impl Config {
             );
             return None;
         }
-        (given > 0 && files(inputs) == 0 && inputs.is_empty()).then(|| {
+        (given > 0 && inputs.is_empty()).then(|| {
             format!(
                 "`{}` leaves out all {given} file{} given (`[files]` include and exclude): nothing was checked",
                 self.source.name,
