@@ -10,7 +10,6 @@ use crate::Io;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::ffi::OsString;
-use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -295,7 +294,59 @@ const SUBCOMMANDS: &[&str] = &[
     "help",
 ];
 
-pub fn run(mut args: Vec<OsString>, io: &mut Io) -> i32 {
+/// Run the program; a failed write to standard output (a closed pipe, a full disk) ends it with
+/// exit 2 and the error on standard error, whatever the command: what was lost is said.
+pub fn run(args: Vec<OsString>, io: &mut Io) -> i32 {
+    let failed = Arc::new(std::sync::Mutex::new(None));
+    let inner = std::mem::replace(&mut io.stdout, Box::new(std::io::sink()));
+    io.stdout = Box::new(Watched {
+        inner,
+        failed: Arc::clone(&failed),
+    });
+    let code = command(args, io);
+    let _ = io.stdout.flush();
+    let error = failed.lock().ok().and_then(|mut e| e.take());
+    match error {
+        Some(e) => usage_error(io, &format!("cannot write the output: {e}")),
+        None => code,
+    }
+}
+
+/// Standard output that keeps its first write error.
+struct Watched {
+    inner: Box<dyn std::io::Write + Send>,
+    failed: Arc<std::sync::Mutex<Option<std::io::Error>>>,
+}
+
+impl Watched {
+    fn keep<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            if let Ok(mut first) = self.failed.lock() {
+                if first.is_none() {
+                    *first = Some(std::io::Error::new(e.kind(), e.to_string()));
+                }
+            }
+        }
+        r
+    }
+}
+
+impl std::io::Write for Watched {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.keep(r)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        let r = self.inner.write_all(buf);
+        self.keep(r)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.keep(r)
+    }
+}
+
+fn command(mut args: Vec<OsString>, io: &mut Io) -> i32 {
     if matches!(
         args.get(1).and_then(|a| a.to_str()),
         Some("-V" | "--version")
@@ -936,12 +987,8 @@ impl Stream<'_> {
             }
         }
         self.emitter.end(&mut self.out);
+        // a failed write is said by `run`, with exit 2
         self.flush(io);
-        if let Some(e) = self.write_error.take() {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                return usage_error(io, &format!("cannot write the output: {e}"));
-            }
-        }
         if let (Some(path), Some(entries)) = (baseline_path, self.entries.take()) {
             let doc = serde_json::json!({"version": 1, "tool": "finops-lint", "findings": entries});
             let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -1321,7 +1368,12 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
 }
 
 fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
-    // the configuration: command-line flags override it
+    // the flags' values are usage errors; the configuration's are findings in it (CFG001)
+    if let Err(e) = flag_values(&a) {
+        return usage_error(io, &e);
+    }
+    // the configuration is read like any input (a regular file within the size limit)
+    set_max_file_size(a.max_file_size);
     let mut config = if a.no_config {
         None
     } else {
@@ -1347,20 +1399,26 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
                 crate::config::discover(&dir)
             }
         };
-        match path.map(|p| crate::config::load(&p)) {
+        match path.map(|p| {
+            read_file(&p)
+                .map(|b| crate::config::parse(&p, &b))
+                .map_err(|e| (p, e))
+        }) {
             Some(Ok(c)) => Some(c),
-            Some(Err(e)) => return usage_error(io, &e),
+            Some(Err((p, e))) => {
+                return usage_error(
+                    io,
+                    &format!("cannot read the configuration `{}`: {e}", p.display()),
+                )
+            }
             None => None,
         }
     };
-    let limit = a
-        .max_file_size
-        .or(config.as_ref().and_then(|c| c.max_file_size))
-        .unwrap_or(MAX_FILE_SIZE_MIB);
-    MAX_FILE_SIZE.store(
-        limit.saturating_mul(1024 * 1024),
-        std::sync::atomic::Ordering::Relaxed,
+    set_max_file_size(
+        a.max_file_size
+            .or(config.as_ref().and_then(|c| c.max_file_size)),
     );
+    let scenario_flag = a.scenario.is_some();
     if let Some(c) = &config {
         let o = &c.onboarding;
         a.bucket = a.bucket.take().or(o.bucket.clone());
@@ -1376,54 +1434,33 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             };
         }
     }
-    if let Some(acct) = &a.account_id {
-        if !(acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())) {
-            return usage_error(io, &format!("--account-id `{acct}` is not a 12-digit AWS account ID (write it without dashes)"));
+    if let Some(sc) = a.scenario.clone().filter(|s| s != "linked") {
+        if let Err(e) = scenario_needs(&sc, scenario_flag, &a, config.as_mut(), io) {
+            return usage_error(io, &e);
         }
-    }
-    if let Some(b) = &a.bucket {
-        if b.is_empty() || b.starts_with("s3://") || b.starts_with("arn:") || b.contains('/') {
-            return usage_error(
-                io,
-                &format!(
-                    "--bucket `{b}` must be the bucket's name only, such as `my-billing-bucket`"
-                ),
-            );
-        }
-    }
-    if let Some(sc) = &a.scenario {
-        if !crate::requirements::SCENARIOS.contains(&sc.as_str()) {
-            return usage_error(
-                io,
-                &format!(
-                    "--scenario `{sc}` is not one of {}",
-                    crate::requirements::SCENARIOS.join(", ")
-                ),
-            );
-        }
-        if sc != "linked" && (a.bucket.is_none() || a.account_id.is_none()) {
-            return usage_error(
-                io,
-                &format!("--scenario {sc} needs --bucket and --account-id"),
-            );
+        if a.bucket.is_none() || a.account_id.is_none() {
+            a.scenario = None;
         }
     }
     let excludes = match walk::build_excludes(&a.exclude) {
         Ok(x) => x,
         Err(e) => return usage_error(io, &e),
     };
-    let (mut inputs, walk_errors) = walk::collect(&a.paths, &excludes);
-    if let Some(c) = &config {
+    let (mut inputs, walk_errors, links) = walk::collect(&a.paths, &excludes);
+    if a.verbose {
+        for link in &links {
+            let _ = writeln!(
+                io.stderr,
+                "{}: skipped: a symbolic link (walks do not follow links)",
+                walk::escaped(&link.to_string_lossy())
+            );
+        }
+    }
+    if let Some(c) = config.as_mut() {
         // the configuration's files: its globs are relative to its folder
-        let exclude = walk::build_excludes(&c.exclude).ok();
-        inputs.retain(|i| match i {
-            Input::File { path, .. } => {
-                let name = path.to_string_lossy();
-                let rel = c.relative(&name);
-                c.includes(&name) && exclude.as_ref().is_none_or(|g| !g.is_match(&rel))
-            }
-            _ => true,
-        });
+        if let Some(note) = c.select_files(&mut inputs) {
+            let _ = writeln!(io.stderr, "note: {note}");
+        }
     }
     let mut stdin_bytes = None;
     if inputs.contains(&Input::Stdin) {
@@ -1446,19 +1483,39 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         export_type: a.export_type.unwrap_or_default(),
         export_type_explicit: a.export_type.is_some(),
     };
+    // read before fixing: a fix is applied only for a finding the run reports
+    let baseline = match &a.baseline {
+        None => None,
+        Some(path) => match read_file(std::path::Path::new(path)).and_then(|t| {
+            serde_json::from_slice::<serde_json::Value>(&t).map_err(|e| e.to_string())
+        }) {
+            Ok(v) => Some(baseline_counts(&v)),
+            Err(e) => return usage_error(io, &format!("cannot read the baseline `{path}`: {e}")),
+        },
+    };
+    // files whose fixes could not be written: an IO001 finding each, and the run goes on
+    let mut unwritten: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     if a.fix || a.diff {
+        let reported = |source: &Source, findings: &mut Vec<Finding>| {
+            if let Some(c) = config.as_ref() {
+                c.filter(&source.name, findings);
+            }
+            if let Some(known) = &baseline {
+                drop_known(known, source, findings);
+            }
+        };
         let mut diff_text = String::new();
         let mut fixed = 0;
         let mut files = 0;
-        for input in &inputs {
+        for (id, input) in inputs.iter().enumerate() {
             let Input::File { path, .. } = input else {
                 continue;
             };
             let Ok(bytes) = read_file(path) else {
                 continue;
             };
-            let name = path.to_string_lossy().to_string();
-            let Some((text, n)) = fix_text(&name, &bytes, &opts) else {
+            let name = input_name(input);
+            let Some((text, n)) = fix_text(&name, &bytes, &opts, &reported) else {
                 continue;
             };
             fixed += n;
@@ -1473,7 +1530,14 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
                         .to_string(),
                 );
             } else if let Err(e) = std::fs::write(path, &text) {
-                return usage_error(io, &format!("cannot write `{name}`: {e}"));
+                // a failed write may have cut the file short: put the original back
+                let kept = match std::fs::write(path, &bytes) {
+                    Ok(()) => "the file is unchanged".to_string(),
+                    Err(e) => format!("the file may be left partly written ({e})"),
+                };
+                unwritten.insert(id, format!("cannot write the fixes: {e}; {kept}"));
+                fixed -= n;
+                files -= 1;
             }
         }
         if a.diff {
@@ -1493,15 +1557,6 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             if files == 1 { "" } else { "s" }
         );
     }
-    let baseline = match &a.baseline {
-        None => None,
-        Some(path) => match read_file(std::path::Path::new(path)).and_then(|t| {
-            serde_json::from_slice::<serde_json::Value>(&t).map_err(|e| e.to_string())
-        }) {
-            Ok(v) => Some(baseline_counts(&v)),
-            Err(e) => return usage_error(io, &format!("cannot read the baseline `{path}`: {e}")),
-        },
-    };
     let style = emit::Style {
         format: a.format,
         color: io.color,
@@ -1536,7 +1591,17 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     let done = std::sync::Mutex::new(std::mem::take(&mut pre.done));
     let checked = |id: usize| {
         let pre_checked = done.lock().ok().and_then(|mut d| d.remove(&id));
-        pre_checked.unwrap_or_else(|| check_one(&inputs[id], stdin, id, &opts, &modules))
+        let (source, mut report) =
+            pre_checked.unwrap_or_else(|| check_one(&inputs[id], stdin, id, &opts, &modules));
+        if let Some(why) = unwritten.get(&id) {
+            report.findings.push(
+                Finding::new(&rules::IO001, id, Span::new(0, 0), why.clone()).help(
+                    "check that the file is writable; the findings are those of the file as it is",
+                ),
+            );
+            engine::sort(&mut report.findings);
+        }
+        (source, report)
     };
     if inputs.len() <= SERIAL_UP_TO {
         // a pre-commit hook's few files: threads would cost more than they save
@@ -1568,6 +1633,90 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         next += 1;
     }
     run.finish(&opts, a.write_baseline.as_deref(), io)
+}
+
+/// The onboarding flags' own values (the configuration's are checked when it is read).
+fn flag_values(a: &CheckArgs) -> Result<(), String> {
+    if let Some(acct) = a.account_id.as_deref() {
+        if !crate::config::valid_account_id(acct) {
+            return Err(format!(
+                "--account-id `{acct}` is not a 12-digit AWS account ID (write it without dashes)"
+            ));
+        }
+    }
+    if let Some(b) = a.bucket.as_deref() {
+        if !crate::config::valid_bucket_name(b) {
+            return Err(format!(
+                "--bucket `{b}` must be the bucket's name only, such as `my-billing-bucket`"
+            ));
+        }
+    }
+    if let Some(sc) = a.scenario.as_deref() {
+        if !crate::requirements::SCENARIOS.contains(&sc) {
+            return Err(format!(
+                "--scenario `{sc}` is not one of {}",
+                crate::requirements::SCENARIOS.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A scenario other than `linked` needs the bucket and the account ID. Missing when the flag
+/// named the scenario: a usage error; when the configuration did, or gave the missing value
+/// but an invalid one: a finding there (CFG001), and the scenario is not checked.
+fn scenario_needs(
+    sc: &str,
+    from_flag: bool,
+    a: &CheckArgs,
+    config: Option<&mut crate::config::Config>,
+    io: &mut Io,
+) -> Result<(), String> {
+    let missing: Vec<&str> = [("bucket", &a.bucket), ("account-id", &a.account_id)]
+        .into_iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| k)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let onboarding = config.as_ref().map(|c| &c.onboarding);
+    let given_invalid = missing
+        .iter()
+        .all(|k| onboarding.and_then(|o| o.at(k)).is_some());
+    match config {
+        Some(c) if !from_flag => {
+            let at = c.onboarding.at("scenario").unwrap_or_default();
+            c.findings.push(
+                Finding::new(
+                    &rules::CFG001,
+                    0,
+                    at,
+                    format!("the scenario `{sc}` needs a valid `bucket` and `account-id`, so its requirements were not checked"),
+                )
+                .help("give them in `[onboarding]` or as --bucket and --account-id"),
+            );
+            Ok(())
+        }
+        Some(c) if given_invalid => {
+            let _ = writeln!(
+                io.stderr,
+                "note: --scenario {sc} is not checked: the `{}` of `{}` is invalid",
+                missing.join("` and `"),
+                c.source.name
+            );
+            Ok(())
+        }
+        _ => Err(format!("--scenario {sc} needs --bucket and --account-id")),
+    }
+}
+
+/// The size limit of the files this run reads, in MiB (the default without one).
+fn set_max_file_size(mib: Option<u64>) {
+    MAX_FILE_SIZE.store(
+        mib.unwrap_or(MAX_FILE_SIZE_MIB).saturating_mul(1024 * 1024),
+        std::sync::atomic::Ordering::Relaxed,
+    );
 }
 
 /// Check the inputs `0..count` with `checked` on the pool and print them in order. The
@@ -1656,7 +1805,14 @@ fn stream(
 /// A file's text with its safe fixes applied, round after round until none is left (a fix can
 /// make another possible, and edits that overlap wait for the next round); `None` when nothing
 /// changes. Files that are not valid UTF-8 are left alone.
-fn fix_text(name: &str, bytes: &[u8], opts: &Options) -> Option<(String, usize)> {
+/// Only the fixes of the findings `reported` keeps are applied (what the run reports: the
+/// configuration's selection and ignores, the baseline).
+fn fix_text(
+    name: &str,
+    bytes: &[u8],
+    opts: &Options,
+    reported: &dyn Fn(&Source, &mut Vec<Finding>),
+) -> Option<(String, usize)> {
     let (mut text, bad) = crate::parse::json::decode(bytes);
     if bad.is_some() {
         return None;
@@ -1665,7 +1821,8 @@ fn fix_text(name: &str, bytes: &[u8], opts: &Options) -> Option<(String, usize)>
     let siblings = Modules::default().siblings(name);
     for _ in 0..10 {
         let source = Source::new(name.to_string(), text.clone());
-        let report = engine::check_source_in(&source, 0, None, opts, &siblings);
+        let mut report = engine::check_source_in(&source, 0, None, opts, &siblings);
+        reported(&source, &mut report.findings);
         let mut edits: Vec<&crate::diagnostic::Edit> = report
             .findings
             .iter()
@@ -1694,6 +1851,25 @@ fn fix_text(name: &str, bytes: &[u8], opts: &Options) -> Option<(String, usize)>
     (applied > 0).then_some((text, applied))
 }
 
+/// Drop the findings of a file that a baseline records, as many of each as it records.
+fn drop_known(
+    known: &std::collections::HashMap<(String, String), usize>,
+    source: &Source,
+    findings: &mut Vec<Finding>,
+) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    findings.retain(|f| {
+        let fp = emit::ci::fingerprint(f, source);
+        let recorded = known
+            .get(&(source.name.clone(), fp.clone()))
+            .copied()
+            .unwrap_or(0);
+        let n = seen.entry(fp).or_insert(0);
+        *n += 1;
+        *n > recorded
+    });
+}
+
 /// The findings a baseline records, by file and fingerprint (rule, file, message and
 /// underlined text, not its line, so that moving code does not make old findings new), with how
 /// often each occurs.
@@ -1716,11 +1892,8 @@ fn finish(result: &RunResult, format: Format, fail_on: FailOn, verbose: bool, io
     style.color = io.color;
     style.verbose = verbose;
     let out = emit::render(result, style);
-    if let Err(e) = io.stdout.write_all(out.as_bytes()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return usage_error(io, &format!("cannot write the output: {e}"));
-        }
-    }
+    // a failed write is said by `run`, with exit 2
+    let _ = io.stdout.write_all(out.as_bytes());
     let internal = result
         .sources
         .iter()

@@ -8,6 +8,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::parse::json::{Kind, Member, Node};
 use crate::rules;
 use crate::source::{Source, Span};
+use crate::walk::Input;
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "finops-lint.toml";
@@ -18,7 +19,9 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
     let found = start
         .ancestors()
         .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())?;
+        // not only regular files: a FIFO or device of that name is refused when read, with a
+        // message, instead of a parent's configuration being used in its place
+        .find(|p| p.metadata().is_ok_and(|m| !m.is_dir()))?;
     // shown relative to the current folder when it is below it
     let cwd = std::env::current_dir()
         .ok()
@@ -29,6 +32,8 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
     )
 }
 
+/// The onboarding values of the configuration; an invalid one is left out (and is a CFG001
+/// finding), so that the default or the flag applies.
 #[derive(Debug, Default, Clone)]
 pub struct Onboarding {
     pub account_id: Option<String>,
@@ -37,6 +42,28 @@ pub struct Onboarding {
     pub export_name: Option<String>,
     pub export_type: Option<String>,
     pub scenario: Option<String>,
+    /// Where each key given is (valid or not): `("scenario", span of its value)`.
+    pub given: Vec<(&'static str, Span)>,
+}
+
+impl Onboarding {
+    /// The span of the value of `key`, when the configuration gives one.
+    pub fn at(&self, key: &str) -> Option<Span> {
+        self.given.iter().find(|(k, _)| *k == key).map(|(_, s)| *s)
+    }
+}
+
+/// A 12-digit AWS account ID (the flags and the configuration accept the same).
+pub fn valid_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A bucket's name only: not empty, not an `s3://` URL, an ARN or a path.
+pub fn valid_bucket_name(name: &str) -> bool {
+    !(name.is_empty()
+        || name.starts_with("s3://")
+        || name.starts_with("arn:")
+        || name.contains('/'))
 }
 
 #[derive(Debug, Clone)]
@@ -52,19 +79,26 @@ pub struct Ignore {
 pub struct Config {
     /// The configuration file, as a source of the run (its findings point into it).
     pub source: Source,
-    /// The folder globs are relative to.
+    /// The folder globs are relative to: the configuration's, absolute with its links resolved.
     pub dir: PathBuf,
     pub onboarding: Onboarding,
     /// `None`: every rule.
     pub select: Option<Vec<String>>,
+    /// Severity overrides; `None` is "off". An invalid value is left out (the rule keeps its
+    /// default) and is a CFG001 finding.
     pub severity: Vec<(String, Option<Severity>)>,
     pub ignores: Vec<Ignore>,
     pub include: Option<globset::GlobSet>,
-    pub exclude: Vec<String>,
+    /// Where `[files] include` is (its findings point at it).
+    pub include_span: Span,
+    /// `[files] exclude`: each glob, and everything below it when it names a folder.
+    pub exclude: Option<globset::GlobSet>,
     /// `[files] max-file-size`, in MiB.
     pub max_file_size: Option<u64>,
     /// Problems of the configuration itself, on source index 0 (moved when added to a run).
     pub findings: Vec<Finding>,
+    /// The last file's folder and that folder resolved (files come folder by folder).
+    resolved: std::sync::Mutex<Option<(PathBuf, PathBuf)>>,
 }
 
 /// TOML into the spanned tree.
@@ -150,20 +184,29 @@ fn strings(n: Option<&Node>) -> Vec<(String, Span)> {
         .collect()
 }
 
-fn globs(list: &[(String, Span)], findings: &mut Vec<Finding>) -> Option<globset::GlobSet> {
+/// The valid globs of a list (an invalid one is a finding); `below` adds `GLOB/**` for each, so
+/// that a folder's glob covers what it holds. A set that cannot be built matches nothing.
+fn globs(list: &[(String, Span)], below: bool, findings: &mut Vec<Finding>) -> globset::GlobSet {
     let mut b = globset::GlobSetBuilder::new();
     for (g, span) in list {
-        match globset::Glob::new(g) {
+        let mut add = |text: &str| match globset::Glob::new(text) {
             Ok(glob) => {
                 b.add(glob);
+                true
             }
-            Err(e) => findings.push(
-                Finding::new(&rules::CFG001, 0, *span, format!("invalid glob `{g}`: {e}"))
-                    .help("write a glob such as `infra/**/*.json`"),
-            ),
+            Err(e) => {
+                findings.push(
+                    Finding::new(&rules::CFG001, 0, *span, format!("invalid glob `{g}`: {e}"))
+                        .help("write a glob such as `infra/**/*.json`"),
+                );
+                false
+            }
+        };
+        if add(g) && below && !g.ends_with("/**") {
+            add(&format!("{}/**", g.trim_end_matches('/')));
         }
     }
-    b.build().ok()
+    b.build().unwrap_or_else(|_| globset::GlobSet::empty())
 }
 
 fn unknown_rule(entry: &str, span: Span) -> Finding {
@@ -176,15 +219,25 @@ fn unknown_rule(entry: &str, span: Span) -> Finding {
     .help(rules::unknown_rule_help(entry))
 }
 
-/// Read a configuration file. `Err` only when it cannot be read at all.
-pub fn load(path: &Path) -> Result<Config, String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let dir = path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
+/// A path made absolute, its folders' links resolved (the file itself, a link or not, is kept):
+/// how the configuration's folder and the files checked are compared.
+fn resolved_folder(dir: &Path) -> PathBuf {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    std::fs::canonicalize(dir)
+        .or_else(|_| std::path::absolute(dir))
+        .unwrap_or_else(|_| dir.to_path_buf())
+}
+
+/// Read a configuration from its bytes (the caller reads the file with the rules of every input:
+/// a regular file within the size limit). Problems are findings in it, never an error.
+pub fn parse(path: &Path, bytes: &[u8]) -> Config {
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    // `finops-lint.toml` in the current folder has an empty parent: the current folder
+    let dir = resolved_folder(path.parent().unwrap_or(Path::new("")));
     let mut cfg = Config {
         source: Source::new(path.to_string_lossy().to_string(), text.clone()),
         dir,
@@ -193,9 +246,11 @@ pub fn load(path: &Path) -> Result<Config, String> {
         severity: Vec::new(),
         ignores: Vec::new(),
         include: None,
-        exclude: Vec::new(),
+        include_span: Span::default(),
+        exclude: None,
         max_file_size: None,
         findings: Vec::new(),
+        resolved: std::sync::Mutex::new(None),
     };
     let doc = match toml_edit::Document::parse(text.clone()) {
         Ok(d) => d,
@@ -211,7 +266,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
                 Finding::new(&rules::CFG001, 0, span, format!("invalid TOML: {message}"))
                     .help("fix the TOML syntax at the marked position; nothing else in the configuration was read"),
             );
-            return Ok(cfg);
+            return cfg;
         }
     };
     let table = doc.as_table();
@@ -236,24 +291,22 @@ pub fn load(path: &Path) -> Result<Config, String> {
     }
     let text_of = |n: Option<&Node>| n.and_then(Node::as_str).map(str::to_string);
     if let Some(o) = root.get("onboarding") {
-        cfg.onboarding = Onboarding {
-            account_id: text_of(o.get("account-id")),
-            bucket: text_of(o.get("bucket")),
-            prefix: text_of(o.get("prefix")),
-            export_name: text_of(o.get("export-name")),
-            export_type: text_of(o.get("export-type")),
-            scenario: text_of(o.get("scenario")),
-        };
+        onboarding(o, &mut cfg);
     }
     if let Some(r) = root.get("rules") {
         if let Some(sel) = r.get("select") {
             let list = strings(Some(sel));
+            let mut known = Vec::new();
             for (e, span) in &list {
-                if !rules::names_some(e) {
+                if rules::names_some(e) {
+                    known.push(e.clone());
+                } else {
                     cfg.findings.push(unknown_rule(e, *span));
                 }
             }
-            cfg.select = Some(list.into_iter().map(|(e, _)| e).collect());
+            // a selection of nothing but typos selects nothing: every rule runs, as without one
+            let only_typos = known.is_empty() && !list.is_empty();
+            cfg.select = (!only_typos).then_some(known);
         }
         for m in r.get("severity").and_then(Node::as_object).unwrap_or(&[]) {
             if !rules::names_some(&m.key) {
@@ -264,7 +317,9 @@ pub fn load(path: &Path) -> Result<Config, String> {
                 Some("error") => Some(Severity::Error),
                 Some("warning") => Some(Severity::Warning),
                 Some("info") => Some(Severity::Info),
-                _ => None,
+                Some("off") => None,
+                // the schema reported it (CFG001): the rule keeps its default severity
+                _ => continue,
             };
             cfg.severity.push((m.key.clone(), sev));
         }
@@ -281,11 +336,11 @@ pub fn load(path: &Path) -> Result<Config, String> {
         let reason = text_of(entry.get("reason")).filter(|r| !r.trim().is_empty());
         let paths = entry
             .get("paths")
-            .map(|p| globs(&strings(Some(p)), &mut cfg.findings));
+            .map(|p| globs(&strings(Some(p)), false, &mut cfg.findings));
         if ok {
             cfg.ignores.push(Ignore {
                 rules: list,
-                paths: paths.flatten(),
+                paths,
                 reason,
                 span: entry.span,
                 used: false,
@@ -294,38 +349,178 @@ pub fn load(path: &Path) -> Result<Config, String> {
     }
     if let Some(files) = root.get("files") {
         if let Some(inc) = files.get("include") {
-            cfg.include = globs(&strings(Some(inc)), &mut cfg.findings);
+            cfg.include = Some(globs(&strings(Some(inc)), false, &mut cfg.findings));
+            cfg.include_span = inc.span;
         }
         cfg.max_file_size = files.get("max-file-size").and_then(|n| match &n.kind {
-            Kind::Number(t) => t.parse().ok(),
+            Kind::Number(t) => t.parse().ok().filter(|n| *n > 0),
             _ => None,
         });
-        cfg.exclude = strings(files.get("exclude"))
-            .into_iter()
-            .map(|(g, _)| g)
-            .collect();
+        if let Some(exc) = files.get("exclude") {
+            cfg.exclude = Some(globs(&strings(Some(exc)), true, &mut cfg.findings));
+        }
     }
-    Ok(cfg)
+    cfg
+}
+
+/// `[onboarding]`: the valid values; an invalid one is a CFG001 finding at it (the schema's, or
+/// the flags' rule for a bucket's name) and is left out.
+fn onboarding(o: &Node, cfg: &mut Config) {
+    const KEYS: [&str; 6] = [
+        "account-id",
+        "bucket",
+        "prefix",
+        "export-name",
+        "export-type",
+        "scenario",
+    ];
+    let mut out = Onboarding::default();
+    for key in KEYS {
+        let Some(node) = o.get(key) else { continue };
+        out.given.push((key, node.inner_span()));
+        let reported = cfg
+            .findings
+            .iter()
+            .any(|f| f.span.start < node.span.end && node.span.start < f.span.end);
+        let Some(value) = node.as_str() else {
+            continue; // not a string: the schema said so
+        };
+        let valid = match key {
+            "account-id" => valid_account_id(value),
+            "bucket" => valid_bucket_name(value) && value.len() >= 3,
+            "export-type" => matches!(value, "cur2" | "legacy"),
+            "scenario" => crate::requirements::SCENARIOS.contains(&value),
+            _ => true,
+        };
+        if !valid {
+            if !reported {
+                let message = match key {
+                    "bucket" => format!("`bucket` `{value}` must be the bucket's name only, such as `my-billing-bucket`"),
+                    _ => format!("`{key}` `{value}` is not a valid value"),
+                };
+                cfg.findings
+                    .push(Finding::new(&rules::CFG001, 0, node.inner_span(), message));
+            }
+            continue;
+        }
+        let slot = match key {
+            "account-id" => &mut out.account_id,
+            "bucket" => &mut out.bucket,
+            "prefix" => &mut out.prefix,
+            "export-name" => &mut out.export_name,
+            "export-type" => &mut out.export_type,
+            _ => &mut out.scenario,
+        };
+        *slot = Some(value.to_string());
+    }
+    cfg.onboarding = out;
 }
 
 impl Config {
-    /// A path relative to the configuration's folder, for its globs.
+    /// A file's path relative to the configuration's folder, as its globs see it, however the
+    /// file was named (relative to the current folder or absolute, with `.` or `..`); a file
+    /// outside that folder keeps its absolute path.
     pub fn relative(&self, name: &str) -> PathBuf {
         let p = Path::new(name);
-        let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-        let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
-        abs.strip_prefix(&dir).map(Path::to_path_buf).unwrap_or(abs)
+        let (parent, file) = match (p.parent(), p.file_name()) {
+            (Some(parent), Some(file)) => (parent, file),
+            // `.`, `..` or `/`: a folder, resolved whole
+            _ => (p, std::ffi::OsStr::new("")),
+        };
+        let folder = {
+            let mut last = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+            match last.as_ref() {
+                Some((asked, done)) if asked == parent => done.clone(),
+                _ => {
+                    let done = resolved_folder(parent);
+                    *last = Some((parent.to_path_buf(), done.clone()));
+                    done
+                }
+            }
+        };
+        let abs = if file.is_empty() {
+            folder
+        } else {
+            folder.join(file)
+        };
+        match abs.strip_prefix(&self.dir) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => abs,
+        }
     }
 
-    /// Whether a file found by a directory walk is read (`files.include`).
-    pub fn includes(&self, name: &str) -> bool {
-        self.include
-            .as_ref()
-            .is_none_or(|g| g.is_match(self.relative(name)))
+    /// Whether `include` takes a file (every file when it is absent), by its relative path.
+    fn takes(&self, rel: &Path) -> bool {
+        self.include.as_ref().is_none_or(|g| g.is_match(rel))
+    }
+
+    /// Whether `exclude` leaves a file out, by its relative path.
+    fn leaves_out(&self, rel: &Path) -> bool {
+        self.exclude.as_ref().is_some_and(|g| g.is_match(rel))
+    }
+
+    /// Keep the inputs `[files]` takes. A folder's walk that found files none of which
+    /// `include` takes is a finding at `include` (the gate does not pass on nothing checked);
+    /// when every file given is left out otherwise (such as the files pre-commit names, all
+    /// excluded), a note for standard error is returned.
+    pub fn select_files(&mut self, inputs: &mut Vec<Input>) -> Option<String> {
+        let given = inputs
+            .iter()
+            .filter(|i| matches!(i, Input::File { .. }))
+            .count();
+        let (mut walked, mut taken, mut example) = (0, 0, None);
+        inputs.retain(|i| {
+            let Input::File { path, explicit } = i else {
+                return true;
+            };
+            let rel = self.relative(&path.to_string_lossy());
+            let takes = self.takes(&rel);
+            if !explicit {
+                walked += 1;
+                if takes {
+                    taken += 1;
+                } else if example.is_none() {
+                    example = Some(rel.clone());
+                }
+            }
+            takes && !self.leaves_out(&rel)
+        });
+        if let (Some(example), 0) = (example, taken) {
+            let files = if walked == 1 { "file" } else { "files" };
+            self.findings.push(
+                Finding::new(
+                    &rules::CFG001,
+                    0,
+                    self.include_span,
+                    format!("`include` takes none of the {walked} {files} found in the folders given, so nothing there was checked"),
+                )
+                .note(format!(
+                    "globs are matched against paths relative to this file's folder, such as `{}`",
+                    example.display()
+                ))
+                .help("add globs that take these files, or check the folders `include` names"),
+            );
+            return None;
+        }
+        (given > 0 && inputs.is_empty()).then(|| {
+            format!(
+                "`{}` leaves out all {given} file{} given (`[files]` include and exclude): nothing was checked",
+                self.source.name,
+                if given == 1 { "" } else { "s" }
+            )
+        })
     }
 
     /// Apply selection, severities and ignores to a file's findings.
     pub fn apply(&mut self, file: &str, findings: &mut Vec<Finding>) {
+        for i in self.filter(file, findings) {
+            self.ignores[i].used = true;
+        }
+    }
+
+    /// Selection, "off" and ignores, applied to a file's findings: what a run reports of them
+    /// (`--fix` fixes only those). The ignores that silenced something, by index.
+    pub fn filter(&self, file: &str, findings: &mut Vec<Finding>) -> Vec<usize> {
         if let Some(sel) = &self.select {
             if !sel.iter().any(|e| e.eq_ignore_ascii_case("ALL")) {
                 findings.retain(|f| sel.iter().any(|e| f.rule.named_by(e)));
@@ -340,17 +535,22 @@ impl Config {
                     .for_each(|f| f.severity = *s),
             }
         }
+        let mut used = Vec::new();
+        if findings.is_empty() {
+            return used;
+        }
         let rel = self.relative(file);
-        for ig in self.ignores.iter_mut().filter(|i| i.reason.is_some()) {
-            if ig.paths.as_ref().is_some_and(|g| !g.is_match(&rel)) {
+        for (i, ig) in self.ignores.iter().enumerate() {
+            if ig.reason.is_none() || ig.paths.as_ref().is_some_and(|g| !g.is_match(&rel)) {
                 continue;
             }
             let before = findings.len();
             findings.retain(|f| !ig.rules.iter().any(|(e, _)| f.rule.named_by(e)));
             if findings.len() != before {
-                ig.used = true;
+                used.push(i);
             }
         }
+        used
     }
 
     /// The configuration's own findings, with `source` as its index in the run: problems found

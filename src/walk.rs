@@ -73,9 +73,34 @@ fn by_components(a: &std::path::Path, b: &std::path::Path) -> std::cmp::Ordering
     a.iter().map(key).cmp(b.iter().map(key))
 }
 
-pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkError>) {
+/// A path for a line of text: control characters (a newline would start a CI workflow command
+/// or a forged line, an escape sequence would reach the terminal) and invisible reordering marks
+/// are written as `\u{..}` escapes.
+pub fn escaped(name: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if !name.chars().any(hidden) {
+        return name.to_string();
+    }
+    name.chars()
+        .map(|c| {
+            if hidden(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The inputs, the paths that could not be walked, and the symbolic links the walks skipped
+/// (links are not followed: a loop or a link out of the tree cannot lead a walk astray).
+pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkError>, Vec<PathBuf>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
+    let mut links = Vec::new();
     for p in paths {
         if p == "-" {
             inputs.push(Input::Stdin);
@@ -114,6 +139,8 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
                             });
                             if e.file_type().is_file() && ours {
                                 found.push(e.into_path());
+                            } else if e.path_is_symlink() && e.depth() > 0 {
+                                links.push(e.into_path());
                             }
                         }
                         Err(e) => errors.push(WalkError {
@@ -146,7 +173,8 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
             }
         }
     }
-    (inputs, errors)
+    links.sort_unstable_by(|a, b| by_components(a, b));
+    (inputs, errors, links)
 }
 
 #[cfg(test)]

@@ -206,3 +206,296 @@ fn a_baseline_reports_only_new_findings_and_survives_moved_lines() {
         2
     );
 }
+
+// ---- globs relative to the configuration's folder, however the tool is called ----
+
+const BAD_POLICY: &str =
+    r#"{"Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+
+/// A repository whose configuration takes `infra/`, leaves out `infra/drafts/` and ignores
+/// POL005 in `infra/legacy/`; a broken file in `docs/` and in `infra/drafts/` would be reported
+/// if read. Its `repo/` sits beside an `elsewhere/` folder.
+fn repo() -> tempdir::Dir {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "repo/finops-lint.toml",
+        r#"[files]
+include = ["infra/**"]
+exclude = ["infra/drafts"]
+
+[[ignore]]
+rules = ["POL005"]
+paths = ["infra/legacy/*.json"]
+reason = "replaced by the new policy next quarter"
+"#,
+    );
+    dir.write("repo/infra/p.json", BAD_POLICY);
+    dir.write("repo/infra/legacy/p.json", BAD_POLICY);
+    dir.write("repo/infra/drafts/broken.json", "{");
+    dir.write("repo/docs/broken.json", "{");
+    std::fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+    dir
+}
+
+/// Run the binary in `cwd` (relative to the temporary folder) and return the exit code and
+/// `(file relative to repo/, code)` of every finding.
+fn from(dir: &tempdir::Dir, cwd: &str, args: &[&str]) -> (i32, Vec<(String, String)>, String) {
+    let cwd = dir.path().join(cwd);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .current_dir(&cwd)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    let repo = std::fs::canonicalize(dir.path().join("repo")).unwrap();
+    let mut found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = f["file"].as_str().unwrap();
+            let abs = std::fs::canonicalize(cwd.join(file)).unwrap();
+            let rel = abs
+                .strip_prefix(&repo)
+                .unwrap_or(&abs)
+                .to_string_lossy()
+                .to_string();
+            (rel, f["code"].as_str().unwrap().to_string())
+        })
+        .collect();
+    found.sort();
+    (out.status.code().unwrap_or(-1), found, stderr)
+}
+
+/// What every form of the call reports: `infra/` read, its drafts left out, POL005 ignored in
+/// `infra/legacy/`, `docs/` not read, and no configuration finding (the ignore is used).
+fn assert_configured(dir: &tempdir::Dir, cwd: &str, args: &[&str]) {
+    let (code, found, stderr) = from(dir, cwd, args);
+    let expected: Vec<(String, String)> = [
+        ("infra/legacy/p.json", "POL001"),
+        ("infra/p.json", "POL001"),
+        ("infra/p.json", "POL005"),
+    ]
+    .iter()
+    .map(|(f, c)| (f.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(found, expected, "`{}` in {cwd}: {stderr}", args.join(" "));
+    assert_eq!(code, 1, "{stderr}");
+}
+
+#[test]
+fn globs_apply_to_a_folder_named_with_a_trailing_slash() {
+    let d = repo();
+    assert_configured(&d, "repo", &["infra/"]);
+}
+
+#[test]
+fn globs_apply_to_a_folder_named_relative() {
+    let d = repo();
+    assert_configured(&d, "repo", &["infra"]);
+    assert_configured(&d, "repo", &["./infra"]);
+}
+
+#[test]
+fn globs_apply_to_the_current_folder() {
+    let d = repo();
+    assert_configured(&d, "repo", &["."]);
+}
+
+#[test]
+fn globs_apply_to_absolute_paths() {
+    let d = repo();
+    let infra = d.path().join("repo/infra");
+    assert_configured(&d, "repo", &[infra.to_str().unwrap()]);
+    let root = d.path().join("repo");
+    assert_configured(&d, "repo", &[root.to_str().unwrap()]);
+}
+
+#[test]
+fn globs_apply_to_named_files() {
+    // as pre-commit names them, from the repository's root
+    let d = repo();
+    let files = [
+        "infra/p.json",
+        "./infra/legacy/p.json",
+        "infra/drafts/broken.json",
+        "docs/broken.json",
+    ];
+    assert_configured(&d, "repo", &files);
+}
+
+#[test]
+fn globs_apply_from_a_subfolder_with_the_configuration_found_upwards() {
+    let d = repo();
+    assert_configured(&d, "repo/infra", &["."]);
+    assert_configured(
+        &d,
+        "repo/infra",
+        &["p.json", "legacy/p.json", "drafts/broken.json"],
+    );
+    assert_configured(&d, "repo/infra", &[".."]);
+    // from above the repository
+    assert_configured(&d, ".", &["repo/infra"]);
+}
+
+#[test]
+fn globs_apply_with_a_configuration_named_elsewhere() {
+    let d = repo();
+    let cfg = d.path().join("repo/finops-lint.toml");
+    let infra = d.path().join("repo/infra");
+    assert_configured(
+        &d,
+        "elsewhere",
+        &["--config", cfg.to_str().unwrap(), infra.to_str().unwrap()],
+    );
+    assert_configured(
+        &d,
+        "elsewhere",
+        &["--config", "../repo/finops-lint.toml", "../repo/infra"],
+    );
+    assert_configured(&d, "repo/infra", &["--config", "../finops-lint.toml", "."]);
+}
+
+#[test]
+fn an_include_that_takes_none_of_the_files_found_fails_the_run() {
+    let d = repo();
+    // the folder holds files, none of which `include` takes: not a silent pass
+    let (code, found, _) = from(&d, "repo", &["docs"]);
+    assert_eq!(code, 1);
+    let errors: Vec<&(String, String)> = found.iter().filter(|f| f.1 != "SUP001").collect();
+    assert_eq!(
+        errors,
+        vec![&("finops-lint.toml".to_string(), "CFG001".to_string())]
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .current_dir(d.path().join("repo"))
+        .args(["check", "--format", "concise", "docs"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "finops-lint.toml:2:11: error[CFG001] `include` takes none of the 1 file found"
+        ),
+        "{text}"
+    );
+    // files named one by one (pre-commit), all left out: a note, and the run passes
+    let (code, found, stderr) = from(
+        &d,
+        "repo",
+        &["docs/broken.json", "infra/drafts/broken.json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(found.iter().all(|f| f.1 == "SUP001"), "{found:?}");
+    assert!(stderr.contains("leaves out all 2 files given"), "{stderr}");
+}
+
+// ---- invalid values do not silence rules or stop the run ----
+
+#[test]
+fn an_invalid_severity_keeps_the_rule_at_its_default() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "finops-lint.toml",
+        "[rules]\nseverity = { POL005 = \"of\", POL001 = \"off\" }\nselect = [\"PL0\"]\n",
+    );
+    dir.write("p.json", BAD_POLICY);
+    let (code, v) = json_findings(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // POL005 stays an error, POL001 is off, and a selection of typos selects nothing away
+    assert!(
+        found.contains(&("POL005".into(), "error".into(), "\"allow\"".into())),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|f| f.0 == "POL001"), "{found:?}");
+    assert!(
+        found.contains(&("CFG001".into(), "error".into(), "of".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("CFG001".into(), "error".into(), "PL0".into())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn bad_onboarding_values_are_findings_in_the_configuration() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "finops-lint.toml",
+        "[onboarding]\naccount-id = \"4029-3847-5610\"\nbucket = \"s3://acme-finops-billing\"\nscenario = \"root-existng-export\"\n",
+    );
+    dir.write("p.json", BAD_POLICY);
+    let (code, v) = json_findings(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{v:#}");
+    let cfg: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().ends_with("finops-lint.toml"))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for value in [
+        "4029-3847-5610",
+        "s3://acme-finops-billing",
+        "root-existng-export",
+    ] {
+        assert!(
+            cfg.iter().any(|(c, t)| c == "CFG001" && t.contains(value)),
+            "{value}: {cfg:?}"
+        );
+    }
+    // the policy is still checked
+    assert!(codes(&v).iter().any(|c| c.0 == "POL005"), "{v:#}");
+    // the flags keep their usage errors
+    let p = dir.path().to_str().unwrap();
+    assert_eq!(run(&["check", "--account-id", "4029-3847-5610", p]).code, 2);
+    assert_eq!(run(&["check", "--bucket", "s3://x", p]).code, 2);
+    // a scenario the configuration names without the bucket and account: a finding at it
+    dir.write(
+        "finops-lint.toml",
+        "[onboarding]\nscenario = \"root-existing-export\"\n",
+    );
+    let (code, v) = json_findings(&[p]);
+    assert_eq!(code, 1, "{v:#}");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CFG001")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(f["text"], "root-existing-export", "{f:#}");
+    // the same scenario as a flag is a usage error
+    assert_eq!(
+        run(&[
+            "check",
+            "--no-config",
+            "--scenario",
+            "root-existing-export",
+            p
+        ])
+        .code,
+        2
+    );
+}

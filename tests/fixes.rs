@@ -282,4 +282,177 @@ fn the_escaped_star_is_not_a_wildcard() {
     );
     // the real wildcard was fixed: the operator is now StringLike
     assert!(texts[1].contains("\"StringLike\""), "{}", texts[1]);
+
+const UNFIXED: &str = "{\"Statement\": [{\"Effect\": \"allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}\n";
+
+/// `--fix` in a folder holding `p.json` (POL001 and POL005 both offer a fix) and `config`
+/// (when given) as its `finops-lint.toml`; the text of `p.json` afterwards.
+fn fixed_with(config: Option<&str>, extra: &[&str]) -> String {
+    let dir = common::tempdir::Dir::new();
+    let p = dir.write("p.json", UNFIXED);
+    if let Some(c) = config {
+        dir.write("finops-lint.toml", c);
+    }
+    let mut args = vec!["check", "--fix"];
+    args.extend_from_slice(extra);
+    args.push(&p);
+    let out = common::run(&args);
+    assert_ne!(out.code, 2, "{}", out.stderr);
+    std::fs::read_to_string(&p).unwrap()
+}
+
+#[test]
+fn fix_applies_only_the_fixes_of_findings_the_run_reports() {
+    // both fixes without a configuration
+    let all = fixed_with(None, &[]);
+    assert!(
+        all.contains("\"Version\"") && all.contains("\"Allow\""),
+        "{all}"
+    );
+    let only_effect = |text: &str| !text.contains("\"Version\"") && text.contains("\"Allow\"");
+    for config in [
+        "[rules]\nselect = [\"POL005\"]\n",
+        "[rules]\nseverity = { POL001 = \"off\" }\n",
+        "[rules]\nseverity = { missing-version = \"off\" }\n",
+        "[[ignore]]\nrules = [\"POL001\"]\npaths = [\"*.json\"]\nreason = \"the policies are written by a tool\"\n",
+    ] {
+        let text = fixed_with(Some(config), &[]);
+        assert!(only_effect(&text), "{config}\n{text}");
+    }
+    // an ignore for other files fixes this one
+    let other = "[[ignore]]\nrules = [\"POL001\"]\npaths = [\"legacy/*.json\"]\nreason = \"old\"\n";
+    assert!(fixed_with(Some(other), &[]).contains("\"Version\""));
+    // a finding the baseline records is not reported, so not fixed
+    let dir = common::tempdir::Dir::new();
+    let p = dir.write("p.json", UNFIXED);
+    let b = dir.path().join("baseline.json");
+    let b = b.to_str().unwrap();
+    common::run(&["check", "--no-config", "--write-baseline", b, &p]);
+    let out = common::run(&["check", "--no-config", "--fix", "--baseline", b, &p]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), UNFIXED);
+    // `--diff` shows the same
+    dir.write("finops-lint.toml", "[rules]\nselect = [\"POL005\"]\n");
+    let out = common::run(&["check", "--diff", &p]);
+    assert!(
+        out.stdout
+            .contains("+{\"Statement\": [{\"Effect\": \"Allow\""),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("Version"), "{}", out.stdout);
+    assert!(out.stderr.starts_with("1 fix in 1 file"), "{}", out.stderr);
+}
+
+#[test]
+fn fix_leaves_alone_what_a_template_suppresses() {
+    let dir = common::tempdir::Dir::new();
+    let template = r#"{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {
+    "ReadOnly": {
+      "Type": "AWS::IAM::ManagedPolicy",
+      "Metadata": {"finops-lint": {"ignore": [{"rules": ["POL005"], "reason": "kept for the test"}]}},
+      "Properties": {
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]}
+      }
+    }
+  }
+}
+"#;
+    let p = dir.write("template.json", template);
+    let out = common::run(&["check", "--no-config", "--fix", &p]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), template);
+    // without the suppression the fix applies
+    let open = template.replace(
+        r#""Metadata": {"finops-lint": {"ignore": [{"rules": ["POL005"], "reason": "kept for the test"}]}},"#,
+        "",
+    );
+    std::fs::write(&p, &open).unwrap();
+    common::run(&["check", "--no-config", "--fix", &p]);
+    assert!(std::fs::read_to_string(&p).unwrap().contains("\"Allow\""));
+}
+
+/// A file whose fixed text cannot be written (here: larger than the file size limit of the
+/// process, which fails the write even for root) is an IO001 finding; the original is put back,
+/// and the other files are fixed, checked and printed.
+#[test]
+fn a_file_that_cannot_be_written_is_a_finding_and_the_run_goes_on() {
+    if std::process::Command::new("prlimit")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: prlimit (util-linux) is not installed");
+        return;
+    }
+    let dir = common::tempdir::Dir::new();
+    const LIMIT: usize = 4096;
+    // just under the limit: the missing `Version` pushes the fixed text over it
+    let pad = " ".repeat(LIMIT - 10 - UNFIXED.len());
+    let big_text = format!("{}{pad}\n", UNFIXED.trim_end());
+    assert!(big_text.len() < LIMIT);
+    let big = dir.write("a-big.json", &big_text);
+    let small = dir.write("b-small.json", UNFIXED);
+    let out = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "trap '' XFSZ; exec prlimit --fsize=4096 -- \"$@\"",
+            "sh",
+            env!("CARGO_BIN_EXE_finops-lint"),
+            "check",
+            "--no-config",
+            "--fix",
+            "--format",
+            "json",
+        ])
+        .arg(&big)
+        .arg(&small)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                Path::new(f["file"].as_str().unwrap())
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string(),
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let io = found
+        .iter()
+        .find(|f| f.1 == "IO001")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(io.0, "a-big.json");
+    assert!(
+        io.2.starts_with("cannot write the fixes:") && io.2.ends_with("the file is unchanged"),
+        "{io:?}"
+    );
+    // the unwritten file is still checked, as it is
+    assert!(
+        found.contains(&(
+            "a-big.json".into(),
+            "POL001".into(),
+            "the policy has no `Version`".into()
+        )),
+        "{found:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&big).unwrap(), big_text);
+    // the other one is fixed and checked
+    assert!(!found.iter().any(|f| f.0 == "b-small.json"), "{found:?}");
+    assert!(std::fs::read_to_string(&small)
+        .unwrap()
+        .contains("\"Version\""));
+    assert!(stderr.contains("fixed 2 findings in 1 file"), "{stderr}");
 }

@@ -289,3 +289,287 @@ fn fuzz_parsers_and_pipeline() {
         }
     }
 }
+
+/// How many cases a target beside the main one runs: a quarter of `FINOPS_LINT_FUZZ_CASES`.
+fn side_cases() -> (usize, u64) {
+    let cases: usize = std::env::var("FINOPS_LINT_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
+    let seed: u64 = std::env::var("FINOPS_LINT_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5eed_f1a7);
+    (cases.div_ceil(4), seed)
+}
+
+/// Keep an input that failed a side target as `tests/fuzz-regressions/PREFIX-HASH.EXT`; the
+/// target replays the files of its prefix first.
+fn keep_as(prefix: &str, ext: &str, bytes: &[u8]) -> PathBuf {
+    let kept = keep(&format!("x.{ext}"), bytes);
+    let named = kept.with_file_name(format!(
+        "{prefix}-{}",
+        kept.file_name().unwrap().to_string_lossy()
+    ));
+    let _ = std::fs::rename(&kept, &named);
+    named
+}
+
+fn regressions_of(prefix: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(regressions_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{prefix}-")))
+        })
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Run the whole program in process; `Err` on a panic.
+fn run_guarded(args: &[&str]) -> Result<common::Output, String> {
+    let owned: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    std::panic::catch_unwind(move || {
+        let a: Vec<&str> = owned.iter().map(String::as_str).collect();
+        common::run(&a)
+    })
+    .map_err(|p| {
+        let what = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        format!("panic: {what}")
+    })
+}
+
+/// A configuration, mutated, read by `check` over a few files: never a panic or a usage error
+/// (its problems are findings in it), the output is whole JSON, and every finding in the
+/// configuration points into it.
+fn check_config(dir: &Path, toml: &[u8]) -> Result<(), String> {
+    let started = Instant::now();
+    std::fs::write(dir.join("finops-lint.toml"), toml).map_err(|e| e.to_string())?;
+    let root = dir.to_string_lossy().to_string();
+    let out = run_guarded(&["check", "--format", "json", "--fail-on", "never", &root])?;
+    if out.code != 0 {
+        return Err(format!("exited {}: {}", out.code, out.stderr));
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&out.stdout).map_err(|e| format!("not JSON ({e}): {}", out.stdout))?;
+    for f in v["findings"].as_array().into_iter().flatten() {
+        if f["file"]
+            .as_str()
+            .is_some_and(|n| n.ends_with("finops-lint.toml"))
+        {
+            // offsets into the text as decoded (invalid UTF-8 replaced)
+            let end = f["offset"]["end"].as_u64().unwrap_or(u64::MAX);
+            if end > String::from_utf8_lossy(toml).len() as u64 {
+                return Err(format!("a finding past the configuration's end: {f}"));
+            }
+        }
+    }
+    if started.elapsed() > Duration::from_secs(5) {
+        return Err(format!("took {:?}", started.elapsed()));
+    }
+    Ok(())
+}
+
+#[test]
+fn fuzz_configuration() {
+    let (cases, seed) = side_cases();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = common::tempdir::Dir::new();
+    // the files configured: the configuration fixtures' documents, a policy, a template
+    for (from, to) in [
+        (
+            "rules/CFG001-invalid-config/pass/valid/export.json",
+            "export.json",
+        ),
+        (
+            "rules/CFG001-invalid-config/pass/valid/legacy/export.json",
+            "legacy/export.json",
+        ),
+        (
+            "rules/CFG001-invalid-config/pass/valid/drafts/broken.json",
+            "drafts/broken.json",
+        ),
+        (
+            "examples/broken/readonly-policy.json",
+            "infra/readonly-policy.json",
+        ),
+        (
+            "examples/broken/bucket-policy.json",
+            "infra/bucket-policy.json",
+        ),
+        (
+            "examples/onboarding/cloudformation.yaml",
+            "infra/cloudformation.yaml",
+        ),
+    ] {
+        dir.write(to, &std::fs::read_to_string(root.join(from)).unwrap());
+    }
+    let mut tomls: Vec<Vec<u8>> = seeds()
+        .into_iter()
+        .filter(|(p, _)| p.extension().is_some_and(|x| x == "toml"))
+        .map(|(_, b)| b)
+        .collect();
+    // every key, with valid values
+    tomls.push(
+        br#"[onboarding]
+account-id = "402938475610"
+bucket = "acme-finops-billing"
+prefix = "reports"
+export-name = "finops"
+export-type = "cur2"
+scenario = "root-existing-export"
+
+[rules]
+select = ["ALL", "EXP", "time-granularity"]
+severity = { IAM006 = "warning", redundant-resource = "off", POL = "info" }
+
+[[ignore]]
+rules = ["EXP004", "POL001"]
+paths = ["legacy/*.json", "infra/**"]
+reason = "replaced next quarter"
+
+[files]
+include = ["infra/**", "*.json", "legacy/**"]
+exclude = ["drafts", "**/*.yml"]
+max-file-size = 8
+"#
+        .to_vec(),
+    );
+    assert!(tomls.len() >= 3, "configuration seeds: {}", tomls.len());
+    for (p, bytes) in regressions_of("config") {
+        check_config(dir.path(), &bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+    let mut rng = Rng(seed.rotate_left(17) | 1);
+    for case in 0..cases {
+        let input = &tomls[rng.below(tomls.len())];
+        let other = &tomls[rng.below(tomls.len())];
+        let data = mutate(&mut rng, input, other);
+        if let Err(e) = check_config(dir.path(), &data) {
+            let kept = keep_as("config", "toml", &data);
+            panic!("case {case} (seed {seed}): {e}\nkept as {}", kept.display());
+        }
+    }
+}
+
+/// A JSON input, mutated, fixed in a temporary folder: never a panic or an exit 2; the fixed
+/// text parses when the original did; a second `--fix` changes nothing more. Whether the first
+/// changed the file.
+fn check_fix(dir: &Path, bytes: &[u8]) -> Result<bool, String> {
+    use finops_lint::parse::json::{decode, parse_file};
+    let started = Instant::now();
+    let path = dir.join("input.json");
+    std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
+    let p = path.to_string_lossy().to_string();
+    let fix = [
+        "check",
+        "--no-config",
+        "--fix",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--bucket",
+        "acme-finops-billing",
+        "--account-id",
+        "402938475610",
+        &p,
+    ];
+    let out = run_guarded(&fix)?;
+    if out.code != 0 {
+        return Err(format!("--fix exited {}: {}", out.code, out.stderr));
+    }
+    let once = std::fs::read(&path).map_err(|e| e.to_string())?;
+    let parses = |b: &[u8]| {
+        let (text, bad) = decode(b);
+        parse_file(&text, bad).root.is_some()
+    };
+    if once != bytes && parses(bytes) && !parses(&once) {
+        return Err(format!(
+            "the fixed text no longer parses:\n{}",
+            String::from_utf8_lossy(&once)
+        ));
+    }
+    let out = run_guarded(&fix)?;
+    if out.code != 0 {
+        return Err(format!(
+            "the second --fix exited {}: {}",
+            out.code, out.stderr
+        ));
+    }
+    let twice = std::fs::read(&path).map_err(|e| e.to_string())?;
+    if twice != once {
+        return Err(format!(
+            "a second --fix changed the file again:\n--- once\n{}\n--- twice\n{}",
+            String::from_utf8_lossy(&once),
+            String::from_utf8_lossy(&twice)
+        ));
+    }
+    if started.elapsed() > Duration::from_secs(5) {
+        return Err(format!("took {:?}", started.elapsed()));
+    }
+    Ok(once != bytes)
+}
+
+#[test]
+fn fuzz_fix() {
+    let (cases, seed) = side_cases();
+    let dir = common::tempdir::Dir::new();
+    // the JSON seeds whose findings offer a fix
+    let opts = finops_lint::engine::Options {
+        bucket: Some("acme-finops-billing".into()),
+        account_id: Some("402938475610".into()),
+        ..Default::default()
+    };
+    let jsons: Vec<Vec<u8>> = seeds()
+        .into_iter()
+        .filter(|(p, b)| {
+            let (text, bad) = finops_lint::parse::json::decode(b);
+            let source = finops_lint::source::Source::new(p.to_string_lossy(), text);
+            p.extension().is_some_and(|x| x == "json")
+                && finops_lint::engine::check_source(&source, 0, bad, &opts)
+                    .findings
+                    .iter()
+                    .any(|f| f.fix.is_some())
+        })
+        .map(|(_, b)| b)
+        .collect();
+    assert!(jsons.len() > 20, "JSON seeds with fixes: {}", jsons.len());
+    for (p, bytes) in regressions_of("fix") {
+        check_fix(dir.path(), &bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+    let mut rng = Rng(seed.rotate_left(31) | 1);
+    let mut fixed = 0;
+    for case in 0..cases {
+        let input = &jsons[rng.below(jsons.len())];
+        let other = &jsons[rng.below(jsons.len())];
+        // half the cases unmutated or barely: fixes apply mostly to documents that parse
+        let data = if rng.below(2) == 0 {
+            input.clone()
+        } else {
+            mutate(&mut rng, input, other)
+        };
+        match check_fix(dir.path(), &data) {
+            Ok(changed) => fixed += usize::from(changed),
+            Err(e) => {
+                let kept = keep_as("fix", "json", &data);
+                panic!("case {case} (seed {seed}): {e}\nkept as {}", kept.display());
+            }
+        }
+    }
+    // the target exercises fixes, not only inputs that offer none
+    assert!(
+        fixed * 4 >= cases,
+        "only {fixed} of {cases} cases were fixed"
+    );
+}

@@ -527,4 +527,181 @@ fn cloudformation_expansion_is_bounded() {
     );
     assert_eq!(found[0]["text"], "B5", "{:#}", found[0]);
     assert_eq!(codes_for(&v, "ok.json"), vec!["POL004".to_string()]);
+
+/// A writer whose every write fails like a pipe whose reader is gone.
+struct Closed;
+
+impl std::io::Write for Closed {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn output_to_a_closed_standard_output_is_an_error() {
+    // in process, every command and format
+    let dir = tempdir::Dir::new();
+    let p = dir.write("p.json", "{\"Statement\": [{\"Effect\": \"allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}");
+    let mut runs: Vec<Vec<&str>> = [
+        "human", "concise", "json", "sarif", "github", "junit", "gitlab",
+    ]
+    .iter()
+    .map(|f| vec!["check", "--no-config", "--format", f, p.as_str()])
+    .collect();
+    runs.push(vec!["check", "--no-config", "--diff", p.as_str()]);
+    runs.push(vec![
+        "check",
+        "--no-config",
+        "--fail-on",
+        "never",
+        p.as_str(),
+    ]);
+    runs.push(vec!["rules"]);
+    runs.push(vec!["rule", "POL005"]);
+    runs.push(vec!["--version"]);
+    for args in runs {
+        let err = common::Buf::default();
+        let mut io = finops_lint::Io {
+            stdin: Box::new(std::io::empty()),
+            stdout: Box::new(Closed),
+            stderr: Box::new(err.clone()),
+            color: false,
+        };
+        let mut full = vec!["finops-lint"];
+        full.extend_from_slice(&args);
+        let code = finops_lint::run(full, &mut io);
+        assert_eq!(code, 2, "{args:?}: {}", err.text());
+        assert!(
+            err.text().contains("error: cannot write the output: "),
+            "{args:?}: {}",
+            err.text()
+        );
+    }
+    // a real pipe whose reader is closed before the program writes
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .args(["check", "--no-config", &p])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot write the output: Broken pipe"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn links_skipped_by_a_walk_are_named_with_verbose_escaped() {
+    let dir = tempdir::Dir::new();
+    let p = dir.write(
+        "infra/p.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    );
+    let outside = tempdir::Dir::new();
+    outside.write(
+        "secret.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    );
+    std::os::unix::fs::symlink(&p, dir.path().join("infra/alias.json")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("infra/out")).unwrap();
+    std::os::unix::fs::symlink(
+        &p,
+        dir.path().join("infra/x\n::stop-commands::y\u{1b}[2J.json"),
+    )
+    .unwrap();
+    let root = dir.path().join("infra");
+    let root = root.to_str().unwrap();
+    let quiet = common::run(&["check", "--no-config", "--format", "json", root]);
+    assert_eq!(quiet.stderr, "");
+    let v: serde_json::Value = serde_json::from_str(&quiet.stdout).unwrap();
+    assert_eq!(v["summary"]["files"], 1, "links are not followed");
+    let loud = common::run(&["check", "--no-config", "--format", "json", "-v", root]);
+    assert_eq!(loud.stdout, quiet.stdout);
+    let lines: Vec<&str> = loud.stderr.lines().collect();
+    let expected: Vec<String> = [
+        "alias.json".to_string(),
+        "out".to_string(),
+        "x\\u{a}::stop-commands::y\\u{1b}[2J.json".to_string(),
+    ]
+    .iter()
+    .map(|n| format!("{root}/{n}: skipped: a symbolic link (walks do not follow links)"))
+    .collect();
+    assert_eq!(lines, expected, "{}", loud.stderr);
+}
+
+/// Run the binary with a deadline (a hang or an endless read is killed and fails the test).
+fn bin_within(args: &[&str], secs: u64) -> (Option<i32>, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            return (status.code(), err);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`finops-lint {}` still ran after {secs} s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_configuration_or_baseline_that_is_not_a_regular_file_is_a_usage_error() {
+    let dir = tempdir::Dir::new();
+    let ok = dir.write("p.json", "{\"Version\": \"2012-10-17\", \"Statement\": []}");
+    let fifo = dir.path().join("fifo.toml");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let fifo = fifo.to_str().unwrap();
+    let big = dir.path().join("big.toml");
+    // sparse: 100 MB past the 64 MiB limit, without writing it
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let big = big.to_str().unwrap();
+    for (flag, path, why) in [
+        ("--config", fifo, "not a regular file"),
+        ("--config", "/dev/zero", "not a regular file"),
+        ("--config", big, "64 MiB"),
+        ("--baseline", fifo, "not a regular file"),
+        ("--baseline", "/dev/zero", "not a regular file"),
+    ] {
+        let (code, err) = bin_within(&["check", flag, path, &ok], 20);
+        assert_eq!(code, Some(2), "{flag} {path}: {err}");
+        assert!(
+            err.starts_with("error: cannot read the") && err.contains(why),
+            "{flag} {path}: {err}"
+        );
+    }
+    // a FIFO named like the configuration is refused too, not passed over for a parent's
+    let sub = dir.path().join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(sub.join("finops-lint.toml"))
+        .status()
+        .unwrap()
+        .success());
+    let (code, err) = bin_within(&["check", sub.to_str().unwrap()], 20);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
 }
