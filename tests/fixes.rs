@@ -282,6 +282,7 @@ fn the_escaped_star_is_not_a_wildcard() {
     );
     // the real wildcard was fixed: the operator is now StringLike
     assert!(texts[1].contains("\"StringLike\""), "{}", texts[1]);
+}
 
 const UNFIXED: &str = "{\"Statement\": [{\"Effect\": \"allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}\n";
 

@@ -527,6 +527,7 @@ fn cloudformation_expansion_is_bounded() {
     );
     assert_eq!(found[0]["text"], "B5", "{:#}", found[0]);
     assert_eq!(codes_for(&v, "ok.json"), vec!["POL004".to_string()]);
+}
 
 /// A writer whose every write fails like a pipe whose reader is gone.
 struct Closed;
