@@ -1396,7 +1396,18 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
                         .map(std::path::Path::to_path_buf)
                         .unwrap_or_else(|| std::path::PathBuf::from("."))
                 };
-                crate::config::discover(&dir)
+                match crate::config::discover(&dir) {
+                    Some(Err(p)) => {
+                        return usage_error(
+                            io,
+                            &format!(
+                                "the configuration `{}` is a symbolic link to a file outside the checked tree: it is not read (name it with --config to use it)",
+                                p.display()
+                            ),
+                        )
+                    }
+                    found => found.and_then(Result::ok),
+                }
             }
         };
         match path.map(|p| {

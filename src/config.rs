@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "finops-lint.toml";
 
-/// The configuration file in `dir` or its nearest parent that has one.
-pub fn discover(dir: &Path) -> Option<PathBuf> {
+/// The configuration file in `dir` or its nearest parent that has one; `Err` when it is a
+/// symbolic link that leads out of the tree (see [`link_stays_near`]).
+pub fn discover(dir: &Path) -> Option<Result<PathBuf, PathBuf>> {
     let start = std::fs::canonicalize(dir).ok()?;
     let found = start
         .ancestors()
@@ -22,14 +23,33 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
         // not only regular files: a FIFO or device of that name is refused when read, with a
         // message, instead of a parent's configuration being used in its place
         .find(|p| p.metadata().is_ok_and(|m| !m.is_dir()))?;
+    if !link_stays_near(&found) {
+        // a link to a file elsewhere (`/proc/self/environ`, a credentials file) is not read:
+        // its text would be shown in CFG001 findings; `--config` names such a file explicitly
+        return Some(Err(found));
+    }
     // shown relative to the current folder when it is below it
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| std::fs::canonicalize(c).ok());
-    Some(
-        cwd.and_then(|c| found.strip_prefix(&c).ok().map(Path::to_path_buf))
-            .unwrap_or(found),
-    )
+    Some(Ok(cwd
+        .and_then(|c| found.strip_prefix(&c).ok().map(Path::to_path_buf))
+        .unwrap_or(found)))
+}
+
+/// Whether a discovered configuration is a plain file, or a symbolic link to a file inside the
+/// tree of the folder that holds the link or of the current folder (a shared configuration
+/// linked from a subfolder of the repository).
+fn link_stays_near(found: &Path) -> bool {
+    if !std::fs::symlink_metadata(found).is_ok_and(|m| m.file_type().is_symlink()) {
+        return true;
+    }
+    let Ok(target) = std::fs::canonicalize(found) else {
+        return false;
+    };
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    found.parent().is_some_and(|d| target.starts_with(d))
+        || cwd.is_some_and(|c| target.starts_with(c))
 }
 
 /// The onboarding values of the configuration; an invalid one is left out (and is a CFG001

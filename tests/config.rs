@@ -499,3 +499,46 @@ fn bad_onboarding_values_are_findings_in_the_configuration() {
         2
     );
 }
+
+/// A `finops-lint.toml` a pull request adds as a symbolic link to a file elsewhere on the CI
+/// machine (a credentials file) is not read: its text would be shown in CFG001 findings. A link
+/// to a configuration inside the tree is read.
+#[cfg(unix)]
+#[test]
+fn a_discovered_configuration_linked_out_of_the_tree_is_not_read() {
+    let dir = tempdir::Dir::new();
+    let creds = dir.write(
+        "home/.cargo/credentials.toml",
+        "[registry]\ntoken = \"cio_PLANTEDVALUE0123456789\"\n",
+    );
+    let policy = dir.write(
+        "repo/p.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}",
+    );
+    std::os::unix::fs::symlink(&creds, dir.path().join("repo/finops-lint.toml")).unwrap();
+    let out = common::run(&["check", "--format", "json", &policy]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("symbolic link"), "{}", out.stderr);
+    assert!(!out.stdout.contains("PLANTED") && !out.stderr.contains("PLANTED"));
+    // named with --config, the user chose it: it is read (and is no configuration)
+    let out = common::run(&["check", "--format", "json", "--config", &creds, &policy]);
+    assert!(out.stdout.contains("CFG001"), "{}", out.stdout);
+    // a link to a configuration inside the tree is read
+    dir.write("repo/shared/base.toml", "[rules]\nselect = [\"POL001\"]\n");
+    std::fs::remove_file(dir.path().join("repo/finops-lint.toml")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("repo/shared/base.toml"),
+        dir.path().join("repo/finops-lint.toml"),
+    )
+    .unwrap();
+    let out = common::run(&["check", "--format", "json", &policy]);
+    assert_ne!(out.code, 2, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.iter().all(|c| *c == "POL001"), "{codes:?}");
+}
