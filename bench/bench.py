@@ -14,11 +14,17 @@
    cfn-lint; one small file each), as ratios;
 5. tree: generated trees of 10,000 and 100,000 policy, export and template files
    (target/bench-tree-N, copies of the corpus and the examples): time, peak memory, linearity.
+6. wildcards: one policy whose statement lists 640,000 wildcard resources (about 17 MB) in
+   the shapes that make the redundant-entry checks (IAM006/IAM007) compare many pairs: keys
+   with a trailing `*`, a `*` in the middle after a shared start, a `*` at the start, and a list
+   made so that every wildcard fits every other one by its start and end (it meets the checks'
+   budget); time and peak memory, and the time of 640,000 as a multiple of 4 x 160,000.
 Targets (issue 8): single < 5 ms, corpus < 0.3 s on 2 cores, 100,000 files under 100 MiB, at least
 20x parliament and 50x cfn-lint, under 3x the serde_json floor. Process start-up of the harness
 itself is measured (`true`) and printed so the figures can be read against it.
 
     python3 bench/bench.py --quick    # without the peers and the 100,000-file tree
+    python3 bench/bench.py --wildcards  # only the large wildcard lists (6)
 """
 import glob
 import json
@@ -31,7 +37,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "finops-lint")
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+BIN = os.path.join(TARGET, "release", "finops-lint")
 SINGLE = os.path.join(ROOT, "examples", "onboarding", "readonly-policy.json")
 CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "managed-policies"))
 IAC = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "iac"))
@@ -107,6 +114,44 @@ def million_entries():
     return target
 
 
+WILDCARD_SHAPES = {
+    "trailing `*` (`arn:aws:s3:::b/k{i}*`)": "arn:aws:s3:::b/k{i}*",
+    "`*` in the middle (`arn:aws:s3:::b/*/k{i}`)": "arn:aws:s3:::b/*/k{i}",
+    "`*` at the start (`*/k{i}`)": "*/k{i}",
+    "every wildcard fits every other (`arn:aws:s3:::b/*/k{i}/*`)": "arn:aws:s3:::b/*/k{i}/*",
+}
+
+
+def wildcard_list(shape, n):
+    """A policy with one statement whose `Resource` lists n wildcards of a shape."""
+    target = os.path.join(TARGET, "bench-wildcards")
+    os.makedirs(target, exist_ok=True)
+    index = list(WILDCARD_SHAPES.values()).index(shape)
+    path = os.path.join(target, f"shape{index}-{n}.json")
+    if not os.path.exists(path):
+        doc = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": [shape.format(i=i) for i in range(n)],
+        }]}
+        with open(path + ".tmp", "w") as f:
+            json.dump(doc, f, indent=1)
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def wildcards(results):
+    for name, shape in WILDCARD_SHAPES.items():
+        times = {}
+        for n in (160_000, 640_000):
+            path = wildcard_list(shape, n)
+            cmd = [BIN, "--fail-on", "never", "--format", "concise", path]
+            times[n], _ = timed(cmd, 3)
+        mib = os.path.getsize(path) / (1024 * 1024)
+        results.append((f"640,000 wildcards ({mib:.0f} MiB), {name}", times[640_000] * 1000, "ms", None))
+        results.append(("  peak memory", peak_rss_mib(cmd), "MiB", None))
+        results.append(("  linearity: 640,000 time / 4 x 160,000 time", times[640_000] / (4 * times[160_000]), "x", None))
+
+
 def timed(cmd, runs, env=None):
     times = []
     for _ in range(runs):
@@ -142,6 +187,9 @@ def peak_rss_mib(cmd, env=None):
 def main():
     subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
     results = []
+    if "--wildcards" in sys.argv:
+        wildcards(results)
+        return report(results)
     base, _ = timed(["true"], 200)
     results.append(("process spawn of the harness (`true`)", base * 1000, "ms", None))
     med, best = timed([BIN, SINGLE], 300)
@@ -202,6 +250,11 @@ def main():
             results.append(("folder of 1,000,000 entries, peak memory", peak_rss_mib(cmd), "MiB", None))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+    wildcards(results)
+    return report(results)
+
+
+def report(results):
     failed = False
     for name, value, unit, target in results:
         verdict = ""

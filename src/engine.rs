@@ -219,9 +219,13 @@ pub fn check_source_in(
                 model::Container::Bare => doc.kind.describe().to_string(),
                 c => format!("{} ({})", doc.kind.describe(), c.describe()),
             });
-            report
-                .findings
-                .append(&mut check_policy(source, source_id, &doc, opts));
+            report.findings.append(&mut check_policy(
+                source,
+                source_id,
+                &doc,
+                opts,
+                &mut Default::default(),
+            ));
             keep_policy(doc, opts, &mut report);
         }
         Content::Cost(doc) => {
@@ -258,9 +262,13 @@ pub fn check_included_policy(
         if root.as_object().is_some() {
             let doc = model::template_policy(root, kind, true);
             report.kind = Some(format!("{} (read by a template)", kind.describe()));
-            report
-                .findings
-                .append(&mut check_policy(source, source_id, &doc, opts));
+            report.findings.append(&mut check_policy(
+                source,
+                source_id,
+                &doc,
+                opts,
+                &mut Default::default(),
+            ));
             keep_policy(doc, opts, &mut report);
         }
     }
@@ -290,6 +298,7 @@ pub fn check_policy(
     source_id: usize,
     doc: &PolicyDoc,
     opts: &Options,
+    work: &mut rules::catalog::Work,
 ) -> Vec<Finding> {
     let mut ctx = Ctx {
         source,
@@ -301,7 +310,7 @@ pub fn check_policy(
     };
     rules::grammar::check(&mut ctx);
     rules::values::check(&mut ctx);
-    rules::catalog::check(&mut ctx);
+    rules::catalog::check(&mut ctx, work);
     let mut findings = ctx.findings;
     // the delivery rules read what the policy grants: its optimistic copy when it holds
     // unknown values (findings on those values are then dropped)
@@ -399,6 +408,8 @@ fn check_template(
         if tpl.docs.len() == 1 { "" } else { "s" }
     ));
     let mut scoped: Vec<(Span, Vec<Finding>)> = Vec::new();
+    // the redundancy checks' budget is the file's, whatever the number of its policies
+    let mut work = rules::catalog::Work::default();
     for e in tpl.docs {
         let findings = match e.body {
             Body::Policy {
@@ -409,7 +420,7 @@ fn check_template(
                 let kind = kind
                     .unwrap_or_else(|| model::infer_kind(source, &root, opts.bucket.as_deref()).0);
                 let doc = model::template_policy(root, kind, for_platform);
-                let f = check_policy(source, source_id, &doc, opts);
+                let f = check_policy(source, source_id, &doc, opts, &mut work);
                 keep_policy(doc, opts, report);
                 f
             }

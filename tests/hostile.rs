@@ -706,3 +706,39 @@ fn a_configuration_or_baseline_that_is_not_a_regular_file_is_a_usage_error() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("not a regular file"), "{err}");
 }
+
+#[test]
+fn wildcards_that_fit_each_other_stop_the_redundancy_check_with_a_note() {
+    // each wildcard starts and ends like every other (`arn:aws:s3:::b/*/k{i}/*`): comparing
+    // all pairs of 40,000 of them took over a minute; the check stops at its budget and says so
+    let dir = tempdir::Dir::new();
+    let resources: Vec<String> = (0..40_000)
+        .map(|i| format!("\"arn:aws:s3:::b/*/k{i}/*\""))
+        .collect();
+    let p = dir.write(
+        "wide.json",
+        &format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": [{}]}},
+{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::c/*", "arn:aws:s3:::c/x"]}}]}}"#,
+            resources.join(",")
+        ),
+    );
+    let (_, v) = json_findings(&["--no-config", &p]);
+    let notes: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "IAM007")
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    let note = notes[0];
+    assert_eq!(
+        note["message"],
+        "the check for redundant resources stopped at this statement"
+    );
+    assert_eq!(note["range"]["start"]["line"], 1);
+    assert!(
+        note["note"].as_str().unwrap().contains("40000 entries"),
+        "{note:#}"
+    );
+}

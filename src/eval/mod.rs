@@ -55,7 +55,13 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
             if run.is_empty() {
                 continue;
             }
-            match rest.windows(run.len()).position(|w| eq_bytes(w, run)) {
+            // case-sensitive: a search in linear time, whatever the run and the text
+            let found = if case_insensitive {
+                rest.windows(run.len()).position(|w| eq_bytes(w, run))
+            } else {
+                memchr::memmem::find(rest, run)
+            };
+            match found {
                 Some(at) => rest = &rest[at + run.len()..],
                 None => return false,
             }

@@ -86,8 +86,19 @@ pub fn expand<'a>(
         .filter(move |a| whole || glob(name_pattern, a.name(), true))
 }
 
-pub fn check(ctx: &mut Ctx) {
+/// The checks of one policy; `work` is what the redundancy checks of its file may still do.
+pub fn check(ctx: &mut Ctx, work: &mut Work) {
     let stmts = std::mem::take(&mut ctx.statements);
+    let entry_bytes: u64 = stmts
+        .iter()
+        .flat_map(|s| [s.strings("Action"), s.strings("Resource")])
+        .flatten()
+        .map(|(v, _)| v.len() as u64)
+        .sum();
+    work.left = work
+        .left
+        .saturating_add(entry_bytes.saturating_mul(REDUNDANT_WORK_PER_BYTE));
+    work.spent = false;
     for stmt in &stmts {
         // the entries of `Action` that name one action of the catalog
         let mut resolved: Vec<(&Node, &'static Service, &'static Action)> = Vec::new();
@@ -102,8 +113,8 @@ pub fn check(ctx: &mut Ctx) {
         }
         resource_types(ctx, stmt, &resolved);
         condition_keys(ctx, stmt);
-        redundant(ctx, stmt, "Action", true, &REDUNDANT_ACTION_RULE);
-        redundant(ctx, stmt, "Resource", false, &REDUNDANT_RESOURCE_RULE);
+        redundant(ctx, stmt, "Action", true, &REDUNDANT_ACTION_RULE, work);
+        redundant(ctx, stmt, "Resource", false, &REDUNDANT_RESOURCE_RULE, work);
         pass_role(ctx, stmt);
     }
     ctx.statements = stmts;
@@ -477,18 +488,148 @@ fn original_case(s: &str, candidates: &[String]) -> String {
         .unwrap_or_else(|| s.to_string())
 }
 
-/// IAM006/IAM007: an entry already covered by another entry of the same element. Only an
-/// identical entry or one with a wildcard can cover another, so the others are not compared.
+/// The comparisons the redundancy checks (IAM006/IAM007) may make in one file, in bytes
+/// compared: this much to start with, and [`REDUNDANT_WORK_PER_BYTE`] more per byte of the
+/// `Action` and `Resource` entries of each policy the file holds. The checks compare only
+/// entries that can cover each other (an identical one, or one whose start and end fit a
+/// wildcard's literal start and end), so a policy as people write it stays far below; a list
+/// made so that each wildcard fits many others would otherwise take a time quadratic in its
+/// length. Past the budget a policy's later comparisons are not made, and a note says so.
+pub const REDUNDANT_WORK_PER_FILE: u64 = 1 << 26;
+pub const REDUNDANT_WORK_PER_BYTE: u64 = 64;
+
+/// What the redundancy checks of one file may still compare (see [`REDUNDANT_WORK_PER_FILE`]).
+pub struct Work {
+    left: u64,
+    /// The budget ran out in the policy being checked: its later statements are not compared.
+    spent: bool,
+}
+
+impl Default for Work {
+    fn default() -> Self {
+        Work {
+            left: REDUNDANT_WORK_PER_FILE,
+            spent: false,
+        }
+    }
+}
+
+/// The work of one comparison of a wildcard with another entry: a `*`-only pattern matches in
+/// one pass over both, a pattern with `*` and `?` may try each of its starts.
+fn comparison_cost(pattern: &str, text: &str) -> u64 {
+    let (p, t) = (pattern.len() as u64, text.len() as u64);
+    if pattern.contains('?') && pattern.contains('*') {
+        1 + p.saturating_mul(t.max(1))
+    } else {
+        1 + p + t
+    }
+}
+
+/// The positions of a sorted list still to look at: [`Alive::next`] skips the removed ones
+/// (a union-find over them), so a run is walked in the time of what is left in it.
+struct Alive(Vec<u32>);
+
+impl Alive {
+    fn new(n: usize) -> Self {
+        Alive((0..=n as u32).collect())
+    }
+    /// The first position at `p` or after that is not removed (the list's length when none).
+    fn next(&mut self, mut p: usize) -> usize {
+        while self.0[p] as usize != p {
+            let up = self.0[self.0[p] as usize];
+            self.0[p] = up;
+            p = up as usize;
+        }
+        p
+    }
+    fn remove(&mut self, p: usize) {
+        self.0[p] = p as u32 + 1;
+    }
+}
+
+/// Some of the entries (the plain ones, or the wildcards) sorted by their text, or by their
+/// text read backwards, with the ones not yet covered.
+struct Sorted {
+    entries: Vec<u32>,
+    alive: Alive,
+    backwards: bool,
+}
+
+impl Sorted {
+    fn new(mut entries: Vec<u32>, norm: &[&str], backwards: bool, at: &mut [u32]) -> Self {
+        if backwards {
+            entries.sort_by(|&a, &b| {
+                let (x, y) = (norm[a as usize].as_bytes(), norm[b as usize].as_bytes());
+                x.iter().rev().cmp(y.iter().rev()).then(a.cmp(&b))
+            });
+        }
+        for (p, &i) in entries.iter().enumerate() {
+            at[i as usize] = p as u32;
+        }
+        let alive = Alive::new(entries.len());
+        Sorted {
+            entries,
+            alive,
+            backwards,
+        }
+    }
+    /// The positions of the entries that start with `part` (end with it, read backwards).
+    fn run(&self, norm: &[&str], part: &str) -> std::ops::Range<usize> {
+        let part = part.as_bytes();
+        let (start, len) = if self.backwards {
+            let below = |i: &u32| {
+                let v = norm[*i as usize].as_bytes();
+                v.iter().rev().lt(part.iter().rev())
+            };
+            let start = self.entries.partition_point(below);
+            let len = self.entries[start..]
+                .partition_point(|i| norm[*i as usize].as_bytes().ends_with(part));
+            (start, len)
+        } else {
+            let start = self
+                .entries
+                .partition_point(|i| norm[*i as usize].as_bytes() < part);
+            let len = self.entries[start..]
+                .partition_point(|i| norm[*i as usize].as_bytes().starts_with(part));
+            (start, len)
+        };
+        start..start + len
+    }
+}
+
+/// One of the sorted lists: of plain values (`k` 0) or wildcards (1), forwards or backwards.
+fn pick<'a>(
+    forwards: &'a mut [Sorted; 2],
+    backwards: &'a mut Option<[Sorted; 2]>,
+    back: bool,
+    k: usize,
+) -> &'a mut Sorted {
+    match backwards {
+        Some(b) if back => &mut b[k],
+        _ => &mut forwards[k],
+    }
+}
+
+/// IAM006/IAM007: an entry already covered by another entry of the same element: a duplicate
+/// written before it, else the first wildcard (in the element's order) that covers it. Only an
+/// identical entry or a wildcard can cover another, and a wildcard only the entries that start
+/// with its literal start and end with its literal end: those are runs of the entries sorted
+/// forwards and backwards, and each wildcard walks the shorter run, skipping what is already
+/// covered.
 fn redundant(
     ctx: &mut Ctx,
     stmt: &Statement,
     key: &str,
     case_insensitive: bool,
     rule: &'static Rule,
+    work: &mut Work,
 ) {
+    if work.spent {
+        return;
+    }
     let values = stmt.strings(key);
     let n = values.len();
-    if n < 2 {
+    if n < 2 || n >= u32::MAX as usize {
         return;
     }
     // compared as IAM compares them (actions without regard to case): the lower-case values in
@@ -511,45 +652,26 @@ fn redundant(
             }
         })
         .collect();
-    // the values in sorted order: equal ones are neighbours, and the values a wildcard can
-    // match (those that start with its literal prefix) are a run
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| norm[a].cmp(norm[b]).then(a.cmp(&b)));
-    // what covers each value: first a duplicate written before it, else the first wildcard
-    let mut covered: Vec<Option<usize>> = vec![None; n];
-    for w in order.windows(2) {
-        if norm[w[0]] == norm[w[1]] {
-            covered[w[1]] = covered[w[0]].or(Some(w[0]));
-        }
+    let covered = coverers(&norm, work);
+    let mut cut = None;
+    if work.spent {
+        cut = stmt.get(key);
     }
-    for j in 0..n {
-        let w = values[j].0;
-        let Some(star) = memchr::memchr2(b'*', b'?', w.as_bytes()) else {
-            continue;
-        };
-        let literal = &norm[j][..star];
-        // `ec2:Describe*`, the usual form, covers every plain value that starts like it
-        let trailing_star = w.len() == star + 1 && w.ends_with('*');
-        let start = order.partition_point(|&i| norm[i] < literal);
-        for &i in order[start..]
-            .iter()
-            .take_while(|&&i| norm[i].starts_with(literal))
-        {
-            let v = values[i].0;
-            if i == j || covered[i].is_some() {
-                continue;
-            }
-            let plain = memchr::memchr2(b'*', b'?', v.as_bytes()).is_none();
-            if (trailing_star && plain)
-                || (glob(w, v, case_insensitive) && (!glob(v, w, case_insensitive) || j < i))
-            {
-                covered[i] = Some(j);
-            }
-        }
-    }
+    // each value's place in the array (the values are its strings, in order): found in one
+    // walk, not one search per finding
+    let items = stmt.get(key).and_then(Node::as_array).unwrap_or(&[]);
+    let mut walk = items.iter().enumerate();
+    let places: Vec<Option<usize>> = values
+        .iter()
+        .map(|(_, node)| {
+            walk.by_ref()
+                .find(|(_, item)| item.span == node.span)
+                .map(|(k, _)| k)
+        })
+        .collect();
     for (i, (v, node)) in values.iter().enumerate() {
         if let Some(j) = covered[i] {
-            let (w, other) = values[j];
+            let (w, other) = values[j as usize];
             let what = if key == "Action" {
                 "action"
             } else {
@@ -566,19 +688,158 @@ fn redundant(
                 "a redundant {what} makes the policy longer without changing it"
             ))
             .help(format!("remove `\"{v}\"`"));
-            let f = match removal(stmt, key, node) {
+            let f = match places[i].and_then(|k| removal(items, k)) {
                 Some(span) => f.fix(format!("remove `\"{v}\"`"), span, ""),
                 None => f,
             };
             ctx.report(f);
         }
     }
+    if let Some(element) = cut {
+        let what = if key == "Action" {
+            "actions"
+        } else {
+            "resources"
+        };
+        let f = Finding::new(
+            rule,
+            ctx.source_id,
+            element.span,
+            format!("the check for redundant {what} stopped at this statement"),
+        )
+        .note(format!(
+            "its {n} entries hold wildcards that fit many other entries, and comparing them all would go past what finops-lint compares in one file ({} MiB, and {REDUNDANT_WORK_PER_BYTE} bytes more per byte of its policies' entries): the redundant entries of this statement and of the policy's later statements may not all be reported",
+            REDUNDANT_WORK_PER_FILE >> 20
+        ))
+        .help("split the list, or replace the wildcards that overlap by fewer, broader ones");
+        ctx.report(f);
+    }
 }
 
-/// The text to delete to remove `node` from the array of `key`, with its comma.
-fn removal(stmt: &Statement, key: &str, node: &Node) -> Option<crate::source::Span> {
-    let items = stmt.get(key)?.as_array()?;
-    let i = items.iter().position(|n| n.span == node.span)?;
+/// What covers each of the values (lower-case for actions): the index of a duplicate written
+/// before it, else of the first wildcard (in their order) that covers it. Stops, with
+/// `work.spent`, when the comparisons would go past the budget.
+fn coverers(norm: &[&str], work: &mut Work) -> Vec<Option<u32>> {
+    let n = norm.len();
+    // where each value's first wildcard is
+    let wild: Vec<Option<usize>> = norm
+        .iter()
+        .map(|v| memchr::memchr2(b'*', b'?', v.as_bytes()))
+        .collect();
+    // the values in sorted order: equal ones are neighbours
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by(|&a, &b| norm[a as usize].cmp(norm[b as usize]).then(a.cmp(&b)));
+    // what covers each value: first a duplicate written before it, else the first wildcard
+    let mut covered: Vec<Option<u32>> = vec![None; n];
+    for w in order.windows(2) {
+        if norm[w[0] as usize] == norm[w[1] as usize] {
+            covered[w[1] as usize] = covered[w[0] as usize].or(Some(w[0]));
+        }
+    }
+    if wild.iter().any(Option::is_some) {
+        let (plain, wildcards): (Vec<u32>, Vec<u32>) =
+            order.iter().partition(|&&i| wild[i as usize].is_none());
+        drop(order);
+        // each value's position in the lists of its kind, forwards and backwards
+        let mut at_forwards = vec![0u32; n];
+        let mut at_backwards = vec![0u32; n];
+        // [plain, wildcards], forwards; the backward lists are made when a wildcard needs them
+        let mut forwards = [
+            Sorted::new(plain, &norm, false, &mut at_forwards),
+            Sorted::new(wildcards, &norm, false, &mut at_forwards),
+        ];
+        let mut backwards: Option<[Sorted; 2]> = None;
+        let kind = |i: usize| usize::from(wild[i].is_some());
+        for i in 0..n {
+            if covered[i].is_some() {
+                forwards[kind(i)].alive.remove(at_forwards[i] as usize);
+            }
+        }
+        let wildcard_order: Vec<u32> = (0..n as u32)
+            .filter(|&j| wild[j as usize].is_some())
+            .collect();
+        'wildcards: for j in wildcard_order {
+            let j = j as usize;
+            let (w, star) = (norm[j], wild[j].unwrap_or(0));
+            let literal = &w[..star];
+            // `ec2:Describe*`, the usual form, covers every plain value that starts like it
+            let trailing_star = w.len() == star + 1 && w.ends_with('*');
+            // the literal end, after the last wildcard
+            let end = w.rfind(['*', '?']).map(|last| &w[last + 1..]).unwrap_or("");
+            if !trailing_star && !end.is_empty() && backwards.is_none() {
+                let mut lists = [Vec::new(), Vec::new()];
+                for i in 0..n {
+                    lists[kind(i)].push(i as u32);
+                }
+                let [p, wl] = lists;
+                let mut made = [
+                    Sorted::new(p, &norm, true, &mut at_backwards),
+                    Sorted::new(wl, &norm, true, &mut at_backwards),
+                ];
+                for i in 0..n {
+                    if covered[i].is_some() {
+                        made[kind(i)].alive.remove(at_backwards[i] as usize);
+                    }
+                }
+                backwards = Some(made);
+            }
+            for k in 0..2 {
+                let ahead = forwards[k].run(&norm, literal);
+                // the shorter of the two runs the covered values are in
+                let from_end = match &backwards {
+                    Some(b) if !trailing_star && !end.is_empty() => {
+                        let r = b[k].run(&norm, end);
+                        (r.len() < ahead.len()).then_some(r)
+                    }
+                    _ => None,
+                };
+                let back = from_end.is_some();
+                let run = from_end.unwrap_or(ahead);
+                let mut p = pick(&mut forwards, &mut backwards, back, k)
+                    .alive
+                    .next(run.start);
+                while p < run.end {
+                    let i = pick(&mut forwards, &mut backwards, back, k).entries[p] as usize;
+                    let v = norm[i];
+                    let covers = if i == j {
+                        false
+                    } else if trailing_star && (k == 0 || j < i) {
+                        // `x*` matches every text that starts with `x`, and a later wildcard
+                        // that starts like it is one of them
+                        true
+                    } else {
+                        let cost =
+                            comparison_cost(w, v) + if k == 1 { comparison_cost(v, w) } else { 0 };
+                        if cost > work.left {
+                            work.spent = true;
+                            break 'wildcards;
+                        }
+                        work.left -= cost;
+                        v.starts_with(literal)
+                            && v.ends_with(end)
+                            && glob(w, v, false)
+                            && (k == 0 || !glob(v, w, false) || j < i)
+                    };
+                    if covers {
+                        covered[i] = Some(j as u32);
+                        forwards[k].alive.remove(at_forwards[i] as usize);
+                        if let Some(b) = &mut backwards {
+                            b[k].alive.remove(at_backwards[i] as usize);
+                        }
+                    }
+                    p = pick(&mut forwards, &mut backwards, back, k)
+                        .alive
+                        .next(p + 1);
+                }
+            }
+        }
+    }
+    covered
+}
+
+/// The text to delete to remove item `i` from its array, with its comma.
+fn removal(items: &[Node], i: usize) -> Option<crate::source::Span> {
+    let node = items.get(i)?;
     if i > 0 {
         Some(crate::source::Span::new(
             items[i - 1].span.end,
@@ -614,6 +875,87 @@ fn pass_role(ctx: &mut Ctx, stmt: &Statement) {
                 .help("limit `iam:PassRole` to the roles the user must pass, for example `arn:aws:iam::<account-id>:role/finops-*`, and add an `iam:PassedToService` condition");
             ctx.report(f);
             return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{coverers, Work};
+    use crate::eval::glob;
+
+    /// The definition: each value against every wildcard, in the element's order.
+    fn every_pair(norm: &[&str]) -> Vec<Option<u32>> {
+        let n = norm.len();
+        let mut covered: Vec<Option<u32>> = vec![None; n];
+        for i in 0..n {
+            covered[i] = (0..i).find(|&d| norm[d] == norm[i]).map(|d| d as u32);
+        }
+        for j in 0..n {
+            let w = norm[j];
+            let Some(star) = w.find(['*', '?']) else {
+                continue;
+            };
+            let trailing_star = w.len() == star + 1 && w.ends_with('*');
+            for i in 0..n {
+                let v = norm[i];
+                if i == j || covered[i].is_some() || !v.starts_with(&w[..star]) {
+                    continue;
+                }
+                let plain = !v.contains(['*', '?']);
+                if (trailing_star && plain) || (glob(w, v, false) && (!glob(v, w, false) || j < i))
+                {
+                    covered[i] = Some(j as u32);
+                }
+            }
+        }
+        covered
+    }
+
+    #[test]
+    fn the_sorted_runs_find_what_every_pair_finds() {
+        // small lists over a small alphabet, so that wildcards overlap in every way
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for _ in 0..20_000 {
+            let n = 2 + next(9) as usize;
+            let values: Vec<String> = (0..n)
+                .map(|_| {
+                    (0..next(6))
+                        .map(|_| ['a', 'b', '*', '?', 'a', 'b', '/'][next(7) as usize])
+                        .collect()
+                })
+                .collect();
+            let norm: Vec<&str> = values.iter().map(String::as_str).collect();
+            let mut work = Work {
+                left: u64::MAX,
+                spent: false,
+            };
+            assert_eq!(coverers(&norm, &mut work), every_pair(&norm), "{norm:?}");
+        }
+    }
+
+    #[test]
+    fn past_the_budget_the_comparisons_stop() {
+        let values: Vec<String> = (0..2_000).map(|i| format!("a*{i}*")).collect();
+        let norm: Vec<&str> = values.iter().map(String::as_str).collect();
+        let mut work = Work {
+            left: 10_000,
+            spent: false,
+        };
+        let covered = coverers(&norm, &mut work);
+        assert!(work.spent);
+        // what was found before the stop is right
+        let all = every_pair(&norm);
+        for (i, c) in covered.iter().enumerate() {
+            if c.is_some() {
+                assert_eq!(*c, all[i]);
+            }
         }
     }
 }
