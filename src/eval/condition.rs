@@ -257,7 +257,12 @@ pub fn parse_date(s: &str) -> Option<i128> {
     let y: i64 = d.next()?.parse().ok()?;
     let m: u32 = d.next()?.parse().ok()?;
     let day: u32 = d.next()?.parse().ok()?;
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+    // a year of six digits at most keeps the arithmetic below in range
+    if d.next().is_some()
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+        || !(-999_999..=999_999).contains(&y)
+    {
         return None;
     }
     let days = days_from_civil(y, m, day);
@@ -269,13 +274,14 @@ pub fn parse_date(s: &str) -> Option<i128> {
         let min: i64 = parts.next().unwrap_or("0").parse().ok()?;
         let sec_text = parts.next().unwrap_or("0");
         let (sec, frac) = match sec_text.split_once('.') {
-            Some((a, b)) => (
+            Some((a, b)) if !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit()) => (
                 a.parse::<i64>().ok()?,
                 format!("{b:0<3}")[..3].parse::<i64>().ok()?,
             ),
+            Some(_) => return None,
             None => (sec_text.parse::<i64>().ok()?, 0),
         };
-        if h > 24 || min > 59 || sec > 60 {
+        if !(0..=24).contains(&h) || !(0..=59).contains(&min) || !(0..=60).contains(&sec) {
             return None;
         }
         ms += ((h * 3600 + min * 60 + sec) * 1000 + frac) as i128 - offset_ms as i128;
@@ -294,7 +300,13 @@ fn split_offset(t: &str) -> Option<(&str, i64)> {
         let (h, m) = off
             .split_once(':')
             .unwrap_or((off.get(..2)?, off.get(2..).unwrap_or("0")));
-        let ms = (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().unwrap_or(0) * 60) * 1000;
+        // an offset of two-digit hours and minutes at most (`+05:30`)
+        let h = h.parse::<u8>().ok()?;
+        let m = if m.is_empty() { 0 } else { m.parse::<u8>().ok()? };
+        if h > 99 || m > 59 {
+            return None;
+        }
+        let ms = (i64::from(h) * 3600 + i64::from(m) * 60) * 1000;
         return Some((clock, sign * ms));
     }
     Some((t, 0))
@@ -326,6 +338,17 @@ mod tests {
             Some(1_704_067_200_000)
         );
         assert_eq!(parse_date("not a date"), None);
+        // out of range or not digits: unreadable, never an overflow or a cut inside a character
+        for bad in [
+            "9223372036854775807-01-01",
+            "-9223372036854775808-03-01",
+            "2024-01-01T-9223372036854775808:00",
+            "2024-01-01T00:-9223372036854775808",
+            "2024-01-01T00:00:00+9223372036854775807",
+            "2024-01-01T00:00:00.\u{e9}\u{e9}",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
         assert!(ip_in("192.168.0.0/16", "192.168.10.10"));
         assert!(!ip_in("192.168.0.0/16", "192.169.0.1"));
         assert!(ip_in("10.10.72.13", "10.10.72.13"));
