@@ -1109,23 +1109,43 @@ fn simulate(a: SimulateArgs, io: &mut Io) -> i32 {
     } else {
         a.resource_arns.clone()
     };
-    let out = sim::run(&sim::Simulation {
+    let checked = a
+        .action_names
+        .iter()
+        .try_for_each(|x| sim::check_action(x))
+        .and_then(|()| {
+            resources
+                .iter()
+                .try_for_each(|r| sim::check_arn("--resource-arns", r))
+        })
+        .and_then(|()| {
+            a.caller_arn
+                .iter()
+                .try_for_each(|r| sim::check_arn("--caller-arn", r))
+        });
+    if let Err(e) = checked {
+        return usage_error(io, &e);
+    }
+    let simulation = sim::Simulation {
         policies: &policies,
         actions: &a.action_names,
         resources: &resources,
         principal,
         resource_account,
         context,
-    });
-    let text = match a.output {
-        SimOutput::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&out).unwrap_or_default()
-        ),
-        SimOutput::Table => sim::table(&out),
     };
-    let _ = io.stdout.write_all(text.as_bytes());
-    0
+    // written as the results are made: actions by resources can be millions of them
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut io.stdout);
+    let written = match a.output {
+        SimOutput::Json => sim::write_json(&simulation, &mut out),
+        SimOutput::Table => sim::write_table(&simulation, &mut out),
+    }
+    .and_then(|()| out.flush());
+    drop(out);
+    match written {
+        Ok(()) => 0,
+        Err(e) => usage_error(io, &format!("cannot write the output: {e}")),
+    }
 }
 
 /// Where `--dump-sources DIR` writes the document `aws://a/b/c.json`: `DIR/a/b/c.json`, always

@@ -505,3 +505,141 @@ fn table_output_and_errors() {
         2
     );
 }
+
+#[test]
+fn invalid_request_values_are_usage_errors_naming_the_value() {
+    let base = [
+        "simulate",
+        "--policy-input-list",
+        "examples/onboarding/readonly-policy.json",
+    ];
+    let context = |entry: &str| -> Vec<String> {
+        ["--action-names", "s3:GetObject", "--context-entries", entry]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            context("ContextKeyName=aws:SourceIp,ContextKeyValues=notanip,ContextKeyType=ip"),
+            "`notanip`",
+        ),
+        (
+            context(
+                "ContextKeyName=aws:SourceIp,ContextKeyValues=203.0.113.7/33,ContextKeyType=ipList",
+            ),
+            "`203.0.113.7/33`",
+        ),
+        (
+            context(
+                "ContextKeyName=aws:MultiFactorAuthAge,ContextKeyValues=ten,ContextKeyType=numeric",
+            ),
+            "`ten`",
+        ),
+        (
+            context(
+                "ContextKeyName=aws:MultiFactorAuthAge,ContextKeyValues=NaN,ContextKeyType=numeric",
+            ),
+            "`NaN`",
+        ),
+        (
+            context(
+                "ContextKeyName=aws:CurrentTime,ContextKeyValues=yesterday,ContextKeyType=date",
+            ),
+            "`yesterday`",
+        ),
+        (
+            context(
+                "ContextKeyName=aws:SecureTransport,ContextKeyValues=yes,ContextKeyType=boolean",
+            ),
+            "`yes`",
+        ),
+        (
+            context(
+                "ContextKeyName=s3:x-amz-content-sha256,ContextKeyValues=!!!,ContextKeyType=binary",
+            ),
+            "`!!!`",
+        ),
+        (
+            context("ContextKeyName=aws:username,ContextKeyValues=alice,ContextKeyType=integer"),
+            "`integer`",
+        ),
+        (
+            context(
+                r#"[{"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.0.0.300"], "ContextKeyType": "ip"}]"#,
+            ),
+            "`10.0.0.300`",
+        ),
+        (
+            context(
+                r#"[{"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.0.0.1"], "ContextKeyType": 7}]"#,
+            ),
+            "ContextKeyType of `aws:SourceIp`",
+        ),
+        (context("ContextKeyName=a:b,ContextKeyValues=x"), "`a:b`"),
+        (
+            vec!["--action-names".into(), "".into()],
+            "an action name is empty",
+        ),
+        (
+            vec!["--action-names".into(), "GetObject".into()],
+            "`GetObject`",
+        ),
+        (vec!["--action-names".into(), "s3:".into()], "`s3:`"),
+        (
+            vec![
+                "--action-names".into(),
+                "s3:GetObject".into(),
+                "--resource-arns".into(),
+                "acme-finops-billing".into(),
+            ],
+            "`acme-finops-billing`",
+        ),
+        (
+            vec![
+                "--action-names".into(),
+                "s3:GetObject".into(),
+                "--resource-arns".into(),
+                "arn:aws:s3:::".into(),
+            ],
+            "`arn:aws:s3:::`",
+        ),
+        (
+            vec![
+                "--action-names".into(),
+                "s3:GetObject".into(),
+                "--caller-arn".into(),
+                "alice".into(),
+            ],
+            "--caller-arn: `alice`",
+        ),
+    ];
+    for (args, names) in cases {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend(args.iter().map(String::as_str));
+        let out = run(&a);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+        assert!(
+            out.stderr.starts_with("error: ") && out.stderr.contains(names),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    // the valid forms of each type
+    for entry in [
+        "ContextKeyName=aws:SourceIp,ContextKeyValues=203.0.113.0/24,ContextKeyType=ip",
+        "ContextKeyName=aws:SourceIp,ContextKeyValues=2001:db8::/32,198.51.100.7,ContextKeyType=ipList",
+        "ContextKeyName=aws:MultiFactorAuthAge,ContextKeyValues=3600.5,ContextKeyType=numeric",
+        "ContextKeyName=aws:CurrentTime,ContextKeyValues=2026-01-01T00:00:00Z,ContextKeyType=date",
+        "ContextKeyName=aws:EpochTime,ContextKeyValues=1767225600,ContextKeyType=date",
+        "ContextKeyName=aws:SecureTransport,ContextKeyValues=TRUE,ContextKeyType=boolean",
+        "ContextKeyName=s3:x-amz-content-sha256,ContextKeyValues=aGVsbG8=,ContextKeyType=binary",
+        "ContextKeyName=aws:username,ContextKeyValues=,ContextKeyType=string",
+    ] {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend(["--action-names", "s3:GetObject", "--context-entries", entry]);
+        let out = run(&a);
+        assert_eq!(out.code, 0, "{entry}: {}", out.stderr);
+    }
+}

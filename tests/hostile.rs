@@ -707,6 +707,149 @@ fn a_configuration_or_baseline_that_is_not_a_regular_file_is_a_usage_error() {
     assert!(err.contains("not a regular file"), "{err}");
 }
 
+/// Run the program as a process, killed (and the test failed) if it has not finished within
+/// `secs`: a hang is a failure, not a stuck test run.
+#[cfg(unix)]
+fn run_within(secs: u64, shell_prefix: &str, args: &[&str]) -> (i32, String, String) {
+    use std::io::Read;
+    let bin = env!("CARGO_BIN_EXE_finops-lint");
+    let mut cmd = if shell_prefix.is_empty() {
+        let mut c = std::process::Command::new(bin);
+        c.args(args);
+        c
+    } else {
+        // `exec` keeps the limits the prefix sets (`ulimit -v ...`) for the program
+        let mut c = std::process::Command::new("sh");
+        c.arg("-c")
+            .arg(format!("{shell_prefix}; exec \"$0\" \"$@\""))
+            .arg(bin)
+            .args(args);
+        c
+    };
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // read both pipes while it runs, so that a large output does not block it
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut o = Vec::new();
+        let _ = out.read_to_end(&mut o);
+        o
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut e = Vec::new();
+        let _ = err.read_to_end(&mut e);
+        e
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`finops-lint {}` did not finish within {secs} s",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let stdout = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
+    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
+    (status.code().unwrap_or(-1), stdout, stderr)
+}
+
+#[cfg(unix)]
+#[test]
+fn simulate_reads_only_regular_files_up_to_the_size_limit() {
+    let dir = tempdir::Dir::new();
+    let fifo = dir.path().join("pipe.json");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let big = dir.path().join("big.json");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(finops_lint::cli::MAX_FILE_SIZE_MIB * 1024 * 1024 + 1)
+        .unwrap();
+    let ok = dir.write(
+        "ok.json",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#,
+    );
+    let fifo = format!("file://{}", fifo.display());
+    let big = big.to_string_lossy().to_string();
+    for (option, arg, says) in [
+        (
+            "--policy-input-list",
+            "file:///dev/zero",
+            "not a regular file",
+        ),
+        ("--policy-input-list", fifo.as_str(), "not a regular file"),
+        ("--policy-input-list", big.as_str(), "MiB"),
+        (
+            "--resource-policy",
+            "file:///dev/zero",
+            "not a regular file",
+        ),
+        (
+            "--permissions-boundary-policy-input-list",
+            fifo.as_str(),
+            "not a regular file",
+        ),
+    ] {
+        let mut args = vec!["simulate", "--action-names", "s3:GetObject"];
+        if option != "--policy-input-list" {
+            args.extend(["--policy-input-list", ok.as_str()]);
+        }
+        args.extend([option, arg]);
+        let (code, _, stderr) = run_within(60, "", &args);
+        assert_eq!(code, 2, "{option} {arg}: {stderr}");
+        let name = arg.strip_prefix("file://").unwrap_or(arg);
+        assert!(
+            stderr.contains(&format!("cannot read `{name}`")) && stderr.contains(says),
+            "{option} {arg}: {stderr}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn simulate_writes_a_large_request_matrix_in_bounded_memory() {
+    // 400 actions by 400 resources: 160,000 results, which took some 400 MB when they were
+    // all held before being written; the address space here is 256 MB
+    let actions: Vec<String> = (0..400).map(|i| format!("s3:GetObject{i}")).collect();
+    let resources: Vec<String> = (0..400)
+        .map(|i| format!("arn:aws:s3:::acme-finops-billing/k{i}"))
+        .collect();
+    let mut args = vec![
+        "simulate",
+        "--policy-input-list",
+        "examples/onboarding/readonly-policy.json",
+        "--action-names",
+    ];
+    args.extend(actions.iter().map(String::as_str));
+    args.push("--resource-arns");
+    args.extend(resources.iter().map(String::as_str));
+    let (code, stdout, stderr) = run_within(300, "ulimit -v 262144", &args);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let results = v["EvaluationResults"].as_array().unwrap();
+    assert_eq!(results.len(), 160_000);
+    assert_eq!(results[401]["EvalActionName"], "s3:GetObject1");
+    assert_eq!(
+        results[401]["EvalResourceName"],
+        "arn:aws:s3:::acme-finops-billing/k1"
+    );
+    assert_eq!(v["IsTruncated"], false);
+}
+
 #[test]
 fn wildcards_that_fit_each_other_stop_the_redundancy_check_with_a_note() {
     // each wildcard starts and ends like every other (`arn:aws:s3:::b/*/k{i}/*`): comparing
