@@ -302,7 +302,11 @@ fn split_offset(t: &str) -> Option<(&str, i64)> {
             .unwrap_or((off.get(..2)?, off.get(2..).unwrap_or("0")));
         // an offset of two-digit hours and minutes at most (`+05:30`)
         let h = h.parse::<u8>().ok()?;
-        let m = if m.is_empty() { 0 } else { m.parse::<u8>().ok()? };
+        let m = if m.is_empty() {
+            0
+        } else {
+            m.parse::<u8>().ok()?
+        };
         if h > 99 || m > 59 {
             return None;
         }
