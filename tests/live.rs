@@ -726,3 +726,266 @@ fn faults_throttling_slow_answers_malformed_answers_and_a_stopped_service() {
         "{read:?}"
     );
 }
+
+/// What the hostile endpoint does.
+#[derive(Clone, Copy, PartialEq)]
+enum Hostile {
+    /// Every page of a listing is empty and marked truncated, with a new token each time.
+    EndlessEmptyPages,
+    /// The listing names one data file, whose download ignores the byte range (1 GiB).
+    IgnoresTheRange,
+    /// A listing page of 1 GiB.
+    HugePage,
+    /// Empty truncated pages as above, each after 0.7 s.
+    SlowEmptyPages,
+}
+
+/// A tiny HTTP/1.1 server for every service of the audit: S3 listings and downloads as `mode`
+/// says, `403 AccessDenied` for everything else. Returns its endpoint and the bytes it managed
+/// to send of its large bodies (a client that stops reading closes the connection).
+fn hostile_endpoint(
+    mode: Hostile,
+) -> (
+    String,
+    std::sync::Arc<std::sync::atomic::AtomicU64>,
+    std::sync::Arc<std::sync::atomic::AtomicU64>,
+) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let sent = Arc::new(AtomicU64::new(0));
+    let pages = Arc::new(AtomicU64::new(0));
+    let (sent2, pages2) = (sent.clone(), pages.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let (sent, pages) = (sent2.clone(), pages2.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut out = stream;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                    let mut length = 0usize;
+                    let mut json = false;
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let h = h.trim_end();
+                        if h.is_empty() {
+                            break;
+                        }
+                        let lower = h.to_ascii_lowercase();
+                        if let Some(v) = lower.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        json |= lower.starts_with("x-amz-target:");
+                    }
+                    let mut body = vec![0u8; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let listing = target.contains("list-type=2");
+                    let download = target.starts_with("/acme-finops-billing/reports/finops/");
+                    let respond = |out: &mut std::net::TcpStream, status: &str, text: &str| {
+                        let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/xml\r\n\r\n", text.len());
+                        out.write_all(head.as_bytes()).is_ok()
+                            && out.write_all(text.as_bytes()).is_ok()
+                    };
+                    // a large body: as much as the client reads of `total` bytes
+                    let stream_big =
+                        |out: &mut std::net::TcpStream, head: &str, start: &[u8], total: u64| {
+                            let _ = out.write_all(head.as_bytes());
+                            let _ = out.write_all(start);
+                            let chunk = vec![b' '; 64 * 1024];
+                            let mut n = start.len() as u64;
+                            while n < total {
+                                if out.write_all(&chunk).is_err() {
+                                    break;
+                                }
+                                n += chunk.len() as u64;
+                                sent.store(n, Ordering::SeqCst);
+                            }
+                        };
+                    let ok = match (mode, listing, download) {
+                        (Hostile::EndlessEmptyPages | Hostile::SlowEmptyPages, true, _) => {
+                            if mode == Hostile::SlowEmptyPages {
+                                std::thread::sleep(Duration::from_millis(700));
+                            }
+                            let n = pages.fetch_add(1, Ordering::SeqCst);
+                            respond(&mut out, "200 OK", &format!(
+                                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>acme-finops-billing</Name><Prefix>reports/finops/</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated><NextContinuationToken>token-{n}</NextContinuationToken></ListBucketResult>"
+                            ))
+                        }
+                        (Hostile::IgnoresTheRange, true, _) => respond(&mut out, "200 OK",
+                            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>acme-finops-billing</Name><Prefix>reports/finops/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><Contents><Key>reports/finops/data/BILLING_PERIOD=2026-11/finops-00001.csv.gz</Key><LastModified>2026-11-22T04:00:00.000Z</LastModified><ETag>&quot;x&quot;</ETag><Size>1073741824</Size><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>"),
+                        (Hostile::IgnoresTheRange, _, true) => {
+                            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                            gz.write_all(b"bill_payer_account_id,line_item_resource_id,line_item_unblended_cost\n").unwrap();
+                            let start = gz.finish().unwrap();
+                            let total = 1u64 << 30;
+                            // 200 and the whole object, whatever the Range header asked
+                            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {total}\r\nContent-Type: application/octet-stream\r\nLast-Modified: Sun, 22 Nov 2026 04:00:00 GMT\r\n\r\n");
+                            stream_big(&mut out, &head, &start, total);
+                            return;
+                        }
+                        (Hostile::HugePage, true, _) => {
+                            let total = 1u64 << 30;
+                            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {total}\r\nContent-Type: application/xml\r\n\r\n");
+                            stream_big(&mut out, &head, b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>", total);
+                            return;
+                        }
+                        _ if json => respond(&mut out, "403 Forbidden", "{\"__type\": \"AccessDeniedException\", \"message\": \"denied\"}"),
+                        _ => respond(&mut out, "403 Forbidden", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>denied</Message></Error>"),
+                    };
+                    if !ok {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (endpoint, sent, pages)
+}
+
+/// The audit against a hostile endpoint, killed (and the test failed) if it runs past `secs`.
+fn audit_hostile(endpoint: &str, secs: u64, extra: &[&str]) -> (Option<i32>, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--user",
+            "finops",
+            "--bucket",
+            "acme-finops-billing",
+            "--export-name",
+            "finops",
+            "--prefix",
+            "reports",
+        ])
+        .args(if extra.contains(&"--timeout") {
+            &[][..]
+        } else {
+            &["--timeout", "2"][..]
+        })
+        .args(extra)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(secs) {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "the audit ran past {secs} s: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_listing_of_endless_empty_truncated_pages_is_cut() {
+    let (endpoint, _, pages) = hostile_endpoint(Hostile::EndlessEmptyPages);
+    let (code, stdout, stderr) = audit_hostile(&endpoint, 120, &[]);
+    assert_eq!(code, Some(2), "{stderr}\n{stdout}");
+    assert!(
+        stderr.contains("s3:ListBucket")
+            && stderr.contains("still marked truncated after 100 pages")
+            && stderr.contains("incomplete"),
+        "{stderr}"
+    );
+    let read = pages.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(read, 100, "pages served");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "AUD004"
+                && f["file"] == "aws://s3/acme-finops-billing/delivered.json"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_download_that_ignores_the_range_is_read_to_64_kib() {
+    let (endpoint, sent, _) = hostile_endpoint(Hostile::IgnoresTheRange);
+    let dump = std::env::temp_dir().join(format!("finops-lint-range-{}", std::process::id()));
+    let (code, stdout, stderr) =
+        audit_hostile(&endpoint, 120, &["--dump-sources", &dump.to_string_lossy()]);
+    // the server could push what the socket buffers hold before the client closed it
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(sent < 64 << 20, "{sent} bytes sent of 1 GiB");
+    assert!(
+        stderr.contains("ignored the byte range") && stderr.contains("finops-00001.csv.gz"),
+        "{stderr}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {code:?} {stderr}"));
+    let delivered = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "aws://s3/acme-finops-billing/delivered.json");
+    assert!(delivered.is_some(), "{v:#}");
+    // the first line was read from the first 64 KiB
+    let text = std::fs::read_to_string(dump.join("s3/acme-finops-billing/delivered.json")).unwrap();
+    let _ = std::fs::remove_dir_all(&dump);
+    assert!(
+        text.contains("bill_payer_account_id,line_item_resource_id,line_item_unblended_cost"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_listing_page_of_a_gigabyte_is_not_read() {
+    let (endpoint, sent, _) = hostile_endpoint(Hostile::HugePage);
+    let (code, _, stderr) = audit_hostile(&endpoint, 120, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(sent < 64 << 20, "{sent} bytes sent of 1 GiB");
+    assert!(
+        stderr.contains("larger than the 16 MiB the audit reads"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_whole_audit_stops_after_30_times_its_timeout() {
+    // 100 pages of 0.7 s each: each call is within `--timeout 1`, the listing is not
+    let (endpoint, _, pages) = hostile_endpoint(Hostile::SlowEmptyPages);
+    let started = Instant::now();
+    let (code, _, stderr) = audit_hostile(&endpoint, 90, &["--timeout", "1"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the audit stopped after 30 s (30 times --timeout)"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(pages.load(std::sync::atomic::Ordering::SeqCst) < 100);
+}

@@ -9,6 +9,99 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::error::SdkError;
 use std::time::Duration;
 
+// What the audit reads from an endpoint, which may be broken or hostile, is bounded:
+/// The largest response body read, in bytes (a policy is a few KiB, a page of 1,000 S3 keys
+/// some 300 KiB); a larger one is an error of its step.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// The pages of the delivered files' listing read at most; an endpoint that still marks the
+/// listing truncated after them is an error of the step.
+pub const MAX_LIST_PAGES: usize = 100;
+/// The delivered files listed at most (the document then says `"Truncated": true`).
+pub const MAX_LISTED_OBJECTS: usize = 20_000;
+/// The entries of one IAM or Data Exports listing used at most (IAM's own quotas are far
+/// lower); past them the step is an error that says how many were listed.
+pub const MAX_LIST_ENTRIES: usize = 1_000;
+/// The bytes of the newest data file read for its first line (a ranged GET; a server that
+/// ignores the range is read this far only).
+pub const HEADER_BYTES: usize = 64 * 1024;
+/// The whole audit's time, in multiples of `--timeout`; past it the audit stops and reports
+/// what it read.
+pub const AUDIT_TIMEOUTS: u32 = 30;
+
+/// Every response body is read through a limit of [`MAX_RESPONSE_BYTES`]: the SDK buffers the
+/// body of every call but a download, and an endpoint may send gigabytes.
+#[derive(Debug)]
+struct ResponseLimit;
+
+impl aws_sdk_s3::config::Intercept for ResponseLimit {
+    fn name(&self) -> &'static str {
+        "finops-lint response limit"
+    }
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_sdk_s3::config::interceptors::BeforeDeserializationInterceptorContextMut<
+            '_,
+        >,
+        _: &aws_sdk_s3::config::RuntimeComponents,
+        _: &mut aws_sdk_s3::config::ConfigBag,
+    ) -> Result<(), aws_sdk_s3::error::BoxError> {
+        let response = context.response_mut();
+        let body = response.take_body();
+        *response.body_mut() = aws_sdk_s3::primitives::SdkBody::from_body_1_x(
+            http_body_util::Limited::new(body, MAX_RESPONSE_BYTES),
+        );
+        Ok(())
+    }
+}
+
+/// Did the call fail because its response went past [`MAX_RESPONSE_BYTES`]?
+fn too_large(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut at = Some(err);
+    while let Some(e) = at {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        at = e.source();
+    }
+    false
+}
+
+/// A step that the audit cut short because the endpoint answered past a bound.
+fn cut(source: &str, step: &str, message: String) -> Problem {
+    Problem {
+        fault: true,
+        source: source.to_string(),
+        step: step.to_string(),
+        message,
+        access_denied: false,
+        permission: None,
+        code: Some("LimitExceeded".into()),
+    }
+}
+
+/// At most [`MAX_LIST_ENTRIES`] of a listing's entries; more is a problem of the step.
+fn bounded<'a, T>(
+    entries: &'a [T],
+    what: &str,
+    source: &str,
+    step: &str,
+    out: &mut Fetched,
+) -> &'a [T] {
+    if entries.len() > MAX_LIST_ENTRIES {
+        out.problems.push(cut(
+            source,
+            step,
+            format!(
+                "the endpoint listed {} {what}, more than the {MAX_LIST_ENTRIES} the audit reads: the first {MAX_LIST_ENTRIES} were read",
+                entries.len()
+            ),
+        ));
+        &entries[..MAX_LIST_ENTRIES]
+    } else {
+        entries
+    }
+}
+
 /// What the audit fetched: documents to check (a step that failed is a document too, an
 /// `{"AuditStep": ..., "Error": ...}` object the AUD rules read), and notes for the user.
 #[derive(Debug, Default)]
@@ -102,7 +195,7 @@ pub fn decode_policy(doc: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn problem<E: ProvideErrorMetadata + std::fmt::Debug>(
+fn problem<E: ProvideErrorMetadata + std::error::Error + 'static>(
     err: &SdkError<E, aws_sdk_iam::config::http::HttpResponse>,
     source: &str,
     step: &str,
@@ -121,6 +214,10 @@ fn problem<E: ProvideErrorMetadata + std::fmt::Debug>(
         || code.contains("Throttl")
         || code == "RequestLimitExceeded";
     let message = match err {
+        _ if too_large(err) => format!(
+            "the response was larger than the {} MiB the audit reads: it was not read",
+            MAX_RESPONSE_BYTES / (1024 * 1024)
+        ),
         SdkError::TimeoutError(_) => "the call timed out".to_string(),
         SdkError::DispatchFailure(_) => "could not reach the AWS endpoint".to_string(),
         SdkError::ResponseError(_) => "the response could not be read (malformed)".to_string(),
@@ -173,10 +270,29 @@ pub fn fetch(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched {
             };
         }
     };
-    rt.block_on(fetch_async(target, progress))
+    let mut out = Fetched::default();
+    let limit = target.timeout * AUDIT_TIMEOUTS;
+    rt.block_on(async {
+        if tokio::time::timeout(limit, fetch_async(target, progress, &mut out))
+            .await
+            .is_err()
+        {
+            out.problems.push(cut(
+                "aws://audit.json",
+                "audit",
+                format!(
+                    "the audit stopped after {} s ({AUDIT_TIMEOUTS} times --timeout): the steps after the one in progress were not done",
+                    limit.as_secs()
+                ),
+            ));
+        }
+    });
+    // the runtime's threads may still hold a call that was cut: they are not waited for
+    rt.shutdown_background();
+    out
 }
 
-async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched {
+async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str), out: &mut Fetched) {
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
         .operation_attempt_timeout(target.timeout)
         .operation_timeout(target.timeout * 3)
@@ -188,16 +304,23 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))
         .load()
         .await;
-    let iam = aws_sdk_iam::Client::new(&shared);
-    let sts = aws_sdk_sts::Client::new(&shared);
-    let mut s3_conf = aws_sdk_s3::config::Builder::from(&shared);
+    let iam = aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(&shared)
+            .interceptor(ResponseLimit)
+            .build(),
+    );
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(&shared)
+            .interceptor(ResponseLimit)
+            .build(),
+    );
+    let mut s3_conf = aws_sdk_s3::config::Builder::from(&shared).interceptor(ResponseLimit);
     if std::env::var_os("AWS_ENDPOINT_URL").is_some()
         || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
     {
         s3_conf = s3_conf.force_path_style(true);
     }
     let s3 = aws_sdk_s3::Client::from_conf(s3_conf.build());
-    let mut out = Fetched::default();
 
     // 1. who is calling
     progress("sts:GetCallerIdentity");
@@ -238,10 +361,10 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
     });
     if let Some(user) = user.filter(|_| target.role.is_none()) {
         progress("iam: the user's policies");
-        user_policies(&iam, &user, &mut out).await;
+        user_policies(&iam, &user, out).await;
     } else if let Some(role) = &target.role {
         progress("iam: the role's policies");
-        role_policies(&iam, role, &mut out).await;
+        role_policies(&iam, role, out).await;
     } else {
         out.notes.push("the caller is not an IAM user and no --user or --role was given: the principal's policies were not read".into());
     }
@@ -317,7 +440,7 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
             &target.simulate,
             bucket_policy.as_deref(),
             account.as_deref(),
-            &mut out,
+            out,
         )
         .await;
     }
@@ -330,19 +453,18 @@ async fn fetch_async(target: &Target, progress: &mut dyn FnMut(&str)) -> Fetched
             target.prefix.as_deref().unwrap_or(""),
             name,
             target.cur2,
-            &mut out,
+            out,
         )
         .await;
     }
     // 5. the export
     if target.cur2 {
         progress("bcm-data-exports: the export");
-        exports(&shared, target, &mut out).await;
+        exports(&shared, target, out).await;
     } else {
         progress("cur: the report definitions");
-        reports(&shared, target, &mut out).await;
+        reports(&shared, target, out).await;
     }
-    out
 }
 
 /// Step 6: the files under `<prefix>/<name>/`, where else the export's files are when there are
@@ -373,8 +495,23 @@ async fn delivered(
         .prefix(&base)
         .into_paginator()
         .send();
+    let mut read = 0;
     while let Some(page) = pages.next().await {
+        read += 1;
         match page {
+            Ok(p) if read >= MAX_LIST_PAGES && p.is_truncated() == Some(true) => {
+                // an endpoint that marks every page truncated, empty or not, would be listed
+                // for ever
+                out.problems.push(cut(
+                    &src,
+                    "s3:ListBucket",
+                    format!(
+                        "the listing of `s3://{bucket}/{base}` was still marked truncated after {MAX_LIST_PAGES} pages ({} objects): the audit stopped it",
+                        objects.len() + p.contents().len()
+                    ),
+                ));
+                return;
+            }
             Ok(p) => {
                 for o in p.contents() {
                     objects.push((
@@ -387,7 +524,7 @@ async fn delivered(
                             .unwrap_or_default(),
                     ));
                 }
-                if objects.len() >= 20_000 {
+                if objects.len() >= MAX_LISTED_OBJECTS {
                     truncated = true;
                     break;
                 }
@@ -409,7 +546,7 @@ async fn delivered(
             .send()
             .await
         {
-            for o in p.contents() {
+            for o in p.contents().iter().take(1000) {
                 let key = o.key().unwrap_or("");
                 if let Some(i) = key.find(&format!("{name}/")) {
                     if i == 0 || key.as_bytes()[i - 1] == b'/' {
@@ -437,17 +574,42 @@ async fn delivered(
         .max_by(|a, b| a.2.cmp(&b.2));
     let mut header = serde_json::Value::Null;
     if let Some((key, _, _)) = newest_csv {
-        if let Ok(obj) = s3
+        if let Ok(mut obj) = s3
             .get_object()
             .bucket(bucket)
             .key(key)
-            .range("bytes=0-65535")
+            .range(format!("bytes=0-{}", HEADER_BYTES - 1))
             .send()
             .await
         {
-            if let Ok(bytes) = obj.body.collect().await {
+            // the first 64 KiB, streamed: a server that ignores the range is not read further
+            let mut raw: Vec<u8> = Vec::with_capacity(HEADER_BYTES);
+            let mut more = obj
+                .content_length()
+                .is_some_and(|n| n > HEADER_BYTES as i64);
+            let read = loop {
+                match obj.body.try_next().await {
+                    Ok(Some(chunk)) => {
+                        let room = HEADER_BYTES - raw.len();
+                        raw.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                        if chunk.len() > room {
+                            more = true;
+                            break true;
+                        }
+                    }
+                    Ok(None) => break true,
+                    Err(_) => break false,
+                }
+            };
+            drop(obj);
+            if more {
+                out.notes.push(format!(
+                    "the server sent more of `s3://{bucket}/{key}` than the first {} KiB the audit asked for (it ignored the byte range): only those were read",
+                    HEADER_BYTES / 1024
+                ));
+            }
+            if read {
                 let mut text = String::new();
-                let raw = bytes.into_bytes();
                 let mut gz = flate2::read::GzDecoder::new(&raw[..]);
                 let mut buf = vec![0u8; 65536];
                 let mut filled = 0;
@@ -588,7 +750,11 @@ fn datetime(d: Option<&aws_sdk_bcmdataexports::primitives::DateTime>) -> serde_j
 /// `get-export`'s shape.
 async fn exports(shared: &aws_config::SdkConfig, target: &Target, out: &mut Fetched) {
     use serde_json::json;
-    let client = aws_sdk_bcmdataexports::Client::new(shared);
+    let client = aws_sdk_bcmdataexports::Client::from_conf(
+        aws_sdk_bcmdataexports::config::Builder::from(shared)
+            .interceptor(ResponseLimit)
+            .build(),
+    );
     let list = match client.list_exports().send().await {
         Ok(l) => l,
         Err(e) => {
@@ -601,8 +767,14 @@ async fn exports(shared: &aws_config::SdkConfig, target: &Target, out: &mut Fetc
             return;
         }
     };
-    let wanted: Vec<_> = list
-        .exports()
+    let exports = bounded(
+        list.exports(),
+        "exports",
+        "aws://bcm-data-exports/exports.json",
+        "bcm-data-exports:ListExports",
+        out,
+    );
+    let wanted: Vec<_> = exports
         .iter()
         .filter(|r| {
             target
@@ -612,7 +784,7 @@ async fn exports(shared: &aws_config::SdkConfig, target: &Target, out: &mut Fetc
         })
         .collect();
     if wanted.is_empty() {
-        let names: Vec<&str> = list.exports().iter().map(|r| r.export_name()).collect();
+        let names: Vec<&str> = exports.iter().map(|r| r.export_name()).collect();
         out.problems.push(Problem {
             fault: false,
             source: "aws://bcm-data-exports/exports.json".into(),
@@ -696,6 +868,7 @@ async fn reports(shared: &aws_config::SdkConfig, target: &Target, out: &mut Fetc
     // the CUR API answers in us-east-1 only
     let conf = aws_sdk_costandusagereport::config::Builder::from(shared)
         .region(aws_sdk_costandusagereport::config::Region::new("us-east-1"))
+        .interceptor(ResponseLimit)
         .build();
     let client = aws_sdk_costandusagereport::Client::from_conf(conf);
     let src = "aws://cur/report-definitions.json";
@@ -761,7 +934,14 @@ async fn user_policies(iam: &aws_sdk_iam::Client, user: &str, out: &mut Fetched)
     let base = format!("aws://iam/user/{user}");
     match iam.list_user_policies().user_name(user).send().await {
         Ok(r) => {
-            for name in r.policy_names() {
+            let listed = &format!("{base}/inline");
+            for name in bounded(
+                r.policy_names(),
+                "inline policies",
+                listed,
+                "iam:ListUserPolicies",
+                out,
+            ) {
                 let src = format!("{base}/inline/{name}.json");
                 match iam
                     .get_user_policy()
@@ -796,7 +976,14 @@ async fn user_policies(iam: &aws_sdk_iam::Client, user: &str, out: &mut Fetched)
         .await
     {
         Ok(r) => {
-            for a in r.attached_policies() {
+            let listed = &format!("{base}/attached");
+            for a in bounded(
+                r.attached_policies(),
+                "attached policies",
+                listed,
+                "iam:ListAttachedUserPolicies",
+                out,
+            ) {
                 managed(
                     iam,
                     a.policy_arn().unwrap_or(""),
@@ -816,11 +1003,19 @@ async fn user_policies(iam: &aws_sdk_iam::Client, user: &str, out: &mut Fetched)
     }
     match iam.list_groups_for_user().user_name(user).send().await {
         Ok(r) => {
-            for g in r.groups() {
+            let listed = &format!("{base}/groups");
+            for g in bounded(r.groups(), "groups", listed, "iam:ListGroupsForUser", out) {
                 let group = g.group_name();
                 let gbase = format!("aws://iam/group/{group}");
                 if let Ok(names) = iam.list_group_policies().group_name(group).send().await {
-                    for name in names.policy_names() {
+                    let listed = &format!("{gbase}/inline");
+                    for name in bounded(
+                        names.policy_names(),
+                        "inline policies",
+                        listed,
+                        "iam:ListGroupPolicies",
+                        out,
+                    ) {
                         let src = format!("{gbase}/inline/{name}.json");
                         match iam
                             .get_group_policy()
@@ -847,7 +1042,14 @@ async fn user_policies(iam: &aws_sdk_iam::Client, user: &str, out: &mut Fetched)
                     .send()
                     .await
                 {
-                    for a in att.attached_policies() {
+                    let listed = &format!("{gbase}/attached");
+                    for a in bounded(
+                        att.attached_policies(),
+                        "attached policies",
+                        listed,
+                        "iam:ListAttachedGroupPolicies",
+                        out,
+                    ) {
                         managed(
                             iam,
                             a.policy_arn().unwrap_or(""),
@@ -873,7 +1075,14 @@ async fn role_policies(iam: &aws_sdk_iam::Client, role: &str, out: &mut Fetched)
     let base = format!("aws://iam/role/{role}");
     match iam.list_role_policies().role_name(role).send().await {
         Ok(r) => {
-            for name in r.policy_names() {
+            let listed = &format!("{base}/inline");
+            for name in bounded(
+                r.policy_names(),
+                "inline policies",
+                listed,
+                "iam:ListRolePolicies",
+                out,
+            ) {
                 let src = format!("{base}/inline/{name}.json");
                 match iam
                     .get_role_policy()
@@ -908,7 +1117,14 @@ async fn role_policies(iam: &aws_sdk_iam::Client, role: &str, out: &mut Fetched)
         .await
     {
         Ok(r) => {
-            for a in r.attached_policies() {
+            let listed = &format!("{base}/attached");
+            for a in bounded(
+                r.attached_policies(),
+                "attached policies",
+                listed,
+                "iam:ListAttachedRolePolicies",
+                out,
+            ) {
                 managed(
                     iam,
                     a.policy_arn().unwrap_or(""),
