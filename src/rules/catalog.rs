@@ -745,8 +745,8 @@ fn coverers(norm: &[&str], work: &mut Work) -> Vec<Option<u32>> {
         let mut at_backwards = vec![0u32; n];
         // [plain, wildcards], forwards; the backward lists are made when a wildcard needs them
         let mut forwards = [
-            Sorted::new(plain, &norm, false, &mut at_forwards),
-            Sorted::new(wildcards, &norm, false, &mut at_forwards),
+            Sorted::new(plain, norm, false, &mut at_forwards),
+            Sorted::new(wildcards, norm, false, &mut at_forwards),
         ];
         let mut backwards: Option<[Sorted; 2]> = None;
         let kind = |i: usize| usize::from(wild[i].is_some());
@@ -773,8 +773,8 @@ fn coverers(norm: &[&str], work: &mut Work) -> Vec<Option<u32>> {
                 }
                 let [p, wl] = lists;
                 let mut made = [
-                    Sorted::new(p, &norm, true, &mut at_backwards),
-                    Sorted::new(wl, &norm, true, &mut at_backwards),
+                    Sorted::new(p, norm, true, &mut at_backwards),
+                    Sorted::new(wl, norm, true, &mut at_backwards),
                 ];
                 for i in 0..n {
                     if covered[i].is_some() {
@@ -784,11 +784,11 @@ fn coverers(norm: &[&str], work: &mut Work) -> Vec<Option<u32>> {
                 backwards = Some(made);
             }
             for k in 0..2 {
-                let ahead = forwards[k].run(&norm, literal);
+                let ahead = forwards[k].run(norm, literal);
                 // the shorter of the two runs the covered values are in
                 let from_end = match &backwards {
                     Some(b) if !trailing_star && !end.is_empty() => {
-                        let r = b[k].run(&norm, end);
+                        let r = b[k].run(norm, end);
                         (r.len() < ahead.len()).then_some(r)
                     }
                     _ => None,
