@@ -878,7 +878,10 @@ fn internal_errors<'a>(io: &mut Io, files: impl Iterator<Item = (&'a str, &'a st
     let mut any = false;
     for (name, what) in files {
         any = true;
-        let (name, what) = (crate::emit::escape::line(name), crate::emit::escape::line(what));
+        let (name, what) = (
+            crate::emit::escape::line(name),
+            crate::emit::escape::line(what),
+        );
         let _ = writeln!(io.stderr, "error: internal error while checking {name}: {what} (please report this with the file)");
     }
     any
@@ -1131,7 +1134,12 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
     let faults: Vec<&crate::live::Problem> = fetched.problems.iter().filter(|p| p.fault).collect();
     if !faults.is_empty() {
         for p in &faults {
-            let _ = writeln!(io.stderr, "error: {}: {}", p.step, crate::emit::escape::line(&p.message));
+            let _ = writeln!(
+                io.stderr,
+                "error: {}: {}",
+                p.step,
+                crate::emit::escape::line(&p.message)
+            );
         }
         let _ = writeln!(
             io.stderr,

@@ -250,12 +250,7 @@ pub fn check_included_policy(
         ..Default::default()
     };
     if let Some(root) = parsed.root {
-        rules::secrets::check(
-            source_id,
-            &root,
-            &mut report.findings,
-            &mut report.secrets,
-        );
+        rules::secrets::check(source_id, &root, &mut report.findings, &mut report.secrets);
         if root.as_object().is_some() {
             let doc = model::template_policy(root, kind, true);
             report.kind = Some(format!("{} (read by a template)", kind.describe()));
@@ -391,12 +386,7 @@ fn check_template(
         .findings
         .append(&mut rules::syntax::findings(source_id, &issues));
     if let Some(values) = &tpl.values {
-        rules::secrets::check(
-            source_id,
-            values,
-            &mut report.findings,
-            &mut report.secrets,
-        );
+        rules::secrets::check(source_id, values, &mut report.findings, &mut report.secrets);
     }
     report.kind = Some(format!(
         "{} ({} document{})",

@@ -114,8 +114,8 @@ pub fn find(text: &str) -> Vec<Secret> {
         }
     }
     for (start, end, value) in base64_runs(b) {
-        let mixed =
-            value.bytes().any(|c| c.is_ascii_uppercase()) && value.bytes().any(|c| c.is_ascii_lowercase());
+        let mixed = value.bytes().any(|c| c.is_ascii_uppercase())
+            && value.bytes().any(|c| c.is_ascii_lowercase());
         if mixed {
             out.push(Secret {
                 span: Span::new(start, end),
@@ -263,18 +263,21 @@ impl Mask {
     /// A finding with every string masked, or `None` when none changes.
     pub fn finding(&self, f: &crate::diagnostic::Finding) -> Option<crate::diagnostic::Finding> {
         let mut out: Option<crate::diagnostic::Finding> = None;
-        let mut set = |get: &dyn Fn(&crate::diagnostic::Finding) -> Option<&String>,
-                       put: &dyn Fn(&mut crate::diagnostic::Finding, String)| {
-            let current = get(out.as_ref().unwrap_or(f));
-            if let Some(Cow::Owned(m)) = current.map(|s| self.text(s)) {
-                put(out.get_or_insert_with(|| f.clone()), m);
-            }
-        };
+        let mut set =
+            |get: &dyn Fn(&crate::diagnostic::Finding) -> Option<&String>,
+             put: &dyn Fn(&mut crate::diagnostic::Finding, String)| {
+                let current = get(out.as_ref().unwrap_or(f));
+                if let Some(Cow::Owned(m)) = current.map(|s| self.text(s)) {
+                    put(out.get_or_insert_with(|| f.clone()), m);
+                }
+            };
         set(&|f| Some(&f.message), &|f, m| f.message = m);
         set(&|f| f.note.as_ref(), &|f, m| f.note = Some(m));
         set(&|f| f.help.as_ref(), &|f, m| f.help = Some(m));
         for i in 0..f.labels.len() {
-            set(&|f| Some(&f.labels[i].message), &|f, m| f.labels[i].message = m);
+            set(&|f| Some(&f.labels[i].message), &|f, m| {
+                f.labels[i].message = m
+            });
         }
         if let Some(fix) = &f.fix {
             set(&|f| f.fix.as_ref().map(|x| &x.message), &|f, m| {
@@ -301,12 +304,7 @@ impl Mask {
 /// and the values SEC001 reads in the parsed document).
 fn checked_source(name: &str, text: &str) -> Source {
     let mut source = Source::new(name.to_string(), text.to_string());
-    let report = crate::engine::check_source(
-        &source,
-        0,
-        None,
-        &crate::engine::Options::default(),
-    );
+    let report = crate::engine::check_source(&source, 0, None, &crate::engine::Options::default());
     source.hide(&report.secrets);
     source
 }
@@ -503,7 +501,10 @@ mod tests {
 
     #[test]
     fn a_value_written_with_escapes_or_encoded_is_found_as_what_it_decodes_to() {
-        let escaped = KEY.replace('/', "\\/").replace('+', "\\u002B").replacen('P', "\\u0050", 1);
+        let escaped = KEY
+            .replace('/', "\\/")
+            .replace('+', "\\u002B")
+            .replacen('P', "\\u0050", 1);
         let url = KEY.replace('/', "%2F").replace('+', "%2B");
         for text in [
             format!(r#"{{"secret_access_key": "{escaped}"}}"#),
@@ -515,7 +516,10 @@ mod tests {
             format!("aws_session_token={escaped}\n"),
         ] {
             let found = find(&text);
-            assert!(found.iter().any(|s| s.value == KEY && s.named), "{text}: {found:?}");
+            assert!(
+                found.iter().any(|s| s.value == KEY && s.named),
+                "{text}: {found:?}"
+            );
             let shown = mask(&text);
             assert_eq!(shown.len(), text.len());
             assert!(!shows(&shown, KEY), "{shown}");
@@ -544,7 +548,10 @@ mod tests {
         let mut m = Mask::default();
         m.learn_source(&source);
         assert!(m.is_empty());
-        assert_eq!(m.text("ec2:DescribeDirectConnectGatewayAssociations"), "ec2:DescribeDirectConnectGatewayAssociations");
+        assert_eq!(
+            m.text("ec2:DescribeDirectConnectGatewayAssociations"),
+            "ec2:DescribeDirectConnectGatewayAssociations"
+        );
     }
 
     #[test]
@@ -589,11 +596,7 @@ mod tests {
                             .into_iter()
                             .map(|(s, e, _)| (s, e))
                             .collect();
-                        assert_eq!(
-                            runs,
-                            naive(text.as_bytes()),
-                            "{text}"
-                        );
+                        assert_eq!(runs, naive(text.as_bytes()), "{text}");
                         n += 1;
                     }
                 }

@@ -305,8 +305,7 @@ fn planted_secret(rng: &mut Rng) -> String {
         let s: String = (0..len)
             .map(|_| char::from(B64[rng.below(B64.len())]))
             .collect();
-        if s.bytes().any(|b| b.is_ascii_uppercase()) && s.bytes().any(|b| b.is_ascii_lowercase())
-        {
+        if s.bytes().any(|b| b.is_ascii_uppercase()) && s.bytes().any(|b| b.is_ascii_lowercase()) {
             return s;
         }
     }

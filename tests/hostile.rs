@@ -320,7 +320,9 @@ fn a_secret_is_masked_in_every_string_of_every_output() {
     // the findings do quote it (masked)
     let json = &outs.iter().find(|(w, _)| w == "json (stdout)").unwrap().1;
     assert!(json.contains("is not a valid S3 bucket name"), "{json}");
-    assert!(outs.iter().any(|(w, o)| w == "--diff" && o.contains("+{\"Version\"")));
+    assert!(outs
+        .iter()
+        .any(|(w, o)| w == "--diff" && o.contains("+{\"Version\"")));
     for (what, out) in &outs {
         assert_eq!(leaked(out, KEY), Vec::<String>::new(), "{what}:\n{out}");
     }
@@ -408,21 +410,37 @@ fn line_breaks_and_terminal_controls_from_an_input_are_escaped_in_every_format()
         assert_eq!(raw_controls(out), Vec::<char>::new(), "{what}:\n{out:?}");
     }
     // the findings are still there, with the escaped text
-    let concise = &outs.iter().find(|(w, _)| w == "concise (stdout)").unwrap().1;
-    assert!(concise.contains("evil\\n::error::injected\\u{1b}[2J.json:1:"), "{concise}");
+    let concise = &outs
+        .iter()
+        .find(|(w, _)| w == "concise (stdout)")
+        .unwrap()
+        .1;
+    assert!(
+        concise.contains("evil\\n::error::injected\\u{1b}[2J.json:1:"),
+        "{concise}"
+    );
     assert!(concise.contains("a\\n::stop-commands::x\\r"), "{concise}");
     // JSON keeps the values: the same Sid once decoded
     let json = &outs.iter().find(|(w, _)| w == "json (stdout)").unwrap().1;
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    assert!(v["findings"]
-        .as_array()
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["file"]
+        .as_str()
         .unwrap()
-        .iter()
-        .any(|f| f["file"].as_str().unwrap().contains("\n::error::injected\u{1b}")));
+        .contains("\n::error::injected\u{1b}")));
     // an error on standard error that names a path
-    let out = common::run(&["check", "--no-config", "--baseline", "x\n::error::y\u{1b}[2J", &q]);
+    let out = common::run(&[
+        "check",
+        "--no-config",
+        "--baseline",
+        "x\n::error::y\u{1b}[2J",
+        &q,
+    ]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("x\\n::error::y\\u{1b}[2J"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("x\\n::error::y\\u{1b}[2J"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(raw_controls(&out.stderr), Vec::<char>::new());
 }
 

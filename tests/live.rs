@@ -779,7 +779,12 @@ fn a_secret_the_account_holds_is_masked_in_the_findings_and_the_dumped_sources()
             files.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
         } else {
             let text = std::fs::read_to_string(&p).unwrap();
-            assert_eq!(pieces(&text), Vec::<String>::new(), "{}: {text}", p.display());
+            assert_eq!(
+                pieces(&text),
+                Vec::<String>::new(),
+                "{}: {text}",
+                p.display()
+            );
         }
     }
     let _ = std::fs::remove_dir_all(&dump);

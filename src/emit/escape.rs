@@ -139,7 +139,10 @@ mod tests {
             line("a\n::stop-commands::x\r\u{1b}[31m\u{7}\u{9b}\u{202e}\u{2028}"),
             "a\\n::stop-commands::x\\r\\u{1b}[31m\\u{7}\\u{9b}\\u{202e}\\u{2028}"
         );
-        assert!(matches!(line("plain `s3:GetObject` — ok\t"), Cow::Borrowed(_)));
+        assert!(matches!(
+            line("plain `s3:GetObject` — ok\t"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
@@ -159,7 +162,10 @@ mod tests {
         ] {
             let e = excerpt(s);
             assert_eq!(e.len(), s.len(), "{e:?}");
-            assert!(!e.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\r'), "{e:?}");
+            assert!(
+                !e.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\r'),
+                "{e:?}"
+            );
         }
         assert_eq!(excerpt("a\r\nb\rc"), "a\r\nb?c");
     }

@@ -444,13 +444,21 @@ impl Emitter {
             }
             Format::Human => {
                 if self.style.verbose {
-                    out.push_str(&verbose_line(&source.name, kind.as_deref(), skipped.as_deref()));
+                    out.push_str(&verbose_line(
+                        &source.name,
+                        kind.as_deref(),
+                        skipped.as_deref(),
+                    ));
                 }
                 self.human(out, source, findings, others)
             }
             Format::Concise => {
                 if self.style.verbose {
-                    out.push_str(&verbose_line(&source.name, kind.as_deref(), skipped.as_deref()));
+                    out.push_str(&verbose_line(
+                        &source.name,
+                        kind.as_deref(),
+                        skipped.as_deref(),
+                    ));
                 }
                 let name = escape::line(&source.name);
                 for f in findings {
@@ -677,9 +685,7 @@ fn json_finding(
             json!({"file": mask.text(&src.name), "range": range(src, l.span), "message": l.message})
         })
         .collect();
-    let offset = |s: crate::source::Span| {
-        json!({"start": source.file_offset(s.start), "end": source.file_offset(s.end)})
-    };
+    let offset = |s: crate::source::Span| json!({"start": source.file_offset(s.start), "end": source.file_offset(s.end)});
     let mut obj = json!({
         "code": f.rule.code,
         "name": f.rule.name,

@@ -12,13 +12,7 @@ pub fn check(source_id: usize, root: &Node, out: &mut Vec<Finding>, found: &mut 
     walk(source_id, root, out, found, 0);
 }
 
-fn walk(
-    source_id: usize,
-    n: &Node,
-    out: &mut Vec<Finding>,
-    found: &mut Vec<Secret>,
-    depth: usize,
-) {
+fn walk(source_id: usize, n: &Node, out: &mut Vec<Finding>, found: &mut Vec<Secret>, depth: usize) {
     if depth > 64 {
         return;
     }
