@@ -425,10 +425,14 @@ fn segments(b: &[u8], start: usize, stop: usize, out: &mut Vec<(usize, usize, St
 fn mentions_secret(text: &str) -> bool {
     const BLOCK: usize = 4096;
     const OVERLAP: usize = "secret".len() - 1;
-    let (secret, token) = (
-        memchr::memmem::Finder::new(b"secret"),
-        memchr::memmem::Finder::new(b"token"),
-    );
+    // built once: every string printed is looked at too
+    static FINDERS: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
+    let [secret, token] = FINDERS.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new(b"secret"),
+            memchr::memmem::Finder::new(b"token"),
+        ]
+    });
     let bytes = text.as_bytes();
     let mut buf = [0u8; BLOCK];
     let mut start = 0;

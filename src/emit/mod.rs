@@ -59,6 +59,7 @@ impl fmt::Display for Rendered<'_> {
         write!(f, "{}", self.f.message)
     }
 }
+impl std::error::Error for Rendered<'_> {}
 
 /// A finding for a text format: the message and labels on one line, the note and help as the
 /// tool wrote them (`escape::lines`).
@@ -107,7 +108,6 @@ fn text_source<'a>(source: &'a Source, mask: &crate::secrets::Mask) -> Cow<'a, S
     shown.name = name.into_owned();
     Cow::Owned(shown)
 }
-impl std::error::Error for Rendered<'_> {}
 
 fn sspan(s: crate::source::Span) -> SourceSpan {
     SourceSpan::new(s.start.into(), s.len())
