@@ -40,10 +40,12 @@ fn pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         // A JSON, YAML, HCL or INI assignment whose key names a secret key or session token, up
-        // to its value: the quotes and separator may be written escaped (`\"`, a document in a
-        // JSON string) or URL-encoded (`%22`, `%3A`, IAM's form), with spaces around them.
+        // to its value on the same line: the quotes and separator may be written escaped (`\"`,
+        // a document in a JSON string) or URL-encoded (`%22`, `%3A`, IAM's form), with spaces
+        // around them. (Not across a line break: `SecretAccessKey:` over a template's
+        // `Description:` names the block, not a value.)
         Regex::new(
-            r#"(?i)(secret[_-]?access[_-]?key|secret[_-]?key|session[_-]?token|security[_-]?token)(?:["']|%22|\\"|\\u0022)?(?:\s|%20)*(?:[:=]|%3a|%3d)(?:\s|%20)*(?:["']|%22|\\"|\\u0022)?(?:\s|%20)*"#,
+            r#"(?i)(secret[_-]?access[_-]?key|secret[_-]?key|session[_-]?token|security[_-]?token)(?:["']|%22|\\"|\\u0022)?(?:[ \t]|%20)*(?:[:=]|%3a|%3d)(?:[ \t]|%20)*(?:["']|%22|\\"|\\u0022)?(?:[ \t]|%20)*"#,
         )
         .unwrap_or_else(|_| unreachable!("the secret pattern is a valid regex"))
     })
@@ -556,6 +558,13 @@ mod tests {
             m.text("ec2:DescribeDirectConnectGatewayAssociations"),
             "ec2:DescribeDirectConnectGatewayAssociations"
         );
+    }
+
+    #[test]
+    fn a_block_named_after_a_secret_is_not_a_value() {
+        let text = "Outputs:\n  SecretAccessKey:\n    Description: the user's secret key\n    Value: !GetAtt Key.SecretAccessKey\n";
+        assert_eq!(find(text), Vec::new());
+        assert_eq!(mask(text), text);
     }
 
     #[test]

@@ -510,3 +510,40 @@ fn json_offsets_are_bytes_of_a_file_that_is_not_utf8() {
     assert_eq!(invalid["offset"]["start"], 58, "{invalid:#}");
     assert_eq!(invalid["offset"]["end"], 59, "{invalid:#}");
 }
+
+#[test]
+fn no_line_of_a_text_format_starts_with_a_workflow_command() {
+    // without a line break of its own: a file name starts each concise line (and `--verbose`
+    // line), and the human format wraps a long help where a quoted value's word falls
+    let dir = tempdir::Dir::new();
+    for n in 60..90 {
+        dir.write(
+            &format!("res{n}.json"),
+            &format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::{} ::stop-commands::x\"}}]}}", "a".repeat(n)),
+        );
+    }
+    let policy = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"*\"}]}";
+    dir.write("::warning file=x::pwned.json", policy);
+    dir.write("##vso[task.setvariable variable=x]y.json", policy);
+    dir.write(" ::error::spaced.json", policy);
+    for format in FORMATS {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+            .args(["check", "--no-config", "-v", "--format", format, "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(stdout.contains("pwned.json"), "{format}: {stdout}");
+        for line in stdout.lines() {
+            let t = line.trim_start();
+            let ours = format == "github"
+                && ["::error file=", "::warning file=", "::notice file="]
+                    .iter()
+                    .any(|c| t.starts_with(c));
+            assert!(
+                ours || !(t.starts_with("::") || t.starts_with("##")),
+                "{format}: {line:?}"
+            );
+        }
+    }
+}

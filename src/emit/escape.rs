@@ -110,6 +110,36 @@ pub fn excerpt(s: &str) -> Cow<'_, str> {
     out.map_or(Cow::Borrowed(s), Cow::Owned)
 }
 
+/// Lines of a text format with a backslash before `::` or `##` where it would start a line once
+/// leading whitespace is trimmed (how CI runners read workflow commands: GitHub's `::error::`,
+/// Azure's `##vso[`, TeamCity's `##teamcity[`). Text from an input can start a line without a
+/// line break of its own: a file name starts each line of `concise`, and the human format wraps
+/// long lines (between words, and inside a word longer than a line).
+pub fn guard_line_starts(text: &str) -> Cow<'_, str> {
+    let risky = |line: &str| {
+        let t = line.trim_start();
+        t.starts_with("::") || t.starts_with("##")
+    };
+    if !text.split('\n').any(risky) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if risky(line) {
+            let indent = line.len() - line.trim_start().len();
+            out.push_str(&line[..indent]);
+            out.push('\\');
+            out.push_str(&line[indent..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// JSON text as `serde_json` writes it, with the unsafe characters it leaves raw (DEL, C1, the
 /// line separators, the bidirectional controls, U+FFFE and U+FFFF) written as `\uXXXX` escapes:
 /// the same JSON values. They can only stand inside strings (the rest of JSON text is ASCII
@@ -168,6 +198,20 @@ mod tests {
             );
         }
         assert_eq!(excerpt("a\r\nb\rc"), "a\r\nb?c");
+    }
+
+    #[test]
+    fn no_line_starts_with_a_workflow_command() {
+        let text =
+            "::error::x.json:1:2: error\n        ::stop-commands::y`\n\t##vso[task]\nok :: ## \n";
+        assert_eq!(
+            guard_line_starts(text),
+            "\\::error::x.json:1:2: error\n        \\::stop-commands::y`\n\t\\##vso[task]\nok :: ## \n"
+        );
+        assert!(matches!(
+            guard_line_starts("a\n b :: c\n"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -419,6 +419,7 @@ impl Emitter {
         let source: &Source = &named;
         let kind = report.kind.as_deref().map(|k| self.mask.text(k));
         let skipped = report.skipped.as_deref().map(|k| self.mask.text(k));
+        let first = out.len();
         self.counts.files += 1;
         if report.skipped.is_some() {
             self.counts.skipped += 1;
@@ -504,6 +505,7 @@ impl Emitter {
             }
             Format::Junit => {
                 let (suite, tests, failures) = ci::junit_suite(source, findings);
+                let suite = escape::guard_line_starts(&suite).into_owned();
                 self.junit.push_str(&suite);
                 self.junit_tests += tests;
                 self.junit_failures += failures;
@@ -515,6 +517,13 @@ impl Emitter {
                         a.push(out, &v);
                     }
                 }
+            }
+        }
+        if self.style.text() {
+            // what this file added starts a line: a file name or a wrapped word
+            if let Cow::Owned(g) = escape::guard_line_starts(&out[first..]) {
+                out.truncate(first);
+                out.push_str(&g);
             }
         }
     }
