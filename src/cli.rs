@@ -769,7 +769,7 @@ impl Stream<'_> {
         if let Some(c) = self.config.as_deref_mut() {
             c.apply(&source.name, &mut report.findings);
         }
-        self.emitter.mask(&mut report.findings);
+        self.emitter.mask(&mut report);
         if let Some(entries) = self.entries.as_mut() {
             for f in &report.findings {
                 entries.push(serde_json::json!({

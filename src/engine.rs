@@ -88,6 +88,8 @@ pub struct FileReport {
     /// The secrets SEC001 read in the parsed document (whatever the configuration makes of
     /// its findings): the source hides them too.
     pub secrets: Vec<crate::secrets::Secret>,
+    /// Set when the findings' strings are masked already (the emitter does not look again).
+    pub masked: bool,
 }
 
 /// How a source is written.

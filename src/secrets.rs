@@ -2,6 +2,7 @@
 //! input is masked (all but its first 4 characters become `*`) in the text emitters print.
 //! Masking keeps byte lengths, so every span stays valid.
 
+use crate::diagnostic::Finding;
 use crate::source::{Source, Span};
 use regex::Regex;
 use std::borrow::Cow;
@@ -262,43 +263,37 @@ impl Mask {
         }
     }
 
-    /// A finding with every string masked, or `None` when none changes.
-    pub fn finding(&self, f: &crate::diagnostic::Finding) -> Option<crate::diagnostic::Finding> {
-        let mut out: Option<crate::diagnostic::Finding> = None;
-        let mut set =
-            |get: &dyn Fn(&crate::diagnostic::Finding) -> Option<&String>,
-             put: &dyn Fn(&mut crate::diagnostic::Finding, String)| {
-                let current = get(out.as_ref().unwrap_or(f));
-                if let Some(Cow::Owned(m)) = current.map(|s| self.text(s)) {
-                    put(out.get_or_insert_with(|| f.clone()), m);
-                }
-            };
-        set(&|f| Some(&f.message), &|f, m| f.message = m);
-        set(&|f| f.note.as_ref(), &|f, m| f.note = Some(m));
-        set(&|f| f.help.as_ref(), &|f, m| f.help = Some(m));
-        for i in 0..f.labels.len() {
-            set(&|f| Some(&f.labels[i].message), &|f, m| {
-                f.labels[i].message = m
-            });
+    /// A finding with every string masked, or `None` when none changes (nearly always: it is
+    /// then not copied).
+    pub fn finding(&self, f: &Finding) -> Option<Finding> {
+        let changes = |s: &String| matches!(self.text(s), Cow::Owned(_));
+        let fix = f.fix.iter().flat_map(|x| {
+            std::iter::once(&x.message).chain(x.edits.iter().map(|e| &e.replacement))
+        });
+        let any = std::iter::once(&f.message)
+            .chain(&f.note)
+            .chain(&f.help)
+            .chain(f.labels.iter().map(|l| &l.message))
+            .chain(fix)
+            .any(changes);
+        if !any {
+            return None;
         }
-        if let Some(fix) = &f.fix {
-            set(&|f| f.fix.as_ref().map(|x| &x.message), &|f, m| {
-                if let Some(x) = f.fix.as_mut() {
-                    x.message = m;
-                }
-            });
-            for i in 0..fix.edits.len() {
-                set(
-                    &|f| f.fix.as_ref().map(|x| &x.edits[i].replacement),
-                    &|f, m| {
-                        if let Some(x) = f.fix.as_mut() {
-                            x.edits[i].replacement = m;
-                        }
-                    },
-                );
+        let mut out = f.clone();
+        let mut strings: Vec<&mut String> = vec![&mut out.message];
+        strings.extend(out.note.as_mut());
+        strings.extend(out.help.as_mut());
+        strings.extend(out.labels.iter_mut().map(|l| &mut l.message));
+        if let Some(x) = out.fix.as_mut() {
+            strings.push(&mut x.message);
+            strings.extend(x.edits.iter_mut().map(|e| &mut e.replacement));
+        }
+        for s in strings {
+            if let Cow::Owned(m) = self.text(s) {
+                *s = m;
             }
         }
-        out
+        Some(out)
     }
 }
 
@@ -436,6 +431,15 @@ fn mentions_secret(text: &str) -> bool {
         ]
     });
     let bytes = text.as_bytes();
+    // a printed string (a message, a help) is short: a small buffer, not 4 KiB to clear each time
+    if bytes.len() <= 256 {
+        let mut small = [0u8; 256];
+        let block = &mut small[..bytes.len()];
+        for (b, &c) in block.iter_mut().zip(bytes) {
+            *b = c | 0x20;
+        }
+        return secret.find(block).is_some() || token.find(block).is_some();
+    }
     let mut buf = [0u8; BLOCK];
     let mut start = 0;
     while start < bytes.len() {
@@ -473,6 +477,12 @@ mod tests {
         }
         assert!(!mentions_secret(&"secre tokn ".repeat(2_000)));
         assert!(!mentions_secret(""));
+        for len in [6, 100, 250, 256, 257, 300] {
+            let mut text = "x".repeat(len - 6);
+            text.push_str("SeCrEt");
+            assert!(mentions_secret(&text), "{len}");
+            assert!(!mentions_secret(&text[..len - 1]), "{len}");
+        }
     }
 
     #[test]

@@ -24,10 +24,15 @@ pub fn is_unsafe(c: char) -> bool {
         | '\u{ffff}')
 }
 
-/// A quick look for a byte that may start an unsafe character; most texts hold none.
+/// A quick look for a byte that may start an unsafe character; most texts hold none. (ASCII
+/// text, the usual case, is told apart from the rest first, a comparison per byte.)
 fn may_hold_unsafe(s: &str) -> bool {
-    s.bytes().any(|b| {
-        (b < 0x20 && b != b'\t') || b == 0x7f || b == 0xc2 || b == 0xd8 || b == 0xe2 || b == 0xef
+    let b = s.as_bytes();
+    if b.iter().all(|&c| (0x20..0x7f).contains(&c) || c == b'\t') {
+        return false;
+    }
+    b.iter().any(|&c| {
+        (c < 0x20 && c != b'\t') || c == 0x7f || c == 0xc2 || c == 0xd8 || c == 0xe2 || c == 0xef
     })
 }
 
@@ -145,18 +150,21 @@ pub fn guard_line_starts(text: &str) -> Cow<'_, str> {
 /// the same JSON values. They can only stand inside strings (the rest of JSON text is ASCII
 /// punctuation, digits and letters), and serde escapes the C0 controls itself.
 pub fn json(text: String) -> String {
-    if !may_hold_unsafe(&text) {
+    // what is left to escape is DEL or not ASCII (the printer's line breaks are its own), and
+    // starts with one of these bytes
+    if text.is_ascii() && memchr::memchr(0x7f, text.as_bytes()).is_none() {
         return text;
     }
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut out: Option<String> = None;
+    for (i, c) in text.char_indices() {
         if is_unsafe(c) && !c.is_ascii_control() || c == '\x7f' {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
+            let o = out.get_or_insert_with(|| text[..i].to_string());
+            o.push_str(&format!("\\u{:04x}", c as u32));
+        } else if let Some(o) = out.as_mut() {
+            o.push(c);
         }
     }
-    out
+    out.unwrap_or(text)
 }
 
 #[cfg(test)]

@@ -61,13 +61,13 @@ impl fmt::Display for Rendered<'_> {
 }
 impl std::error::Error for Rendered<'_> {}
 
-/// A finding for a text format: the message and labels on one line, the note and help as the
-/// tool wrote them (`escape::lines`).
+/// A finding for a text format: the message and labels on one line, the note (miette's primary
+/// label) and help as the tool wrote them (`escape::lines`).
 fn text_finding(f: &Finding) -> Cow<'_, Finding> {
     let message = escape::line(&f.message);
     let note = f.note.as_deref().map(escape::lines);
     let help = f.help.as_deref().map(escape::lines);
-    let labels: Vec<Cow<str>> = f.labels.iter().map(|l| escape::lines(&l.message)).collect();
+    let labels: Vec<Cow<str>> = f.labels.iter().map(|l| escape::line(&l.message)).collect();
     let owned = |c: &Option<Cow<str>>| matches!(c, Some(Cow::Owned(_)));
     if matches!(message, Cow::Borrowed(_))
         && !owned(&note)
@@ -367,17 +367,27 @@ impl Emitter {
         self.mask.learn_source(source);
     }
 
-    /// Findings with every string masked, as printed and as a baseline records them.
-    pub fn mask(&self, findings: &mut [Finding]) {
-        for f in findings.iter_mut() {
+    /// A report's findings with every string masked, as printed and as a baseline records
+    /// them.
+    pub fn mask(&self, report: &mut FileReport) {
+        if report.masked {
+            return;
+        }
+        for f in report.findings.iter_mut() {
             if let Some(m) = self.mask.finding(f) {
                 *f = m;
             }
         }
+        report.masked = true;
     }
 
-    /// `findings` masked: themselves when nothing changes (nearly always).
-    fn masked<'f>(&self, findings: &'f [Finding]) -> Cow<'f, [Finding]> {
+    /// A report's findings masked: themselves when nothing changes (nearly always) or they are
+    /// masked already.
+    fn masked<'f>(&self, report: &'f FileReport) -> Cow<'f, [Finding]> {
+        let findings = &report.findings;
+        if report.masked {
+            return Cow::Borrowed(findings);
+        }
         let mut out: Option<Vec<Finding>> = None;
         for (i, f) in findings.iter().enumerate() {
             if let Some(m) = self.mask.finding(f) {
@@ -413,7 +423,7 @@ impl Emitter {
     /// and escaped for its format (`escape`).
     pub fn file(&mut self, out: &mut String, source: &Source, report: &FileReport, others: Others) {
         self.learn(source);
-        let findings = self.masked(&report.findings);
+        let findings = self.masked(report);
         let findings: &[Finding] = &findings;
         let named = mask_name(source, &self.mask);
         let source: &Source = &named;
