@@ -447,7 +447,7 @@ pub fn version_line() -> String {
 }
 
 fn usage_error(io: &mut Io, msg: &str) -> i32 {
-    let _ = writeln!(io.stderr, "error: {msg}");
+    let _ = writeln!(io.stderr, "error: {}", crate::emit::escape::line(msg));
     2
 }
 
@@ -671,9 +671,9 @@ fn prepass(
                         (next - 1, path.to_string_lossy().to_string())
                     }
                 };
-                let (text, bad) = crate::parse::json::decode_owned(bytes);
-                let source = Source::new(name, text);
+                let (mut source, bad) = Source::from_bytes(name, bytes);
                 let report = engine::check_included_policy(&source, id, bad, inc.kind, opts);
+                source.hide(&report.secrets);
                 if id < inputs.len() {
                     pre.done.insert(id, (source, report));
                 } else {
@@ -829,10 +829,10 @@ fn check_bytes(
     let name = name.to_string();
     match bytes {
         Ok(bytes) => {
-            let (text, bad) = crate::parse::json::decode_owned(bytes);
             let siblings = modules.siblings(&name);
-            let source = Source::new(name, text);
+            let (mut source, bad) = Source::from_bytes(name, bytes);
             let report = engine::check_source_in(&source, id, bad, opts, &siblings);
+            source.hide(&report.secrets);
             (source, report)
         }
         Err(e) => {
@@ -888,6 +888,7 @@ struct Stream<'c> {
 impl Stream<'_> {
     /// One checked file: held or printed.
     fn file(&mut self, id: usize, source: Source, mut report: FileReport) {
+        self.emitter.learn(&source);
         if !report.docs.is_empty() || !report.costs.is_empty() {
             let local = self.held.sources.len();
             for f in report.findings.iter_mut() {
@@ -908,6 +909,7 @@ impl Stream<'_> {
         if let Some(c) = self.config.as_deref_mut() {
             c.apply(&source.name, &mut report.findings);
         }
+        self.emitter.mask(&mut report);
         if let Some(entries) = self.entries.as_mut() {
             for f in &report.findings {
                 entries.push(serde_json::json!({
@@ -991,7 +993,7 @@ impl Stream<'_> {
         self.flush(io);
         if let (Some(path), Some(entries)) = (baseline_path, self.entries.take()) {
             let doc = serde_json::json!({"version": 1, "tool": "finops-lint", "findings": entries});
-            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            let mut s = emit::escape::json(serde_json::to_string_pretty(&doc).unwrap_or_default());
             s.push('\n');
             if let Err(e) = std::fs::write(path, s) {
                 return usage_error(io, &format!("cannot write the baseline `{path}`: {e}"));
@@ -1012,6 +1014,10 @@ fn internal_errors<'a>(io: &mut Io, files: impl Iterator<Item = (&'a str, &'a st
     let mut any = false;
     for (name, what) in files {
         any = true;
+        let (name, what) = (
+            crate::emit::escape::line(name),
+            crate::emit::escape::line(what),
+        );
         let _ = writeln!(io.stderr, "error: internal error while checking {name}: {what} (please report this with the file)");
     }
     any
@@ -1245,7 +1251,8 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
     let fetched = crate::live::fetch(&target, &mut progress);
     let documents = fetched.all_documents();
     if let Some(dir) = &a.dump_sources {
-        for (name, text) in &documents {
+        let masked = crate::secrets::masked_files(&documents);
+        for ((name, _), text) in documents.iter().zip(&masked) {
             let path = dump_path(std::path::Path::new(dir), name);
             if let Some(parent) = path.parent() {
                 let _ = std::fs::create_dir_all(parent);
@@ -1285,7 +1292,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
     }
     crate::rules::consistency::check(&result.sources, &mut result.reports, &opts);
     for note in &fetched.notes {
-        let _ = writeln!(io.stderr, "note: {note}");
+        let _ = writeln!(io.stderr, "note: {}", crate::emit::escape::line(note));
     }
     if a.scenario.is_some() && fetched.simulated {
         let _ = writeln!(
@@ -1302,7 +1309,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         let _ = writeln!(
             io.stderr,
             "error: the audit could not read the account: {}",
-            fetched.problems[0].message
+            crate::emit::escape::line(&fetched.problems[0].message)
         );
         return 2;
     }
@@ -1311,7 +1318,12 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
     let faults: Vec<&crate::live::Problem> = fetched.problems.iter().filter(|p| p.fault).collect();
     if !faults.is_empty() {
         for p in &faults {
-            let _ = writeln!(io.stderr, "error: {}: {}", p.step, p.message);
+            let _ = writeln!(
+                io.stderr,
+                "error: {}: {}",
+                p.step,
+                crate::emit::escape::line(&p.message)
+            );
         }
         let _ = writeln!(
             io.stderr,
@@ -1553,13 +1565,7 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             files += 1;
             if a.diff {
                 let original = String::from_utf8_lossy(&bytes);
-                diff_text.push_str(
-                    &similar::TextDiff::from_lines(original.as_ref(), text.as_str())
-                        .unified_diff()
-                        .context_radius(2)
-                        .header(&name, &name)
-                        .to_string(),
-                );
+                diff_text.push_str(&crate::secrets::masked_diff(&name, &original, &text));
             } else if let Err(e) = std::fs::write(path, &text) {
                 // a failed write may have cut the file short: put the original back
                 let kept = match std::fs::write(path, &bytes) {

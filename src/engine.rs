@@ -85,6 +85,11 @@ pub struct FileReport {
     pub costs: Vec<crate::model::CostDoc>,
     /// Policies this template reads from other files (`file(...)`), checked by the run.
     pub includes: Vec<crate::iac::Include>,
+    /// The secrets SEC001 read in the parsed document (whatever the configuration makes of
+    /// its findings): the source hides them too.
+    pub secrets: Vec<crate::secrets::Secret>,
+    /// Set when the findings' strings are masked already (the emitter does not look again).
+    pub masked: bool,
 }
 
 /// How a source is written.
@@ -185,7 +190,7 @@ pub fn check_source_in(
     }
     let mut secrets = Vec::new();
     if let Some(root) = &parsed.root {
-        rules::secrets::check(source_id, root, &mut secrets);
+        rules::secrets::check(source_id, root, &mut secrets, &mut report.secrets);
     }
     if let Some(root) = &parsed.root {
         let tpl = if crate::iac::cfn::is_template(root) {
@@ -258,7 +263,7 @@ pub fn check_included_policy(
         ..Default::default()
     };
     if let Some(root) = parsed.root {
-        rules::secrets::check(source_id, &root, &mut report.findings);
+        rules::secrets::check(source_id, &root, &mut report.findings, &mut report.secrets);
         if root.as_object().is_some() {
             let doc = model::template_policy(root, kind, true);
             report.kind = Some(format!("{} (read by a template)", kind.describe()));
@@ -399,7 +404,7 @@ fn check_template(
         .findings
         .append(&mut rules::syntax::findings(source_id, &issues));
     if let Some(values) = &tpl.values {
-        rules::secrets::check(source_id, values, &mut report.findings);
+        rules::secrets::check(source_id, values, &mut report.findings, &mut report.secrets);
     }
     report.kind = Some(format!(
         "{} ({} document{})",

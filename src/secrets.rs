@@ -2,18 +2,132 @@
 //! input is masked (all but its first 4 characters become `*`) in the text emitters print.
 //! Masking keeps byte lengths, so every span stays valid.
 
+use crate::diagnostic::Finding;
+use crate::source::{Source, Span};
 use regex::Regex;
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::OnceLock;
+
+/// A secret found in a text: the bytes that hold it (as written: escaped, URL-encoded or plain)
+/// and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    pub span: Span,
+    pub value: String,
+    /// Found as the value of a key that names a secret (not only by its shape): the run masks
+    /// it wherever else it appears.
+    pub named: bool,
+}
+
+/// Whether a key names a secret: `secret_access_key`, `AwsSecretAccessKey`,
+/// `PlatformSecretAccessKey`, `secret-key`, `secret_key` (Terraform's provider),
+/// `aws_session_token`. SEC001 reports the values under such keys, and masking hides them.
+pub fn names_secret(key: &str) -> bool {
+    // every such key is at least `secretkey` long and ends in `y` or `n`: most keys are
+    // rejected without building the normalised copy
+    if key.len() < 9 || !matches!(key.as_bytes()[key.len() - 1] | 0x20, b'y' | b'n') {
+        return false;
+    }
+    let norm: String = key
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    norm.ends_with("secretaccesskey") || norm.ends_with("sessiontoken") || norm == "secretkey"
+}
 
 fn pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        // A JSON, YAML, HCL or INI assignment whose key names a secret key or session token.
+        // A JSON, YAML, HCL or INI assignment whose key names a secret key or session token, up
+        // to its value on the same line: the quotes and separator may be written escaped (`\"`,
+        // a document in a JSON string) or URL-encoded (`%22`, `%3A`, IAM's form), with spaces
+        // around them. (Not across a line break: `SecretAccessKey:` over a template's
+        // `Description:` names the block, not a value.)
         Regex::new(
-            r#"(?i)(secret_?access_?key|secret_?key|session_?token|security_?token)["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{8,})"#,
+            r#"(?i)(secret[_-]?access[_-]?key|secret[_-]?key|session[_-]?token|security[_-]?token)(?:["']|%22|\\"|\\u0022)?(?:[ \t]|%20)*(?:[:=]|%3a|%3d)(?:[ \t]|%20)*(?:["']|%22|\\"|\\u0022)?(?:[ \t]|%20)*"#,
         )
         .unwrap_or_else(|_| unreachable!("the secret pattern is a valid regex"))
     })
+}
+
+/// A byte a key's value is written with: base64 (`A-Z a-z 0-9 / + =`).
+const fn is64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'/' || b == b'+' || b == b'='
+}
+
+/// The character one escaped or encoded unit at the start of `b` stands for, and its length:
+/// `\/`, `\uXXXX` (JSON and YAML), `%XX` (URL encoding); `None` for anything else.
+fn unit(b: &[u8]) -> Option<(char, usize)> {
+    let hex = |s: &[u8]| {
+        s.iter()
+            .try_fold(0u32, |n, &c| Some(n * 16 + char::from(c).to_digit(16)?))
+            .and_then(char::from_u32)
+    };
+    match b {
+        [b'\\', b'/', ..] => Some(('/', 2)),
+        [b'\\', b'u', rest @ ..] if rest.len() >= 4 => Some((hex(&rest[..4])?, 6)),
+        [b'%', rest @ ..] if rest.len() >= 2 => Some((hex(&rest[..2])?, 3)),
+        _ => None,
+    }
+}
+
+/// The value written at `b[at..]` as base64 characters, plain, escaped or URL-encoded: where it
+/// ends and what it decodes to.
+fn value_at(b: &[u8], at: usize) -> (usize, String) {
+    let mut i = at;
+    let mut value = String::new();
+    while i < b.len() {
+        if is64(b[i]) {
+            value.push(char::from(b[i]));
+            i += 1;
+            continue;
+        }
+        match unit(&b[i..]) {
+            Some((c, n)) if c.is_ascii() && is64(c as u8) => {
+                value.push(c);
+                i += n;
+            }
+            _ => break,
+        }
+    }
+    (i, value)
+}
+
+/// The secrets of a text found without parsing it: the value of an assignment to a secret key
+/// (8 characters or more), and the runs of base64 of a secret access key's length (40) or a
+/// session token's (100 or more) that mix upper and lower case, in a text that names a secret
+/// or a token anywhere. Values are decoded (`\/`, `\u002B`, `%2F`): each is found as what it
+/// decodes to, and its whole written form is hidden.
+pub fn find(text: &str) -> Vec<Secret> {
+    if !mentions_secret(text) {
+        return Vec::new();
+    }
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for m in pattern().find_iter(text) {
+        let (end, value) = value_at(b, m.end());
+        if value.len() >= 8 {
+            out.push(Secret {
+                span: Span::new(m.end(), end),
+                value,
+                named: true,
+            });
+        }
+    }
+    for (start, end, value) in base64_runs(b) {
+        let mixed = value.bytes().any(|c| c.is_ascii_uppercase())
+            && value.bytes().any(|c| c.is_ascii_lowercase());
+        if mixed {
+            out.push(Secret {
+                span: Span::new(start, end),
+                value,
+                named: false,
+            });
+        }
+    }
+    out
 }
 
 /// The text with secret values masked; the same length in bytes as the input.
@@ -24,39 +138,212 @@ pub fn mask(text: &str) -> String {
 /// The text with its secrets masked, or `None` when it holds none (most files: the text is
 /// then shown as it is, without a copy).
 pub fn masked(text: &str) -> Option<String> {
-    if !mentions_secret(text) {
-        return None;
-    }
-    let mut out: Option<String> = None;
-    let mut hide = |start: usize, end: usize| {
-        let keep = 4.min(end - start);
-        out.get_or_insert_with(|| text.to_string())
-            .replace_range(start + keep..end, &"*".repeat(end - start - keep));
-    };
-    for caps in pattern().captures_iter(text) {
-        if let Some(m) = caps.get(2) {
-            hide(m.start(), m.end());
-        }
-    }
-    for (start, end) in base64_runs(text.as_bytes()) {
-        let run = &text.as_bytes()[start..end];
-        let mixed =
-            run.iter().any(u8::is_ascii_uppercase) && run.iter().any(u8::is_ascii_lowercase);
-        if mixed && (end - start == 40 || end - start >= 100) {
-            hide(start, end);
-        }
-    }
-    out
+    let spans: Vec<Span> = find(text).into_iter().map(|s| s.span).collect();
+    hide(text, &spans)
 }
 
-fn base64_runs(b: &[u8]) -> Vec<(usize, usize)> {
+/// The text with every span hidden: each character of a span after its first 4 becomes `*`,
+/// once for each of its bytes, so that the text keeps its length and every span into it stays
+/// valid. `None` when no character changes.
+pub fn hide(text: &str, spans: &[Span]) -> Option<String> {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for s in spans {
+        let mut start = s.start.min(text.len());
+        let mut end = s.end.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let keep = text[start..end]
+            .char_indices()
+            .nth(4)
+            .map_or(end, |(i, _)| start + i);
+        if keep < end {
+            ranges.push((keep, end));
+        }
+    }
+    if ranges.is_empty() {
+        return None;
+    }
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in ranges {
+        let start = start.max(at);
+        if start >= end {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.extend(std::iter::repeat_n('*', end - start));
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    (out != text).then_some(out)
+}
+
+/// What the run has masked so far, to mask everywhere else: every string that leaves the
+/// process (messages, notes, help, labels, fix replacements, excerpts, baselines, dumps, diffs)
+/// goes through it. It holds every 8-byte piece of each secret found in any file of the run (as
+/// written and as decoded), so that a secret, or a long part of one, is masked wherever it
+/// appears again: in a bucket name, a report name, a key, another file.
+#[derive(Debug, Default, Clone)]
+pub struct Mask {
+    grams: HashSet<u64>,
+}
+
+/// The length of the pieces a secret is known by: any 8 bytes of a secret are masked.
+const GRAM: usize = 8;
+
+fn gram(b: &[u8]) -> u64 {
+    let mut a = [0u8; GRAM];
+    a.copy_from_slice(&b[..GRAM]);
+    u64::from_le_bytes(a)
+}
+
+impl Mask {
+    /// Mask `value` from now on.
+    pub fn learn(&mut self, value: &str) {
+        for w in value.as_bytes().windows(GRAM) {
+            self.grams.insert(gram(w));
+        }
+    }
+
+    /// Mask the secrets of a source from now on, as written and as decoded: those found under
+    /// a key that names a secret. (A run of base64 of a key's length is masked where it stands,
+    /// but is not looked for elsewhere: most are long action names or paths.)
+    pub fn learn_source(&mut self, source: &Source) {
+        for s in source.secrets.iter().filter(|s| s.named) {
+            self.learn(&s.value);
+            if let Some(raw) = source.text.get(s.span.start..s.span.end) {
+                self.learn(raw);
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.grams.is_empty()
+    }
+
+    /// The spans of `s` that hold a piece of a known secret, merged.
+    fn known(&self, s: &str) -> Vec<Span> {
+        let mut out: Vec<Span> = Vec::new();
+        if self.grams.is_empty() || s.len() < GRAM {
+            return out;
+        }
+        for (i, w) in s.as_bytes().windows(GRAM).enumerate() {
+            if self.grams.contains(&gram(w)) {
+                match out.last_mut() {
+                    Some(last) if last.end >= i => last.end = i + GRAM,
+                    _ => out.push(Span::new(i, i + GRAM)),
+                }
+            }
+        }
+        out
+    }
+
+    /// A string that leaves the process: the secrets it holds itself (an assignment, a key's
+    /// run) and every piece of a known secret masked.
+    pub fn text<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        let mut spans: Vec<Span> = find(s).into_iter().map(|x| x.span).collect();
+        spans.extend(self.known(s));
+        match hide(s, &spans) {
+            Some(h) => Cow::Owned(h),
+            None => Cow::Borrowed(s),
+        }
+    }
+
+    /// Text of a file already masked by its own secrets (`Source::display`, or part of it):
+    /// every piece of a known secret masked, with the same length.
+    pub fn excerpt<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        match hide(s, &self.known(s)) {
+            Some(h) => Cow::Owned(h),
+            None => Cow::Borrowed(s),
+        }
+    }
+
+    /// A finding with every string masked, or `None` when none changes (nearly always: it is
+    /// then not copied).
+    pub fn finding(&self, f: &Finding) -> Option<Finding> {
+        let changes = |s: &String| matches!(self.text(s), Cow::Owned(_));
+        let fix = f.fix.iter().flat_map(|x| {
+            std::iter::once(&x.message).chain(x.edits.iter().map(|e| &e.replacement))
+        });
+        let any = std::iter::once(&f.message)
+            .chain(&f.note)
+            .chain(&f.help)
+            .chain(f.labels.iter().map(|l| &l.message))
+            .chain(fix)
+            .any(changes);
+        if !any {
+            return None;
+        }
+        let mut out = f.clone();
+        let mut strings: Vec<&mut String> = vec![&mut out.message];
+        strings.extend(out.note.as_mut());
+        strings.extend(out.help.as_mut());
+        strings.extend(out.labels.iter_mut().map(|l| &mut l.message));
+        if let Some(x) = out.fix.as_mut() {
+            strings.push(&mut x.message);
+            strings.extend(x.edits.iter_mut().map(|e| &mut e.replacement));
+        }
+        for s in strings {
+            if let Cow::Owned(m) = self.text(s) {
+                *s = m;
+            }
+        }
+        Some(out)
+    }
+}
+
+/// A file's text as the run shows it: its secrets found as `check` finds them (their patterns,
+/// and the values SEC001 reads in the parsed document).
+fn checked_source(name: &str, text: &str) -> Source {
+    let mut source = Source::new(name.to_string(), text.to_string());
+    let report = crate::engine::check_source(&source, 0, None, &crate::engine::Options::default());
+    source.hide(&report.secrets);
+    source
+}
+
+/// Documents written out (`audit --dump-sources`): each with its own secrets and those of the
+/// others masked, and the same length.
+pub fn masked_files(files: &[(String, String)]) -> Vec<String> {
+    let sources: Vec<Source> = files.iter().map(|(n, t)| checked_source(n, t)).collect();
+    let mut mask = Mask::default();
+    sources.iter().for_each(|s| mask.learn_source(s));
+    sources
+        .iter()
+        .map(|s| mask.excerpt(&s.display).into_owned())
+        .collect()
+}
+
+/// `--diff`: the unified diff of a file and its fixed text, both masked the same way (the
+/// secrets of either hidden in both) and without terminal controls.
+pub fn masked_diff(name: &str, before: &str, after: &str) -> String {
+    let shown = masked_files(&[
+        (name.to_string(), before.to_string()),
+        (name.to_string(), after.to_string()),
+    ]);
+    let diff = similar::TextDiff::from_lines(shown[0].as_str(), shown[1].as_str())
+        .unified_diff()
+        .context_radius(2)
+        .header(name, name)
+        .to_string();
+    crate::emit::escape::excerpt(&diff).into_owned()
+}
+
+/// The runs of base64 of a key's length: 40 characters, or 100 and more (trailing `=` apart, but
+/// for a run of exactly 40), as `(start, end, value)`. A run may be written with escapes (`\/`,
+/// `\u002B`) or URL-encoded (`%2F`): its length is that of its value.
+fn base64_runs(b: &[u8]) -> Vec<(usize, usize, String)> {
     // a table: this runs over every byte of a file that names a secret
-    const IS64: [bool; 256] = {
+    const IN_RUN: [bool; 256] = {
         let mut t = [false; 256];
         let mut c = 0;
         while c < 256 {
             let u = c as u8;
-            t[c] = u.is_ascii_alphanumeric() || u == b'/' || u == b'+' || u == b'=';
+            t[c] = is64(u) || u == b'\\' || u == b'%';
             c += 1;
         }
         t
@@ -67,30 +354,64 @@ fn base64_runs(b: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = SHORTEST - 1;
     while i < b.len() {
-        if !IS64[usize::from(b[i])] {
+        if !IN_RUN[usize::from(b[i])] {
             i += SHORTEST;
             continue;
         }
         let mut start = i;
-        while start > 0 && IS64[usize::from(b[start - 1])] {
+        while start > 0 && IN_RUN[usize::from(b[start - 1])] {
             start -= 1;
         }
         let mut stop = i + 1;
-        while stop < b.len() && IS64[usize::from(b[stop])] {
+        while stop < b.len() && IN_RUN[usize::from(b[stop])] {
             stop += 1;
         }
-        let mut end = stop;
-        while end > start && b[end - 1] == b'=' && end - start != 40 {
-            end -= 1;
-        }
-        // only a key's length matters to the caller
-        if end - start == 40 || end - start >= 100 {
-            out.push((start, end));
-        }
+        segments(b, start, stop, &mut out);
         // the next run starts after `stop`; if it is long enough it holds `stop + 40`
         i = stop + SHORTEST;
     }
     out
+}
+
+/// The parts of the run `b[start..stop]` that decode to base64, kept when a key's length.
+fn segments(b: &[u8], start: usize, stop: usize, out: &mut Vec<(usize, usize, String)>) {
+    let mut keep = |first: usize, ends: &mut Vec<usize>, value: &mut String| {
+        // trailing padding is not part of a run, but for a run of exactly 40
+        while value.ends_with('=') && value.len() != 40 {
+            value.pop();
+            ends.pop();
+        }
+        if value.len() == 40 || value.len() >= 100 {
+            let end = ends.last().copied().unwrap_or(first);
+            out.push((first, end, std::mem::take(value)));
+        }
+        ends.clear();
+        value.clear();
+    };
+    let (mut first, mut ends, mut value) = (start, Vec::new(), String::new());
+    let mut i = start;
+    while i < stop {
+        let step = if is64(b[i]) {
+            Some((char::from(b[i]), 1))
+        } else {
+            unit(&b[i..stop]).filter(|(c, _)| c.is_ascii() && is64(*c as u8))
+        };
+        match step {
+            Some((c, n)) => {
+                if value.is_empty() {
+                    first = i;
+                }
+                value.push(c);
+                i += n;
+                ends.push(i);
+            }
+            None => {
+                keep(first, &mut ends, &mut value);
+                i += 1;
+            }
+        }
+    }
+    keep(first, &mut ends, &mut value);
 }
 
 /// Whether the text names a secret or a token anywhere (a key may be written apart from its
@@ -101,11 +422,24 @@ fn base64_runs(b: &[u8]) -> Vec<(usize, usize)> {
 fn mentions_secret(text: &str) -> bool {
     const BLOCK: usize = 4096;
     const OVERLAP: usize = "secret".len() - 1;
-    let (secret, token) = (
-        memchr::memmem::Finder::new(b"secret"),
-        memchr::memmem::Finder::new(b"token"),
-    );
+    // built once: every string printed is looked at too
+    static FINDERS: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
+    let [secret, token] = FINDERS.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new(b"secret"),
+            memchr::memmem::Finder::new(b"token"),
+        ]
+    });
     let bytes = text.as_bytes();
+    // a printed string (a message, a help) is short: a small buffer, not 4 KiB to clear each time
+    if bytes.len() <= 256 {
+        let mut small = [0u8; 256];
+        let block = &mut small[..bytes.len()];
+        for (b, &c) in block.iter_mut().zip(bytes) {
+            *b = c | 0x20;
+        }
+        return secret.find(block).is_some() || token.find(block).is_some();
+    }
     let mut buf = [0u8; BLOCK];
     let mut start = 0;
     while start < bytes.len() {
@@ -143,6 +477,12 @@ mod tests {
         }
         assert!(!mentions_secret(&"secre tokn ".repeat(2_000)));
         assert!(!mentions_secret(""));
+        for len in [6, 100, 250, 256, 257, 300] {
+            let mut text = "x".repeat(len - 6);
+            text.push_str("SeCrEt");
+            assert!(mentions_secret(&text), "{len}");
+            assert!(!mentions_secret(&text[..len - 1]), "{len}");
+        }
     }
 
     #[test]
@@ -162,6 +502,78 @@ mod tests {
         assert!(!masked.contains("EXAMPLEKEY"), "{masked}");
         // a commit hash (lower-case hex) in a file that mentions a secret is left alone
         let text = "secret: none\ncommit: 0123456789abcdef0123456789abcdef01234567\n";
+        assert_eq!(mask(text), text);
+    }
+
+    const KEY: &str = "PtYgjmUhBel31iEl2h/ChYgCfrL1+pNxnyVmihA7";
+
+    /// Whether `text` shows 8 characters of `secret` in a row.
+    fn shows(text: &str, secret: &str) -> bool {
+        secret
+            .as_bytes()
+            .windows(8)
+            .any(|w| text.contains(std::str::from_utf8(w).unwrap()))
+    }
+
+    #[test]
+    fn a_value_written_with_escapes_or_encoded_is_found_as_what_it_decodes_to() {
+        let escaped = KEY
+            .replace('/', "\\/")
+            .replace('+', "\\u002B")
+            .replacen('P', "\\u0050", 1);
+        let url = KEY.replace('/', "%2F").replace('+', "%2B");
+        for text in [
+            format!(r#"{{"secret_access_key": "{escaped}"}}"#),
+            format!("SecretAccessKey: \"{}\"\n", KEY.replace('/', "\\/")),
+            format!("%7B%22secret_access_key%22%3A%22{url}%22%7D"),
+            format!("%7B%22secret_access_key%22%3A%20%22{url}%22%7D"),
+            format!(r#"{{"secret_access_key": "    {KEY}"}}"#),
+            format!(r#""{{\"aws_secret_access_key\":\"{escaped}\"}}""#),
+            format!("aws_session_token={escaped}\n"),
+        ] {
+            let found = find(&text);
+            assert!(
+                found.iter().any(|s| s.value == KEY && s.named),
+                "{text}: {found:?}"
+            );
+            let shown = mask(&text);
+            assert_eq!(shown.len(), text.len());
+            assert!(!shows(&shown, KEY), "{shown}");
+            // nor 8 bytes of the value as written
+            assert!(!shows(&shown, &escaped) && !shows(&shown, &url), "{shown}");
+        }
+        // a key of 40 characters apart from its name, escaped, in a file that names a secret
+        let text = format!("secret: see below\nkey: \"{escaped}\"\n");
+        assert!(!shows(&mask(&text), KEY), "{}", mask(&text));
+    }
+
+    #[test]
+    fn the_run_masks_a_named_secret_wherever_it_appears_again() {
+        let text = format!(r#"{{"secret_access_key": "{KEY}", "bucket_name": "{KEY}"}}"#);
+        let source = Source::new("a.json", text);
+        let mut m = Mask::default();
+        m.learn_source(&source);
+        let message = format!("`{}…` is not a valid bucket name", &KEY[3..30]);
+        let masked = m.text(&message);
+        assert!(!shows(&masked, KEY), "{masked}");
+        assert_eq!(masked.len(), message.len());
+        // a run of base64 found by its shape only is masked where it stands, not elsewhere
+        let text = "token\nDescribeDirectConnectGatewayAssociations\n";
+        let source = Source::new("b.json", text.into());
+        assert!(source.display.contains("Desc***"));
+        let mut m = Mask::default();
+        m.learn_source(&source);
+        assert!(m.is_empty());
+        assert_eq!(
+            m.text("ec2:DescribeDirectConnectGatewayAssociations"),
+            "ec2:DescribeDirectConnectGatewayAssociations"
+        );
+    }
+
+    #[test]
+    fn a_block_named_after_a_secret_is_not_a_value() {
+        let text = "Outputs:\n  SecretAccessKey:\n    Description: the user's secret key\n    Value: !GetAtt Key.SecretAccessKey\n";
+        assert_eq!(find(text), Vec::new());
         assert_eq!(mask(text), text);
     }
 
@@ -203,11 +615,11 @@ mod tests {
                     for gap in [" ", "  x ", &" ".repeat(45)] {
                         let key = "aB3/".repeat(40)[..len].to_string() + pad;
                         let text = format!("{}{gap}{key}{gap}{key}{gap}", "-".repeat(before));
-                        assert_eq!(
-                            base64_runs(text.as_bytes()),
-                            naive(text.as_bytes()),
-                            "{text}"
-                        );
+                        let runs: Vec<(usize, usize)> = base64_runs(text.as_bytes())
+                            .into_iter()
+                            .map(|(s, e, _)| (s, e))
+                            .collect();
+                        assert_eq!(runs, naive(text.as_bytes()), "{text}");
                         n += 1;
                     }
                 }

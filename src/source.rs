@@ -41,15 +41,22 @@ pub struct Source {
     pub name: String,
     pub text: Arc<str>,
     pub display: Arc<str>,
+    /// The secrets `display` hides: those found in the text, then those the checks found.
+    pub secrets: Vec<crate::secrets::Secret>,
     line_starts: Vec<usize>,
     /// Columns are byte distances when the text is ASCII (a minified document's one long line
     /// would otherwise be counted again for every finding on it).
     ascii: bool,
+    /// For a file that was not UTF-8: where each U+FFFD of the decoded text stands for invalid
+    /// bytes, as `(offset in the text, offset in the file, bytes in the file)`.
+    replaced: Vec<(usize, usize, usize)>,
 }
 
 impl Source {
     pub fn new(name: impl Into<String>, text: String) -> Self {
-        let display = crate::secrets::masked(&text);
+        let secrets = crate::secrets::find(&text);
+        let spans: Vec<Span> = secrets.iter().map(|s| s.span).collect();
+        let display = crate::secrets::hide(&text, &spans);
         let line_starts = std::iter::once(0)
             .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
@@ -65,7 +72,77 @@ impl Source {
             name: name.into(),
             display,
             text,
+            secrets,
             line_starts,
+            replaced: Vec::new(),
+        }
+    }
+
+    /// A file's bytes, decoded (each invalid sequence becomes U+FFFD), and where the first
+    /// invalid byte is, if any. Offsets into the text map back to the file's bytes with
+    /// [`Source::file_offset`].
+    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> (Self, Option<usize>) {
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) => return (Source::new(name, text), None),
+            Err(e) => e.into_bytes(),
+        };
+        let mut text = String::with_capacity(bytes.len() + 16);
+        let mut replaced = Vec::new();
+        let mut at = 0;
+        for chunk in bytes.utf8_chunks() {
+            text.push_str(chunk.valid());
+            at += chunk.valid().len();
+            let bad = chunk.invalid().len();
+            if bad > 0 {
+                replaced.push((text.len(), at, bad));
+                text.push('\u{fffd}');
+                at += bad;
+            }
+        }
+        let first = replaced.first().map(|r| r.1);
+        let mut source = Source::new(name, text);
+        source.replaced = replaced;
+        (source, first)
+    }
+
+    /// The offset in the file's bytes of an offset into the text (they differ after invalid
+    /// UTF-8, whose bytes the text holds as U+FFFD).
+    pub fn file_offset(&self, offset: usize) -> usize {
+        let i = self.replaced.partition_point(|r| r.0 <= offset);
+        let Some(&(text_at, file_at, bad)) = i.checked_sub(1).and_then(|i| self.replaced.get(i))
+        else {
+            return offset;
+        };
+        let width = '\u{fffd}'.len_utf8();
+        if offset < text_at + width {
+            // inside the replacement: its first byte
+            file_at
+        } else {
+            offset - (text_at + width) + file_at + bad
+        }
+    }
+
+    /// Hide more secrets (those the checks found in the parsed document, such as a key written
+    /// with escapes) in `display`.
+    pub fn hide(&mut self, found: &[crate::secrets::Secret]) {
+        let new: Vec<&crate::secrets::Secret> =
+            found.iter().filter(|s| !self.secrets.contains(s)).collect();
+        if new.is_empty() {
+            return;
+        }
+        self.secrets.extend(new.into_iter().cloned());
+        let spans: Vec<Span> = self.secrets.iter().map(|s| s.span).collect();
+        if let Some(masked) = crate::secrets::hide(&self.text, &spans) {
+            self.display = Arc::from(masked);
+        }
+    }
+
+    /// The same source shown as `display` (of the same length: masked or escaped further).
+    pub fn shown_as(&self, display: String) -> Source {
+        debug_assert_eq!(display.len(), self.display.len());
+        Source {
+            display: Arc::from(display),
+            ..self.clone()
         }
     }
 
@@ -110,5 +187,30 @@ impl Source {
             e += 1;
         }
         &self.display[s..e]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_back_to_the_bytes_of_a_file_that_is_not_utf8() {
+        // one invalid byte, a truncated 3-byte sequence, two invalid bytes in a row
+        let bytes = b"a\xe9b\xe2\x82c\xff\xfed".to_vec();
+        let (source, first) = Source::from_bytes("x", bytes.clone());
+        assert_eq!(first, Some(1));
+        assert_eq!(&*source.text, "a\u{fffd}b\u{fffd}c\u{fffd}\u{fffd}d");
+        for (ch, at) in [('a', 0), ('b', 2), ('c', 5), ('d', 8)] {
+            let i = source.text.find(ch).unwrap();
+            assert_eq!(source.file_offset(i), at, "{ch}");
+            assert_eq!(bytes[source.file_offset(i)], ch as u8);
+        }
+        assert_eq!(source.file_offset(source.text.len()), bytes.len());
+        // inside a replacement: where its bytes start
+        assert_eq!(source.file_offset(2), 1);
+        // valid UTF-8 maps to itself
+        let (source, first) = Source::from_bytes("y", "é".as_bytes().to_vec());
+        assert_eq!((first, source.file_offset(2)), (None, 2));
     }
 }

@@ -573,3 +573,171 @@ fn fuzz_fix() {
         "only {fixed} of {cases} cases were fixed"
     );
 }
+
+// ---- masking: no output of any format holds a planted secret ----
+
+/// A random secret: an access key's 40 characters or a session token's 100 to 160, base64 with
+/// both cases (as AWS's are).
+fn planted_secret(rng: &mut Rng) -> String {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let len = if rng.below(2) == 0 {
+        40
+    } else {
+        100 + rng.below(61)
+    };
+    loop {
+        let s: String = (0..len)
+            .map(|_| char::from(B64[rng.below(B64.len())]))
+            .collect();
+        if s.bytes().any(|b| b.is_ascii_uppercase()) && s.bytes().any(|b| b.is_ascii_lowercase()) {
+            return s;
+        }
+    }
+}
+
+/// `secret` written as a document may write it: plain, JSON-escaped (`\/`, `\u00XX` here and
+/// there), URL-encoded, or after spaces.
+fn encode_secret(rng: &mut Rng, secret: &str) -> String {
+    match rng.below(4) {
+        0 => secret.to_string(),
+        1 => secret
+            .chars()
+            .map(|c| match (c, rng.below(4)) {
+                ('/', 0 | 1) => "\\/".to_string(),
+                (c, 0) => format!("\\u{:04X}", c as u32),
+                (c, _) => c.to_string(),
+            })
+            .collect(),
+        2 => secret
+            .chars()
+            .map(|c| match c {
+                '/' | '+' | '=' => format!("%{:02X}", c as u32),
+                c if rng.below(8) == 0 => format!("%{:02x}", c as u32),
+                c => c.to_string(),
+            })
+            .collect(),
+        _ => format!("{}{secret}", " ".repeat(1 + rng.below(4))),
+    }
+}
+
+/// An assignment of `value` to a key that names a secret, in one of the syntaxes finops-lint
+/// reads (and a document held in a JSON string or URL-encoded).
+fn secret_assignment(rng: &mut Rng, value: &str) -> String {
+    let keys = [
+        "secret_access_key",
+        "SecretAccessKey",
+        "aws_secret_access_key",
+        "PlatformSecretAccessKey",
+        "secret_key",
+        "aws_session_token",
+        "SessionToken",
+    ];
+    let key = keys[rng.below(keys.len())];
+    match rng.below(6) {
+        0 => format!("\"{key}\": \"{value}\""),
+        1 => format!("\n{key}: \"{value}\"\n"),
+        2 => format!("\n  {key} = \"{value}\"\n"),
+        3 => format!("\n{key}={value}\n"),
+        4 => format!("\\\"{key}\\\":\\\"{value}\\\""),
+        _ => format!("%22{key}%22%3A%22{value}%22"),
+    }
+}
+
+/// Where `out` shows 8 characters of `secret` in a row.
+fn shows_secret(out: &str, secret: &str) -> Option<String> {
+    secret
+        .as_bytes()
+        .windows(8)
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .find(|w| out.contains(w.as_str()))
+}
+
+#[test]
+fn fuzz_masking_no_output_shows_a_planted_secret() {
+    let cases: usize = std::env::var("FINOPS_LINT_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(100, |n: usize| (n / 20).max(1));
+    let seed: u64 = std::env::var("FINOPS_LINT_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5eed_f1a7);
+    let seeds = seeds();
+    let mut rng = Rng((seed ^ 0x6d61_736b) | 1);
+    let dir = std::env::temp_dir().join(format!("finops-lint-fuzz-mask-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for case in 0..cases {
+        let (path, input) = &seeds[rng.below(seeds.len())];
+        let other = &seeds[rng.below(seeds.len())].1;
+        let mut data = mutate(&mut rng, input, other);
+        let secret = planted_secret(&mut rng);
+        // the secret under a secret's name, written some way, once or twice; and as it is where
+        // any value may stand (a bucket's or report's name, a key, a Sid). Each is put in whole,
+        // anywhere in the mutated text but inside another.
+        let mut plants: Vec<String> = Vec::new();
+        for _ in 0..1 + rng.below(2) {
+            let value = encode_secret(&mut rng, &secret);
+            plants.push(secret_assignment(&mut rng, &value));
+        }
+        for _ in 0..rng.below(3) {
+            plants.push(match rng.below(3) {
+                0 => format!("\"bucket_name\": \"{secret}\", "),
+                1 => format!("\"{secret}\": 1, "),
+                _ => secret.clone(),
+            });
+        }
+        for i in (1..plants.len()).rev() {
+            plants.swap(i, rng.below(i + 1));
+        }
+        let mut at: Vec<usize> = plants.iter().map(|_| rng.below(data.len() + 1)).collect();
+        at.sort_unstable();
+        for (plant, at) in plants.iter().zip(at).rev() {
+            data.splice(at..at, plant.bytes());
+        }
+        let name = Path::new(path)
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let file = dir.join(&name);
+        std::fs::write(&file, &data).unwrap();
+        let p = file.to_string_lossy().to_string();
+        let baseline = dir.join("baseline.json").to_string_lossy().to_string();
+        let mut outputs: Vec<(String, String)> = Vec::new();
+        for format in [
+            "human", "concise", "json", "sarif", "github", "junit", "gitlab",
+        ] {
+            let out = common::run(&[
+                "check",
+                "--no-config",
+                "-v",
+                "--format",
+                format,
+                "--bucket",
+                "acme-finops-billing",
+                "--account-id",
+                "402938475610",
+                &p,
+            ]);
+            outputs.push((format.to_string(), out.stdout + &out.stderr));
+        }
+        let out = common::run(&["check", "--no-config", "--write-baseline", &baseline, &p]);
+        outputs.push((
+            "--write-baseline".into(),
+            std::fs::read_to_string(&baseline).unwrap_or_default() + &out.stderr,
+        ));
+        let out = common::run(&["check", "--no-config", "--diff", &p]);
+        outputs.push(("--diff".into(), out.stdout + &out.stderr));
+        for (what, out) in &outputs {
+            if let Some(piece) = shows_secret(out, &secret) {
+                let kept = keep(&name, &data);
+                panic!(
+                    "case {case} (seed {seed}) from {}: {what} shows `{piece}` of the planted secret `{secret}`\nkept as {}\n{out}",
+                    path.display(),
+                    kept.display()
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -885,3 +885,296 @@ fn wildcards_that_fit_each_other_stop_the_redundancy_check_with_a_note() {
         "{note:#}"
     );
 }
+
+// ---- masking and output escaping (issue 14) ----
+
+/// A secret access key of the run's inputs (not the documentation's example key, which the
+/// rules' own help text quotes).
+const KEY: &str = "PtYgjmUhBel31iEl2h/ChYgCfrL1+pNxnyVmihA7";
+
+const FORMATS: [&str; 7] = [
+    "human", "concise", "json", "sarif", "github", "junit", "gitlab",
+];
+
+/// The pieces of 8 characters of `secret` that `out` shows.
+fn leaked(out: &str, secret: &str) -> Vec<String> {
+    secret
+        .as_bytes()
+        .windows(8)
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .filter(|w| out.contains(w.as_str()))
+        .collect()
+}
+
+/// Everything `check` writes about `paths`: each format (verbose), the baseline it writes and the
+/// diff of its fixes; with what wrote it.
+fn every_output(dir: &tempdir::Dir, paths: &[&str]) -> Vec<(String, String)> {
+    let mut outs = Vec::new();
+    for format in FORMATS {
+        let mut args = vec!["check", "--no-config", "-v", "--format", format];
+        args.extend_from_slice(paths);
+        let out = common::run(&args);
+        outs.push((format!("{format} (stdout)"), out.stdout));
+        outs.push((format!("{format} (stderr)"), out.stderr));
+    }
+    let baseline = dir.path().join("baseline.json");
+    let b = baseline.to_string_lossy().to_string();
+    let mut args = vec!["check", "--no-config", "--write-baseline", &b];
+    args.extend_from_slice(paths);
+    common::run(&args);
+    outs.push((
+        "--write-baseline".into(),
+        std::fs::read_to_string(&baseline).unwrap(),
+    ));
+    let mut args = vec!["check", "--no-config", "--diff"];
+    args.extend_from_slice(paths);
+    let out = common::run(&args);
+    outs.push(("--diff".into(), out.stdout));
+    outs
+}
+
+#[test]
+fn a_secret_is_masked_in_every_string_of_every_output() {
+    // the key is also the bucket's name, the report's name and a key of the document: each
+    // finding about them quotes it
+    let dir = tempdir::Dir::new();
+    let conn = dir.write(
+        "connection.json",
+        &format!("{{\n  \"access_key_id\": \"AKIAIOSFODNN7EXAMPLE\",\n  \"secret_access_key\": \"{KEY}\",\n  \"config_scheme\": \"bucket_only\",\n  \"bucket_name\": \"{KEY}\",\n  \"report_name\": \"{KEY}.x\",\n  \"{KEY}\": 1\n}}\n"),
+    );
+    // a fix (the missing `Version`) next to the secret: the diff shows the line
+    let policy = dir.write(
+        "policy.json",
+        &format!("{{\"secret_key\": \"{KEY}\", \"Statement\": [{{\"Sid\": \"{}\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::{KEY}/*\"}}]}}\n", &KEY[..18]),
+    );
+    let outs = every_output(&dir, &[&conn, &policy]);
+    // the findings do quote it (masked)
+    let json = &outs.iter().find(|(w, _)| w == "json (stdout)").unwrap().1;
+    assert!(json.contains("is not a valid S3 bucket name"), "{json}");
+    assert!(outs
+        .iter()
+        .any(|(w, o)| w == "--diff" && o.contains("+{\"Version\"")));
+    for (what, out) in &outs {
+        assert_eq!(leaked(out, KEY), Vec::<String>::new(), "{what}:\n{out}");
+    }
+}
+
+#[test]
+fn a_secret_written_with_escapes_or_encoded_is_masked_whole() {
+    // what SEC001 decodes is masked where it is written, whether or not the file parses
+    let escaped = KEY
+        .replace('/', "\\/")
+        .replace('+', "\\u002B")
+        .replacen('P', "\\u0050", 1);
+    let url = KEY.replace('/', "%2F").replace('+', "%2B");
+    let files = [
+        (
+            "escaped.json",
+            format!("{{\"secret_access_key\": \"{escaped}\", \"Version\": \"2012-10-17\", \"Statement\": []}}"),
+        ),
+        (
+            "slashes.yaml",
+            format!("AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  SecretAccessKey:\n    Type: String\n    Default: \"{}\"\nResources: {{}}\n", KEY.replace('/', "\\/")),
+        ),
+        (
+            "encoded.json",
+            format!("{{\"PolicyDocument\": \"%7B%22Version%22%3A%222012-10-17%22%2C%22secret_access_key%22%3A%22{url}%22%7D\"}}"),
+        ),
+        (
+            "spaces.json",
+            format!("{{\"secret_access_key\": \"   {KEY}\", \"Version\": \"2012-10-17\", \"Statement\": []}}"),
+        ),
+        (
+            "broken.json",
+            format!("{{\"secret_access_key\": \"{escaped}\", \"Statement\": [}}"),
+        ),
+    ];
+    for (name, text) in &files {
+        let dir = tempdir::Dir::new();
+        let p = dir.write(name, text);
+        for (what, out) in every_output(&dir, &[&p]) {
+            for shape in [KEY, escaped.as_str(), url.as_str()] {
+                assert_eq!(
+                    leaked(&out, shape),
+                    Vec::<String>::new(),
+                    "{name}, {what}:\n{out}"
+                );
+            }
+        }
+    }
+}
+
+/// The characters of `text` that must never reach a terminal or a CI log.
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+#[test]
+fn line_breaks_and_terminal_controls_from_an_input_are_escaped_in_every_format() {
+    let dir = tempdir::Dir::new();
+    // a Sid and a file name that would start a workflow command on their own line, an OSC
+    // hyperlink, a colour, bell, a C1 CSI, a line separator and a right-to-left override
+    let sid = "a\\n::stop-commands::x\\r::stop-commands::y\\u001b]8;;https://x\\u0007\\u001b[31m\\u009b1m\\u2028\\u202e";
+    let p = dir.write(
+        "evil\n::error::injected\u{1b}[2J.json",
+        &format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Sid\": \"{sid}\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"*\"}}]}}\n"),
+    );
+    // the same controls raw in a file's text (the excerpts of the human format)
+    let q = dir.write(
+        "raw.json",
+        "{\"Version\": \"2012-10-17\",\r\n \"Statement\": [{\"Sid\": \"x\u{1b}]0;title\u{7}\u{9b}\u{202e}\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"*\"}]}\r\n",
+    );
+    let outs = every_output(&dir, &[&p, &q]);
+    for (what, out) in &outs {
+        for line in out.lines() {
+            let line = line.trim_start();
+            assert!(
+                !line.starts_with("::stop-commands") && !line.starts_with("::error::injected"),
+                "{what}: a line starts with an input's text: {line:?}\n{out}"
+            );
+        }
+        assert_eq!(raw_controls(out), Vec::<char>::new(), "{what}:\n{out:?}");
+    }
+    // the findings are still there, with the escaped text
+    let concise = &outs
+        .iter()
+        .find(|(w, _)| w == "concise (stdout)")
+        .unwrap()
+        .1;
+    assert!(
+        concise.contains("evil\\n::error::injected\\u{1b}[2J.json:1:"),
+        "{concise}"
+    );
+    assert!(concise.contains("a\\n::stop-commands::x\\r"), "{concise}");
+    // JSON keeps the values: the same Sid once decoded
+    let json = &outs.iter().find(|(w, _)| w == "json (stdout)").unwrap().1;
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["file"]
+        .as_str()
+        .unwrap()
+        .contains("\n::error::injected\u{1b}")));
+    // an error on standard error that names a path
+    let out = common::run(&[
+        "check",
+        "--no-config",
+        "--baseline",
+        "x\n::error::y\u{1b}[2J",
+        &q,
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("x\\n::error::y\\u{1b}[2J"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(raw_controls(&out.stderr), Vec::<char>::new());
+}
+
+/// Whether `c` is a character XML 1.0 allows.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+#[test]
+fn junit_output_is_xml_whatever_the_text() {
+    let dir = tempdir::Dir::new();
+    let p = dir.write(
+        "nonchar\u{ffff}.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Sid\": \"a\\uFFFEb\\uFFFF\\u0001\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\\uFFFF\", \"Resource\": \"*\"}]}",
+    );
+    let out = common::run(&["check", "--no-config", "--format", "junit", &p]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let bad: Vec<char> = out.stdout.chars().filter(|c| !xml_char(*c)).collect();
+    assert_eq!(bad, Vec::<char>::new(), "{}", out.stdout);
+    let mut reader = quick_xml::Reader::from_str(&out.stdout);
+    let mut failures = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(e)) if e.name().into_inner() == "failure" => {
+                failures += 1
+            }
+            Ok(_) => {}
+            Err(e) => panic!("not XML: {e}\n{}", out.stdout),
+        }
+    }
+    assert!(failures >= 2, "{}", out.stdout);
+}
+
+#[test]
+fn json_offsets_are_bytes_of_a_file_that_is_not_utf8() {
+    // three Latin-1 bytes before the findings: the decoded text holds 3 bytes for each
+    let dir = tempdir::Dir::new();
+    let bytes = b"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Sid\": \"Facturaci\xf3n\xe9\xe9\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"*\"}]}".to_vec();
+    let p = dir.path().join("latin1.json");
+    std::fs::write(&p, &bytes).unwrap();
+    let (_, v) = json_findings(&["--no-config", p.to_str().unwrap()]);
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        let (start, end) = (
+            f["offset"]["start"].as_u64().unwrap() as usize,
+            f["offset"]["end"].as_u64().unwrap() as usize,
+        );
+        assert!(start <= end && end <= bytes.len(), "{f:#}");
+        // the line and column count the characters before the offset (an invalid byte is one)
+        let before = String::from_utf8_lossy(&bytes[..start]);
+        assert_eq!(f["range"]["start"]["line"], 1, "{f:#}");
+        assert_eq!(
+            f["range"]["start"]["column"].as_u64().unwrap() as usize,
+            before.chars().count() + 1,
+            "{f:#}"
+        );
+    }
+    let unknown = findings.iter().find(|f| f["code"] == "IAM002").unwrap();
+    let (start, end) = (
+        unknown["offset"]["start"].as_u64().unwrap() as usize,
+        unknown["offset"]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&bytes[start..end], b"s3:GetObjekt", "{unknown:#}");
+    let invalid = findings.iter().find(|f| f["code"] == "JSON005").unwrap();
+    assert_eq!(invalid["offset"]["start"], 58, "{invalid:#}");
+    assert_eq!(invalid["offset"]["end"], 59, "{invalid:#}");
+}
+
+#[test]
+fn no_line_of_a_text_format_starts_with_a_workflow_command() {
+    // without a line break of its own: a file name starts each concise line (and `--verbose`
+    // line), and the human format wraps a long help where a quoted value's word falls
+    let dir = tempdir::Dir::new();
+    for n in 60..90 {
+        dir.write(
+            &format!("res{n}.json"),
+            &format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::{} ::stop-commands::x\"}}]}}", "a".repeat(n)),
+        );
+    }
+    let policy = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"*\"}]}";
+    dir.write("::warning file=x::pwned.json", policy);
+    dir.write("##vso[task.setvariable variable=x]y.json", policy);
+    dir.write(" ::error::spaced.json", policy);
+    for format in FORMATS {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+            .args(["check", "--no-config", "-v", "--format", format, "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(stdout.contains("pwned.json"), "{format}: {stdout}");
+        for line in stdout.lines() {
+            let t = line.trim_start();
+            let ours = format == "github"
+                && ["::error file=", "::warning file=", "::notice file="]
+                    .iter()
+                    .any(|c| t.starts_with(c));
+            assert!(
+                ours || !(t.starts_with("::") || t.starts_with("##")),
+                "{format}: {line:?}"
+            );
+        }
+    }
+}

@@ -989,3 +989,66 @@ fn the_whole_audit_stops_after_30_times_its_timeout() {
     assert!(started.elapsed() < Duration::from_secs(60));
     assert!(pages.load(std::sync::atomic::Ordering::SeqCst) < 100);
 }
+
+#[test]
+fn a_secret_the_account_holds_is_masked_in_the_findings_and_the_dumped_sources() {
+    // the export's query assigns a secret key (SQL the platform would store as it is), and the
+    // same key is the export's S3 prefix, which the findings quote
+    let key = "PtYgjmUhBel31iEl2h/ChYgCfrL1+pNxnyVmihA7";
+    let moto = start_moto();
+    let account = seed(&moto, "correct");
+    serve(
+        &moto,
+        &export_state(&account, |e| {
+            e["Export"]["DataQuery"]["QueryStatement"] = serde_json::json!(format!(
+                "SELECT * FROM COST_AND_USAGE_REPORT WHERE secret_access_key = '{key}'"
+            ));
+            e["Export"]["DestinationConfigurations"]["S3Destination"]["S3Prefix"] =
+                serde_json::json!(key);
+        }),
+    );
+    let dump = std::env::temp_dir().join(format!("finops-lint-dump-mask-{}", std::process::id()));
+    let a = audit(
+        &moto,
+        &account,
+        &[
+            "--export-name",
+            "finops",
+            "--prefix",
+            "reports",
+            "--dump-sources",
+            &dump.to_string_lossy(),
+        ],
+    );
+    let pieces = |text: &str| -> Vec<String> {
+        key.as_bytes()
+            .windows(8)
+            .map(|w| String::from_utf8_lossy(w).into_owned())
+            .filter(|w| text.contains(w.as_str()))
+            .collect()
+    };
+    let output = format!("{:#}\n{}", a.json, a.stderr);
+    assert!(
+        output.contains("`reports`"),
+        "a finding quotes the prefix: {output}"
+    );
+    assert_eq!(pieces(&output), Vec::<String>::new(), "{output}");
+    let export = dump.join("bcm-data-exports/export/finops.json");
+    let dumped = std::fs::read_to_string(&export).expect("the export is dumped");
+    assert!(dumped.contains("secret_access_key = 'PtYg***"), "{dumped}");
+    let mut files = vec![dump.clone()];
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            files.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
+        } else {
+            let text = std::fs::read_to_string(&p).unwrap();
+            assert_eq!(
+                pieces(&text),
+                Vec::<String>::new(),
+                "{}: {text}",
+                p.display()
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dump);
+}

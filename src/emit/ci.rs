@@ -1,9 +1,8 @@
 //! Formats for CI gates: SARIF 2.1.0 (GitHub code scanning), GitHub workflow annotations, JUnit
 //! XML and GitLab's code quality report. Each is written from the same findings as the others.
 
-use super::{position, Others};
+use super::{escape, position, Others};
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::FileReport;
 use crate::rules::{Rule, ALL};
 use crate::source::{Source, Span};
 use serde_json::{json, Value};
@@ -192,10 +191,13 @@ fn region_or_insertion(source: &Source, span: Span) -> Value {
     region(source, span)
 }
 
-/// A GitHub Actions workflow command: one annotation per finding.
+/// A GitHub Actions workflow command: one annotation per finding. Line breaks are written as
+/// GitHub's `%0A` and every other control character escaped, so that the command stays on its
+/// line.
 pub fn github_line(f: &Finding, source: &Source) -> String {
     fn data(s: &str) -> String {
-        s.replace('%', "%25")
+        escape::except_line_breaks(s)
+            .replace('%', "%25")
             .replace('\r', "%0D")
             .replace('\n', "%0A")
     }
@@ -225,6 +227,9 @@ pub fn github_line(f: &Finding, source: &Source) -> String {
     )
 }
 
+/// Text for XML 1.0: markup escaped, and the characters XML does not allow (the C0 controls but
+/// tab, line feed and carriage return; U+FFFE and U+FFFF) replaced by U+FFFD. (The text formats'
+/// escaping has written those it meets as `\u{...}` already.)
 fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -235,7 +240,7 @@ fn xml(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\n' | '\t' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => out.push('\u{fffd}'),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -244,22 +249,24 @@ fn xml(s: &str) -> String {
 
 /// JUnit XML: a test suite per file, a failing test case per finding, one passing test case for
 /// a clean file. The suite's text, its test cases and its failures.
-pub fn junit_suite(source: &Source, report: &FileReport) -> (String, usize, usize) {
+pub fn junit_suite(source: &Source, findings: &[Finding]) -> (String, usize, usize) {
     let mut cases = String::new();
-    let n = report.findings.len();
-    for f in &report.findings {
+    let n = findings.len();
+    let name = escape::line(&source.name);
+    for f in findings {
         let p = position(source, f.span.start);
+        let message = escape::line(&f.message);
         let detail = format!(
             "{}:{}:{}: {}[{}] {}{}",
-            source.name,
+            name,
             p.line,
             p.column,
             f.severity.as_str(),
             f.rule.code,
-            f.message,
+            message,
             f.help
                 .as_ref()
-                .map(|h| format!("\nhelp: {h}"))
+                .map(|h| format!("\nhelp: {}", escape::lines(h)))
                 .unwrap_or_default()
         );
         cases.push_str(&format!(
@@ -267,23 +274,23 @@ pub fn junit_suite(source: &Source, report: &FileReport) -> (String, usize, usiz
             f.rule.code,
             p.line,
             p.column,
-            xml(&source.name),
+            xml(&name),
             f.severity.as_str(),
-            xml(&f.message),
+            xml(&message),
             xml(&detail)
         ));
     }
     if n == 0 {
         cases.push_str(&format!(
             "    <testcase name=\"finops-lint\" classname=\"{}\"/>\n",
-            xml(&source.name)
+            xml(&name)
         ));
     }
     let cases_count = n.max(1);
     (
         format!(
             "  <testsuite name=\"{}\" tests=\"{cases_count}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n",
-            xml(&source.name)
+            xml(&name)
         ),
         cases_count,
         n,

@@ -1,6 +1,7 @@
 //! Emitters: the same findings as annotated excerpts (miette), concise lines or JSON.
 
 pub mod ci;
+pub mod escape;
 
 use crate::cli::{Format, RunResult};
 use crate::diagnostic::{Finding, Severity};
@@ -9,6 +10,7 @@ use crate::rules;
 use crate::source::{LineCol, Source};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use serde_json::json;
+use std::borrow::Cow;
 use std::fmt;
 
 /// Counts for the summary.
@@ -40,6 +42,8 @@ pub fn summary_line(c: &Counts) -> String {
     )
 }
 
+/// A finding as miette renders it: its strings already masked and escaped (`text_finding`), its
+/// source shown masked and escaped (`text_source`).
 struct Rendered<'a> {
     f: &'a Finding,
     source: &'a Source,
@@ -56,6 +60,54 @@ impl fmt::Display for Rendered<'_> {
     }
 }
 impl std::error::Error for Rendered<'_> {}
+
+/// A finding for a text format: the message and labels on one line, the note (miette's primary
+/// label) and help as the tool wrote them (`escape::lines`).
+fn text_finding(f: &Finding) -> Cow<'_, Finding> {
+    let message = escape::line(&f.message);
+    let note = f.note.as_deref().map(escape::lines);
+    let help = f.help.as_deref().map(escape::lines);
+    let labels: Vec<Cow<str>> = f.labels.iter().map(|l| escape::line(&l.message)).collect();
+    let owned = |c: &Option<Cow<str>>| matches!(c, Some(Cow::Owned(_)));
+    if matches!(message, Cow::Borrowed(_))
+        && !owned(&note)
+        && !owned(&help)
+        && labels.iter().all(|l| matches!(l, Cow::Borrowed(_)))
+    {
+        return Cow::Borrowed(f);
+    }
+    let mut out = f.clone();
+    out.message = message.into_owned();
+    out.note = note.map(Cow::into_owned);
+    out.help = help.map(Cow::into_owned);
+    for (l, m) in out.labels.iter_mut().zip(labels) {
+        l.message = m.into_owned();
+    }
+    Cow::Owned(out)
+}
+
+/// A source for a text format: its name on one line, and its text (miette's excerpts) with the
+/// run's known secrets masked and no terminal controls, of the same length.
+fn text_source<'a>(source: &'a Source, mask: &crate::secrets::Mask) -> Cow<'a, Source> {
+    let name = escape::line(&source.name);
+    let known = mask.excerpt(&source.display);
+    let display = match escape::excerpt(&known) {
+        Cow::Owned(d) => Some(d),
+        Cow::Borrowed(_) => match known {
+            Cow::Owned(k) => Some(k),
+            Cow::Borrowed(_) => None,
+        },
+    };
+    if display.is_none() && matches!(name, Cow::Borrowed(_)) {
+        return Cow::Borrowed(source);
+    }
+    let mut shown = match display {
+        Some(d) => source.shown_as(d),
+        None => source.clone(),
+    };
+    shown.name = name.into_owned();
+    Cow::Owned(shown)
+}
 
 fn sspan(s: crate::source::Span) -> SourceSpan {
     SourceSpan::new(s.start.into(), s.len())
@@ -223,6 +275,8 @@ pub struct Emitter {
     junit_tests: usize,
     junit_failures: usize,
     fingerprints: std::collections::HashMap<String, usize>,
+    /// Every string printed goes through it.
+    mask: crate::secrets::Mask,
 }
 
 /// A JSON array written element by element inside a pretty-printed document, byte for byte
@@ -237,7 +291,7 @@ impl ArrayStream {
     fn push(&mut self, out: &mut String, v: &serde_json::Value) {
         out.push_str(if self.count == 0 { "\n" } else { ",\n" });
         let inner = format!("{}  ", self.indent);
-        let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
+        let text = escape::json(serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into()));
         out.push_str(&inner);
         // strings in JSON text hold no raw line breaks: every line break is the printer's
         out.push_str(&text.replace('\n', &format!("\n{inner}")));
@@ -272,13 +326,13 @@ fn cut(doc: &serde_json::Value, key: &str) -> (String, String, String) {
 
 fn json_head(doc: &serde_json::Value, key: &str, out: &mut String) -> ArrayStream {
     let (head, _, indent) = cut(doc, key);
-    out.push_str(&head);
+    out.push_str(&escape::json(head));
     ArrayStream { indent, count: 0 }
 }
 
 fn json_tail(doc: &serde_json::Value, key: &str, out: &mut String) {
     let (_, tail, _) = cut(doc, key);
-    out.push_str(&tail);
+    out.push_str(&escape::json(tail));
     out.push('\n');
 }
 
@@ -303,7 +357,44 @@ impl Emitter {
             junit_tests: 0,
             junit_failures: 0,
             fingerprints: std::collections::HashMap::new(),
+            mask: crate::secrets::Mask::default(),
         }
+    }
+
+    /// Mask the secrets of `source` in everything printed from now on (a file's secrets may
+    /// be named in the findings of another: call it for each file as soon as it is checked).
+    pub fn learn(&mut self, source: &Source) {
+        self.mask.learn_source(source);
+    }
+
+    /// A report's findings with every string masked, as printed and as a baseline records
+    /// them.
+    pub fn mask(&self, report: &mut FileReport) {
+        if report.masked {
+            return;
+        }
+        for f in report.findings.iter_mut() {
+            if let Some(m) = self.mask.finding(f) {
+                *f = m;
+            }
+        }
+        report.masked = true;
+    }
+
+    /// A report's findings masked: themselves when nothing changes (nearly always) or they are
+    /// masked already.
+    fn masked<'f>(&self, report: &'f FileReport) -> Cow<'f, [Finding]> {
+        let findings = &report.findings;
+        if report.masked {
+            return Cow::Borrowed(findings);
+        }
+        let mut out: Option<Vec<Finding>> = None;
+        for (i, f) in findings.iter().enumerate() {
+            if let Some(m) = self.mask.finding(f) {
+                out.get_or_insert_with(|| findings.to_vec())[i] = m;
+            }
+        }
+        out.map_or(Cow::Borrowed(findings), Cow::Owned)
     }
 
     /// What comes before the first file.
@@ -328,13 +419,22 @@ impl Emitter {
         }
     }
 
-    /// One file and its findings.
+    /// One file and its findings. Every string printed is masked here (`crate::secrets::Mask`)
+    /// and escaped for its format (`escape`).
     pub fn file(&mut self, out: &mut String, source: &Source, report: &FileReport, others: Others) {
+        self.learn(source);
+        let findings = self.masked(report);
+        let findings: &[Finding] = &findings;
+        let named = mask_name(source, &self.mask);
+        let source: &Source = &named;
+        let kind = report.kind.as_deref().map(|k| self.mask.text(k));
+        let skipped = report.skipped.as_deref().map(|k| self.mask.text(k));
+        let first = out.len();
         self.counts.files += 1;
         if report.skipped.is_some() {
             self.counts.skipped += 1;
         }
-        for f in &report.findings {
+        for f in findings {
             match f.severity {
                 Severity::Error => self.counts.errors += 1,
                 Severity::Warning => self.counts.warnings += 1,
@@ -343,7 +443,7 @@ impl Emitter {
         }
         match self.style.format {
             _ if self.style.statistics && self.style.text() => {
-                for f in &report.findings {
+                for f in findings {
                     match self.per_rule.iter_mut().find(|c| c.1.code == f.rule.code) {
                         Some(c) => {
                             c.0 += 1;
@@ -353,41 +453,55 @@ impl Emitter {
                     }
                 }
             }
-            Format::Human => self.human(out, source, report, others),
+            Format::Human => {
+                if self.style.verbose {
+                    out.push_str(&verbose_line(
+                        &source.name,
+                        kind.as_deref(),
+                        skipped.as_deref(),
+                    ));
+                }
+                self.human(out, source, findings, others)
+            }
             Format::Concise => {
                 if self.style.verbose {
-                    out.push_str(&verbose_line(&source.name, report));
+                    out.push_str(&verbose_line(
+                        &source.name,
+                        kind.as_deref(),
+                        skipped.as_deref(),
+                    ));
                 }
-                for f in &report.findings {
+                let name = escape::line(&source.name);
+                for f in findings {
                     let p = position(source, f.span.start);
                     out.push_str(&format!(
                         "{}:{}:{}: {}[{}] {}\n",
-                        source.name,
+                        name,
                         p.line,
                         p.column,
                         f.severity.as_str(),
                         f.rule.code,
-                        f.message
+                        escape::line(&f.message)
                     ));
                 }
             }
             Format::Json => {
-                for f in &report.findings {
-                    let v = json_finding(f, source, others);
+                for f in findings {
+                    let v = json_finding(f, source, others, &self.mask);
                     if let Some(a) = self.array.as_mut() {
                         a.push(out, &v);
                     }
                 }
-                if let Some(why) = &report.skipped {
+                if let Some(why) = &skipped {
                     self.skipped
                         .push(json!({"file": source.name, "reason": why}));
                 }
-                if let Some(k) = &report.kind {
+                if let Some(k) = &kind {
                     self.documents.push(json!({"file": source.name, "kind": k}));
                 }
             }
             Format::Sarif => {
-                for f in &report.findings {
+                for f in findings {
                     let v = ci::sarif_result(f, source, others);
                     if let Some(a) = self.array.as_mut() {
                         a.push(out, &v);
@@ -395,23 +509,31 @@ impl Emitter {
                 }
             }
             Format::Github => {
-                for f in &report.findings {
+                for f in findings {
                     out.push_str(&ci::github_line(f, source));
                 }
             }
             Format::Junit => {
-                let (suite, tests, failures) = ci::junit_suite(source, report);
+                let (suite, tests, failures) = ci::junit_suite(source, findings);
+                let suite = escape::guard_line_starts(&suite).into_owned();
                 self.junit.push_str(&suite);
                 self.junit_tests += tests;
                 self.junit_failures += failures;
             }
             Format::Gitlab => {
-                for f in &report.findings {
+                for f in findings {
                     let v = ci::gitlab_issue(f, source, &mut self.fingerprints);
                     if let Some(a) = self.array.as_mut() {
                         a.push(out, &v);
                     }
                 }
+            }
+        }
+        if self.style.text() {
+            // what this file added starts a line: a file name or a wrapped word
+            if let Cow::Owned(g) = escape::guard_line_starts(&out[first..]) {
+                out.truncate(first);
+                out.push_str(&g);
             }
         }
     }
@@ -469,11 +591,15 @@ impl Emitter {
         }
     }
 
-    fn human(&mut self, out: &mut String, source: &Source, report: &FileReport, others: Others) {
-        if self.style.verbose {
-            out.push_str(&verbose_line(&source.name, report));
+    fn human(&mut self, out: &mut String, source: &Source, findings: &[Finding], others: Others) {
+        if findings.is_empty() {
+            return;
         }
-        for f in &report.findings {
+        let shown = text_source(source, &self.mask);
+        let source: &Source = &shown;
+        for f in findings {
+            let f = text_finding(f);
+            let f: &Finding = &f;
             let r = Rendered { f, source };
             if source.text.is_empty() {
                 out.push_str(&format!("{}: ", source.name));
@@ -498,11 +624,11 @@ impl Emitter {
                     let p = other.line_col(l.span.start);
                     out.push_str(&format!(
                         "  related: {}:{}:{}: {} (`{}`)\n",
-                        other.name,
+                        escape::line(&self.mask.text(&other.name)),
                         p.line,
                         p.column,
-                        l.message,
-                        other.snippet(l.span)
+                        escape::line(&l.message),
+                        escape::line(&self.mask.excerpt(other.snippet(l.span)))
                     ));
                 }
             }
@@ -517,6 +643,8 @@ pub fn render(result: &RunResult, style: Style) -> String {
     let mut e = Emitter::new(style);
     e.begin(&mut out);
     let others = |i: usize| result.sources.get(i);
+    // a file's secrets may be named in another's findings
+    result.sources.iter().for_each(|s| e.learn(s));
     for (source, report) in result.sources.iter().zip(&result.reports) {
         e.file(&mut out, source, report, &others);
     }
@@ -525,11 +653,28 @@ pub fn render(result: &RunResult, style: Style) -> String {
 }
 
 /// With `--verbose`: what each file was checked as, or why it was skipped.
-fn verbose_line(name: &str, report: &crate::engine::FileReport) -> String {
-    match (&report.skipped, &report.kind) {
-        (Some(why), _) => format!("{name}: skipped: JSON of no known kind ({why})\n"),
-        (None, Some(kind)) => format!("{name}: checked as {kind}\n"),
+fn verbose_line(name: &str, kind: Option<&str>, skipped: Option<&str>) -> String {
+    let name = escape::line(name);
+    match (skipped, kind) {
+        (Some(why), _) => format!(
+            "{name}: skipped: JSON of no known kind ({})\n",
+            escape::line(why)
+        ),
+        (None, Some(kind)) => format!("{name}: checked as {}\n", escape::line(kind)),
         (None, None) => String::new(),
+    }
+}
+
+/// The source with its name masked (a name is printed in every format): itself when the name
+/// holds no secret.
+fn mask_name<'a>(source: &'a Source, mask: &crate::secrets::Mask) -> Cow<'a, Source> {
+    match mask.text(&source.name) {
+        Cow::Borrowed(_) => Cow::Borrowed(source),
+        Cow::Owned(name) => {
+            let mut s = source.clone();
+            s.name = name;
+            Cow::Owned(s)
+        }
     }
 }
 
@@ -543,16 +688,23 @@ fn range(source: &Source, span: crate::source::Span) -> serde_json::Value {
     json!({"start": {"line": s.line, "column": s.column}, "end": {"line": e.line, "column": e.column}})
 }
 
-/// One finding of the JSON contract described by `schemas/findings.schema.json`.
-fn json_finding(f: &Finding, source: &Source, others: Others) -> serde_json::Value {
+/// One finding of the JSON contract described by `schemas/findings.schema.json`. Offsets are
+/// bytes of the file (they differ from the decoded text's after invalid UTF-8).
+fn json_finding(
+    f: &Finding,
+    source: &Source,
+    others: Others,
+    mask: &crate::secrets::Mask,
+) -> serde_json::Value {
     let related: Vec<_> = f
         .labels
         .iter()
         .map(|l| {
             let src = l.source.and_then(others).unwrap_or(source);
-            json!({"file": src.name, "range": range(src, l.span), "message": l.message})
+            json!({"file": mask.text(&src.name), "range": range(src, l.span), "message": l.message})
         })
         .collect();
+    let offset = |s: crate::source::Span| json!({"start": source.file_offset(s.start), "end": source.file_offset(s.end)});
     let mut obj = json!({
         "code": f.rule.code,
         "name": f.rule.name,
@@ -560,8 +712,8 @@ fn json_finding(f: &Finding, source: &Source, others: Others) -> serde_json::Val
         "message": f.message,
         "file": source.name,
         "range": range(source, f.span),
-        "offset": {"start": f.span.start, "end": f.span.end},
-        "text": source.snippet(f.span),
+        "offset": offset(f.span),
+        "text": mask.excerpt(source.snippet(f.span)),
     });
     let map = obj
         .as_object_mut()
@@ -582,7 +734,7 @@ fn json_finding(f: &Finding, source: &Source, others: Others) -> serde_json::Val
         let edits: Vec<_> = fix
             .edits
             .iter()
-            .map(|e| json!({"range": range(source, e.span), "offset": {"start": e.span.start, "end": e.span.end}, "replacement": e.replacement}))
+            .map(|e| json!({"range": range(source, e.span), "offset": offset(e.span), "replacement": e.replacement}))
             .collect();
         map.insert("fix".into(), json!({"applicability": if fix.safe { "safe" } else { "unsafe" }, "message": fix.message, "edits": edits}));
     }

@@ -3,36 +3,23 @@
 use super::*;
 use crate::diagnostic::Finding;
 use crate::parse::json::{Kind, Node};
+use crate::secrets::{names_secret, Secret};
 
-/// Whether a key names a secret: `secret_access_key`, `AwsSecretAccessKey`,
-/// `PlatformSecretAccessKey`, `secret_key` (Terraform's provider), `aws_session_token`.
-fn secret_key(key: &str) -> bool {
-    // every such key is at least `secretkey` long and ends in `y` or `n`: most keys are
-    // rejected without building the normalised copy
-    if key.len() < 9 || !matches!(key.as_bytes()[key.len() - 1] | 0x20, b'y' | b'n') {
-        return false;
-    }
-    let norm: String = key
-        .chars()
-        .filter(|c| !matches!(c, '_' | '-'))
-        .collect::<String>()
-        .to_ascii_lowercase();
-    norm.ends_with("secretaccesskey") || norm.ends_with("sessiontoken") || norm == "secretkey"
+/// Report every secret-looking value under a secret key; the message never shows it. Each one
+/// is also given to `found` (where it is written and what it decodes to), so that masking hides
+/// exactly what this rule read, however the value was escaped.
+pub fn check(source_id: usize, root: &Node, out: &mut Vec<Finding>, found: &mut Vec<Secret>) {
+    walk(source_id, root, out, found, 0);
 }
 
-/// Report every secret-looking value under a secret key; the message never shows it.
-pub fn check(source_id: usize, root: &Node, out: &mut Vec<Finding>) {
-    walk(source_id, root, out, 0);
-}
-
-fn walk(source_id: usize, n: &Node, out: &mut Vec<Finding>, depth: usize) {
+fn walk(source_id: usize, n: &Node, out: &mut Vec<Finding>, found: &mut Vec<Secret>, depth: usize) {
     if depth > 64 {
         return;
     }
     match &n.kind {
         Kind::Object(members) => {
             for m in members {
-                if secret_key(&m.key) {
+                if names_secret(&m.key) {
                     let key = m.key.to_ascii_lowercase();
                     // a CloudFormation parameter holds it in `Default`
                     let value = m.value.get("Default").unwrap_or(&m.value);
@@ -41,6 +28,11 @@ fn walk(source_id: usize, n: &Node, out: &mut Vec<Finding>, depth: usize) {
                             && crate::syntax::find_placeholder(v).is_none()
                             && !v.starts_with("${")
                         {
+                            found.push(Secret {
+                                span: value.inner_span(),
+                                value: v.to_string(),
+                                named: true,
+                            });
                             let token = key.contains("token");
                             let f = Finding::new(&SEC001, source_id, value.inner_span(), format!("{} in `{}` ({}…, {} characters)", if token { "a session token" } else { "an AWS secret access key" }, m.key, v.chars().take(4).collect::<String>(), v.len()))
                                 .note("anyone who can read this file (or its history) can act as the key's user; a secret belongs in a secrets manager or an environment variable, never in a repository")
@@ -49,12 +41,12 @@ fn walk(source_id: usize, n: &Node, out: &mut Vec<Finding>, depth: usize) {
                         }
                     }
                 }
-                walk(source_id, &m.value, out, depth + 1);
+                walk(source_id, &m.value, out, found, depth + 1);
             }
         }
         Kind::Array(items) => items
             .iter()
-            .for_each(|i| walk(source_id, i, out, depth + 1)),
+            .for_each(|i| walk(source_id, i, out, found, depth + 1)),
         _ => {}
     }
 }
