@@ -224,14 +224,7 @@ pub fn check_source_in(
                 model::Container::Bare => doc.kind.describe().to_string(),
                 c => format!("{} ({})", doc.kind.describe(), c.describe()),
             });
-            report.findings.append(&mut check_policy(
-                source,
-                source_id,
-                &doc,
-                opts,
-                &mut Default::default(),
-            ));
-            keep_policy(doc, opts, &mut report);
+            add_policy(source, source_id, doc, opts, &mut report);
         }
         Content::Cost(doc) => {
             report.kind = Some(doc.describe());
@@ -267,14 +260,7 @@ pub fn check_included_policy(
         if root.as_object().is_some() {
             let doc = model::template_policy(root, kind, true);
             report.kind = Some(format!("{} (read by a template)", kind.describe()));
-            report.findings.append(&mut check_policy(
-                source,
-                source_id,
-                &doc,
-                opts,
-                &mut Default::default(),
-            ));
-            keep_policy(doc, opts, &mut report);
+            add_policy(source, source_id, doc, opts, &mut report);
         }
     }
     sort(&mut report.findings);
@@ -294,6 +280,25 @@ fn keep_policy(doc: PolicyDoc, opts: &Options, report: &mut FileReport) {
     if opts.scenario.is_some() || (opts.keep_docs && doc.kind == crate::model::PolicyKind::Bucket) {
         report.docs.push(doc);
     }
+}
+
+/// A file's one policy: its findings (with a budget of its own) into the report, and the
+/// document kept when the checks across files need it.
+fn add_policy(
+    source: &Source,
+    source_id: usize,
+    doc: PolicyDoc,
+    opts: &Options,
+    report: &mut FileReport,
+) {
+    report.findings.append(&mut check_policy(
+        source,
+        source_id,
+        &doc,
+        opts,
+        &mut Default::default(),
+    ));
+    keep_policy(doc, opts, report);
 }
 
 /// The rules of one policy document. The checks of what it grants read its optimistic copy

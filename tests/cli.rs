@@ -569,11 +569,7 @@ fn inconsistencies_point_at_both_files() {
 fn a_fifo_given_as_baseline_or_connection_is_refused_not_waited_on() {
     let d = tmp();
     let fifo = d.path().join("pipe.json");
-    let status = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    common::mkfifo(&fifo);
     let f = fifo.to_string_lossy().to_string();
     let out = run(&["check", "--baseline", &f, "examples/onboarding"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
@@ -610,11 +606,7 @@ fn standard_input_past_the_size_limit_is_refused() {
 fn special_and_oversized_files_are_reported_not_read() {
     let d = tmp();
     let fifo = d.path().join("pipe.json");
-    let status = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    common::mkfifo(&fifo);
     let big = d.path().join("big.json");
     let f = std::fs::File::create(&big).unwrap();
     f.set_len(finops_lint::cli::MAX_FILE_SIZE_MIB * 1024 * 1024 + 1)

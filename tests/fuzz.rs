@@ -259,14 +259,7 @@ fn regressions_found_by_fuzzing_stay_fixed() {
 
 #[test]
 fn fuzz_parsers_and_pipeline() {
-    let cases: usize = std::env::var("FINOPS_LINT_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000);
-    let seed: u64 = std::env::var("FINOPS_LINT_FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5eed_f1a7);
+    let (cases, seed) = budget();
     let seeds = seeds();
     assert!(
         seeds.len() > 100,
@@ -290,8 +283,9 @@ fn fuzz_parsers_and_pipeline() {
     }
 }
 
-/// How many cases a target beside the main one runs: a quarter of `FINOPS_LINT_FUZZ_CASES`.
-fn side_cases() -> (usize, u64) {
+/// The cases of the main target and the seed: `FINOPS_LINT_FUZZ_CASES` (2,000 by default) and
+/// `FINOPS_LINT_FUZZ_SEED`.
+fn budget() -> (usize, u64) {
     let cases: usize = std::env::var("FINOPS_LINT_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -300,6 +294,12 @@ fn side_cases() -> (usize, u64) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0x5eed_f1a7);
+    (cases, seed)
+}
+
+/// How many cases a target beside the main one runs: a quarter of the main target's.
+fn side_cases() -> (usize, u64) {
+    let (cases, seed) = budget();
     (cases.div_ceil(4), seed)
 }
 
@@ -654,14 +654,9 @@ fn shows_secret(out: &str, secret: &str) -> Option<String> {
 
 #[test]
 fn fuzz_masking_no_output_shows_a_planted_secret() {
-    let cases: usize = std::env::var("FINOPS_LINT_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map_or(100, |n: usize| (n / 20).max(1));
-    let seed: u64 = std::env::var("FINOPS_LINT_FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5eed_f1a7);
+    // a twentieth of the main target's cases (each runs every format, a baseline and a diff)
+    let (cases, seed) = budget();
+    let cases = (cases / 20).max(1);
     let seeds = seeds();
     let mut rng = Rng((seed ^ 0x6d61_736b) | 1);
     let dir = std::env::temp_dir().join(format!("finops-lint-fuzz-mask-{}", std::process::id()));

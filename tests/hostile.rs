@@ -667,11 +667,7 @@ fn a_configuration_or_baseline_that_is_not_a_regular_file_is_a_usage_error() {
     let dir = tempdir::Dir::new();
     let ok = dir.write("p.json", "{\"Version\": \"2012-10-17\", \"Statement\": []}");
     let fifo = dir.path().join("fifo.toml");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    common::mkfifo(&fifo);
     let fifo = fifo.to_str().unwrap();
     let big = dir.path().join("big.toml");
     // sparse: 100 MB past the 64 MiB limit, without writing it
@@ -697,11 +693,7 @@ fn a_configuration_or_baseline_that_is_not_a_regular_file_is_a_usage_error() {
     // a FIFO named like the configuration is refused too, not passed over for a parent's
     let sub = dir.path().join("sub");
     std::fs::create_dir_all(&sub).unwrap();
-    assert!(std::process::Command::new("mkfifo")
-        .arg(sub.join("finops-lint.toml"))
-        .status()
-        .unwrap()
-        .success());
+    common::mkfifo(&sub.join("finops-lint.toml"));
     let (code, err) = bin_within(&["check", sub.to_str().unwrap()], 20);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("not a regular file"), "{err}");
@@ -769,11 +761,7 @@ fn run_within(secs: u64, shell_prefix: &str, args: &[&str]) -> (i32, String, Str
 fn simulate_reads_only_regular_files_up_to_the_size_limit() {
     let dir = tempdir::Dir::new();
     let fifo = dir.path().join("pipe.json");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    common::mkfifo(&fifo);
     let big = dir.path().join("big.json");
     std::fs::File::create(&big)
         .unwrap()

@@ -53,6 +53,16 @@ pub fn run(args: &[&str]) -> Output {
     run_with_stdin(args, b"")
 }
 
+/// Make a FIFO at `path` (with the system's `mkfifo`); fails the test when it cannot.
+pub fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(
+        status.as_ref().is_ok_and(|s| s.success()),
+        "mkfifo {}: {status:?}",
+        path.display()
+    );
+}
+
 /// The findings of a `--format json` run.
 pub fn json_findings(args: &[&str]) -> (i32, serde_json::Value) {
     let mut a = vec!["check", "--format", "json"];
