@@ -1,8 +1,9 @@
 //! Command-line interface.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::emit;
-use crate::engine::{self, ExportType, FileReport, Options};
+use crate::emit::{self, Format};
+use crate::engine::{self, ExportType, FileReport, Options, RunResult};
+use crate::fs::Reader;
 use crate::rules;
 use crate::source::{Source, Span};
 use crate::walk::{self, Input};
@@ -74,24 +75,6 @@ enum Command {
 enum ListFormat {
     Text,
     Json,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    /// Annotated source excerpts
-    Human,
-    /// One line per finding: `path:line:col: severity[CODE] message`
-    Concise,
-    /// The documented JSON contract (schemas/findings.schema.json)
-    Json,
-    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers
-    Sarif,
-    /// GitHub Actions workflow annotations
-    Github,
-    /// JUnit XML, a test suite per file
-    Junit,
-    /// GitLab code quality report
-    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -451,19 +434,11 @@ fn usage_error(io: &mut Io, msg: &str) -> i32 {
     2
 }
 
-/// The outcome of checking every input: sources in input order with their reports.
-pub struct RunResult {
-    pub sources: Vec<Source>,
-    pub reports: Vec<FileReport>,
-}
-
-impl RunResult {
-    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
-        self.reports.iter().flat_map(|r| r.findings.iter())
-    }
-}
-
-fn read_input(input: &Input, stdin: Option<&[u8]>) -> (String, Result<Vec<u8>, String>) {
+fn read_input(
+    input: &Input,
+    stdin: Option<&[u8]>,
+    reader: &Reader,
+) -> (String, Result<Vec<u8>, String>) {
     match input {
         Input::Stdin => (
             "<stdin>".to_string(),
@@ -473,84 +448,9 @@ fn read_input(input: &Input, stdin: Option<&[u8]>) -> (String, Result<Vec<u8>, S
         Input::File { path, .. } => {
             let name = path.to_string_lossy().to_string();
             let name = name.strip_prefix("./").map(str::to_string).unwrap_or(name);
-            (name, read_file(path))
+            (name, reader.read(path))
         }
     }
-}
-
-/// The largest file read by default, in MiB (a policy is a few KiB; a template a few MiB).
-pub const MAX_FILE_SIZE_MIB: u64 = 64;
-
-/// The limit of this run (`--max-file-size`, `[files] max-file-size`), in bytes.
-static MAX_FILE_SIZE: std::sync::atomic::AtomicU64 =
-    std::sync::atomic::AtomicU64::new(MAX_FILE_SIZE_MIB * 1024 * 1024);
-
-/// Read a regular file of a reasonable size: a FIFO or device would block or never end. The file
-/// is opened without blocking and checked through the opened handle, so a file swapped for a FIFO
-/// between the check and the read is still refused, and at most the limit (plus one byte, to tell
-/// a larger file) is read whatever the file claims its size is.
-pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    read_limited(
-        path,
-        MAX_FILE_SIZE.load(std::sync::atomic::Ordering::Relaxed),
-    )
-}
-
-/// [`read_file`] with an explicit limit in bytes.
-pub(crate) fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let not_regular = "it is not a regular file (a FIFO, device or socket is not read)";
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err(not_regular.to_string());
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
-    }
-    let file = options.open(path).map_err(|e| e.to_string())?;
-    let meta = file.metadata().map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err(not_regular.to_string());
-    }
-    let too_large = |len: u64| {
-        format!(
-            "it has {len} bytes, more than the {} MiB finops-lint reads (`--max-file-size` raises the limit)",
-            limit / (1024 * 1024)
-        )
-    };
-    if meta.len() > limit {
-        return Err(too_large(meta.len()));
-    }
-    let mut buf = Vec::with_capacity(meta.len() as usize);
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| e.to_string())?;
-    if buf.len() as u64 > limit {
-        return Err(too_large(buf.len() as u64));
-    }
-    Ok(buf)
-}
-
-/// Read standard input, at most the file size limit.
-fn read_stdin(stdin: &mut dyn std::io::Read) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let limit = MAX_FILE_SIZE.load(std::sync::atomic::Ordering::Relaxed);
-    let mut buf = Vec::new();
-    stdin
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| e.to_string())?;
-    if buf.len() as u64 > limit {
-        return Err(format!(
-            "it has more than the {} MiB finops-lint reads (`--max-file-size` raises the limit)",
-            limit / (1024 * 1024)
-        ));
-    }
-    Ok(buf)
 }
 
 /// The name a run gives an input.
@@ -662,7 +562,7 @@ fn prepass(
         if !seen.insert(canon.clone()) {
             continue;
         }
-        match read_file(&canon) {
+        match modules.reader.read(&canon) {
             Ok(bytes) => {
                 let (id, name) = match known.get(&canon) {
                     Some(&id) => (id, input_name(&inputs[id])),
@@ -708,6 +608,8 @@ fn prepass(
 struct Modules {
     read: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<ModuleFiles>>>,
     roots: crate::contain::Roots,
+    /// The run's size limit.
+    reader: Reader,
 }
 
 /// A folder's `.tf` files: name and text.
@@ -728,7 +630,7 @@ impl Modules {
         let files = match cached {
             Some(f) => f,
             None => {
-                let f = Arc::new(read_module(&dir, &self.roots));
+                let f = Arc::new(read_module(&dir, &self.roots, &self.reader));
                 if let Ok(mut m) = self.read.lock() {
                     m.insert(dir, Arc::clone(&f));
                 }
@@ -743,7 +645,11 @@ impl Modules {
     }
 }
 
-fn read_module(dir: &std::path::Path, roots: &crate::contain::Roots) -> ModuleFiles {
+fn read_module(
+    dir: &std::path::Path,
+    roots: &crate::contain::Roots,
+    reader: &Reader,
+) -> ModuleFiles {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -756,9 +662,7 @@ fn read_module(dir: &std::path::Path, roots: &crate::contain::Roots) -> ModuleFi
         .filter(|p| p.extension().is_some_and(|e| e == "tf"))
         .collect();
     files.sort();
-    let mut budget = MAX_FILE_SIZE
-        .load(std::sync::atomic::Ordering::Relaxed)
-        .saturating_mul(2);
+    let mut budget = reader.limit.saturating_mul(2);
     files
         .iter()
         .take(65)
@@ -767,7 +671,7 @@ fn read_module(dir: &std::path::Path, roots: &crate::contain::Roots) -> ModuleFi
             if !roots.holds(folder.as_deref(), &canonical) {
                 return None;
             }
-            let text = read_file(&canonical).ok()?;
+            let text = reader.read(&canonical).ok()?;
             budget = budget.checked_sub(text.len() as u64)?;
             Some((
                 p.file_name()?.to_os_string(),
@@ -798,7 +702,7 @@ fn check_one(
     opts: &Options,
     modules: &Modules,
 ) -> (Source, FileReport) {
-    let (name, bytes) = read_input(input, stdin);
+    let (name, bytes) = read_input(input, stdin, &modules.reader);
     let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         check_bytes(&name, bytes, id, opts, modules)
     }));
@@ -961,7 +865,7 @@ impl Stream<'_> {
                 reports: Vec::new(),
             },
         );
-        if let Err(e) = crate::requirements::check(&held.sources, &mut held.reports, opts) {
+        if let Err(e) = crate::rules::requirements::check(&held.sources, &mut held.reports, opts) {
             self.flush(io);
             return usage_error(io, &e);
         }
@@ -1191,7 +1095,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
     let mut export_name = a.export_name.clone();
     let mut extra_inputs = Vec::new();
     if let Some(c) = &a.connection {
-        let text = match read_file(std::path::Path::new(c)) {
+        let text = match Reader::default().read(std::path::Path::new(c)) {
             Ok(t) => t,
             Err(e) => return usage_error(io, &format!("cannot read `{c}`: {e}")),
         };
@@ -1210,12 +1114,12 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         });
     }
     if let Some(sc) = &a.scenario {
-        if !crate::requirements::SCENARIOS.contains(&sc.as_str()) {
+        if !crate::rules::requirements::SCENARIOS.contains(&sc.as_str()) {
             return usage_error(
                 io,
                 &format!(
                     "--scenario `{sc}` is not one of {}",
-                    crate::requirements::SCENARIOS.join(", ")
+                    crate::rules::requirements::SCENARIOS.join(", ")
                 ),
             );
         }
@@ -1237,7 +1141,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         prefix: prefix.clone(),
         timeout: std::time::Duration::from_secs(a.timeout.max(1)),
         simulate: match (&a.scenario, &bucket, &a.account_id) {
-            (Some(sc), Some(b), Some(acct)) => crate::requirements::calls(
+            (Some(sc), Some(b), Some(acct)) => crate::rules::requirements::calls(
                 sc,
                 a.export_type,
                 b,
@@ -1251,7 +1155,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
     let fetched = crate::live::fetch(&target, &mut progress);
     let documents = fetched.all_documents();
     if let Some(dir) = &a.dump_sources {
-        let masked = crate::secrets::masked_files(&documents);
+        let masked = crate::emit::mask::masked_files(&documents);
         for ((name, _), text) in documents.iter().zip(&masked) {
             let path = dump_path(std::path::Path::new(dir), name);
             if let Some(parent) = path.parent() {
@@ -1279,7 +1183,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         .collect();
     inputs.extend(extra_inputs);
     let mut result = check_inputs(&inputs, None, &opts);
-    if let Err(e) = crate::requirements::check(&result.sources, &mut result.reports, &opts) {
+    if let Err(e) = crate::rules::requirements::check(&result.sources, &mut result.reports, &opts) {
         return usage_error(io, &e);
     }
     if fetched.simulated {
@@ -1336,7 +1240,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
 }
 
 fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
-    use crate::requirements as req;
+    use crate::rules::requirements as req;
     if !req::SCENARIOS.contains(&a.scenario.as_str()) {
         return usage_error(
             io,
@@ -1405,7 +1309,7 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         return usage_error(io, &e);
     }
     // the configuration is read like any input (a regular file within the size limit)
-    set_max_file_size(a.max_file_size);
+    let mut reader = Reader::mib(a.max_file_size);
     let mut config = if a.no_config {
         None
     } else {
@@ -1443,7 +1347,8 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             }
         };
         match path.map(|p| {
-            read_file(&p)
+            reader
+                .read(&p)
                 .map(|b| crate::config::parse(&p, &b))
                 .map_err(|e| (p, e))
         }) {
@@ -1457,7 +1362,7 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             None => None,
         }
     };
-    set_max_file_size(
+    reader = Reader::mib(
         a.max_file_size
             .or(config.as_ref().and_then(|c| c.max_file_size)),
     );
@@ -1507,7 +1412,7 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     }
     let mut stdin_bytes = None;
     if inputs.contains(&Input::Stdin) {
-        let buf = match read_stdin(&mut io.stdin) {
+        let buf = match reader.read_stdin(&mut io.stdin) {
             Ok(b) => b,
             Err(e) => return usage_error(io, &format!("cannot read standard input: {e}")),
         };
@@ -1529,7 +1434,7 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     // read before fixing: a fix is applied only for a finding the run reports
     let baseline = match &a.baseline {
         None => None,
-        Some(path) => match read_file(std::path::Path::new(path)).and_then(|t| {
+        Some(path) => match reader.read(std::path::Path::new(path)).and_then(|t| {
             serde_json::from_slice::<serde_json::Value>(&t).map_err(|e| e.to_string())
         }) {
             Ok(v) => Some(baseline_counts(&v)),
@@ -1548,24 +1453,30 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             }
         };
         let mut diff_text = String::new();
+        // the Terraform modules of the files fixed, read once with the run's size limit
+        let fixing = Modules {
+            roots: crate::contain::Roots::new(&a.paths),
+            reader,
+            ..Default::default()
+        };
         let mut fixed = 0;
         let mut files = 0;
         for (id, input) in inputs.iter().enumerate() {
             let Input::File { path, .. } = input else {
                 continue;
             };
-            let Ok(bytes) = read_file(path) else {
+            let Ok(bytes) = reader.read(path) else {
                 continue;
             };
             let name = input_name(input);
-            let Some((text, n)) = fix_text(&name, &bytes, &opts, &reported) else {
+            let Some((text, n)) = fix_text(&name, &bytes, &opts, &fixing, &reported) else {
                 continue;
             };
             fixed += n;
             files += 1;
             if a.diff {
                 let original = String::from_utf8_lossy(&bytes);
-                diff_text.push_str(&crate::secrets::masked_diff(&name, &original, &text));
+                diff_text.push_str(&crate::emit::mask::masked_diff(&name, &original, &text));
             } else if let Err(e) = std::fs::write(path, &text) {
                 // a failed write may have cut the file short: put the original back
                 let kept = match std::fs::write(path, &bytes) {
@@ -1620,6 +1531,7 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     let roots = crate::contain::Roots::new(&a.paths);
     let modules = Modules {
         roots: roots.clone(),
+        reader,
         ..Default::default()
     };
     let stdin = stdin_bytes.as_deref();
@@ -1689,10 +1601,10 @@ fn flag_values(a: &CheckArgs) -> Result<(), String> {
         }
     }
     if let Some(sc) = a.scenario.as_deref() {
-        if !crate::requirements::SCENARIOS.contains(&sc) {
+        if !crate::rules::requirements::SCENARIOS.contains(&sc) {
             return Err(format!(
                 "--scenario `{sc}` is not one of {}",
-                crate::requirements::SCENARIOS.join(", ")
+                crate::rules::requirements::SCENARIOS.join(", ")
             ));
         }
     }
@@ -1746,14 +1658,6 @@ fn scenario_needs(
         }
         _ => Err(format!("--scenario {sc} needs --bucket and --account-id")),
     }
-}
-
-/// The size limit of the files this run reads, in MiB (the default without one).
-fn set_max_file_size(mib: Option<u64>) {
-    MAX_FILE_SIZE.store(
-        mib.unwrap_or(MAX_FILE_SIZE_MIB).saturating_mul(1024 * 1024),
-        std::sync::atomic::Ordering::Relaxed,
-    );
 }
 
 /// Check the inputs `0..count` with `checked` on the pool and print them in order. The
@@ -1848,6 +1752,7 @@ fn fix_text(
     name: &str,
     bytes: &[u8],
     opts: &Options,
+    modules: &Modules,
     reported: &dyn Fn(&Source, &mut Vec<Finding>),
 ) -> Option<(String, usize)> {
     let (mut text, bad) = crate::parse::json::decode(bytes);
@@ -1855,7 +1760,7 @@ fn fix_text(
         return None;
     }
     let mut applied = 0;
-    let siblings = Modules::default().siblings(name);
+    let siblings = modules.siblings(name);
     for _ in 0..10 {
         let source = Source::new(name.to_string(), text.clone());
         let mut report = engine::check_source_in(&source, 0, None, opts, &siblings);

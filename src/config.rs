@@ -409,7 +409,7 @@ fn onboarding(o: &Node, cfg: &mut Config) {
             "account-id" => valid_account_id(value),
             "bucket" => valid_bucket_name(value) && value.len() >= 3,
             "export-type" => matches!(value, "cur2" | "legacy"),
-            "scenario" => crate::requirements::SCENARIOS.contains(&value),
+            "scenario" => crate::rules::requirements::SCENARIOS.contains(&value),
             _ => true,
         };
         if !valid {
@@ -600,7 +600,7 @@ impl Config {
         for f in &mut out {
             f.source = source;
         }
-        crate::engine::sort(&mut out);
+        crate::diagnostic::sort(&mut out);
         out
     }
 }

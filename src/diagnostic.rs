@@ -1,6 +1,5 @@
 //! Findings: plain data produced by rules and consumed by emitters.
 
-use crate::rules::Rule;
 use crate::source::Span;
 use serde::Serialize;
 
@@ -33,6 +32,48 @@ impl std::str::FromStr for Severity {
                 "unknown severity `{other}` (expected error, warning or info)"
             )),
         }
+    }
+}
+
+/// A rule: its identity and documentation (the registry is `crate::rules::ALL`).
+#[derive(Debug)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// IAM Access Analyzer `ValidatePolicy` issue codes this rule corresponds to.
+    pub access_analyzer: &'static [&'static str],
+    /// The rule's README.
+    pub docs: &'static str,
+}
+
+impl Rule {
+    /// The one-line summary: the first paragraph of the README after its title.
+    pub fn summary(&self) -> &'static str {
+        self.docs
+            .lines()
+            .skip_while(|l| l.starts_with('#') || l.trim().is_empty())
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+    }
+    /// Whether `entry` names this rule: its code, its name, or a code prefix such as `EXP`
+    /// (case-insensitive), as selections, severities, ignores and suppressions write them.
+    pub fn named_by(&self, entry: &str) -> bool {
+        self.code.eq_ignore_ascii_case(entry)
+            || self.name.eq_ignore_ascii_case(entry)
+            || (entry.len() >= 2
+                && entry.bytes().all(|b| b.is_ascii_alphabetic())
+                && self
+                    .code
+                    .to_ascii_uppercase()
+                    .strip_prefix(&entry.to_ascii_uppercase())
+                    .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit())))
+    }
+
+    /// The folder under `rules/` holding the docs and fixtures.
+    pub fn folder(&self) -> String {
+        format!("{}-{}", self.code, self.name)
     }
 }
 
@@ -149,4 +190,41 @@ impl Finding {
         });
         self
     }
+}
+
+/// The outcome for one source.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub findings: Vec<Finding>,
+    /// Set when the file holds JSON of no known kind (said in verbose output).
+    pub skipped: Option<String>,
+    /// What the file was checked as, such as "S3 bucket policy (`aws s3api get-bucket-policy` output)".
+    pub kind: Option<String>,
+    /// Set when checking the file hit a bug in finops-lint (reported on standard error, exit 2).
+    pub internal_error: Option<String>,
+    /// The policies, kept for the checks across documents (`--scenario`); a template holds
+    /// several.
+    pub docs: Vec<crate::model::PolicyDoc>,
+    /// The cost documents, kept for the checks across documents.
+    pub costs: Vec<crate::model::CostDoc>,
+    /// Policies this template reads from other files (`file(...)`), checked by the run.
+    pub includes: Vec<crate::iac::Include>,
+    /// The secrets SEC001 read in the parsed document (whatever the configuration makes of
+    /// its findings): the source hides them too.
+    pub secrets: Vec<crate::secrets::Secret>,
+    /// Set when the findings' strings are masked already (the emitter does not look again).
+    pub masked: bool,
+}
+
+/// The findings in a stable order: source, place, rule, message.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.source, a.span.start, a.span.end, a.rule.code, &a.message).cmp(&(
+            b.source,
+            b.span.start,
+            b.span.end,
+            b.rule.code,
+            &b.message,
+        ))
+    });
 }

@@ -2,94 +2,27 @@
 //! in a stable order.
 
 use crate::diagnostic::Finding;
-use crate::model::policy::{self, Statement};
+use crate::model::policy;
 use crate::model::{self, Content, CostDoc, PolicyDoc};
 use crate::parse::{json, yaml};
 use crate::rules;
 use crate::source::Source;
 use crate::source::Span;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ExportType {
-    /// CUR 2.0 Standard data export, delivered by `bcm-data-exports.amazonaws.com`.
-    #[default]
-    Cur2,
-    /// Legacy CUR report, delivered by `billingreports.amazonaws.com`.
-    Legacy,
+pub use crate::context::{ExportType, Options};
+pub use crate::diagnostic::{sort, FileReport};
+pub use crate::rules::Ctx;
+
+/// The outcome of checking every input: sources in input order with their reports.
+pub struct RunResult {
+    pub sources: Vec<Source>,
+    pub reports: Vec<FileReport>,
 }
 
-impl ExportType {
-    pub fn service_principal(self) -> &'static str {
-        match self {
-            ExportType::Cur2 => "bcm-data-exports.amazonaws.com",
-            ExportType::Legacy => "billingreports.amazonaws.com",
-        }
+impl RunResult {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.reports.iter().flat_map(|r| r.findings.iter())
     }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportType::Cur2 => "cur2",
-            ExportType::Legacy => "legacy",
-        }
-    }
-}
-
-/// What the run knows about the onboarding.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    pub bucket: Option<String>,
-    /// The export's S3 prefix (`S3Prefix`), when known.
-    pub prefix: Option<String>,
-    pub account_id: Option<String>,
-    pub export_type: ExportType,
-    /// Whether `--export-type` was given (else a template of legacy reports only is read as
-    /// legacy).
-    pub export_type_explicit: bool,
-    /// `--export-name`: the export (CUR 2.0) or report (legacy) name.
-    pub export_name: Option<String>,
-    /// `--scenario`: check the run's policies against this onboarding profile.
-    pub scenario: Option<String>,
-    /// Keep documents for the checks across documents.
-    pub keep_docs: bool,
-}
-
-/// Everything a policy rule may look at.
-pub struct Ctx<'a> {
-    pub source: &'a Source,
-    pub source_id: usize,
-    pub doc: &'a PolicyDoc,
-    pub opts: &'a Options,
-    pub statements: Vec<Statement<'a>>,
-    pub findings: Vec<Finding>,
-}
-
-impl Ctx<'_> {
-    pub fn report(&mut self, f: Finding) {
-        self.findings.push(f);
-    }
-}
-
-/// The outcome for one source.
-#[derive(Debug, Default)]
-pub struct FileReport {
-    pub findings: Vec<Finding>,
-    /// Set when the file holds JSON of no known kind (said in verbose output).
-    pub skipped: Option<String>,
-    /// What the file was checked as, such as "S3 bucket policy (`aws s3api get-bucket-policy` output)".
-    pub kind: Option<String>,
-    /// Set when checking the file hit a bug in finops-lint (reported on standard error, exit 2).
-    pub internal_error: Option<String>,
-    /// The policies, kept for the checks across documents (`--scenario`); a template holds
-    /// several.
-    pub docs: Vec<crate::model::PolicyDoc>,
-    /// The cost documents, kept for the checks across documents.
-    pub costs: Vec<crate::model::CostDoc>,
-    /// Policies this template reads from other files (`file(...)`), checked by the run.
-    pub includes: Vec<crate::iac::Include>,
-    /// The secrets SEC001 read in the parsed document (whatever the configuration makes of
-    /// its findings): the source hides them too.
-    pub secrets: Vec<crate::secrets::Secret>,
-    /// Set when the findings' strings are masked already (the emitter does not look again).
-    pub masked: bool,
 }
 
 /// How a source is written.
@@ -481,16 +414,4 @@ fn check_template(
     rules::iac::regions(source_id, &tpl.cur_regions, &mut findings);
     rules::suppress::apply(source_id, &tpl.suppressions, &mut findings);
     report.findings.append(&mut findings);
-}
-
-pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (a.source, a.span.start, a.span.end, a.rule.code, &a.message).cmp(&(
-            b.source,
-            b.span.start,
-            b.span.end,
-            b.rule.code,
-            &b.message,
-        ))
-    });
 }

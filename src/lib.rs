@@ -8,22 +8,25 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod contain;
+pub mod context;
 pub mod diagnostic;
 pub mod emit;
 pub mod engine;
 pub mod eval;
+pub mod fs;
 pub mod fuzzy;
 pub mod iac;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod model;
 pub mod parse;
-pub mod requirements;
+pub use rules::requirements;
 pub mod rules;
 pub mod schema;
 pub mod secrets;
 pub mod simulate;
 pub mod source;
+pub mod span;
 pub mod syntax;
 pub mod walk;
 

@@ -22,7 +22,8 @@ pub fn load(arg: &str, id: String, kind: PolicyType) -> Result<LoadedPolicy, Str
         let path = arg.strip_prefix("file://").unwrap_or(arg);
         // the rules of `check`: a regular file (a FIFO or a device would block or never end),
         // up to the size limit
-        let bytes = crate::cli::read_file(std::path::Path::new(path))
+        let bytes = crate::fs::Reader::default()
+            .read(std::path::Path::new(path))
             .map_err(|e| format!("cannot read `{path}`: {e}"))?;
         let (text, bad) = json::decode(&bytes);
         if bad.is_some() {

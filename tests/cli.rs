@@ -585,7 +585,7 @@ fn a_fifo_given_as_baseline_or_connection_is_refused_not_waited_on() {
 /// Standard input is read up to the file size limit, not without end (`- < /dev/zero`).
 #[test]
 fn standard_input_past_the_size_limit_is_refused() {
-    let limit = finops_lint::cli::MAX_FILE_SIZE_MIB as usize * 1024 * 1024;
+    let limit = finops_lint::fs::MAX_FILE_SIZE_MIB as usize * 1024 * 1024;
     let mut big = vec![b' '; limit + 1];
     big[0] = b'{';
     let out = run_with_stdin(&["check", "-"], &big);
@@ -609,7 +609,7 @@ fn special_and_oversized_files_are_reported_not_read() {
     common::mkfifo(&fifo);
     let big = d.path().join("big.json");
     let f = std::fs::File::create(&big).unwrap();
-    f.set_len(finops_lint::cli::MAX_FILE_SIZE_MIB * 1024 * 1024 + 1)
+    f.set_len(finops_lint::fs::MAX_FILE_SIZE_MIB * 1024 * 1024 + 1)
         .unwrap();
     let (code, v) = json_findings(&[&fifo.to_string_lossy(), &big.to_string_lossy()]);
     assert_eq!(code, 1);

@@ -765,7 +765,7 @@ fn simulate_reads_only_regular_files_up_to_the_size_limit() {
     let big = dir.path().join("big.json");
     std::fs::File::create(&big)
         .unwrap()
-        .set_len(finops_lint::cli::MAX_FILE_SIZE_MIB * 1024 * 1024 + 1)
+        .set_len(finops_lint::fs::MAX_FILE_SIZE_MIB * 1024 * 1024 + 1)
         .unwrap();
     let ok = dir.write(
         "ok.json",

@@ -2,16 +2,36 @@
 
 pub mod ci;
 pub mod escape;
+pub mod mask;
 
-use crate::cli::{Format, RunResult};
 use crate::diagnostic::{Finding, Severity};
 use crate::engine::FileReport;
+use crate::engine::RunResult;
 use crate::rules;
 use crate::source::{LineCol, Source};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use serde_json::json;
 use std::borrow::Cow;
 use std::fmt;
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Annotated source excerpts
+    Human,
+    /// One line per finding: `path:line:col: severity[CODE] message`
+    Concise,
+    /// The documented JSON contract (schemas/findings.schema.json)
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow annotations
+    Github,
+    /// JUnit XML, a test suite per file
+    Junit,
+    /// GitLab code quality report
+    Gitlab,
+}
 
 /// Counts for the summary.
 #[derive(Debug, Default, Clone, Copy)]
@@ -88,7 +108,7 @@ fn text_finding(f: &Finding) -> Cow<'_, Finding> {
 
 /// A source for a text format: its name on one line, and its text (miette's excerpts) with the
 /// run's known secrets masked and no terminal controls, of the same length.
-fn text_source<'a>(source: &'a Source, mask: &crate::secrets::Mask) -> Cow<'a, Source> {
+fn text_source<'a>(source: &'a Source, mask: &crate::emit::mask::Mask) -> Cow<'a, Source> {
     let name = escape::line(&source.name);
     let known = mask.excerpt(&source.display);
     let display = match escape::excerpt(&known) {
@@ -276,7 +296,7 @@ pub struct Emitter {
     junit_failures: usize,
     fingerprints: std::collections::HashMap<String, usize>,
     /// Every string printed goes through it.
-    mask: crate::secrets::Mask,
+    mask: crate::emit::mask::Mask,
 }
 
 /// A JSON array written element by element inside a pretty-printed document, byte for byte
@@ -357,7 +377,7 @@ impl Emitter {
             junit_tests: 0,
             junit_failures: 0,
             fingerprints: std::collections::HashMap::new(),
-            mask: crate::secrets::Mask::default(),
+            mask: crate::emit::mask::Mask::default(),
         }
     }
 
@@ -419,7 +439,7 @@ impl Emitter {
         }
     }
 
-    /// One file and its findings. Every string printed is masked here (`crate::secrets::Mask`)
+    /// One file and its findings. Every string printed is masked here (`crate::emit::mask::Mask`)
     /// and escaped for its format (`escape`).
     pub fn file(&mut self, out: &mut String, source: &Source, report: &FileReport, others: Others) {
         self.learn(source);
@@ -667,7 +687,7 @@ fn verbose_line(name: &str, kind: Option<&str>, skipped: Option<&str>) -> String
 
 /// The source with its name masked (a name is printed in every format): itself when the name
 /// holds no secret.
-fn mask_name<'a>(source: &'a Source, mask: &crate::secrets::Mask) -> Cow<'a, Source> {
+fn mask_name<'a>(source: &'a Source, mask: &crate::emit::mask::Mask) -> Cow<'a, Source> {
     match mask.text(&source.name) {
         Cow::Borrowed(_) => Cow::Borrowed(source),
         Cow::Owned(name) => {
@@ -694,7 +714,7 @@ fn json_finding(
     f: &Finding,
     source: &Source,
     others: Others,
-    mask: &crate::secrets::Mask,
+    mask: &crate::emit::mask::Mask,
 ) -> serde_json::Value {
     let related: Vec<_> = f
         .labels

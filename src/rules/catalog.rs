@@ -4,11 +4,11 @@
 use super::*;
 use crate::catalog::{self, Action, Service};
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::Ctx;
 use crate::eval::glob;
 use crate::fuzzy;
 use crate::model::policy::Statement;
 use crate::parse::json::Node;
+use crate::rules::Ctx;
 
 /// Global condition keys (AWS IAM User Guide, "AWS global condition context keys"); a trailing
 /// `/` means a tag-style key with a name after it.

@@ -5,8 +5,9 @@
 //! root-existing-export` does).
 
 use super::*;
+use crate::context::{ExportType, Options};
+use crate::diagnostic::FileReport;
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::{ExportType, FileReport, Options};
 use crate::model::{CostDoc, PolicyKind};
 use crate::parse::json::{Kind, Node};
 use crate::source::Source;
@@ -295,7 +296,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
     for f in new {
         let i = f.source;
         reports[i].findings.push(f);
-        crate::engine::sort(&mut reports[i].findings);
+        crate::diagnostic::sort(&mut reports[i].findings);
     }
 }
 

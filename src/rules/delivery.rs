@@ -2,14 +2,15 @@
 //! BP-09; BP-10, the policy version, is POL001/POL003).
 
 use super::*;
+use crate::context::ExportType;
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::{Ctx, ExportType};
 use crate::eval::{self, Request, Tri};
 use crate::model::policy::Statement;
 use crate::model::PolicyKind;
 use crate::parse::json::Node;
 use crate::rules::grammar::anchor;
 use crate::rules::values::{is_account_key, is_arn_key, literal_wildcard};
+use crate::rules::Ctx;
 
 pub const BILLING_PRINCIPALS: &[&str] = &[
     "billingreports.amazonaws.com",

@@ -2,8 +2,8 @@
 //! export settings the platform's import depends on (DOMAIN §7.3, §7.4, §7.8).
 
 use super::*;
+use crate::context::{ExportType, Options};
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::{ExportType, Options};
 use crate::fuzzy;
 use crate::model::CostDoc;
 use crate::parse::json::{Kind, Node};

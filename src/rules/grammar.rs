@@ -2,11 +2,11 @@
 
 use super::*;
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::Ctx;
 use crate::fuzzy;
 use crate::model::policy::{Statement, STATEMENT_ELEMENTS, TOP_ELEMENTS};
 use crate::model::{IdentityScope, PolicyKind};
 use crate::parse::json::{Kind, Member, Node};
+use crate::rules::Ctx;
 use crate::source::Span;
 
 pub const OPERATORS: &[&str] = &[

@@ -13,50 +13,32 @@ pub mod exports;
 pub mod grammar;
 pub mod iac;
 pub mod paths;
+pub mod requirements;
 pub mod secrets;
 pub mod simulation;
 pub mod suppress;
 pub mod syntax;
 pub mod values;
 
-#[derive(Debug)]
-pub struct Rule {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    /// IAM Access Analyzer `ValidatePolicy` issue codes this rule corresponds to.
-    pub access_analyzer: &'static [&'static str],
-    /// The rule's README.
-    pub docs: &'static str,
+use crate::context::Options;
+use crate::diagnostic::Finding;
+pub use crate::diagnostic::Rule;
+use crate::model::{policy::Statement, PolicyDoc};
+use crate::source::Source;
+
+/// Everything a policy rule may look at.
+pub struct Ctx<'a> {
+    pub source: &'a Source,
+    pub source_id: usize,
+    pub doc: &'a PolicyDoc,
+    pub opts: &'a Options,
+    pub statements: Vec<Statement<'a>>,
+    pub findings: Vec<Finding>,
 }
 
-impl Rule {
-    /// The one-line summary: the first paragraph of the README after its title.
-    pub fn summary(&self) -> &'static str {
-        self.docs
-            .lines()
-            .skip_while(|l| l.starts_with('#') || l.trim().is_empty())
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .trim()
-    }
-    /// Whether `entry` names this rule: its code, its name, or a code prefix such as `EXP`
-    /// (case-insensitive), as selections, severities, ignores and suppressions write them.
-    pub fn named_by(&self, entry: &str) -> bool {
-        self.code.eq_ignore_ascii_case(entry)
-            || self.name.eq_ignore_ascii_case(entry)
-            || (entry.len() >= 2
-                && entry.bytes().all(|b| b.is_ascii_alphabetic())
-                && self
-                    .code
-                    .to_ascii_uppercase()
-                    .strip_prefix(&entry.to_ascii_uppercase())
-                    .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit())))
-    }
-
-    /// The folder under `rules/` holding the docs and fixtures.
-    pub fn folder(&self) -> String {
-        format!("{}-{}", self.code, self.name)
+impl Ctx<'_> {
+    pub fn report(&mut self, f: Finding) {
+        self.findings.push(f);
     }
 }
 

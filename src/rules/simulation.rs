@@ -7,8 +7,8 @@ use super::*;
 use crate::diagnostic::{Finding, Severity};
 use crate::eval::glob;
 use crate::parse::json::{Kind, Node};
-use crate::requirements::{requirements, Values};
 use crate::rules::exports::CostCtx;
+use crate::rules::requirements::{requirements, Values};
 
 /// One decision of the output: an action on a concrete resource (or `*`).
 struct Decision<'a> {

@@ -2,10 +2,10 @@
 
 use super::*;
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::Ctx;
 use crate::model::policy::Statement;
 use crate::parse::json::{Kind, Node};
 use crate::rules::delivery::BILLING_PRINCIPALS;
+use crate::rules::Ctx;
 
 /// Condition keys whose values are AWS account IDs.
 pub const ACCOUNT_KEYS: &[&str] = &[

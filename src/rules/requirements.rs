@@ -2,8 +2,9 @@
 //! scenario, checked against the run's policies with the offline evaluator, and turned into
 //! least-privilege policies by `generate`.
 
+use crate::context::{ExportType, Options};
+use crate::diagnostic::FileReport;
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::{ExportType, FileReport, Options};
 use crate::eval::{self, Decision, PolicyRef, PolicyType, Principal, RequestContext, SimRequest};
 use crate::model::{PolicyDoc, PolicyKind};
 use crate::rules;
@@ -15,17 +16,17 @@ use std::collections::BTreeMap;
 const PROFILES: &[(&str, &str)] = &[
     (
         "discover-resources",
-        include_str!("../rules/profiles/discover-resources.json"),
+        include_str!("../../rules/profiles/discover-resources.json"),
     ),
     (
         "root-existing-export",
-        include_str!("../rules/profiles/root-existing-export.json"),
+        include_str!("../../rules/profiles/root-existing-export.json"),
     ),
     (
         "root-create-export",
-        include_str!("../rules/profiles/root-create-export.json"),
+        include_str!("../../rules/profiles/root-create-export.json"),
     ),
-    ("linked", include_str!("../rules/profiles/linked.json")),
+    ("linked", include_str!("../../rules/profiles/linked.json")),
 ];
 
 /// The scenarios a user can name (the Discover Resources set is part of each).
@@ -424,7 +425,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
     for f in new {
         let i = f.source;
         reports[i].findings.push(f);
-        crate::engine::sort(&mut reports[i].findings);
+        crate::diagnostic::sort(&mut reports[i].findings);
     }
     Ok(())
 }
