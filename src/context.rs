@@ -1,6 +1,7 @@
 //! What a run knows about the onboarding: the bucket, the account, the export and the scenario.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ExportType {
     /// CUR 2.0 Standard data export, delivered by `bcm-data-exports.amazonaws.com`.
     #[default]

@@ -5,14 +5,17 @@
 //! without a subprocess.
 
 pub mod catalog;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
+#[cfg(feature = "cli")]
 pub mod contain;
 pub mod context;
 pub mod diagnostic;
 pub mod emit;
 pub mod engine;
 pub mod eval;
+#[cfg(feature = "cli")]
 pub mod fs;
 pub mod fuzzy;
 pub mod iac;
@@ -24,16 +27,21 @@ pub use rules::requirements;
 pub mod rules;
 pub mod schema;
 pub mod secrets;
+#[cfg(feature = "cli")]
 pub mod simulate;
 pub mod source;
 pub mod span;
 pub mod syntax;
+#[cfg(feature = "cli")]
 pub mod walk;
 
+#[cfg(feature = "cli")]
 use std::ffi::OsString;
+#[cfg(feature = "cli")]
 use std::io::{Read, Write};
 
 /// Where the program reads and writes; tests pass buffers.
+#[cfg(feature = "cli")]
 pub struct Io {
     pub stdin: Box<dyn Read + Send>,
     pub stdout: Box<dyn Write + Send>,
@@ -42,6 +50,7 @@ pub struct Io {
     pub color: bool,
 }
 
+#[cfg(feature = "cli")]
 impl Io {
     pub fn system() -> Self {
         use std::io::IsTerminal;
@@ -56,6 +65,7 @@ impl Io {
     }
 }
 
+#[cfg(feature = "cli")]
 /// Run the program with these arguments (the first is the program name); returns the exit code:
 /// 0 clean, 1 a finding reached `--fail-on`, 2 usage or internal error.
 pub fn run<I, T>(args: I, io: &mut Io) -> i32

@@ -15,7 +15,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// The output formats.
-#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// Annotated source excerpts
     Human,

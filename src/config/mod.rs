@@ -8,49 +8,14 @@ use crate::diagnostic::{Finding, Severity};
 use crate::parse::json::{Kind, Member, Node};
 use crate::rules;
 use crate::source::{Source, Span};
-use crate::walk::Input;
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "finops-lint.toml";
 
-/// The configuration file in `dir` or its nearest parent that has one; `Err` when it is a
-/// symbolic link that leads out of the tree (see [`link_stays_near`]).
-pub fn discover(dir: &Path) -> Option<Result<PathBuf, PathBuf>> {
-    let start = std::fs::canonicalize(dir).ok()?;
-    let found = start
-        .ancestors()
-        .map(|d| d.join(FILE_NAME))
-        // not only regular files: a FIFO or device of that name is refused when read, with a
-        // message, instead of a parent's configuration being used in its place
-        .find(|p| p.metadata().is_ok_and(|m| !m.is_dir()))?;
-    if !link_stays_near(&found) {
-        // a link to a file elsewhere (`/proc/self/environ`, a credentials file) is not read:
-        // its text would be shown in CFG001 findings; `--config` names such a file explicitly
-        return Some(Err(found));
-    }
-    // shown relative to the current folder when it is below it
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|c| std::fs::canonicalize(c).ok());
-    Some(Ok(cwd
-        .and_then(|c| found.strip_prefix(&c).ok().map(Path::to_path_buf))
-        .unwrap_or(found)))
-}
-
-/// Whether a discovered configuration is a plain file, or a symbolic link to a file inside the
-/// tree of the folder that holds the link or of the current folder (a shared configuration
-/// linked from a subfolder of the repository).
-fn link_stays_near(found: &Path) -> bool {
-    if !std::fs::symlink_metadata(found).is_ok_and(|m| m.file_type().is_symlink()) {
-        return true;
-    }
-    let Ok(target) = std::fs::canonicalize(found) else {
-        return false;
-    };
-    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
-    found.parent().is_some_and(|d| target.starts_with(d))
-        || cwd.is_some_and(|c| target.starts_with(c))
-}
+#[cfg(feature = "cli")]
+pub mod files;
+#[cfg(feature = "cli")]
+pub use files::{discover, parse};
 
 /// The onboarding values of the configuration; an invalid one is left out (and is a CFG001
 /// finding), so that the default or the flag applies.
@@ -118,7 +83,8 @@ pub struct Config {
     /// Problems of the configuration itself, on source index 0 (moved when added to a run).
     pub findings: Vec<Finding>,
     /// The last file's folder and that folder resolved (files come folder by folder).
-    resolved: std::sync::Mutex<Option<(PathBuf, PathBuf)>>,
+    #[cfg(feature = "cli")]
+    pub(crate) resolved: std::sync::Mutex<Option<(PathBuf, PathBuf)>>,
 }
 
 /// TOML into the spanned tree.
@@ -239,28 +205,15 @@ fn unknown_rule(entry: &str, span: Span) -> Finding {
     .help(rules::unknown_rule_help(entry))
 }
 
-/// A path made absolute, its folders' links resolved (the file itself, a link or not, is kept):
-/// how the configuration's folder and the files checked are compared.
-fn resolved_folder(dir: &Path) -> PathBuf {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    std::fs::canonicalize(dir)
-        .or_else(|_| std::path::absolute(dir))
-        .unwrap_or_else(|_| dir.to_path_buf())
-}
-
 /// Read a configuration from its bytes (the caller reads the file with the rules of every input:
 /// a regular file within the size limit). Problems are findings in it, never an error.
-pub fn parse(path: &Path, bytes: &[u8]) -> Config {
+/// Globs and ignores see the names of the files checked as written (the command line resolves
+/// them against the configuration's folder: `files::parse`).
+pub fn parse_text(name: &str, bytes: &[u8]) -> Config {
     let text = String::from_utf8_lossy(bytes).into_owned();
-    // `finops-lint.toml` in the current folder has an empty parent: the current folder
-    let dir = resolved_folder(path.parent().unwrap_or(Path::new("")));
     let mut cfg = Config {
-        source: Source::new(path.to_string_lossy().to_string(), text.clone()),
-        dir,
+        source: Source::new(name.to_string(), text.clone()),
+        dir: PathBuf::new(),
         onboarding: Onboarding::default(),
         select: None,
         severity: Vec::new(),
@@ -270,6 +223,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Config {
         exclude: None,
         max_file_size: None,
         findings: Vec::new(),
+        #[cfg(feature = "cli")]
         resolved: std::sync::Mutex::new(None),
     };
     let doc = match toml_edit::Document::parse(text.clone()) {
@@ -437,98 +391,33 @@ fn onboarding(o: &Node, cfg: &mut Config) {
 }
 
 impl Config {
-    /// A file's path relative to the configuration's folder, as its globs see it, however the
-    /// file was named (relative to the current folder or absolute, with `.` or `..`); a file
-    /// outside that folder keeps its absolute path.
+    /// A file's path as the globs see it: relative to the configuration's folder when the
+    /// configuration was read from a file (`files::parse`), else the name as written, without a
+    /// leading `./`.
     pub fn relative(&self, name: &str) -> PathBuf {
-        let p = Path::new(name);
-        let (parent, file) = match (p.parent(), p.file_name()) {
-            (Some(parent), Some(file)) => (parent, file),
-            // `.`, `..` or `/`: a folder, resolved whole
-            _ => (p, std::ffi::OsStr::new("")),
-        };
-        let folder = {
-            let mut last = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
-            match last.as_ref() {
-                Some((asked, done)) if asked == parent => done.clone(),
-                _ => {
-                    let done = resolved_folder(parent);
-                    *last = Some((parent.to_path_buf(), done.clone()));
-                    done
-                }
-            }
-        };
-        let abs = if file.is_empty() {
-            folder
-        } else {
-            folder.join(file)
-        };
-        match abs.strip_prefix(&self.dir) {
-            Ok(rel) => rel.to_path_buf(),
-            Err(_) => abs,
+        #[cfg(feature = "cli")]
+        if !self.dir.as_os_str().is_empty() {
+            return self.resolve(name);
         }
+        let p = Path::new(name);
+        p.strip_prefix("./").unwrap_or(p).to_path_buf()
+    }
+
+    /// Whether `[files]` takes the file of this name (`include`, else every file, and not
+    /// `exclude`).
+    pub fn takes_file(&self, name: &str) -> bool {
+        let rel = self.relative(name);
+        self.takes(&rel) && !self.leaves_out(&rel)
     }
 
     /// Whether `include` takes a file (every file when it is absent), by its relative path.
-    fn takes(&self, rel: &Path) -> bool {
+    pub(crate) fn takes(&self, rel: &Path) -> bool {
         self.include.as_ref().is_none_or(|g| g.is_match(rel))
     }
 
     /// Whether `exclude` leaves a file out, by its relative path.
-    fn leaves_out(&self, rel: &Path) -> bool {
+    pub(crate) fn leaves_out(&self, rel: &Path) -> bool {
         self.exclude.as_ref().is_some_and(|g| g.is_match(rel))
-    }
-
-    /// Keep the inputs `[files]` takes. A folder's walk that found files none of which
-    /// `include` takes is a finding at `include` (the gate does not pass on nothing checked);
-    /// when every file given is left out otherwise (such as the files pre-commit names, all
-    /// excluded), a note for standard error is returned.
-    pub fn select_files(&mut self, inputs: &mut Vec<Input>) -> Option<String> {
-        let given = inputs
-            .iter()
-            .filter(|i| matches!(i, Input::File { .. }))
-            .count();
-        let (mut walked, mut taken, mut example) = (0, 0, None);
-        inputs.retain(|i| {
-            let Input::File { path, explicit } = i else {
-                return true;
-            };
-            let rel = self.relative(&path.to_string_lossy());
-            let takes = self.takes(&rel);
-            if !explicit {
-                walked += 1;
-                if takes {
-                    taken += 1;
-                } else if example.is_none() {
-                    example = Some(rel.clone());
-                }
-            }
-            takes && !self.leaves_out(&rel)
-        });
-        if let (Some(example), 0) = (example, taken) {
-            let files = if walked == 1 { "file" } else { "files" };
-            self.findings.push(
-                Finding::new(
-                    &rules::CFG001,
-                    0,
-                    self.include_span,
-                    format!("`include` takes none of the {walked} {files} found in the folders given, so nothing there was checked"),
-                )
-                .note(format!(
-                    "globs are matched against paths relative to this file's folder, such as `{}`",
-                    example.display()
-                ))
-                .help("add globs that take these files, or check the folders `include` names"),
-            );
-            return None;
-        }
-        (given > 0 && inputs.is_empty()).then(|| {
-            format!(
-                "`{}` leaves out all {given} file{} given (`[files]` include and exclude): nothing was checked",
-                self.source.name,
-                if given == 1 { "" } else { "s" }
-            )
-        })
     }
 
     /// Apply selection, severities and ignores to a file's findings.
