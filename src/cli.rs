@@ -548,14 +548,7 @@ fn prepass(
                 continue;
             }
             Err(crate::contain::Refused::Missing(_)) => {
-                let f = Finding::new(
-                    &rules::IO001,
-                    from,
-                    inc.at,
-                    format!("cannot read the policy file `{shown}`"),
-                )
-                .help("check the path given to `file(...)`, relative to this file's folder");
-                at_call.push((from, f));
+                at_call.push((from, engine::unreadable_include(from, &inc, &shown, None)));
                 continue;
             }
         };
@@ -581,14 +574,10 @@ fn prepass(
                 }
             }
             Err(e) => {
-                let f = Finding::new(
-                    &rules::IO001,
+                at_call.push((
                     from,
-                    inc.at,
-                    format!("cannot read the policy file `{shown}`: {e}"),
-                )
-                .help("check that the file `file(...)` names is a readable policy file");
-                at_call.push((from, f));
+                    engine::unreadable_include(from, &inc, &shown, Some(&e)),
+                ));
             }
         }
     }
@@ -775,7 +764,8 @@ const SERIAL_UP_TO: usize = 4;
 /// they are printed last, after those checks.
 struct Stream<'c> {
     emitter: emit::Emitter,
-    config: Option<&'c mut crate::config::Config>,
+    /// The checks across files and the configuration.
+    session: Option<engine::Session<'c>>,
     baseline: Option<std::collections::HashMap<(String, String), usize>>,
     /// The baseline to write (`--write-baseline`).
     entries: Option<Vec<serde_json::Value>>,
@@ -783,36 +773,26 @@ struct Stream<'c> {
     failed: bool,
     /// Files whose checking hit a bug in finops-lint.
     internal: Vec<(String, String)>,
-    /// The files held for the checks across files, renumbered in order.
-    held: RunResult,
     out: String,
     write_error: Option<std::io::Error>,
 }
 
 impl Stream<'_> {
     /// One checked file: held or printed.
-    fn file(&mut self, id: usize, source: Source, mut report: FileReport) {
+    fn file(&mut self, id: usize, source: Source, report: FileReport) {
         self.emitter.learn(&source);
-        if !report.docs.is_empty() || !report.costs.is_empty() {
-            let local = self.held.sources.len();
-            for f in report.findings.iter_mut() {
-                f.source = local;
-                for l in f.labels.iter_mut() {
-                    l.source = l.source.filter(|s| *s == id).map(|_| local);
-                }
-            }
-            self.held.sources.push(source);
-            self.held.reports.push(report);
-            return;
+        let ready = match self.session.as_mut() {
+            Some(session) => session.file(id, source, report),
+            None => Some((source, report)),
+        };
+        if let Some((source, report)) = ready {
+            let others = |i: usize| (i == id).then_some(&source);
+            self.emit(&source, report, &others);
         }
-        let others = |i: usize| (i == id).then_some(&source);
-        self.emit(&source, report, &others);
     }
 
+    /// Print a file the session gave back (configured): masked, compared with the baseline.
     fn emit(&mut self, source: &Source, mut report: FileReport, others: emit::Others) {
-        if let Some(c) = self.config.as_deref_mut() {
-            c.apply(&source.name, &mut report.findings);
-        }
         self.emitter.mask(&mut report);
         if let Some(entries) = self.entries.as_mut() {
             for f in &report.findings {
@@ -857,40 +837,31 @@ impl Stream<'_> {
 
     /// The checks across the held files, then the held files, the configuration's own
     /// findings and the end of the output. The exit code.
-    fn finish(mut self, opts: &Options, baseline_path: Option<&str>, io: &mut Io) -> i32 {
-        let mut held = std::mem::replace(
-            &mut self.held,
-            RunResult {
-                sources: Vec::new(),
-                reports: Vec::new(),
+    fn finish(mut self, baseline_path: Option<&str>, io: &mut Io) -> i32 {
+        let finished = match self.session.take().map(engine::Session::finish) {
+            Some(Ok(f)) => f,
+            None => engine::Finished {
+                held: RunResult {
+                    sources: Vec::new(),
+                    reports: Vec::new(),
+                },
+                config: None,
             },
-        );
-        if let Err(e) = crate::rules::requirements::check(&held.sources, &mut held.reports, opts) {
-            self.flush(io);
-            return usage_error(io, &e);
-        }
-        crate::rules::consistency::check(&held.sources, &mut held.reports, opts);
-        let sources = std::mem::take(&mut held.sources);
-        let reports = std::mem::take(&mut held.reports);
+            Some(Err(e)) => {
+                self.flush(io);
+                return usage_error(io, &e);
+            }
+        };
+        let held = finished.held;
         {
-            let others = |i: usize| sources.get(i);
-            for (source, report) in sources.iter().zip(reports) {
+            let others = |i: usize| held.sources.get(i);
+            for (source, report) in held.sources.iter().zip(held.reports) {
                 self.emit(source, report, &others);
             }
         }
-        if let Some(c) = self.config.as_deref() {
-            let own = c.finish(0);
-            if !own.is_empty() {
-                let source = c.source.clone();
-                let report = FileReport {
-                    findings: own,
-                    kind: Some("finops-lint configuration".into()),
-                    ..Default::default()
-                };
-                let others = |i: usize| (i == 0).then_some(&source);
-                self.config = None;
-                self.emit(&source, report, &others);
-            }
+        if let Some((source, report)) = finished.config {
+            let others = |i: usize| (i == 0).then_some(&source);
+            self.emit(&source, report, &others);
         }
         self.emitter.end(&mut self.out);
         // a failed write is said by `run`, with exit 2
@@ -1303,7 +1274,7 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
     0
 }
 
-fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
+fn check(a: CheckArgs, io: &mut Io) -> i32 {
     // the flags' values are usage errors; the configuration's are findings in it (CFG001)
     if let Err(e) = flag_values(&a) {
         return usage_error(io, &e);
@@ -1367,27 +1338,25 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
             .or(config.as_ref().and_then(|c| c.max_file_size)),
     );
     let scenario_flag = a.scenario.is_some();
+    let mut opts = Options {
+        bucket: a.bucket.clone(),
+        prefix: a.prefix.clone(),
+        export_name: a.export_name.clone(),
+        scenario: a.scenario.clone(),
+        keep_docs: true,
+        account_id: a.account_id.clone(),
+        export_type: a.export_type.unwrap_or_default(),
+        export_type_explicit: a.export_type.is_some(),
+    };
     if let Some(c) = &config {
-        let o = &c.onboarding;
-        a.bucket = a.bucket.take().or(o.bucket.clone());
-        a.account_id = a.account_id.take().or(o.account_id.clone());
-        a.prefix = a.prefix.take().or(o.prefix.clone());
-        a.export_name = a.export_name.take().or(o.export_name.clone());
-        a.scenario = a.scenario.take().or(o.scenario.clone());
-        if a.export_type.is_none() {
-            a.export_type = match o.export_type.as_deref() {
-                Some("legacy") => Some(ExportType::Legacy),
-                Some("cur2") => Some(ExportType::Cur2),
-                _ => None,
-            };
-        }
+        c.fill(&mut opts);
     }
-    if let Some(sc) = a.scenario.clone().filter(|s| s != "linked") {
-        if let Err(e) = scenario_needs(&sc, scenario_flag, &a, config.as_mut(), io) {
+    if let Some(sc) = opts.scenario.clone().filter(|s| s != "linked") {
+        if let Err(e) = scenario_needs(&sc, scenario_flag, &opts, config.as_mut(), io) {
             return usage_error(io, &e);
         }
-        if a.bucket.is_none() || a.account_id.is_none() {
-            a.scenario = None;
+        if opts.bucket.is_none() || opts.account_id.is_none() {
+            opts.scenario = None;
         }
     }
     let excludes = match walk::build_excludes(&a.exclude) {
@@ -1421,16 +1390,6 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         let mut seen = false;
         inputs.retain(|i| i != &Input::Stdin || !std::mem::replace(&mut seen, true));
     }
-    let opts = Options {
-        bucket: a.bucket.clone(),
-        prefix: a.prefix.clone(),
-        export_name: a.export_name.clone(),
-        scenario: a.scenario.clone(),
-        keep_docs: true,
-        account_id: a.account_id.clone(),
-        export_type: a.export_type.unwrap_or_default(),
-        export_type_explicit: a.export_type.is_some(),
-    };
     // read before fixing: a fix is applied only for a finding the run reports
     let baseline = match &a.baseline {
         None => None,
@@ -1514,16 +1473,12 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
     };
     let mut run = Stream {
         emitter: emit::Emitter::new(style),
-        config: config.as_mut(),
+        session: Some(engine::Session::new(&opts, config.as_mut())),
         baseline,
         entries: a.write_baseline.as_ref().map(|_| Vec::new()),
         threshold: threshold(a.fail_on),
         failed: false,
         internal: Vec::new(),
-        held: RunResult {
-            sources: Vec::new(),
-            reports: Vec::new(),
-        },
         out: String::new(),
         write_error: None,
     };
@@ -1581,7 +1536,7 @@ fn check(mut a: CheckArgs, io: &mut Io) -> i32 {
         run.file(next, Source::new(err.path, String::new()), report);
         next += 1;
     }
-    run.finish(&opts, a.write_baseline.as_deref(), io)
+    run.finish(a.write_baseline.as_deref(), io)
 }
 
 /// The onboarding flags' own values (the configuration's are checked when it is read).
@@ -1617,7 +1572,7 @@ fn flag_values(a: &CheckArgs) -> Result<(), String> {
 fn scenario_needs(
     sc: &str,
     from_flag: bool,
-    a: &CheckArgs,
+    a: &Options,
     config: Option<&mut crate::config::Config>,
     io: &mut Io,
 ) -> Result<(), String> {
@@ -1635,16 +1590,7 @@ fn scenario_needs(
         .all(|k| onboarding.and_then(|o| o.at(k)).is_some());
     match config {
         Some(c) if !from_flag => {
-            let at = c.onboarding.at("scenario").unwrap_or_default();
-            c.findings.push(
-                Finding::new(
-                    &rules::CFG001,
-                    0,
-                    at,
-                    format!("the scenario `{sc}` needs a valid `bucket` and `account-id`, so its requirements were not checked"),
-                )
-                .help("give them in `[onboarding]` or as --bucket and --account-id"),
-            );
+            c.scenario_not_checked(sc);
             Ok(())
         }
         Some(c) if given_invalid => {

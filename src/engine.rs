@@ -415,3 +415,125 @@ fn check_template(
     rules::suppress::apply(source_id, &tpl.suppressions, &mut findings);
     report.findings.append(&mut findings);
 }
+
+/// The checks across the files of a run, and the configuration applied to every file: the part
+/// of a run that is the same whichever front end reads the files and prints the findings.
+///
+/// Files come in one at a time, in any order the front end chooses to check them. A file whose
+/// documents the checks across files read (exports, connection settings, bucket policies; every
+/// policy with a scenario) is held until [`Session::finish`]; any other is returned at once with
+/// the configuration applied, ready to print and drop. Findings of the held files are renumbered
+/// to their place among the held files (`Finding::source`, and labels in another held file).
+pub struct Session<'c> {
+    opts: &'c Options,
+    config: Option<&'c mut crate::config::Config>,
+    held: RunResult,
+}
+
+impl<'c> Session<'c> {
+    pub fn new(opts: &'c Options, config: Option<&'c mut crate::config::Config>) -> Self {
+        Session {
+            opts,
+            config,
+            held: RunResult {
+                sources: Vec::new(),
+                reports: Vec::new(),
+            },
+        }
+    }
+
+    /// A checked file, numbered `id` in the run: `None` when it is held for the checks across
+    /// files, else the file with the configuration applied.
+    pub fn file(
+        &mut self,
+        id: usize,
+        source: Source,
+        mut report: FileReport,
+    ) -> Option<(Source, FileReport)> {
+        if !report.docs.is_empty() || !report.costs.is_empty() {
+            let local = self.held.sources.len();
+            for f in report.findings.iter_mut() {
+                f.source = local;
+                for l in f.labels.iter_mut() {
+                    l.source = l.source.filter(|s| *s == id).map(|_| local);
+                }
+            }
+            self.held.sources.push(source);
+            self.held.reports.push(report);
+            return None;
+        }
+        self.configure(&source, &mut report);
+        Some((source, report))
+    }
+
+    /// Apply the configuration (selection, severities, ignores) to a file's findings.
+    fn configure(&mut self, source: &Source, report: &mut FileReport) {
+        if let Some(c) = self.config.as_deref_mut() {
+            c.apply(&source.name, &mut report.findings);
+        }
+    }
+
+    /// The checks across the held files; then the held files with the configuration applied
+    /// (their findings numbered by their place in `held`), and the configuration's own findings
+    /// (unused ignores, ignores without a reason, invalid values) as a file of its own.
+    pub fn finish(mut self) -> Result<Finished, String> {
+        let mut held = std::mem::replace(
+            &mut self.held,
+            RunResult {
+                sources: Vec::new(),
+                reports: Vec::new(),
+            },
+        );
+        crate::rules::requirements::check(&held.sources, &mut held.reports, self.opts)?;
+        crate::rules::consistency::check(&held.sources, &mut held.reports, self.opts);
+        for (source, report) in held.sources.iter().zip(held.reports.iter_mut()) {
+            self.configure(source, report);
+        }
+        let config = self.config.as_deref().and_then(|c| {
+            let own = c.finish(0);
+            (!own.is_empty()).then(|| {
+                let report = FileReport {
+                    findings: own,
+                    kind: Some("finops-lint configuration".into()),
+                    ..Default::default()
+                };
+                (c.source.clone(), report)
+            })
+        });
+        Ok(Finished { held, config })
+    }
+}
+
+/// The end of a [`Session`].
+pub struct Finished {
+    /// The files held for the checks across files, configured, in the order they came.
+    pub held: RunResult,
+    /// The configuration's own findings, in the configuration (source 0), when it has any.
+    pub config: Option<(Source, FileReport)>,
+}
+
+/// The finding at a template's `file(...)` call whose policy file cannot be read: missing
+/// (`None`) or failing with this error.
+pub fn unreadable_include(
+    source: usize,
+    include: &crate::iac::Include,
+    shown: &str,
+    error: Option<&str>,
+) -> Finding {
+    match error {
+        None => Finding::new(
+            &rules::IO001,
+            source,
+            include.at,
+            format!("cannot read the policy file `{shown}`"),
+        )
+        .help("check the path given to `file(...)`, relative to this file's folder"),
+        Some(e) => Finding::new(
+            &rules::IO001,
+            source,
+            include.at,
+            format!("cannot read the policy file `{shown}`: {e}"),
+        )
+        .help("check that the file `file(...)` names is a readable policy file"),
+    }
+}

@@ -1,8 +1,19 @@
 //! finops-lint: a fast linter for the AWS side of cloud-cost onboarding.
 //!
 //! The pipeline: [`source`] → [`parse`] → [`model`] → [`engine`] (running [`rules`]) →
-//! [`diagnostic`] findings → [`emit`]. [`run`] drives the whole program, so tests use it
-//! without a subprocess.
+//! [`diagnostic`] findings → [`emit`]. [`Linter`] lints documents held in memory (the core: no
+//! file system, threads or terminal; it builds for `wasm32-unknown-unknown` without the default
+//! features). With the `cli` feature, `run` drives the whole program, so tests use it without a
+//! subprocess.
+//!
+//! ```
+//! let mut linter = finops_lint::Linter::new(finops_lint::Options::default());
+//! let linted = linter
+//!     .lint([("policy.json", br#"{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#.as_slice())])
+//!     .unwrap();
+//! // no `Version`: IAM would read the policy with the 2008 language
+//! assert!(linted.findings().any(|f| f.rule.code == "POL001"));
+//! ```
 
 pub mod catalog;
 #[cfg(feature = "cli")]
@@ -19,6 +30,7 @@ pub mod eval;
 pub mod fs;
 pub mod fuzzy;
 pub mod iac;
+pub mod lint;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod model;
@@ -34,6 +46,11 @@ pub mod span;
 pub mod syntax;
 #[cfg(feature = "cli")]
 pub mod walk;
+
+pub use context::{ExportType, Options};
+pub use diagnostic::{Finding, Rule, Severity};
+pub use engine::RunResult;
+pub use lint::Linter;
 
 #[cfg(feature = "cli")]
 use std::ffi::OsString;

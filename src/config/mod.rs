@@ -391,16 +391,65 @@ fn onboarding(o: &Node, cfg: &mut Config) {
 }
 
 impl Config {
-    /// A file's path as the globs see it: relative to the configuration's folder when the
-    /// configuration was read from a file (`files::parse`), else the name as written, without a
-    /// leading `./`.
+    /// A file's path as the globs see it: relative to the configuration's folder. Read from a
+    /// file (`files::parse`), that folder is resolved on disk; given as text, it is the folder of
+    /// the configuration's name, and names are compared as written (`./` aside).
     pub fn relative(&self, name: &str) -> PathBuf {
         #[cfg(feature = "cli")]
         if !self.dir.as_os_str().is_empty() {
             return self.resolve(name);
         }
-        let p = Path::new(name);
-        p.strip_prefix("./").unwrap_or(p).to_path_buf()
+        // the configuration's folder in the names' space: the folder of its own name
+        let normal = |p: &Path| -> PathBuf {
+            p.components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect()
+        };
+        let p = normal(Path::new(name));
+        let base = normal(
+            Path::new(&self.source.name)
+                .parent()
+                .unwrap_or(Path::new("")),
+        );
+        p.strip_prefix(&base).map(Path::to_path_buf).unwrap_or(p)
+    }
+
+    /// Fill the onboarding values the options leave out from `[onboarding]`: the options (the
+    /// flags, a library's caller) win.
+    pub fn fill(&self, opts: &mut crate::context::Options) {
+        use crate::context::ExportType;
+        let o = &self.onboarding;
+        opts.bucket = opts.bucket.take().or(o.bucket.clone());
+        opts.account_id = opts.account_id.take().or(o.account_id.clone());
+        opts.prefix = opts.prefix.take().or(o.prefix.clone());
+        opts.export_name = opts.export_name.take().or(o.export_name.clone());
+        opts.scenario = opts.scenario.take().or(o.scenario.clone());
+        if !opts.export_type_explicit {
+            let given = match o.export_type.as_deref() {
+                Some("legacy") => Some(ExportType::Legacy),
+                Some("cur2") => Some(ExportType::Cur2),
+                _ => None,
+            };
+            if let Some(t) = given {
+                opts.export_type = t;
+                opts.export_type_explicit = true;
+            }
+        }
+    }
+
+    /// The scenario the configuration names cannot be checked: it lacks a valid bucket or
+    /// account ID (a CFG001 finding at the scenario).
+    pub fn scenario_not_checked(&mut self, scenario: &str) {
+        let at = self.onboarding.at("scenario").unwrap_or_default();
+        self.findings.push(
+            Finding::new(
+                &rules::CFG001,
+                0,
+                at,
+                format!("the scenario `{scenario}` needs a valid `bucket` and `account-id`, so its requirements were not checked"),
+            )
+            .help("give them in `[onboarding]` or as --bucket and --account-id"),
+        );
     }
 
     /// Whether `[files]` takes the file of this name (`include`, else every file, and not
