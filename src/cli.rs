@@ -1,5 +1,6 @@
 //! Command-line interface.
 
+use crate::context::Scenario;
 use crate::diagnostic::{Finding, Severity};
 use crate::emit::{self, Format};
 use crate::engine::{self, ExportType, FileReport, Options, RunResult};
@@ -1084,17 +1085,10 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
             explicit: true,
         });
     }
-    if let Some(sc) = &a.scenario {
-        if !crate::rules::requirements::SCENARIOS.contains(&sc.as_str()) {
-            return usage_error(
-                io,
-                &format!(
-                    "--scenario `{sc}` is not one of {}",
-                    crate::rules::requirements::SCENARIOS.join(", ")
-                ),
-            );
-        }
-    }
+    let scenario = match scenario_flag(a.scenario.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return usage_error(io, &e),
+    };
     let show = !a.quiet && std::io::stderr().is_terminal();
     let mut stderr = std::io::stderr();
     let mut progress = |step: &str| {
@@ -1111,7 +1105,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         cur2: a.export_type == ExportType::Cur2,
         prefix: prefix.clone(),
         timeout: std::time::Duration::from_secs(a.timeout.max(1)),
-        simulate: match (&a.scenario, &bucket, &a.account_id) {
+        simulate: match (scenario, &bucket, &a.account_id) {
             (Some(sc), Some(b), Some(acct)) => crate::rules::requirements::calls(
                 sc,
                 a.export_type,
@@ -1142,11 +1136,10 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         bucket,
         prefix,
         export_name,
-        scenario: a.scenario.clone().filter(|_| account.is_some()),
+        scenario: scenario.filter(|_| account.is_some()),
         keep_docs: true,
         account_id: account,
-        export_type: a.export_type,
-        export_type_explicit: true,
+        export_type: Some(a.export_type),
     };
     let mut inputs: Vec<Input> = documents
         .into_iter()
@@ -1212,19 +1205,14 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
 
 fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
     use crate::rules::requirements as req;
-    if !req::SCENARIOS.contains(&a.scenario.as_str()) {
-        return usage_error(
-            io,
-            &format!(
-                "--scenario `{}` is not one of {}",
-                a.scenario,
-                req::SCENARIOS.join(", ")
-            ),
-        );
-    }
+    let scenario = match scenario_flag(Some(&a.scenario)) {
+        Ok(Some(s)) => s,
+        Ok(None) => unreachable!("a scenario was given"),
+        Err(e) => return usage_error(io, &e),
+    };
     let bucket = a.bucket.as_deref().unwrap_or("<bucket>");
     let account = a.account_id.as_deref().unwrap_or("<account-id>");
-    if a.scenario != "linked" && (a.bucket.is_none() || a.account_id.is_none()) {
+    if scenario.needs_bucket_and_account() && (a.bucket.is_none() || a.account_id.is_none()) {
         return usage_error(
             io,
             &format!("--scenario {} needs --bucket and --account-id", a.scenario),
@@ -1241,7 +1229,7 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
         export_name: a.export_name.as_deref(),
         account,
     };
-    let out = match req::generate(&a.scenario, a.export_type, &values) {
+    let out = match req::generate(scenario, a.export_type, &values) {
         Ok(v) => v,
         Err(e) => return usage_error(io, &e),
     };
@@ -1337,22 +1325,22 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         a.max_file_size
             .or(config.as_ref().and_then(|c| c.max_file_size)),
     );
-    let scenario_flag = a.scenario.is_some();
+    let scenario_given = a.scenario.is_some();
     let mut opts = Options {
         bucket: a.bucket.clone(),
         prefix: a.prefix.clone(),
         export_name: a.export_name.clone(),
-        scenario: a.scenario.clone(),
+        // parsed by `flag_values`
+        scenario: scenario_flag(a.scenario.as_deref()).ok().flatten(),
         keep_docs: true,
         account_id: a.account_id.clone(),
-        export_type: a.export_type.unwrap_or_default(),
-        export_type_explicit: a.export_type.is_some(),
+        export_type: a.export_type,
     };
     if let Some(c) = &config {
         c.fill(&mut opts);
     }
-    if let Some(sc) = opts.scenario.clone().filter(|s| s != "linked") {
-        if let Err(e) = scenario_needs(&sc, scenario_flag, &opts, config.as_mut(), io) {
+    if let Some(sc) = opts.scenario.filter(|s| s.needs_bucket_and_account()) {
+        if let Err(e) = scenario_needs(sc, scenario_given, &opts, config.as_mut(), io) {
             return usage_error(io, &e);
         }
         if opts.bucket.is_none() || opts.account_id.is_none() {
@@ -1555,22 +1543,22 @@ fn flag_values(a: &CheckArgs) -> Result<(), String> {
             ));
         }
     }
-    if let Some(sc) = a.scenario.as_deref() {
-        if !crate::rules::requirements::SCENARIOS.contains(&sc) {
-            return Err(format!(
-                "--scenario `{sc}` is not one of {}",
-                crate::rules::requirements::SCENARIOS.join(", ")
-            ));
-        }
-    }
+    scenario_flag(a.scenario.as_deref())?;
     Ok(())
+}
+
+/// `--scenario`, parsed.
+fn scenario_flag(given: Option<&str>) -> Result<Option<Scenario>, String> {
+    given
+        .map(|s| s.parse().map_err(|e| format!("--scenario {e}")))
+        .transpose()
 }
 
 /// A scenario other than `linked` needs the bucket and the account ID. Missing when the flag
 /// named the scenario: a usage error; when the configuration did, or gave the missing value
 /// but an invalid one: a finding there (CFG001), and the scenario is not checked.
 fn scenario_needs(
-    sc: &str,
+    sc: Scenario,
     from_flag: bool,
     a: &Options,
     config: Option<&mut crate::config::Config>,

@@ -1,5 +1,8 @@
 //! What a run knows about the onboarding: the bucket, the account, the export and the scenario.
+//! Each value is parsed once, where it enters (a flag, the configuration, a library call), into
+//! the types here; the checks read only these.
 
+/// The kind of cost export, and the service that delivers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ExportType {
@@ -25,6 +28,95 @@ impl ExportType {
     }
 }
 
+impl std::str::FromStr for ExportType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "cur2" => Ok(ExportType::Cur2),
+            "legacy" => Ok(ExportType::Legacy),
+            other => Err(format!(
+                "`{other}` is not an export type (expected cur2 or legacy)"
+            )),
+        }
+    }
+}
+
+/// The FinOps platform the account is connected to. The scenarios' requirement profiles
+/// (`rules/profiles/`) are OptScale's; FinOps for Cloud runs on OptScale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Platform {
+    #[default]
+    OptScale,
+}
+
+impl Platform {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::OptScale => "optscale",
+        }
+    }
+}
+
+/// An onboarding scenario of the guides: which account is connected and how its export is set
+/// up. Each has a requirement profile (`rules/profiles/NAME.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// The management (root) account, with an export that exists already.
+    RootExistingExport,
+    /// The management (root) account, the platform creating the export.
+    RootCreateExport,
+    /// A linked (member) account: no billing data of its own.
+    Linked,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 3] = [
+        Scenario::RootExistingExport,
+        Scenario::RootCreateExport,
+        Scenario::Linked,
+    ];
+
+    /// The name flags, the configuration and the profiles use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scenario::RootExistingExport => "root-existing-export",
+            Scenario::RootCreateExport => "root-create-export",
+            Scenario::Linked => "linked",
+        }
+    }
+
+    /// The names of every scenario, as a list for messages: `a, b, c`.
+    pub fn names() -> String {
+        Scenario::ALL.map(Scenario::as_str).join(", ")
+    }
+
+    /// Whether checking it needs the bucket and the account ID (a linked account has no bucket).
+    pub fn needs_bucket_and_account(self) -> bool {
+        self != Scenario::Linked
+    }
+
+    /// The platform whose guide names the scenario.
+    pub fn platform(self) -> Platform {
+        Platform::OptScale
+    }
+}
+
+impl std::fmt::Display for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Scenario {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Scenario::ALL
+            .into_iter()
+            .find(|sc| sc.as_str() == s)
+            .ok_or_else(|| format!("`{s}` is not one of {}", Scenario::names()))
+    }
+}
+
 /// What the run knows about the onboarding.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -32,14 +124,20 @@ pub struct Options {
     /// The export's S3 prefix (`S3Prefix`), when known.
     pub prefix: Option<String>,
     pub account_id: Option<String>,
-    pub export_type: ExportType,
-    /// Whether `--export-type` was given (else a template of legacy reports only is read as
-    /// legacy).
-    pub export_type_explicit: bool,
+    /// The export type given (`--export-type`, `[onboarding] export-type`); without one, a
+    /// template of legacy reports only is read as legacy, anything else as CUR 2.0.
+    pub export_type: Option<ExportType>,
     /// `--export-name`: the export (CUR 2.0) or report (legacy) name.
     pub export_name: Option<String>,
     /// `--scenario`: check the run's policies against this onboarding profile.
-    pub scenario: Option<String>,
+    pub scenario: Option<Scenario>,
     /// Keep documents for the checks across documents.
     pub keep_docs: bool,
+}
+
+impl Options {
+    /// The export type the checks assume: the one given, else CUR 2.0.
+    pub fn export_type(&self) -> ExportType {
+        self.export_type.unwrap_or_default()
+    }
 }

@@ -327,9 +327,9 @@ fn check_template(
     let only_legacy = tpl.docs.iter().any(|d| matches!(d.body, Body::Report(_)))
         && !tpl.docs.iter().any(|d| matches!(d.body, Body::Export(_)));
     let inferred;
-    let opts = if only_legacy && !opts.export_type_explicit {
+    let opts = if only_legacy && opts.export_type.is_none() {
         inferred = Options {
-            export_type: ExportType::Legacy,
+            export_type: Some(ExportType::Legacy),
             ..opts.clone()
         };
         &inferred

@@ -80,10 +80,10 @@ impl Linter {
         if let Some(c) = self.config.as_mut() {
             c.fill(&mut opts);
         }
-        if let Some(sc) = opts.scenario.clone().filter(|s| s != "linked") {
+        if let Some(sc) = opts.scenario.filter(|s| s.needs_bucket_and_account()) {
             if opts.bucket.is_none() || opts.account_id.is_none() {
                 match self.config.as_mut() {
-                    Some(c) if self.options.scenario.is_none() => c.scenario_not_checked(&sc),
+                    Some(c) if self.options.scenario.is_none() => c.scenario_not_checked(sc),
                     _ => {
                         return Err(format!(
                             "the scenario `{sc}` needs a bucket and an account ID"

@@ -164,7 +164,7 @@ fn check_one(name: &str, bytes: &[u8], full: bool) -> Result<(), String> {
         let opts = finops_lint::engine::Options {
             bucket: Some("acme-finops-billing".into()),
             account_id: Some("402938475610".into()),
-            scenario: Some("root-existing-export".into()),
+            scenario: Some(finops_lint::context::Scenario::RootExistingExport),
             keep_docs: true,
             ..Default::default()
         };

@@ -17,14 +17,8 @@ fn options(args: &[String]) -> Options {
             "--account-id" => o.account_id = value,
             "--prefix" => o.prefix = value,
             "--export-name" => o.export_name = value,
-            "--scenario" => o.scenario = value,
-            "--export-type" => {
-                o.export_type_explicit = true;
-                o.export_type = match value.as_deref() {
-                    Some("legacy") => ExportType::Legacy,
-                    _ => ExportType::Cur2,
-                };
-            }
+            "--scenario" => o.scenario = value.map(|v| v.parse().unwrap()),
+            "--export-type" => o.export_type = value.map(|v| v.parse::<ExportType>().unwrap()),
             other => panic!("a fixture's args use `{other}`: map it here"),
         }
     }

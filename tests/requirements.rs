@@ -4,8 +4,9 @@
 mod common;
 
 use common::{json_findings, run};
+use finops_lint::context::Scenario;
 use finops_lint::engine::ExportType;
-use finops_lint::requirements::{requirements, SCENARIOS};
+use finops_lint::requirements::requirements;
 
 const B: &str = "acme-finops-billing";
 const A: &str = "402938475610";
@@ -19,10 +20,10 @@ fn tmp(tag: &str) -> std::path::PathBuf {
 
 #[test]
 fn profiles_parse_and_name_catalog_actions() {
-    for scenario in SCENARIOS {
+    for scenario in Scenario::ALL {
         for export in [ExportType::Cur2, ExportType::Legacy] {
             let (profile, reqs) = requirements(scenario, export).unwrap();
-            assert_eq!(&profile.name, scenario);
+            assert_eq!(profile.name, scenario.as_str());
             assert!(!reqs.is_empty(), "{scenario}");
             for r in &reqs {
                 let (prefix, name) = r.action.split_once(':').unwrap();
@@ -42,21 +43,21 @@ fn profiles_parse_and_name_catalog_actions() {
             }
         }
     }
-    let (_, cur2) = requirements("root-create-export", ExportType::Cur2).unwrap();
+    let (_, cur2) = requirements(Scenario::RootCreateExport, ExportType::Cur2).unwrap();
     assert!(cur2
         .iter()
         .any(|r| r.action == "bcm-data-exports:CreateExport"));
-    let (_, legacy) = requirements("root-create-export", ExportType::Legacy).unwrap();
+    let (_, legacy) = requirements(Scenario::RootCreateExport, ExportType::Legacy).unwrap();
     assert!(!legacy
         .iter()
         .any(|r| r.action.starts_with("bcm-data-exports:")));
-    let (_, linked) = requirements("linked", ExportType::Cur2).unwrap();
+    let (_, linked) = requirements(Scenario::Linked, ExportType::Cur2).unwrap();
     assert!(linked.iter().all(|r| r.group == "Discover Resources"));
 }
 
 #[test]
 fn generated_policies_lint_clean_and_satisfy_their_profile() {
-    for scenario in SCENARIOS {
+    for scenario in Scenario::ALL.map(Scenario::as_str) {
         for export in ["cur2", "legacy"] {
             let dir = tmp(&format!("{scenario}-{export}"));
             let d = dir.to_string_lossy().to_string();
@@ -85,7 +86,7 @@ fn generated_policies_lint_clean_and_satisfy_their_profile() {
             assert!(files.contains(&"user-policy.json".to_string()));
             assert_eq!(
                 files.contains(&"bucket-policy.json".to_string()),
-                *scenario != "linked"
+                scenario != "linked"
             );
             let mut check: Vec<&str> = ctx.to_vec();
             check.push(&d);
@@ -97,7 +98,7 @@ fn generated_policies_lint_clean_and_satisfy_their_profile() {
             );
             assert_eq!(code, 0);
             // the export definition is the platform's: resource IDs, overwrite, daily
-            if *scenario != "linked" {
+            if scenario != "linked" {
                 let export_doc: serde_json::Value = serde_json::from_str(
                     &std::fs::read_to_string(dir.join("export.json")).unwrap(),
                 )

@@ -25,8 +25,8 @@ pub struct Onboarding {
     pub bucket: Option<String>,
     pub prefix: Option<String>,
     pub export_name: Option<String>,
-    pub export_type: Option<String>,
-    pub scenario: Option<String>,
+    pub export_type: Option<crate::context::ExportType>,
+    pub scenario: Option<crate::context::Scenario>,
     /// Where each key given is (valid or not): `("scenario", span of its value)`.
     pub given: Vec<(&'static str, Span)>,
 }
@@ -362,8 +362,8 @@ fn onboarding(o: &Node, cfg: &mut Config) {
         let valid = match key {
             "account-id" => valid_account_id(value),
             "bucket" => valid_bucket_name(value) && value.len() >= 3,
-            "export-type" => matches!(value, "cur2" | "legacy"),
-            "scenario" => crate::rules::requirements::SCENARIOS.contains(&value),
+            "export-type" => value.parse::<crate::context::ExportType>().is_ok(),
+            "scenario" => value.parse::<crate::context::Scenario>().is_ok(),
             _ => true,
         };
         if !valid {
@@ -382,8 +382,14 @@ fn onboarding(o: &Node, cfg: &mut Config) {
             "bucket" => &mut out.bucket,
             "prefix" => &mut out.prefix,
             "export-name" => &mut out.export_name,
-            "export-type" => &mut out.export_type,
-            _ => &mut out.scenario,
+            "export-type" => {
+                out.export_type = value.parse().ok();
+                continue;
+            }
+            _ => {
+                out.scenario = value.parse().ok();
+                continue;
+            }
         };
         *slot = Some(value.to_string());
     }
@@ -417,29 +423,18 @@ impl Config {
     /// Fill the onboarding values the options leave out from `[onboarding]`: the options (the
     /// flags, a library's caller) win.
     pub fn fill(&self, opts: &mut crate::context::Options) {
-        use crate::context::ExportType;
         let o = &self.onboarding;
         opts.bucket = opts.bucket.take().or(o.bucket.clone());
         opts.account_id = opts.account_id.take().or(o.account_id.clone());
         opts.prefix = opts.prefix.take().or(o.prefix.clone());
         opts.export_name = opts.export_name.take().or(o.export_name.clone());
-        opts.scenario = opts.scenario.take().or(o.scenario.clone());
-        if !opts.export_type_explicit {
-            let given = match o.export_type.as_deref() {
-                Some("legacy") => Some(ExportType::Legacy),
-                Some("cur2") => Some(ExportType::Cur2),
-                _ => None,
-            };
-            if let Some(t) = given {
-                opts.export_type = t;
-                opts.export_type_explicit = true;
-            }
-        }
+        opts.scenario = opts.scenario.or(o.scenario);
+        opts.export_type = opts.export_type.or(o.export_type);
     }
 
     /// The scenario the configuration names cannot be checked: it lacks a valid bucket or
     /// account ID (a CFG001 finding at the scenario).
-    pub fn scenario_not_checked(&mut self, scenario: &str) {
+    pub fn scenario_not_checked(&mut self, scenario: crate::context::Scenario) {
         let at = self.onboarding.at("scenario").unwrap_or_default();
         self.findings.push(
             Finding::new(

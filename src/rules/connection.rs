@@ -18,7 +18,7 @@ pub fn check(ctx: &mut CostCtx, c: &Node) {
         let f = Finding::new(&OS002, ctx.source_id, Span::new(c.span.start, c.span.start + 1), "`cur_version` is not set")
             .severity(Severity::Warning)
             .note("without it the platform looks for legacy CUR reports; a CUR 2.0 export is then not found by auto-detection")
-            .help(format!("add `\"cur_version\": {}` ({} export)", if ctx.opts.export_type == crate::context::ExportType::Legacy { 1 } else { 2 }, ctx.opts.export_type.as_str()));
+            .help(format!("add `\"cur_version\": {}` ({} export)", if ctx.opts.export_type() == crate::context::ExportType::Legacy { 1 } else { 2 }, ctx.opts.export_type().as_str()));
         ctx.report(f);
     }
     if linked {

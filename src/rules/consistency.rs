@@ -258,7 +258,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
                     text(e.bucket).is_some_and(|b| buckets.iter().any(|(pb, _)| *pb == b));
                 // for the run's --export-type, BP001 already says it
                 if same_bucket
-                    && e.kind != _opts.export_type
+                    && e.kind != _opts.export_type()
                     && !services.iter().any(|s| s == principal)
                 {
                     let anchor = e

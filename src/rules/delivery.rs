@@ -172,7 +172,7 @@ fn covers_some_object(ctx: &Ctx, stmt: &Statement, object_probe: &str) -> bool {
 }
 
 fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
-    let export = ctx.opts.export_type;
+    let export = ctx.opts.export_type();
     let required = export.service_principal();
     let allows: Vec<&Statement> = stmts
         .iter()
@@ -442,7 +442,7 @@ fn deny_names_service(stmt: &Statement, service: &str) -> bool {
 
 /// BP006: every `aws:SourceArn` value names the export service in us-east-1 and the right account.
 fn source_arns(ctx: &mut Ctx, stmt: &Statement, account: Option<&str>) {
-    let export = ctx.opts.export_type;
+    let export = ctx.opts.export_type();
     let (want_svc, _) = service_of(export);
     let conds = stmt.conditions();
     let arn_conds: Vec<_> = conds.iter().filter(|c| c.key_is("aws:SourceArn")).collect();

@@ -25,7 +25,7 @@ impl CostCtx<'_> {
     /// The platform reads the export without checking its settings ("Connect only to data in
     /// bucket"): some settings then degrade data instead of breaking the connection.
     fn bucket_only(&self) -> bool {
-        self.opts.scenario.as_deref() == Some("root-existing-export")
+        self.opts.scenario == Some(crate::context::Scenario::RootExistingExport)
     }
 }
 

@@ -485,7 +485,7 @@ fn principal(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
             f = if delivery_like {
                 f.help(format!(
                     "add `\"Principal\": {{\"Service\": \"{}\"}}`",
-                    ctx.opts.export_type.service_principal()
+                    ctx.opts.export_type().service_principal()
                 ))
             } else {
                 f.help("add a `Principal`, for example `\"Principal\": {\"AWS\": \"arn:aws:iam::<account-id>:user/<name>\"}`")

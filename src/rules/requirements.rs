@@ -2,7 +2,7 @@
 //! scenario, checked against the run's policies with the offline evaluator, and turned into
 //! least-privilege policies by `generate`.
 
-use crate::context::{ExportType, Options};
+use crate::context::{ExportType, Options, Scenario};
 use crate::diagnostic::FileReport;
 use crate::diagnostic::{Finding, Severity};
 use crate::eval::{self, Decision, PolicyRef, PolicyType, Principal, RequestContext, SimRequest};
@@ -30,7 +30,6 @@ const PROFILES: &[(&str, &str)] = &[
 ];
 
 /// The scenarios a user can name (the Discover Resources set is part of each).
-pub const SCENARIOS: &[&str] = &["root-existing-export", "root-create-export", "linked"];
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Profile {
@@ -70,21 +69,16 @@ fn profile(name: &str) -> Result<Profile, String> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, t)| *t)
-        .ok_or_else(|| {
-            format!(
-                "unknown scenario `{name}` (expected one of {})",
-                SCENARIOS.join(", ")
-            )
-        })?;
+        .ok_or_else(|| format!("unknown requirement profile `{name}`"))?;
     serde_json::from_str(text).map_err(|e| format!("rules/profiles/{name}.json: {e}"))
 }
 
 /// The scenario's requirements for the export type, includes first.
 pub fn requirements(
-    scenario: &str,
+    scenario: Scenario,
     export: ExportType,
 ) -> Result<(Profile, Vec<Requirement>), String> {
-    let p = profile(scenario)?;
+    let p = profile(scenario.as_str())?;
     let mut out = Vec::new();
     for inc in &p.includes {
         out.extend(
@@ -108,7 +102,7 @@ type Blocked<'a> = (Span, Vec<(&'a Requirement, String)>);
 
 /// The `(action, resource)` calls of a scenario, for IAM's simulator.
 pub fn calls(
-    scenario: &str,
+    scenario: Scenario,
     export: ExportType,
     bucket: &str,
     prefix: Option<&str>,
@@ -290,10 +284,10 @@ fn names_bucket(doc: &PolicyDoc, bucket: &str) -> bool {
 
 /// Check the run's policies against the scenario; findings are added to the reports.
 pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> Result<(), String> {
-    let Some(scenario) = opts.scenario.as_deref() else {
+    let Some(scenario) = opts.scenario else {
         return Ok(());
     };
-    let (profile, reqs) = requirements(scenario, opts.export_type)?;
+    let (profile, reqs) = requirements(scenario, opts.export_type())?;
     let account = opts.account_id.as_deref().unwrap_or("123456789012");
     let bucket = opts.bucket.as_deref().unwrap_or("");
     let values = Values {
@@ -404,7 +398,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
             .note(format!(
                 "the {} scenario ({}) needs them:\n{}",
                 profile.name,
-                opts.export_type.as_str(),
+                opts.export_type().as_str(),
                 calls.join("\n")
             ))
             .help(help);
@@ -508,8 +502,8 @@ fn delivery(
     values: &Values,
     opts: &Options,
 ) -> Vec<Finding> {
-    let service = opts.export_type.service_principal();
-    let (svc, ty) = match opts.export_type {
+    let service = opts.export_type().service_principal();
+    let (svc, ty) = match opts.export_type() {
         ExportType::Cur2 => ("bcm-data-exports", "export"),
         ExportType::Legacy => ("cur", "definition"),
     };
@@ -591,7 +585,7 @@ fn reports_doc<'a>(refs: &[PolicyRef<'a>], id: DocId) -> Option<&'a crate::parse
 
 /// `finops-lint generate`: the least-privilege user policy, the bucket policy and the export
 /// definition for a scenario.
-pub fn generate(scenario: &str, export: ExportType, values: &Values) -> Result<Value, String> {
+pub fn generate(scenario: Scenario, export: ExportType, values: &Values) -> Result<Value, String> {
     let (profile, reqs) = requirements(scenario, export)?;
     let refs: Vec<&Requirement> = reqs.iter().collect();
     let user = json!({"Version": "2012-10-17", "Statement": statements_for(&refs, values)});

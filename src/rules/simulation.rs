@@ -112,10 +112,10 @@ pub fn check(ctx: &mut CostCtx, root: &Node) {
             ctx.report(f);
         }
     }
-    let Some(scenario) = ctx.opts.scenario.clone() else {
+    let Some(scenario) = ctx.opts.scenario else {
         return;
     };
-    let Ok((profile, reqs)) = requirements(&scenario, ctx.opts.export_type) else {
+    let Ok((profile, reqs)) = requirements(scenario, ctx.opts.export_type()) else {
         return;
     };
     let account = ctx
