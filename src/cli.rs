@@ -250,6 +250,10 @@ struct CheckArgs {
     /// Show the safe fixes as a unified diff, without writing (exit 1 when there are any)
     #[arg(long)]
     diff: bool,
+    /// With --fix or --diff: apply the unsafe fixes too (they may change what a document
+    /// means: review them); display-only fixes are never applied
+    #[arg(long)]
+    unsafe_fixes: bool,
     /// Record the current findings in FILE (to adopt finops-lint on an existing repository)
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<String>,
@@ -1399,6 +1403,11 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
                 drop_known(known, source, findings);
             }
         };
+        let least = if a.unsafe_fixes {
+            crate::diagnostic::Applicability::Unsafe
+        } else {
+            crate::diagnostic::Applicability::Safe
+        };
         let mut diff_text = String::new();
         // the Terraform modules of the files fixed, read once with the run's size limit
         let fixing = Modules {
@@ -1416,7 +1425,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
                 continue;
             };
             let name = input_name(input);
-            let Some((text, n)) = fix_text(&name, &bytes, &opts, &fixing, &reported) else {
+            let Some((text, n)) = fix_text(&name, &bytes, &opts, least, &fixing, &reported) else {
                 continue;
             };
             fixed += n;
@@ -1677,54 +1686,29 @@ fn stream(
     });
 }
 
-/// A file's text with its safe fixes applied, round after round until none is left (a fix can
-/// make another possible, and edits that overlap wait for the next round); `None` when nothing
-/// changes. Files that are not valid UTF-8 are left alone.
-/// Only the fixes of the findings `reported` keeps are applied (what the run reports: the
-/// configuration's selection and ignores, the baseline).
+/// A file's text with its fixes applied (`crate::fix::fix_rounds`): the safe ones, and the
+/// unsafe ones with `--unsafe-fixes`; `None` when nothing changes. Files that are not valid
+/// UTF-8 are left alone. Only the fixes of the findings `reported` keeps are applied (what the
+/// run reports: the configuration's selection and ignores, the baseline).
 fn fix_text(
     name: &str,
     bytes: &[u8],
     opts: &Options,
+    least: crate::diagnostic::Applicability,
     modules: &Modules,
     reported: &dyn Fn(&Source, &mut Vec<Finding>),
 ) -> Option<(String, usize)> {
-    let (mut text, bad) = crate::parse::json::decode(bytes);
+    let (text, bad) = crate::parse::json::decode(bytes);
     if bad.is_some() {
         return None;
     }
-    let mut applied = 0;
     let siblings = modules.siblings(name);
-    for _ in 0..10 {
-        let source = Source::new(name.to_string(), text.clone());
+    crate::fix::fix_rounds(&text, least, |text| {
+        let source = Source::new(name.to_string(), text.to_string());
         let mut report = engine::check_source_in(&source, 0, None, opts, &siblings);
         reported(&source, &mut report.findings);
-        let mut edits: Vec<&crate::diagnostic::Edit> = report
-            .findings
-            .iter()
-            .filter_map(|f| f.fix.as_ref().filter(|x| x.safe))
-            .flat_map(|x| x.edits.iter())
-            .collect();
-        edits.sort_by_key(|e| (e.span.start, e.span.end));
-        let mut chosen: Vec<&crate::diagnostic::Edit> = Vec::new();
-        for e in edits {
-            let clear = chosen.last().is_none_or(|last| {
-                last.span.end <= e.span.start
-                    && !(last.span.is_empty() && last.span.start == e.span.start)
-            });
-            if clear && text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end) {
-                chosen.push(e);
-            }
-        }
-        if chosen.is_empty() {
-            break;
-        }
-        for e in chosen.iter().rev() {
-            text.replace_range(e.span.start..e.span.end, &e.replacement);
-        }
-        applied += chosen.len();
-    }
-    (applied > 0).then_some((text, applied))
+        report.findings
+    })
 }
 
 /// Drop the findings of a file that a baseline records, as many of each as it records.

@@ -84,10 +84,31 @@ pub struct Edit {
     pub replacement: String,
 }
 
-/// A correction: `safe` when it is certain and can be applied without review.
+/// How far a fix can be trusted, as ruff models it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// Shown, never applied: the edit needs a value only the user knows.
+    DisplayOnly,
+    /// Applied on request only (`--unsafe-fixes`): it may change what the document means.
+    Unsafe,
+    /// Certain: applied by `--fix` without review.
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
+        }
+    }
+}
+
+/// A correction, with how far it can be trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
-    pub safe: bool,
+    pub applicability: Applicability,
     pub message: String,
     pub edits: Vec<Edit>,
 }
@@ -137,13 +158,23 @@ impl Finding {
     }
     /// Attach a safe fix that replaces `span` with `replacement`.
     pub fn fix(
+        self,
+        message: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
+        self.fix_as(Applicability::Safe, message, span, replacement)
+    }
+    /// Attach a fix of this applicability that replaces `span` with `replacement`.
+    pub fn fix_as(
         mut self,
+        applicability: Applicability,
         message: impl Into<String>,
         span: Span,
         replacement: impl Into<String>,
     ) -> Self {
         self.fix = Some(Fix {
-            safe: true,
+            applicability,
             message: message.into(),
             edits: vec![Edit {
                 span,

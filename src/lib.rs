@@ -26,6 +26,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod engine;
 pub mod eval;
+pub mod fix;
 #[cfg(feature = "cli")]
 pub mod fs;
 pub mod fuzzy;

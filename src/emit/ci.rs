@@ -163,7 +163,12 @@ pub fn sarif_result(f: &Finding, source: &Source, others: Others) -> Value {
     if !related.is_empty() {
         r["relatedLocations"] = json!(related);
     }
-    if let Some(fix) = &f.fix {
+    // a display-only fix is no edit a viewer may apply: its text is in the help
+    let applicable = f
+        .fix
+        .as_ref()
+        .filter(|x| x.applicability != crate::diagnostic::Applicability::DisplayOnly);
+    if let Some(fix) = applicable {
         let replacements: Vec<Value> = fix
             .edits
             .iter()

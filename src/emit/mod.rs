@@ -757,7 +757,7 @@ fn json_finding(
             .iter()
             .map(|e| json!({"range": range(source, e.span), "offset": offset(e.span), "replacement": e.replacement}))
             .collect();
-        map.insert("fix".into(), json!({"applicability": if fix.safe { "safe" } else { "unsafe" }, "message": fix.message, "edits": edits}));
+        map.insert("fix".into(), json!({"applicability": fix.applicability.as_str(), "message": fix.message, "edits": edits}));
     }
     obj
 }
