@@ -1144,6 +1144,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         keep_docs: true,
         account_id: account,
         export_type: Some(a.export_type),
+        rules: Default::default(),
     };
     let mut inputs: Vec<Input> = documents
         .into_iter()
@@ -1339,6 +1340,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         keep_docs: true,
         account_id: a.account_id.clone(),
         export_type: a.export_type,
+        rules: Default::default(),
     };
     if let Some(c) = &config {
         c.fill(&mut opts);

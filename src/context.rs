@@ -133,6 +133,8 @@ pub struct Options {
     pub scenario: Option<Scenario>,
     /// Keep documents for the checks across documents.
     pub keep_docs: bool,
+    /// The rules the run reports; the others are not run.
+    pub rules: crate::diagnostic::Selection,
 }
 
 impl Options {

@@ -43,6 +43,10 @@ pub struct Rule {
     pub severity: Severity,
     /// IAM Access Analyzer `ValidatePolicy` issue codes this rule corresponds to.
     pub access_analyzer: &'static [&'static str],
+    /// The documents the rule reads.
+    pub applies_to: &'static [Applies],
+    /// The fixes its findings may carry (none when it offers no fix).
+    pub fixes: &'static [Applicability],
     /// The rule's README.
     pub docs: &'static str,
 }
@@ -74,6 +78,78 @@ impl Rule {
     /// The folder under `rules/` holding the docs and fixtures.
     pub fn folder(&self) -> String {
         format!("{}-{}", self.code, self.name)
+    }
+}
+
+/// The kinds of document a rule reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applies {
+    /// Any file checked: its text, whatever it holds.
+    Text,
+    /// An IAM policy: identity, bucket, trust or another resource policy, alone or in a
+    /// template.
+    Policy,
+    /// A CUR 2.0 export (`bcm-data-exports`), or its status.
+    Export,
+    /// A legacy CUR report definition.
+    Report,
+    /// A platform's connection settings (OptScale's data source).
+    Connection,
+    /// The listing of the delivered files (`aws s3api list-objects-v2`).
+    Listing,
+    /// The output of `aws iam simulate-principal-policy`.
+    Simulation,
+    /// The live audit's records (the caller, a step that failed).
+    Audit,
+    /// A CloudFormation or Terraform template, or a Terraform plan.
+    Template,
+    /// Several documents of one run together.
+    Run,
+    /// `finops-lint.toml`.
+    Config,
+}
+
+impl Applies {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applies::Text => "text",
+            Applies::Policy => "policy",
+            Applies::Export => "export",
+            Applies::Report => "report",
+            Applies::Connection => "connection",
+            Applies::Listing => "listing",
+            Applies::Simulation => "simulation",
+            Applies::Audit => "audit",
+            Applies::Template => "template",
+            Applies::Run => "run",
+            Applies::Config => "config",
+        }
+    }
+}
+
+/// The rules a run reports: all but those the configuration selects off (`select` without
+/// them, or severity `off`). The checks of a rule that is off are not run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// The codes of the rules that are off.
+    off: Vec<&'static str>,
+}
+
+impl Selection {
+    /// Every rule on but these.
+    pub fn without(off: impl IntoIterator<Item = &'static Rule>) -> Self {
+        let mut off: Vec<_> = off.into_iter().map(|r| r.code).collect();
+        off.sort_unstable();
+        off.dedup();
+        Selection { off }
+    }
+    /// Whether the run reports this rule.
+    pub fn on(&self, rule: &Rule) -> bool {
+        self.off.is_empty() || self.off.binary_search(&rule.code).is_err()
+    }
+    /// Whether the run reports at least one of these rules.
+    pub fn any_on(&self, rules: &[&Rule]) -> bool {
+        rules.iter().any(|r| self.on(r))
     }
 }
 

@@ -99,7 +99,7 @@ pub fn check_source_in(
             opts,
             &mut report,
         );
-        sort(&mut report.findings);
+        settle(&mut report, opts);
         return report;
     }
     let parsed = match syntax {
@@ -141,7 +141,7 @@ pub fn check_source_in(
         if let Some(tpl) = tpl {
             report.findings.append(&mut secrets);
             check_template(source, source_id, syntax, tpl, issues, opts, &mut report);
-            sort(&mut report.findings);
+            settle(&mut report, opts);
             return report;
         }
     }
@@ -149,7 +149,9 @@ pub fn check_source_in(
         Some(root) => model::classify(source, root, &mut issues, opts.bucket.as_deref()),
         None => Content::Nothing,
     };
-    report.findings = rules::syntax::findings(source_id, &issues);
+    if rules::syntax::FAMILY.runs(opts) {
+        report.findings = rules::syntax::findings(source_id, &issues);
+    }
     report.findings.append(&mut secrets);
     match content {
         Content::Policy(doc) => {
@@ -171,8 +173,15 @@ pub fn check_source_in(
         Content::Unknown(why) => report.skipped = Some(why),
         Content::Nothing => {}
     }
-    sort(&mut report.findings);
+    settle(&mut report, opts);
     report
+}
+
+/// A file's findings in their order, without those of rules that are off (the checks of a
+/// family that is all off did not run; a family partly off drops the rest here).
+fn settle(report: &mut FileReport, opts: &Options) {
+    report.findings.retain(|f| opts.rules.on(f.rule));
+    sort(&mut report.findings);
 }
 
 /// Check a file that a template reads as a policy of a known kind (`file(...)` in Terraform).
@@ -184,10 +193,10 @@ pub fn check_included_policy(
     opts: &Options,
 ) -> FileReport {
     let parsed = json::parse_file(&source.text, invalid_utf8_at);
-    let mut report = FileReport {
-        findings: rules::syntax::findings(source_id, &parsed.issues),
-        ..Default::default()
-    };
+    let mut report = FileReport::default();
+    if rules::syntax::FAMILY.runs(opts) {
+        report.findings = rules::syntax::findings(source_id, &parsed.issues);
+    }
     if let Some(root) = parsed.root {
         rules::secrets::check(source_id, &root, &mut report.findings, &mut report.secrets);
         if root.as_object().is_some() {
@@ -196,7 +205,7 @@ pub fn check_included_policy(
             add_policy(source, source_id, doc, opts, &mut report);
         }
     }
-    sort(&mut report.findings);
+    settle(&mut report, opts);
     report
 }
 
@@ -251,9 +260,15 @@ pub fn check_policy(
         statements: policy::statements(&doc.root),
         findings: Vec::new(),
     };
-    rules::grammar::check(&mut ctx);
-    rules::values::check(&mut ctx);
-    rules::catalog::check(&mut ctx, work);
+    if rules::grammar::FAMILY.runs(opts) {
+        rules::grammar::check(&mut ctx);
+    }
+    if rules::values::FAMILY.runs(opts) {
+        rules::values::check(&mut ctx);
+    }
+    if rules::catalog::FAMILY.runs(opts) {
+        rules::catalog::check(&mut ctx, work);
+    }
     let mut findings = ctx.findings;
     // the delivery rules read what the policy grants: its optimistic copy when it holds
     // unknown values (findings on those values are then dropped)
@@ -266,23 +281,33 @@ pub fn check_policy(
         eval: None,
         for_platform: doc.for_platform,
     });
-    let grants = optimistic.as_ref().unwrap_or(doc);
-    let mut ctx = Ctx {
-        source,
-        source_id,
-        doc: grants,
-        opts,
-        statements: policy::statements(&grants.root),
-        findings: Vec::new(),
-    };
-    rules::delivery::check(&mut ctx);
-    findings.append(&mut ctx.findings);
+    if rules::delivery::FAMILY.runs(opts) {
+        let grants = optimistic.as_ref().unwrap_or(doc);
+        let mut ctx = Ctx {
+            source,
+            source_id,
+            doc: grants,
+            opts,
+            statements: policy::statements(&grants.root),
+            findings: Vec::new(),
+        };
+        rules::delivery::check(&mut ctx);
+        findings.append(&mut ctx.findings);
+    }
     if optimistic.is_some() {
         let unknown = model::unknown::unknown_spans(&doc.root);
         findings.retain(|f| !model::unknown::inside(f.span, &unknown));
     }
-    // a document held in a string (get-bucket-policy, IAM's URL-encoded form): edits written
-    // for JSON text would break the string, so its findings offer no machine fix
+    embedded_without_fixes(source, doc, findings)
+}
+
+/// A document held in a string (get-bucket-policy, IAM's URL-encoded form): edits written for
+/// JSON text would break the string, so its findings offer no machine fix.
+fn embedded_without_fixes(
+    source: &Source,
+    doc: &PolicyDoc,
+    mut findings: Vec<Finding>,
+) -> Vec<Finding> {
     let at = doc.root.span.start;
     let embedded = at > 0 && source.text.as_bytes().get(at - 1) == Some(&b'"')
         || source.text.get(at..).is_some_and(|t| t.starts_with("%7B"));
@@ -338,9 +363,11 @@ fn check_template(
     };
     report.includes = tpl.includes;
     issues.extend(tpl.issues);
-    report
-        .findings
-        .append(&mut rules::syntax::findings(source_id, &issues));
+    if rules::syntax::FAMILY.runs(opts) {
+        report
+            .findings
+            .append(&mut rules::syntax::findings(source_id, &issues));
+    }
     if let Some(values) = &tpl.values {
         rules::secrets::check(source_id, values, &mut report.findings, &mut report.secrets);
     }
@@ -410,9 +437,11 @@ fn check_template(
             f.help = Some(d.help.clone());
         }
     }
-    rules::iac::check(source_id, &tpl.links, &mut findings);
-    rules::iac::regions(source_id, &tpl.cur_regions, &mut findings);
-    rules::suppress::apply(source_id, &tpl.suppressions, &mut findings);
+    if rules::iac::FAMILY.runs(opts) {
+        rules::iac::check(source_id, &tpl.links, &mut findings);
+        rules::iac::regions(source_id, &tpl.cur_regions, &mut findings);
+    }
+    rules::suppress::apply(source_id, &tpl.suppressions, &opts.rules, &mut findings);
     report.findings.append(&mut findings);
 }
 

@@ -3,51 +3,10 @@
 
 mod common;
 
+use common::{documents, options};
 use finops_lint::emit::{self, Format, Style};
-use finops_lint::{ExportType, Linter, Options};
+use finops_lint::Linter;
 use std::path::{Path, PathBuf};
-
-fn options(args: &[String]) -> Options {
-    let mut o = Options::default();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().cloned();
-        match flag.as_str() {
-            "--bucket" => o.bucket = value,
-            "--account-id" => o.account_id = value,
-            "--prefix" => o.prefix = value,
-            "--export-name" => o.export_name = value,
-            "--scenario" => o.scenario = value.map(|v| v.parse().unwrap()),
-            "--export-type" => o.export_type = value.map(|v| v.parse::<ExportType>().unwrap()),
-            other => panic!("a fixture's args use `{other}`: map it here"),
-        }
-    }
-    o
-}
-
-/// The files the command line reads for a path, as it names them, with their bytes; `None`
-/// when one cannot be read (a finding of the file system, which the library does not read).
-fn documents(path: &str) -> Option<Vec<(String, Vec<u8>)>> {
-    let excludes = finops_lint::walk::build_excludes(&[]).unwrap();
-    let (inputs, errors, _) = finops_lint::walk::collect(&[path.to_string()], &excludes);
-    if !errors.is_empty() {
-        return None;
-    }
-    inputs
-        .iter()
-        .map(|i| match i {
-            finops_lint::walk::Input::File { path, .. } => {
-                let name = path.to_string_lossy().to_string();
-                let bytes = std::fs::read(path).ok()?;
-                Some((
-                    name.strip_prefix("./").map(str::to_string).unwrap_or(name),
-                    bytes,
-                ))
-            }
-            other => panic!("unexpected input {other:?}"),
-        })
-        .collect()
-}
 
 #[test]
 fn the_library_gives_the_command_lines_findings_on_every_rule_fixture() {
@@ -55,7 +14,7 @@ fn the_library_gives_the_command_lines_findings_on_every_rule_fixture() {
     let mut compared = 0;
     let mut with_findings = 0;
     let mut unreadable = 0;
-    for rule in finops_lint::rules::ALL {
+    for rule in finops_lint::rules::ALL.iter() {
         let dir = root.join("rules").join(rule.folder());
         let args: Vec<String> = std::fs::read_to_string(dir.join("args"))
             .map(|s| s.split_whitespace().map(str::to_string).collect())
@@ -118,4 +77,66 @@ fn the_library_gives_the_command_lines_findings_on_every_rule_fixture() {
         "{with_findings} fixtures with findings"
     );
     assert!(unreadable <= 2, "{unreadable} fixtures could not be read");
+}
+
+/// A writer that takes `room` bytes, then fails.
+struct Full {
+    room: usize,
+    taken: Vec<u8>,
+}
+
+impl std::io::Write for Full {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.room == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "no space left",
+            ));
+        }
+        let n = data.len().min(self.room);
+        self.room -= n;
+        self.taken.extend_from_slice(&data[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_emitters_write_to_any_writer_and_stop_at_its_error() {
+    let files: Vec<(String, Vec<u8>)> = (0..3)
+        .map(|i| {
+            let policy = format!(
+                r#"{{"Statement":[{{"Effect":"Alow","Action":"s3:GetObject{i}","Resource":"*"}}]}}"#
+            );
+            (format!("p{i}.json"), policy.into_bytes())
+        })
+        .collect();
+    let result = Linter::new(Default::default())
+        .lint(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
+        .unwrap();
+    for format in [
+        Format::Json,
+        Format::Sarif,
+        Format::Human,
+        Format::Concise,
+        Format::Github,
+        Format::Junit,
+        Format::Gitlab,
+    ] {
+        let mut out = Vec::new();
+        emit::write(&result, Style::new(format), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, emit::render(&result, Style::new(format)));
+        assert!(text.contains("p2.json"), "{format:?}: {text}");
+        // a writer that fails part way: the error, not a panic, and nothing after it
+        let mut full = Full {
+            room: text.len() / 2,
+            taken: Vec::new(),
+        };
+        let err = emit::write(&result, Style::new(format), &mut full).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::StorageFull);
+        assert_eq!(full.taken, text.as_bytes()[..text.len() / 2]);
+    }
 }

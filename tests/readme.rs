@@ -4,7 +4,7 @@ use finops_lint::rules;
 
 fn table() -> String {
     let mut s = String::from("| code | name | severity | what it reports |\n|---|---|---|---|\n");
-    for r in rules::ALL {
+    for r in rules::ALL.iter() {
         s.push_str(&format!(
             "| [{}](rules/{}/README.md) | `{}` | {} | {} |\n",
             r.code,

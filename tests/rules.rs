@@ -58,7 +58,7 @@ fn codes(out: &common::Output) -> Vec<String> {
 fn codes_and_names_are_unique() {
     let mut codes = HashSet::new();
     let mut names = HashSet::new();
-    for r in rules::ALL {
+    for r in rules::ALL.iter() {
         assert!(codes.insert(r.code), "duplicate code {}", r.code);
         assert!(names.insert(r.name), "duplicate name {}", r.name);
     }
@@ -66,7 +66,7 @@ fn codes_and_names_are_unique() {
 
 #[test]
 fn every_rule_is_documented() {
-    for r in rules::ALL {
+    for r in rules::ALL.iter() {
         let docs = r.docs;
         assert!(
             docs.starts_with(&format!("# {} {}\n", r.code, r.name)),
@@ -112,7 +112,7 @@ fn every_rule_folder_belongs_to_a_rule() {
 #[test]
 fn fail_fixtures_yield_their_rule_and_pass_fixtures_do_not() {
     let mut failures = Vec::new();
-    for r in rules::ALL {
+    for r in rules::ALL.iter() {
         let dir = rule_dir(r);
         let fails = fixtures(&dir.join("fail"));
         let passes = fixtures(&dir.join("pass"));
@@ -149,7 +149,7 @@ fn fail_fixture_diagnostics_snapshots() {
     settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/rules"));
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
-        for r in rules::ALL {
+        for r in rules::ALL.iter() {
             for f in fixtures(&rule_dir(r).join("fail")) {
                 // JSON fixtures by stem; templates keep their extension (`x.tf` and `x.yaml`
                 // may show the same problem)
@@ -168,7 +168,7 @@ fn fail_fixture_diagnostics_snapshots() {
 #[test]
 fn findings_carry_one_of_their_rules_access_analyzer_codes() {
     let mut seen = HashSet::new();
-    for r in rules::ALL {
+    for r in rules::ALL.iter() {
         for f in fixtures(&rule_dir(r).join("fail")) {
             let out = check(r, &f, "json");
             let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();

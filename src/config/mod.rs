@@ -430,6 +430,24 @@ impl Config {
         opts.export_name = opts.export_name.take().or(o.export_name.clone());
         opts.scenario = opts.scenario.or(o.scenario);
         opts.export_type = opts.export_type.or(o.export_type);
+        opts.rules = self.selection();
+    }
+
+    /// The rules this configuration turns off: those `select` leaves out, and those whose
+    /// severity is `off`. Their checks are not run.
+    pub fn selection(&self) -> crate::diagnostic::Selection {
+        let off = |r: &&'static crate::diagnostic::Rule| {
+            let unselected = self.select.as_ref().is_some_and(|sel| {
+                !sel.iter()
+                    .any(|e| e.eq_ignore_ascii_case("ALL") || r.named_by(e))
+            });
+            unselected
+                || self
+                    .severity
+                    .iter()
+                    .any(|(entry, sev)| sev.is_none() && r.named_by(entry))
+        };
+        crate::diagnostic::Selection::without(rules::ALL.iter().copied().filter(off))
     }
 
     /// The scenario the configuration names cannot be checked: it lacks a valid bucket or

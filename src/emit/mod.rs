@@ -658,8 +658,22 @@ impl Emitter {
     }
 }
 
-/// A whole run in one format (the live audit and `simulate` print this way).
-pub fn render(result: &RunResult, style: Style) -> String {
+/// A whole run in one format, written to any writer file by file (the emitter keeps nothing but
+/// counts between files): a file, standard output, a socket, a buffer of an editor or a browser.
+/// A failed write ends it with the writer's error.
+///
+/// ```
+/// use finops_lint::emit::{self, Format, Style};
+/// use finops_lint::{Linter, Options};
+///
+/// let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Alow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+/// let result = Linter::new(Options::default()).lint([("policy.json", policy.as_bytes())])?;
+/// let mut sarif = Vec::new();
+/// emit::write(&result, Style::new(Format::Sarif), &mut sarif).map_err(|e| e.to_string())?;
+/// assert!(String::from_utf8_lossy(&sarif).contains("POL005"));
+/// # Ok::<(), String>(())
+/// ```
+pub fn write(result: &RunResult, style: Style, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut out = String::new();
     let mut e = Emitter::new(style);
     e.begin(&mut out);
@@ -668,9 +682,20 @@ pub fn render(result: &RunResult, style: Style) -> String {
     result.sources.iter().for_each(|s| e.learn(s));
     for (source, report) in result.sources.iter().zip(&result.reports) {
         e.file(&mut out, source, report, &others);
+        w.write_all(out.as_bytes())?;
+        out.clear();
     }
     e.end(&mut out);
-    out
+    w.write_all(out.as_bytes())?;
+    w.flush()
+}
+
+/// A whole run in one format, as a string (the live audit and `simulate` print this way).
+pub fn render(result: &RunResult, style: Style) -> String {
+    let mut out = Vec::new();
+    // writing to memory does not fail, and every part written is a string
+    let _ = write(result, style, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// With `--verbose`: what each file was checked as, or why it was skipped.
@@ -780,7 +805,7 @@ fn json_doc(
 
 pub fn rule_list_text() -> String {
     let mut out = String::new();
-    for r in rules::ALL {
+    for r in rules::ALL.iter() {
         out.push_str(&format!(
             "{:<7} {:<8} {:<34} {}\n",
             r.code,
@@ -792,10 +817,12 @@ pub fn rule_list_text() -> String {
     out
 }
 
-/// One rule for tools: code, name, severity, summary, Access Analyzer codes, documentation URL
-/// and the documentation itself.
+/// One rule for tools: code, name, severity, summary, its family, the documents it reads, the
+/// fixes it offers, Access Analyzer codes, documentation URL and the documentation itself.
 pub fn rule_json(r: &rules::Rule) -> serde_json::Value {
-    json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(), "summary": r.summary(), "access_analyzer": r.access_analyzer, "url": ci::help_uri(r), "docs": r.docs})
+    let applies_to: Vec<&str> = r.applies_to.iter().map(|k| k.as_str()).collect();
+    let fixes: Vec<&str> = r.fixes.iter().map(|a| a.as_str()).collect();
+    json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(), "summary": r.summary(), "family": rules::family_of(r).map(|f| f.name), "applies_to": applies_to, "fixes": fixes, "access_analyzer": r.access_analyzer, "url": ci::help_uri(r), "docs": r.docs})
 }
 
 pub fn rule_list_json() -> String {

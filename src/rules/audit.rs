@@ -6,6 +6,14 @@ use crate::diagnostic::Finding;
 use crate::parse::json::{Kind, Node};
 use crate::rules::exports::CostCtx;
 
+declare! {
+    family "audit", "the live audit";
+    AUD001 "audit-access-denied" Error aa[] on[Audit] fix[];
+    AUD002 "audit-account-mismatch" Error aa[] on[Audit] fix[];
+    AUD003 "missing-bucket-policy" Error aa[] on[Audit] fix[];
+    AUD004 "audit-step-failed" Error aa[] on[Audit] fix[];
+}
+
 /// AUD002: the caller's account against `--account-id`.
 pub fn caller(ctx: &mut CostCtx, root: &Node) {
     let (Some(acct), Some(want)) = (root.get("Account"), ctx.opts.account_id.as_deref()) else {

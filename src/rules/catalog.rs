@@ -10,6 +10,18 @@ use crate::model::policy::Statement;
 use crate::parse::json::Node;
 use crate::rules::Ctx;
 
+declare! {
+    family "catalog", "actions, resources and condition keys against the IAM catalog";
+    IAM001 "unknown-service" Error aa["INVALID_SERVICE", "INVALID_SERVICE_IN_ACTION"] on[Policy] fix[];
+    IAM002 "unknown-action" Error aa["INVALID_ACTION"] on[Policy] fix[];
+    IAM003 "wildcard-matches-nothing" Error aa["INVALID_ACTION"] on[Policy] fix[];
+    IAM004 "resource-type-mismatch" Error aa[] on[Policy] fix[];
+    IAM005 "unknown-condition-key" Warning aa["INVALID_GLOBAL_CONDITION_KEY", "INVALID_SERVICE_CONDITION_KEY"] on[Policy] fix[];
+    IAM006 "redundant-action" Info aa["REDUNDANT_ACTION"] on[Policy] fix[Safe];
+    IAM007 "redundant-resource" Info aa["REDUNDANT_RESOURCE"] on[Policy] fix[Safe];
+    IAM008 "pass-role-with-star" Warning aa["PASS_ROLE_WITH_STAR_IN_RESOURCE", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE"] on[Policy] fix[];
+}
+
 /// Global condition keys (AWS IAM User Guide, "AWS global condition context keys"); a trailing
 /// `/` means a tag-style key with a name after it.
 pub const GLOBAL_KEYS: &[&str] = &[
@@ -113,8 +125,13 @@ pub fn check(ctx: &mut Ctx, work: &mut Work) {
         }
         resource_types(ctx, stmt, &resolved);
         condition_keys(ctx, stmt);
-        redundant(ctx, stmt, "Action", true, &REDUNDANT_ACTION_RULE, work);
-        redundant(ctx, stmt, "Resource", false, &REDUNDANT_RESOURCE_RULE, work);
+        // the costly comparisons run only for a rule that is on
+        if ctx.opts.rules.on(&REDUNDANT_ACTION_RULE) {
+            redundant(ctx, stmt, "Action", true, &REDUNDANT_ACTION_RULE, work);
+        }
+        if ctx.opts.rules.on(&REDUNDANT_RESOURCE_RULE) {
+            redundant(ctx, stmt, "Resource", false, &REDUNDANT_RESOURCE_RULE, work);
+        }
         pass_role(ctx, stmt);
     }
     ctx.statements = stmts;
@@ -964,7 +981,7 @@ fn pass_role(ctx: &mut Ctx, stmt: &Statement) {
 
 #[cfg(test)]
 mod tests {
-    use super::{coverers, Work};
+    use super::{coverers, Work, REDUNDANT_WORK_PER_BYTE, REDUNDANT_WORK_PER_FILE};
     use crate::eval::glob;
 
     /// The definition: each value against every wildcard, in the element's order.
@@ -1026,6 +1043,60 @@ mod tests {
             };
             assert_eq!(coverers(&norm, &mut work), every_pair(&norm), "{norm:?}");
         }
+    }
+
+    #[test]
+    fn the_redundancy_checks_of_rules_that_are_off_are_not_run() {
+        use crate::context::Options;
+        use crate::diagnostic::Selection;
+        use crate::source::Source;
+        let actions: Vec<String> = (0..300).map(|i| format!("\"s3:Get*{i}\"")).collect();
+        let resources: Vec<String> = (0..300)
+            .map(|i| format!("\"arn:aws:s3:::b*{i}\""))
+            .collect();
+        let text = format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":[{}],\"Resource\":[{}]}}]}}",
+            actions.join(","),
+            resources.join(",")
+        );
+        let source = Source::new("p.json", text);
+        let parsed = crate::parse::json::parse_file(&source.text, None);
+        let root = parsed.root.unwrap();
+        let content = crate::model::classify(&source, root, &mut Vec::new(), None);
+        let crate::model::Content::Policy(doc) = content else {
+            panic!("not a policy")
+        };
+        let spent = |rules: Selection| {
+            let opts = Options {
+                rules,
+                ..Default::default()
+            };
+            let mut work = Work::default();
+            let mut ctx = crate::rules::Ctx {
+                source: &source,
+                source_id: 0,
+                doc: &doc,
+                opts: &opts,
+                statements: crate::model::policy::statements(&doc.root),
+                findings: Vec::new(),
+            };
+            super::check(&mut ctx, &mut work);
+            // the budget: the file's, and the policy's credit for its entries' bytes
+            let bytes: u64 = actions
+                .iter()
+                .chain(&resources)
+                .map(|a| a.len() as u64 - 2)
+                .sum();
+            REDUNDANT_WORK_PER_FILE + bytes * REDUNDANT_WORK_PER_BYTE - work.left
+        };
+        assert!(spent(Selection::default()) > 0);
+        assert_eq!(
+            spent(Selection::without([&super::IAM006, &super::IAM007])),
+            0
+        );
+        // one of the two on: only its comparisons run
+        let one = spent(Selection::without([&super::IAM007]));
+        assert!(one > 0 && one < spent(Selection::default()));
     }
 
     #[test]

@@ -6,6 +6,21 @@ use crate::diagnostic::{Finding, Severity};
 use crate::parse::json::{Kind, Node};
 use crate::rules::exports::{bucket_name_problem, prefix_checks, CostCtx};
 
+declare! {
+    family "connection", "the platform connection settings";
+    SCH003 "connection-schema" Error aa[] on[Connection] fix[];
+    OS001 "connection-credentials" Error aa[] on[Connection] fix[];
+    OS002 "connection-cur-version" Warning aa[] on[Connection] fix[];
+    OS003 "connection-bucket" Error aa[] on[Connection] fix[];
+    OS004 "connection-prefix" Error aa[] on[Connection] fix[];
+    OS005 "connection-report-name" Error aa[] on[Connection] fix[];
+    OS007 "linked-with-bucket-settings" Warning aa[] on[Connection] fix[];
+    OS009 "connection-assume-role" Error aa[] on[Connection] fix[];
+}
+
+/// The export rules this family's checks also report: the bucket and prefix a connection names.
+pub const SHARED: &[&Rule] = &[&BKT001, &PFX001];
+
 pub fn check(ctx: &mut CostCtx, c: &Node) {
     let linked = matches!(c.get("linked").map(|n| &n.kind), Some(Kind::Bool(true)));
     credentials(ctx, c);

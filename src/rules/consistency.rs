@@ -12,6 +12,15 @@ use crate::model::{CostDoc, PolicyKind};
 use crate::parse::json::{Kind, Node};
 use crate::source::Source;
 
+declare! {
+    family "consistency", "the documents of one run agree";
+    OS008 "duplicate-data-source" Error aa[] on[Run] fix[];
+    CON001 "inconsistent-bucket" Error aa[] on[Run] fix[];
+    CON002 "inconsistent-prefix" Error aa[] on[Run] fix[];
+    CON003 "inconsistent-export-name" Error aa[] on[Run] fix[];
+    CON004 "inconsistent-export-type" Error aa[] on[Run] fix[];
+}
+
 /// One export or report of the run, with the nodes of its destination.
 struct Export<'a> {
     source: usize,
@@ -293,7 +302,8 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
         }
     }
     let _ = sources;
-    for f in new {
+    // the checks run whatever the selection: they also set the severity of the export rules
+    for f in new.into_iter().filter(|f| _opts.rules.on(f.rule)) {
         let i = f.source;
         reports[i].findings.push(f);
         crate::diagnostic::sort(&mut reports[i].findings);

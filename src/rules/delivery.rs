@@ -12,6 +12,19 @@ use crate::rules::grammar::anchor;
 use crate::rules::values::{is_account_key, is_arn_key, literal_wildcard};
 use crate::rules::Ctx;
 
+declare! {
+    family "delivery", "the billing bucket policy lets the cost export be delivered";
+    BP001 "missing-delivery-principal" Error aa[] on[Policy] fix[];
+    BP002 "delivery-cannot-put-object" Error aa[] on[Policy] fix[];
+    BP003 "delivery-cannot-get-bucket-policy" Error aa[] on[Policy] fix[];
+    BP004 "delivery-wrong-bucket" Error aa[] on[Policy] fix[];
+    BP005 "source-account-mismatch" Error aa[] on[Policy] fix[];
+    BP006 "source-arn-mismatch" Error aa[] on[Policy] fix[];
+    BP007 "delivery-wildcard-without-like" Error aa[] on[Policy] fix[Safe];
+    BP008 "deny-blocks-delivery" Error aa[] on[Policy] fix[];
+    BP009 "deny-blocks-reader" Warning aa[] on[Policy] fix[];
+}
+
 pub const BILLING_PRINCIPALS: &[&str] = &[
     "billingreports.amazonaws.com",
     "bcm-data-exports.amazonaws.com",

@@ -10,6 +10,38 @@ use crate::parse::json::{Kind, Node};
 use crate::schema::{self, SchemaKind};
 use crate::source::{Source, Span};
 
+declare! {
+    family "exports", "cost export and report settings";
+    SCH001 "export-schema" Error aa[] on[Export] fix[];
+    SCH002 "report-definition-schema" Error aa[] on[Report] fix[];
+    EXP001 "export-name" Error aa[] on[Export] fix[];
+    EXP002 "export-table" Error aa[] on[Export] fix[];
+    EXP003 "export-without-resource-ids" Error aa[] on[Export] fix[Safe];
+    EXP004 "time-granularity" Error aa[] on[Export] fix[Safe];
+    EXP005 "export-overwrite" Error aa[] on[Export] fix[Safe];
+    EXP006 "export-format-compression" Error aa[] on[Export] fix[Safe];
+    EXP007 "export-output-type" Warning aa[] on[Export] fix[Safe];
+    EXP008 "refresh-cadence" Error aa[] on[Export] fix[Safe];
+    EXP009 "export-destination" Error aa[] on[Export] fix[];
+    EXP010 "export-columns" Error aa[] on[Export] fix[];
+    EXP011 "table-properties" Warning aa[] on[Export] fix[];
+    EXP012 "export-unhealthy" Error aa[] on[Export] fix[];
+    EXP013 "export-account" Warning aa[] on[Export] fix[];
+    EXP014 "export-not-delivered" Info aa[] on[Export] fix[];
+    CUR001 "report-name" Error aa[] on[Report] fix[];
+    CUR002 "report-without-resource-ids" Error aa[] on[Report] fix[Safe];
+    CUR003 "refresh-closed-reports" Error aa[] on[Report] fix[Safe];
+    CUR004 "report-versioning" Error aa[] on[Report] fix[Safe];
+    CUR005 "report-time-unit" Error aa[] on[Report] fix[];
+    CUR006 "report-format-compression" Error aa[] on[Report] fix[];
+    CUR007 "additional-artifacts" Error aa[] on[Report] fix[];
+    CUR008 "report-prefix-characters" Error aa[] on[Report] fix[];
+    CUR009 "report-region" Error aa[] on[Report] fix[];
+    CUR010 "report-destination" Error aa[] on[Report] fix[];
+    BKT001 "bucket-name" Error aa[] on[Export, Report, Connection] fix[];
+    PFX001 "prefix-format" Error aa[] on[Export, Report, Connection] fix[Safe];
+}
+
 /// What cost-document rules look at.
 pub struct CostCtx<'a> {
     pub source: &'a Source,
@@ -19,8 +51,11 @@ pub struct CostCtx<'a> {
 }
 
 impl CostCtx<'_> {
+    /// Report a finding, unless its rule is off.
     pub fn report(&mut self, f: Finding) {
-        self.findings.push(f);
+        if self.opts.rules.on(f.rule) {
+            self.findings.push(f);
+        }
     }
     /// The platform reads the export without checking its settings ("Connect only to data in
     /// bucket"): some settings then degrade data instead of breaking the connection.
@@ -71,7 +106,28 @@ const REQUIRED_COLUMNS: &[&str] = &[
     "line_item_blended_cost",
 ];
 
+/// The checks of a cost document: this family's for exports and reports, the family of its
+/// kind for the others; a family whose rules are all off is not run.
 pub fn check(ctx: &mut CostCtx, doc: &CostDoc) {
+    use crate::rules::{audit, connection, paths, simulation};
+    let opts = ctx.opts;
+    let runs = match doc {
+        CostDoc::Export { .. } | CostDoc::ExportList { .. } | CostDoc::Reports { .. } => {
+            FAMILY.runs(opts)
+        }
+        CostDoc::Simulation { .. } => simulation::FAMILY.runs(opts),
+        CostDoc::CallerIdentity { .. } | CostDoc::AuditError { .. } => audit::FAMILY.runs(opts),
+        CostDoc::Delivered { .. } => paths::FAMILY.runs(opts),
+        CostDoc::Connection { .. } => {
+            connection::FAMILY.runs(opts) || opts.rules.any_on(connection::SHARED)
+        }
+    };
+    if runs {
+        run_check(ctx, doc);
+    }
+}
+
+fn run_check(ctx: &mut CostCtx, doc: &CostDoc) {
     match doc {
         CostDoc::Export { export, status, .. } => {
             for issue in schema::validate(SchemaKind::Cur2Export, export) {

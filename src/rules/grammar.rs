@@ -9,6 +9,30 @@ use crate::parse::json::{Kind, Member, Node};
 use crate::rules::Ctx;
 use crate::source::Span;
 
+declare! {
+    family "grammar", "the policy grammar";
+    POL001 "missing-version" Warning aa["MISSING_VERSION"] on[Policy] fix[Safe];
+    POL002 "invalid-version" Error aa["INVALID_VERSION"] on[Policy] fix[];
+    POL003 "legacy-version" Warning aa[] on[Policy] fix[];
+    POL004 "invalid-statement" Error aa["MISSING_STATEMENT"] on[Policy] fix[];
+    POL005 "invalid-effect" Error aa["MISSING_EFFECT", "INVALID_EFFECT"] on[Policy] fix[Safe];
+    POL006 "action-element" Error aa["MISSING_ACTION", "UNSUPPORTED_ELEMENT_COMBINATION"] on[Policy] fix[];
+    POL007 "resource-element" Error aa["MISSING_RESOURCE", "UNSUPPORTED_ELEMENT_COMBINATION"] on[Policy] fix[];
+    POL008 "invalid-action-syntax" Error aa["INVALID_ACTION"] on[Policy] fix[];
+    POL009 "principal-in-identity-policy" Error aa["UNSUPPORTED_PRINCIPAL"] on[Policy] fix[];
+    POL010 "missing-principal" Error aa["MISSING_PRINCIPAL"] on[Policy] fix[];
+    POL011 "invalid-principal" Error aa["INVALID_PRINCIPAL_KEY", "INVALID_PRINCIPAL_FORMAT", "INVALID_SERVICE_PRINCIPAL_FORMAT"] on[Policy] fix[];
+    POL012 "invalid-condition-operator" Error aa["INVALID_CONDITION_OPERATOR", "NULL_WITH_IF_EXISTS"] on[Policy] fix[];
+    POL013 "invalid-condition-block" Error aa["DATA_TYPE_MISMATCH", "INVALID_CONDITION_KEY_FORMAT"] on[Policy] fix[];
+    POL014 "invalid-sid" Error aa["UNSUPPORTED_SID"] on[Policy] fix[];
+    POL015 "duplicate-sid" Warning aa["UNIQUE_SIDS_REQUIRED"] on[Policy] fix[];
+    POL016 "policy-size" Warning aa["POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"] on[Policy] fix[];
+    POL017 "empty-array" Warning aa["EMPTY_ARRAY_ACTION", "EMPTY_ARRAY_RESOURCE", "EMPTY_ARRAY_PRINCIPAL", "EMPTY_ARRAY_CONDITION"] on[Policy] fix[];
+    POL018 "invalid-element" Error aa["INVALID_POLICY_ELEMENT"] on[Policy] fix[];
+    POL019 "data-type-mismatch" Error aa["DATA_TYPE_MISMATCH"] on[Policy] fix[];
+    POL020 "mixed-principal" Error aa[] on[Policy] fix[];
+}
+
 pub const OPERATORS: &[&str] = &[
     "StringEquals",
     "StringNotEquals",

@@ -6,6 +6,13 @@ use super::{CUR011, IAC001, IAC002};
 use crate::diagnostic::Finding;
 use crate::iac::Link;
 
+declare! {
+    family "iac", "templates: the resources around the policies";
+    CUR011 "report-created-outside-us-east-1" Error aa[] on[Template] fix[];
+    IAC001 "bucket-without-delivery-policy" Error aa[] on[Template] fix[];
+    IAC002 "export-before-bucket-policy" Warning aa[] on[Template] fix[];
+}
+
 pub fn check(source_id: usize, links: &[Link], out: &mut Vec<Finding>) {
     for l in links {
         match &l.policy {

@@ -8,6 +8,16 @@ use crate::parse::json::{Kind, Node};
 use crate::rules::exports::CostCtx;
 use std::collections::HashMap;
 
+declare! {
+    family "paths", "the delivered files";
+    PATH001 "no-delivered-files" Error aa[] on[Listing] fix[];
+    PATH002 "files-under-another-prefix" Error aa[] on[Listing] fix[];
+    PATH003 "csv-and-parquet" Warning aa[] on[Listing] fix[];
+    PATH004 "folder-over-1000-files" Warning aa[] on[Listing] fix[];
+    PATH005 "no-resource-id-column" Error aa[] on[Listing] fix[];
+    PATH006 "files-outside-billing-periods" Warning aa[] on[Listing] fix[];
+}
+
 pub fn check(ctx: &mut CostCtx, d: &Node) {
     let prefix = d.get("Prefix").and_then(Node::as_str).unwrap_or("");
     let cur2 = d.get("ExportType").and_then(Node::as_str) != Some("legacy");

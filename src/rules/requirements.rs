@@ -13,6 +13,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+declare! {
+    family "requirements", "the policies grant what the onboarding scenario needs";
+    REQ001 "missing-permission" Error aa[] on[Run] fix[];
+    REQ002 "permission-denied" Error aa[] on[Run] fix[];
+    REQ003 "delivery-refused" Error aa[] on[Run] fix[];
+}
+
 const PROFILES: &[(&str, &str)] = &[
     (
         "discover-resources",
@@ -288,6 +295,9 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
         return Ok(());
     };
     let (profile, reqs) = requirements(scenario, opts.export_type())?;
+    if !FAMILY.runs(opts) {
+        return Ok(());
+    }
     let account = opts.account_id.as_deref().unwrap_or("123456789012");
     let bucket = opts.bucket.as_deref().unwrap_or("");
     let values = Values {
@@ -416,7 +426,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
             }
         }
     }
-    for f in new {
+    for f in new.into_iter().filter(|f| opts.rules.on(f.rule)) {
         let i = f.source;
         reports[i].findings.push(f);
         crate::diagnostic::sort(&mut reports[i].findings);

@@ -5,6 +5,11 @@ use crate::diagnostic::Finding;
 use crate::parse::json::{Kind, Node};
 use crate::secrets::{names_secret, Secret};
 
+declare! {
+    family "secrets", "secrets committed in the checked files";
+    SEC001 "committed-secret" Error aa[] on[Text] fix[];
+}
+
 /// Report every secret-looking value under a secret key; the message never shows it. Each one
 /// is also given to `found` (where it is written and what it decodes to), so that masking hides
 /// exactly what this rule read, however the value was escaped.

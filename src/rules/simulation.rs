@@ -10,6 +10,17 @@ use crate::parse::json::{Kind, Node};
 use crate::rules::exports::CostCtx;
 use crate::rules::requirements::{requirements, Values};
 
+declare! {
+    family "simulation", "the output of simulate-principal-policy";
+    SIM001 "simulated-call-denied" Error aa[] on[Simulation] fix[];
+    SIM002 "blocked-by-scp" Error aa[] on[Simulation] fix[];
+    SIM003 "blocked-by-permissions-boundary" Error aa[] on[Simulation] fix[];
+    SIM004 "missing-context-values" Warning aa[] on[Simulation] fix[];
+    SIM005 "truncated-simulation" Warning aa[] on[Simulation] fix[];
+    SIM006 "resource-not-simulated" Warning aa[] on[Simulation] fix[];
+    SIM007 "call-not-simulated" Warning aa[] on[Simulation] fix[];
+}
+
 /// One decision of the output: an action on a concrete resource (or `*`).
 struct Decision<'a> {
     action: &'a str,

@@ -4,10 +4,23 @@
 //! is reported (SUP001), so stale suppressions do not pile up.
 
 use super::{names_some, SUP001, SUP002};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Selection};
 use crate::iac::Suppression;
 
-pub fn apply(source_id: usize, suppressions: &[Suppression], findings: &mut Vec<Finding>) {
+declare! {
+    family "suppress", "suppressions";
+    SUP001 "unused-suppression" Warning aa[] on[Template, Config] fix[];
+    SUP002 "invalid-suppression" Error aa[] on[Template, Config] fix[];
+}
+
+/// Apply a template's suppressions to its findings. A suppression whose rules are all off is not
+/// reported as unused: their checks did not run, so nothing tells whether it silences something.
+pub fn apply(
+    source_id: usize,
+    suppressions: &[Suppression],
+    selection: &Selection,
+    findings: &mut Vec<Finding>,
+) {
     let mut new = Vec::new();
     for s in suppressions {
         let mut valid = true;
@@ -47,7 +60,13 @@ pub fn apply(source_id: usize, suppressions: &[Suppression], findings: &mut Vec<
             let inside = s.scope.start <= f.span.start && f.span.end <= s.scope.end;
             !(f.source == source_id && inside && s.rules.iter().any(|(e, _)| f.rule.named_by(e)))
         });
-        if findings.len() == before {
+        let all_off = s.rules.iter().all(|(e, _)| {
+            super::ALL
+                .iter()
+                .filter(|r| r.named_by(e))
+                .all(|r| !selection.on(r))
+        });
+        if findings.len() == before && !all_off {
             let names: Vec<String> = s.rules.iter().map(|(e, _)| format!("`{e}`")).collect();
             new.push(
                 Finding::new(

@@ -4,6 +4,17 @@ use super::*;
 use crate::diagnostic::Finding;
 use crate::parse::json::{Issue, IssueKind};
 
+declare! {
+    family "syntax", "the text of a file is not the strict JSON AWS accepts";
+    JSON001 "json-syntax-error" Error aa["JSON_SYNTAX_ERROR"] on[Text] fix[];
+    JSON002 "trailing-comma" Error aa["JSON_SYNTAX_ERROR"] on[Text] fix[Safe];
+    JSON003 "json-comment" Error aa["JSON_SYNTAX_ERROR"] on[Text] fix[];
+    JSON004 "duplicate-key" Warning aa[] on[Text] fix[];
+    JSON005 "invalid-utf8" Error aa[] on[Text] fix[];
+    JSON006 "byte-order-mark" Warning aa[] on[Text] fix[];
+    JSON007 "empty-file" Warning aa[] on[Text] fix[];
+}
+
 pub fn findings(source: usize, issues: &[Issue]) -> Vec<Finding> {
     issues
         .iter()

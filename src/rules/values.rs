@@ -7,6 +7,16 @@ use crate::parse::json::{Kind, Node};
 use crate::rules::delivery::BILLING_PRINCIPALS;
 use crate::rules::Ctx;
 
+declare! {
+    family "values", "the values in a policy (ARNs, account IDs, placeholders)";
+    VAL001 "unreplaced-placeholder" Error aa[] on[Policy] fix[];
+    VAL002 "invalid-account-id" Error aa["INVALID_ARN_ACCOUNT"] on[Policy] fix[];
+    VAL003 "s3-arn-region-or-account" Error aa["ARN_REGION_NOT_ALLOWED", "ARN_ACCOUNT_NOT_ALLOWED"] on[Policy] fix[];
+    VAL004 "malformed-arn" Error aa["MISSING_ARN_FIELD", "INVALID_ARN_PREFIX", "INVALID_PARTITION"] on[Policy] fix[];
+    VAL005 "s3-url-not-arn" Error aa[] on[Policy] fix[];
+    VAL006 "wildcard-without-like-operator" Warning aa["WILDCARD_WITHOUT_LIKE_OPERATOR"] on[Policy] fix[Safe];
+}
+
 /// Condition keys whose values are AWS account IDs.
 pub const ACCOUNT_KEYS: &[&str] = &[
     "aws:SourceAccount",

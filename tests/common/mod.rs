@@ -125,3 +125,47 @@ pub mod tempdir {
         }
     }
 }
+
+/// The options a rule fixture's `args` file gives (the flags the library has as fields).
+pub fn options(args: &[String]) -> finops_lint::Options {
+    use finops_lint::ExportType;
+    let mut o = finops_lint::Options::default();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().cloned();
+        match flag.as_str() {
+            "--bucket" => o.bucket = value,
+            "--account-id" => o.account_id = value,
+            "--prefix" => o.prefix = value,
+            "--export-name" => o.export_name = value,
+            "--scenario" => o.scenario = value.map(|v| v.parse().unwrap()),
+            "--export-type" => o.export_type = value.map(|v| v.parse::<ExportType>().unwrap()),
+            other => panic!("a fixture's args use `{other}`: map it here"),
+        }
+    }
+    o
+}
+
+/// The files the command line reads for a path, as it names them, with their bytes; `None`
+/// when one cannot be read (a finding of the file system, which the library does not read).
+pub fn documents(path: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    let excludes = finops_lint::walk::build_excludes(&[]).unwrap();
+    let (inputs, errors, _) = finops_lint::walk::collect(&[path.to_string()], &excludes);
+    if !errors.is_empty() {
+        return None;
+    }
+    inputs
+        .iter()
+        .map(|i| match i {
+            finops_lint::walk::Input::File { path, .. } => {
+                let name = path.to_string_lossy().to_string();
+                let bytes = std::fs::read(path).ok()?;
+                Some((
+                    name.strip_prefix("./").map(str::to_string).unwrap_or(name),
+                    bytes,
+                ))
+            }
+            other => panic!("unexpected input {other:?}"),
+        })
+        .collect()
+}
