@@ -3,7 +3,10 @@
 //! The pipeline: [`source`] → [`parse`] → [`model`] → [`engine`] (running [`rules`]) →
 //! [`diagnostic`] findings → [`emit`]. [`Linter`] lints documents held in memory (the core: no
 //! file system, threads or terminal; it builds for `wasm32-unknown-unknown` without the default
-//! features). With the `cli` feature, `run` drives the whole program, so tests use it without a
+//! features). [`emit::write`] prints a run in any format to any `io::Write`. Each rule is
+//! declared in its family's module under [`rules`] (code, name, severity, Access Analyzer codes,
+//! the documents it reads, the fixes it offers); [`rules::ALL`] is derived from the declarations.
+//! With the `cli` feature, `run` drives the whole program, so tests use it without a
 //! subprocess.
 //!
 //! ```

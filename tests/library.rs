@@ -6,69 +6,49 @@ mod common;
 use common::{documents, options};
 use finops_lint::emit::{self, Format, Style};
 use finops_lint::Linter;
-use std::path::{Path, PathBuf};
 
 #[test]
 fn the_library_gives_the_command_lines_findings_on_every_rule_fixture() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut compared = 0;
     let mut with_findings = 0;
     let mut unreadable = 0;
-    for rule in finops_lint::rules::ALL.iter() {
-        let dir = root.join("rules").join(rule.folder());
-        let args: Vec<String> = std::fs::read_to_string(dir.join("args"))
-            .map(|s| s.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default();
-        for kind in ["fail", "pass"] {
-            let Ok(entries) = std::fs::read_dir(dir.join(kind)) else {
-                continue;
-            };
-            let mut fixtures: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-            fixtures.sort();
-            for fixture in fixtures {
-                let path = fixture
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .to_string();
-                let mut cli_args = vec!["check", "--format", "json", "--fail-on", "never"];
-                cli_args.extend(args.iter().map(String::as_str));
-                cli_args.push(&path);
-                let cli = common::run(&cli_args);
-                let Some(docs) = documents(&path) else {
-                    // a file the command line cannot read (IO001's dangling link)
-                    assert_eq!(rule.code, "IO001", "{path} cannot be read");
-                    unreadable += 1;
-                    continue;
-                };
-                let mut linter = Linter::new(options(&args));
-                let folder = if fixture.is_dir() {
-                    fixture.clone()
-                } else {
-                    fixture.parent().unwrap().to_path_buf()
-                };
-                if let Some(Ok(found)) = finops_lint::config::discover(&folder) {
-                    let text = std::fs::read_to_string(&found).unwrap();
-                    let name = found.to_string_lossy().to_string();
-                    linter = linter.config(&name, &text);
-                }
-                let linted = match linter.lint(docs.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
-                {
-                    Ok(l) => l,
-                    Err(e) => {
-                        assert_eq!(
-                            cli.code, 2,
-                            "{path}: the library refused ({e}), the CLI did not"
-                        );
-                        continue;
-                    }
-                };
-                let json = emit::render(&linted, Style::new(Format::Json));
-                assert_eq!(json, cli.stdout, "{path}: library and CLI differ");
-                compared += 1;
-                with_findings += usize::from(linted.findings().next().is_some());
-            }
+    for common::Fixture {
+        rule,
+        path,
+        args,
+        folder,
+    } in common::rule_fixtures()
+    {
+        let mut cli_args = vec!["check", "--format", "json", "--fail-on", "never"];
+        cli_args.extend(args.iter().map(String::as_str));
+        cli_args.push(&path);
+        let cli = common::run(&cli_args);
+        let Some(docs) = documents(&path) else {
+            // a file the command line cannot read (IO001's dangling link)
+            assert_eq!(rule.code, "IO001", "{path} cannot be read");
+            unreadable += 1;
+            continue;
+        };
+        let mut linter = Linter::new(options(&args));
+        if let Some(Ok(found)) = finops_lint::config::discover(&folder) {
+            let text = std::fs::read_to_string(&found).unwrap();
+            let name = found.to_string_lossy().to_string();
+            linter = linter.config(&name, &text);
         }
+        let linted = match linter.lint(docs.iter().map(|(n, b)| (n.as_str(), b.as_slice()))) {
+            Ok(l) => l,
+            Err(e) => {
+                assert_eq!(
+                    cli.code, 2,
+                    "{path}: the library refused ({e}), the CLI did not"
+                );
+                continue;
+            }
+        };
+        let json = emit::render(&linted, Style::new(Format::Json));
+        assert_eq!(json, cli.stdout, "{path}: library and CLI differ");
+        compared += 1;
+        with_findings += usize::from(linted.findings().next().is_some());
     }
     // every rule has fixtures; most of them have findings
     assert!(compared > 300, "{compared} fixtures compared");

@@ -10,7 +10,6 @@ use finops_lint::model::CostDoc;
 use finops_lint::rules::{self, Family, FAMILIES, GROUPS};
 use finops_lint::{Linter, Rule, RunResult};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 #[test]
 fn the_registry_is_every_declared_rule_once_in_group_order() {
@@ -48,53 +47,27 @@ fn the_registry_is_every_declared_rule_once_in_group_order() {
     assert_eq!(rules::ALL.last().unwrap().code, "IO001");
 }
 
-/// The fixtures of every rule, linted through the library: (fixture path, args, result).
+/// The fixtures of every rule, linted through the library: (fixture path, result).
 fn fixture_runs(config: Option<&str>) -> Vec<(String, RunResult)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
-    for rule in rules::ALL.iter() {
-        let dir = root.join("rules").join(rule.folder());
-        let args: Vec<String> = std::fs::read_to_string(dir.join("args"))
-            .map(|s| s.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default();
-        for kind in ["fail", "pass"] {
-            let Ok(entries) = std::fs::read_dir(dir.join(kind)) else {
-                continue;
-            };
-            let mut fixtures: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
-            fixtures.sort();
-            for fixture in fixtures {
-                let path = fixture
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .to_string();
-                let Some(docs) = documents(&path) else {
-                    continue; // IO001's dangling link: the library reads no file system
-                };
-                let folder = if fixture.is_dir() {
-                    fixture.clone()
-                } else {
-                    fixture.parent().unwrap().to_path_buf()
-                };
-                let own = finops_lint::config::discover(&folder).and_then(Result::ok);
-                let mut linter = Linter::new(options(&args));
-                match (&own, config) {
-                    (Some(found), None) => {
-                        let text = std::fs::read_to_string(found).unwrap();
-                        linter = linter.config(&found.to_string_lossy(), &text);
-                    }
-                    // a fixture with a configuration of its own keeps it
-                    (Some(_), Some(_)) => continue,
-                    (None, Some(text)) => linter = linter.config("finops-lint.toml", text),
-                    (None, None) => {}
-                }
-                if let Ok(result) =
-                    linter.lint(docs.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
-                {
-                    out.push((path, result));
-                }
+    for fixture in common::rule_fixtures() {
+        let Some(docs) = documents(&fixture.path) else {
+            continue; // IO001's dangling link: the library reads no file system
+        };
+        let own = finops_lint::config::discover(&fixture.folder).and_then(Result::ok);
+        let mut linter = Linter::new(options(&fixture.args));
+        match (&own, config) {
+            (Some(found), None) => {
+                let text = std::fs::read_to_string(found).unwrap();
+                linter = linter.config(&found.to_string_lossy(), &text);
             }
+            // a fixture with a configuration of its own keeps it
+            (Some(_), Some(_)) => continue,
+            (None, Some(text)) => linter = linter.config("finops-lint.toml", text),
+            (None, None) => {}
+        }
+        if let Ok(result) = linter.lint(docs.iter().map(|(n, b)| (n.as_str(), b.as_slice()))) {
+            out.push((fixture.path, result));
         }
     }
     out

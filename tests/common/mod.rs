@@ -169,3 +169,50 @@ pub fn documents(path: &str) -> Option<Vec<(String, Vec<u8>)>> {
         })
         .collect()
 }
+
+/// A rule fixture: its rule, its path from the repository's root, the flags of the rule's `args`
+/// file, and its folder (where a configuration of its own is found).
+pub struct Fixture {
+    pub rule: &'static finops_lint::Rule,
+    pub path: String,
+    pub args: Vec<String>,
+    pub folder: std::path::PathBuf,
+}
+
+/// Every `fail/` and `pass/` fixture of every rule, in rule order.
+pub fn rule_fixtures() -> Vec<Fixture> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for rule in finops_lint::rules::ALL.iter() {
+        let dir = root.join("rules").join(rule.folder());
+        let args: Vec<String> = std::fs::read_to_string(dir.join("args"))
+            .map(|s| s.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        for kind in ["fail", "pass"] {
+            let Ok(entries) = std::fs::read_dir(dir.join(kind)) else {
+                continue;
+            };
+            let mut fixtures: Vec<std::path::PathBuf> =
+                entries.map(|e| e.unwrap().path()).collect();
+            fixtures.sort();
+            for fixture in fixtures {
+                let folder = if fixture.is_dir() {
+                    fixture.clone()
+                } else {
+                    fixture.parent().unwrap().to_path_buf()
+                };
+                out.push(Fixture {
+                    rule,
+                    path: fixture
+                        .strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string(),
+                    args: args.clone(),
+                    folder,
+                });
+            }
+        }
+    }
+    out
+}
