@@ -955,7 +955,7 @@ fn simulate(a: SimulateArgs, io: &mut Io) -> i32 {
     }
     if !errors.is_empty() {
         for e in errors {
-            let _ = writeln!(io.stderr, "error: {e}");
+            let _ = writeln!(io.stderr, "error: {}", crate::emit::escape::line(&e));
         }
         return 2;
     }
@@ -1370,7 +1370,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
     if let Some(c) = config.as_mut() {
         // the configuration's files: its globs are relative to its folder
         if let Some(note) = c.select_files(&mut inputs) {
-            let _ = writeln!(io.stderr, "note: {note}");
+            let _ = writeln!(io.stderr, "note: {}", crate::emit::escape::line(&note));
         }
     }
     let mut stdin_bytes = None;
@@ -1597,7 +1597,7 @@ fn scenario_needs(
                 io.stderr,
                 "note: --scenario {sc} is not checked: the `{}` of `{}` is invalid",
                 missing.join("` and `"),
-                c.source.name
+                crate::emit::escape::line(&c.source.name)
             );
             Ok(())
         }

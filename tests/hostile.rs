@@ -1166,3 +1166,48 @@ fn no_line_of_a_text_format_starts_with_a_workflow_command() {
         }
     }
 }
+
+#[test]
+fn the_configurations_name_is_escaped_in_the_notes_on_standard_error() {
+    let dir = tempdir::Dir::new();
+    let hostile = "cfg\n::stop-commands::x\u{1b}[2J";
+    dir.write(
+        &format!("{hostile}/finops-lint.toml"),
+        "[onboarding]\nbucket = \"s3://not-a-bucket\"\n\n[files]\ninclude = [\"infra/**\"]\n",
+    );
+    let p = dir.write(
+        &format!("{hostile}/p.json"),
+        "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+    );
+    let p = p.as_str();
+    // a file named that `include` leaves out: a note naming the configuration
+    let left_out = common::run(&["check", p]);
+    assert!(
+        left_out.stderr.contains("leaves out"),
+        "{}",
+        left_out.stderr
+    );
+    // a scenario the configuration's invalid bucket cannot serve: a note naming it
+    let scenario = common::run(&[
+        "check",
+        "--scenario",
+        "root-existing-export",
+        "--account-id",
+        "402938475610",
+        p,
+    ]);
+    assert!(
+        scenario.stderr.contains("is not checked"),
+        "{}",
+        scenario.stderr
+    );
+    for out in [&left_out, &scenario] {
+        assert!(!out.stderr.contains('\u{1b}'), "{}", out.stderr);
+        assert!(
+            out.stderr.lines().all(|l| !l.starts_with("::")),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("\\u{1b}[2J"), "{}", out.stderr);
+    }
+}
