@@ -1527,7 +1527,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             Span::new(0, 0),
             format!("cannot read the path: {}", err.message),
         )
-        .help("check that the path exists and is readable");
+        .help(err.help);
         let report = FileReport {
             findings: vec![f],
             ..Default::default()

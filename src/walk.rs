@@ -24,7 +24,12 @@ pub enum Input {
 pub struct WalkError {
     pub path: String,
     pub message: String,
+    /// What to do about it.
+    pub help: &'static str,
 }
+
+/// The help for a path that cannot be read.
+const UNREADABLE_HELP: &str = "check that the path exists and is readable";
 
 const SKIP_DIRS: &[&str] = &["target", "node_modules"];
 
@@ -111,6 +116,7 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
             Err(e) => errors.push(WalkError {
                 path: p.clone(),
                 message: e.to_string(),
+                help: UNREADABLE_HELP,
             }),
             Ok(m) if m.is_dir() => {
                 // unsorted, so that walkdir reads each folder as it goes instead of holding all
@@ -152,6 +158,7 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
                                 .io_error()
                                 .map(|io| io.to_string())
                                 .unwrap_or_else(|| e.to_string()),
+                            help: UNREADABLE_HELP,
                         }),
                     }
                 }
@@ -163,6 +170,13 @@ pub fn collect(paths: &[String], excludes: &GlobSet) -> (Vec<Input>, Vec<WalkErr
                     explicit: false,
                 }));
             }
+            // a link in the checked tree that leads out of it (to a credentials file, say) is
+            // not read, even when it is named (as a CI job or a hook names changed files)
+            Ok(_) if !crate::contain::link_stays_near(&path) => errors.push(WalkError {
+                path: p.clone(),
+                message: "it is a symbolic link to a file outside the checked tree (the current folder and the link's own folder), so it was not read".into(),
+                help: "check the file the link leads to by its own path",
+            }),
             Ok(_) => {
                 if !excluded(excludes, &path) {
                     inputs.push(Input::File {

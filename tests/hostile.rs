@@ -1211,3 +1211,62 @@ fn the_configurations_name_is_escaped_in_the_notes_on_standard_error() {
         assert!(out.stderr.contains("\\u{1b}[2J"), "{}", out.stderr);
     }
 }
+
+#[test]
+fn a_named_link_out_of_the_tree_is_a_finding_and_not_read() {
+    let dir = tempdir::Dir::new();
+    let outside = tempdir::Dir::new();
+    let secret = outside.write(
+        "credentials.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Alow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}",
+    );
+    let inside = dir.write(
+        "repo/real.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Alow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}",
+    );
+    let repo = dir.path().join("repo");
+    std::os::unix::fs::symlink(&secret, repo.join("out.json")).unwrap();
+    std::os::unix::fs::symlink(&inside, repo.join("alias.json")).unwrap();
+    let out = repo.join("out.json");
+    let alias = repo.join("alias.json");
+    let run = common::run(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        out.to_str().unwrap(),
+        alias.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = f["file"].as_str().unwrap();
+            (
+                file.rsplit('/').next().unwrap().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // the link out: IO001, and its target's invalid Effect is never seen; the link within the
+    // tree is read
+    let mut found = found;
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("alias.json".to_string(), "POL005".to_string()),
+            ("out.json".to_string(), "IO001".to_string())
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("outside the checked tree"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 1);
+}

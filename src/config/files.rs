@@ -8,7 +8,7 @@ use crate::walk::Input;
 use std::path::{Path, PathBuf};
 
 /// The configuration file in `dir` or its nearest parent that has one; `Err` when it is a
-/// symbolic link that leads out of the tree (see [`link_stays_near`]).
+/// symbolic link that leads out of the tree (see [`crate::contain::link_stays_near`]).
 pub fn discover(dir: &Path) -> Option<Result<PathBuf, PathBuf>> {
     let start = std::fs::canonicalize(dir).ok()?;
     let found = start
@@ -17,7 +17,7 @@ pub fn discover(dir: &Path) -> Option<Result<PathBuf, PathBuf>> {
         // not only regular files: a FIFO or device of that name is refused when read, with a
         // message, instead of a parent's configuration being used in its place
         .find(|p| p.metadata().is_ok_and(|m| !m.is_dir()))?;
-    if !link_stays_near(&found) {
+    if !crate::contain::link_stays_near(&found) {
         // a link to a file elsewhere (`/proc/self/environ`, a credentials file) is not read:
         // its text would be shown in CFG001 findings; `--config` names such a file explicitly
         return Some(Err(found));
@@ -29,21 +29,6 @@ pub fn discover(dir: &Path) -> Option<Result<PathBuf, PathBuf>> {
     Some(Ok(cwd
         .and_then(|c| found.strip_prefix(&c).ok().map(Path::to_path_buf))
         .unwrap_or(found)))
-}
-
-/// Whether a discovered configuration is a plain file, or a symbolic link to a file inside the
-/// tree of the folder that holds the link or of the current folder (a shared configuration
-/// linked from a subfolder of the repository).
-fn link_stays_near(found: &Path) -> bool {
-    if !std::fs::symlink_metadata(found).is_ok_and(|m| m.file_type().is_symlink()) {
-        return true;
-    }
-    let Ok(target) = std::fs::canonicalize(found) else {
-        return false;
-    };
-    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
-    found.parent().is_some_and(|d| target.starts_with(d))
-        || cwd.is_some_and(|c| target.starts_with(c))
 }
 
 /// A path made absolute, its folders' links resolved (the file itself, a link or not, is kept):
