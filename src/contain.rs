@@ -122,6 +122,25 @@ pub fn shown(path: &str) -> String {
     out
 }
 
+/// Whether a path is a plain file (or folder), or a symbolic link that leads inside the tree of
+/// the folder holding the link or of the current folder: a link of the checked tree that leads
+/// out of it (to a credentials file, say) is not read, whoever names it.
+pub fn link_stays_near(path: &Path) -> bool {
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return true;
+    }
+    let Ok(target) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let folder = std::fs::canonicalize(folder).ok();
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    folder.is_some_and(|d| target.starts_with(d)) || cwd.is_some_and(|c| target.starts_with(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,23 +201,4 @@ mod tests {
         assert_eq!(shown("a\nb\u{1b}[31m"), "a\\nb\\u{1b}[31m");
         assert_eq!(shown(&"x".repeat(300)).len(), 203);
     }
-}
-
-/// Whether a path is a plain file (or folder), or a symbolic link that leads inside the tree of
-/// the folder holding the link or of the current folder: a link of the checked tree that leads
-/// out of it (to a credentials file, say) is not read, whoever names it.
-pub fn link_stays_near(path: &Path) -> bool {
-    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return true;
-    }
-    let Ok(target) = std::fs::canonicalize(path) else {
-        return false;
-    };
-    let folder = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let folder = std::fs::canonicalize(folder).ok();
-    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
-    folder.is_some_and(|d| target.starts_with(d)) || cwd.is_some_and(|c| target.starts_with(c))
 }
