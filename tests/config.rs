@@ -542,3 +542,43 @@ fn a_discovered_configuration_linked_out_of_the_tree_is_not_read() {
         .collect();
     assert!(codes.iter().all(|c| *c == "POL001"), "{codes:?}");
 }
+
+#[test]
+fn severities_take_the_spellings_users_type_and_a_typo_changes_nothing_else() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "p.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::<bucket_name>/*"}]}"#,
+    );
+    let p = dir.path().to_str().unwrap();
+    let of_val001 = |value: &str| {
+        dir.write(
+            "finops-lint.toml",
+            &format!("[rules]\nseverity = {{ VAL001 = \"{value}\" }}\n"),
+        );
+        let (_, v) = json_findings(&[p]);
+        codes(&v)
+            .into_iter()
+            .map(|(code, sev, _)| format!("{code} {sev}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of_val001("warn"), ["VAL001 warning"]);
+    assert_eq!(of_val001("warning"), ["VAL001 warning"]);
+    assert_eq!(of_val001("err"), ["VAL001 error"]);
+    assert_eq!(of_val001("info"), ["VAL001 info"]);
+    assert!(of_val001("ignore").is_empty());
+    assert!(of_val001("off").is_empty());
+    // a value that is none of them: a finding with the closest spelling, the rule as it was
+    assert_eq!(of_val001("warnig"), ["VAL001 error", "CFG001 error"]);
+    let (_, v) = json_findings(&[p]);
+    let cfg = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CFG001")
+        .unwrap();
+    assert!(
+        cfg["help"].as_str().unwrap().contains("`\"warning\"`"),
+        "{cfg:#}"
+    );
+}

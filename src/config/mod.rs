@@ -288,10 +288,11 @@ pub fn parse_text(name: &str, bytes: &[u8]) -> Config {
                 continue;
             }
             let sev = match m.value.as_str() {
-                Some("error") => Some(Severity::Error),
-                Some("warning") => Some(Severity::Warning),
+                // the spellings other linters take, too (ESLint's `warn`, `ignore`)
+                Some("error" | "err") => Some(Severity::Error),
+                Some("warning" | "warn") => Some(Severity::Warning),
                 Some("info") => Some(Severity::Info),
-                Some("off") => None,
+                Some("off" | "ignore") => None,
                 // the schema reported it (CFG001): the rule keeps its default severity
                 _ => continue,
             };
