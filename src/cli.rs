@@ -282,6 +282,28 @@ const SUBCOMMANDS: &[&str] = &[
     "help",
 ];
 
+/// A first argument that is no existing path and reads like a command mistyped (`rulse`,
+/// `generte`): the command meant. A path (with a separator or an extension), a flag or a file that
+/// exists is checked as usual.
+fn mistyped_command(first: &str) -> Option<&'static str> {
+    if first.starts_with('-')
+        || first.contains(['/', '.', '\\'])
+        || std::fs::symlink_metadata(first).is_ok()
+    {
+        return None;
+    }
+    let commands = || SUBCOMMANDS.iter().copied().filter(|c| *c != "help");
+    // two letters swapped (`rulse`) is the command with those letters, not the one a letter away
+    let letters = |w: &str| {
+        let mut l: Vec<u8> = w.to_ascii_lowercase().into_bytes();
+        l.sort_unstable();
+        l
+    };
+    commands()
+        .find(|c| letters(c) == letters(first))
+        .or_else(|| crate::fuzzy::suggest(first, commands()))
+}
+
 /// Run the program; a failed write to standard output (a closed pipe, a full disk) ends it with
 /// exit 2 and the error on standard error, whatever the command: what was lost is said.
 pub fn run(args: Vec<OsString>, io: &mut Io) -> i32 {
@@ -346,6 +368,15 @@ fn command(mut args: Vec<OsString>, io: &mut Io) -> i32 {
     if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
         let top_flag = matches!(first, "-h" | "--help" | "-V" | "--version");
         if !SUBCOMMANDS.contains(&first) && !top_flag {
+            if let Some(command) = mistyped_command(first) {
+                return usage_error(
+                    io,
+                    &format!(
+                        "`{}` is neither a command nor a file; did you mean `finops-lint {command}`?",
+                        crate::emit::escape::line(first)
+                    ),
+                );
+            }
             args.insert(1, OsString::from("check"));
         }
     }

@@ -695,3 +695,30 @@ fn everyday_comfort_quiet_statistics_completions_and_rule_json() {
         assert!(out.stdout.contains("Example"), "{sub}: {}", out.stdout);
     }
 }
+
+#[test]
+fn a_mistyped_command_is_a_usage_error_with_the_command_meant() {
+    for (typed, meant) in [
+        ("rulse", "rules"),
+        ("generte", "generate"),
+        ("chek", "check"),
+        ("simulat", "simulate"),
+    ] {
+        let out = run(&[typed]);
+        assert_eq!(out.code, 2, "{typed}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("did you mean `finops-lint {meant}`?")),
+            "{typed}: {}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "");
+    }
+    // a path is a path: a missing file is IO001 (exit 1), whatever it looks like
+    let out = run(&["--format", "concise", "./rulse"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("IO001"), "{}", out.stdout);
+    // a word far from every command is a missing file too
+    let out = run(&["--format", "concise", "policies"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+}
