@@ -282,6 +282,27 @@ const SUBCOMMANDS: &[&str] = &[
     "help",
 ];
 
+/// How SARIF and GitHub annotations name the files: relative to the working folder (SARIF's
+/// `%SRCROOT%`), or for GitHub to the repository (`GITHUB_WORKSPACE` when it is set), the
+/// others by their absolute path.
+fn printed_paths(format: emit::Format) -> crate::emit::ci::Paths {
+    let absolute = |p: std::path::PathBuf| {
+        std::fs::canonicalize(&p)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    };
+    let cwd = std::env::current_dir().ok().map(absolute);
+    let root = match format {
+        emit::Format::Github => std::env::var_os("GITHUB_WORKSPACE")
+            .filter(|w| !w.is_empty())
+            .map(|w| absolute(w.into()))
+            .or_else(|| cwd.clone()),
+        _ => cwd.clone(),
+    };
+    crate::emit::ci::Paths { cwd, root }
+}
+
 /// A first argument that is no existing path and reads like a command mistyped (`rulse`,
 /// `generte`): the command meant. A path (with a separator or an extension), a flag or a file that
 /// exists is checked as usual.
@@ -1502,7 +1523,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         quiet: a.quiet,
     };
     let mut run = Stream {
-        emitter: emit::Emitter::new(style),
+        emitter: emit::Emitter::new(style).with_paths(printed_paths(a.format)),
         session: Some(engine::Session::new(&opts, config.as_mut())),
         baseline,
         entries: a.write_baseline.as_ref().map(|_| Vec::new()),

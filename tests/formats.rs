@@ -93,13 +93,13 @@ fn sarif_matches_the_official_schema() {
         ));
 }
 
-#[test]
-fn sarif_passes_the_sarif_multitool() {
-    let dir = std::env::temp_dir().join(format!("finops-lint-sarif-{}", std::process::id()));
+/// The SARIF multitool's verdict on a log: no schema error and no best-practice warning.
+fn multitool_accepts(sarif: &str, name: &str) {
+    let dir = std::env::temp_dir().join(format!("finops-lint-sarif-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("finops-lint.sarif");
-    std::fs::write(&input, output("sarif")).unwrap();
+    std::fs::write(&input, sarif).unwrap();
     let log = dir.join("validation.sarif");
     let out = std::process::Command::new(tool("FINOPS_LINT_SARIF_MULTITOOL"))
         .arg("validate")
@@ -110,17 +110,91 @@ fn sarif_passes_the_sarif_multitool() {
         .output()
         .expect("run the SARIF multitool");
     let console = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{console}");
+    assert!(out.status.success(), "{name}: {console}");
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&log).unwrap()).unwrap();
     let problems: Vec<_> = v["runs"][0]["results"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["ruleId"].clone())
+        .map(|r| (r["ruleId"].clone(), r["message"].clone()))
         .collect();
-    // no schema error and no best-practice warning
-    assert!(problems.is_empty(), "{problems:?}\n{console}");
+    assert!(problems.is_empty(), "{name}: {problems:?}\n{console}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sarif_passes_the_sarif_multitool() {
+    multitool_accepts(&output("sarif"), "relative");
+}
+
+#[test]
+fn sarif_with_absolute_inputs_passes_the_multitool() {
+    // a file under the working folder given by its absolute path: relative to %SRCROOT%
+    let cwd = std::env::current_dir().unwrap();
+    let inside = cwd.join("examples/broken/readonly-policy.json");
+    // a file elsewhere: an absolute file:// URI, without a base
+    let dir = std::env::temp_dir().join(format!("finops-lint-sarif-abs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let outside = dir.join("policy with space.json");
+    std::fs::write(
+        &outside,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Alow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let out = run(&[
+        "check",
+        "--format",
+        "sarif",
+        "--fail-on",
+        "never",
+        inside.to_str().unwrap(),
+        outside.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let locations: Vec<serde_json::Value> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"].clone())
+        .collect();
+    assert!(
+        locations
+            .iter()
+            .any(|l| l["uri"] == "examples/broken/readonly-policy.json"
+                && l["uriBaseId"] == "%SRCROOT%"),
+        "{locations:#?}"
+    );
+    let expected = format!("file://{}", outside.to_str().unwrap().replace(' ', "%20"));
+    assert!(
+        locations
+            .iter()
+            .any(|l| l["uri"] == expected.as_str() && l.get("uriBaseId").is_none()),
+        "{locations:#?}"
+    );
+    assert!(
+        locations
+            .iter()
+            .all(|l| !l["uri"].as_str().unwrap().starts_with('/')),
+        "{locations:#?}"
+    );
+    multitool_accepts(&out.stdout, "absolute");
+    // GitHub annotations name the file under the working folder relative to it
+    let gh = run(&[
+        "check",
+        "--format",
+        "github",
+        "--fail-on",
+        "never",
+        inside.to_str().unwrap(),
+    ]);
+    assert!(
+        gh.stdout
+            .contains("file=examples/broken/readonly-policy.json,"),
+        "{}",
+        gh.stdout
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

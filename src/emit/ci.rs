@@ -54,6 +54,74 @@ fn region(source: &Source, span: Span) -> Value {
     json!({"startLine": s.line, "startColumn": s.column, "endLine": end_line, "endColumn": end_col})
 }
 
+/// Where the printed paths of SARIF and GitHub annotations are made relative: the files under
+/// `root` are named relative to it, the others by their absolute path. The command line gives
+/// its working folder as `cwd` and as `root` (GitHub's `GITHUB_WORKSPACE` for annotations); a
+/// front end that gives neither gets the names as they are.
+#[derive(Debug, Clone, Default)]
+pub struct Paths {
+    /// The absolute folder relative names are read from.
+    pub cwd: Option<String>,
+    /// The absolute folder the names are made relative to.
+    pub root: Option<String>,
+}
+
+impl Paths {
+    /// A file's name relative to `root` when it is under it (`Ok`), else its absolute name
+    /// (`Err`); the name as given when the folders are unknown.
+    pub fn place(&self, name: &str) -> Result<String, String> {
+        let name = name.strip_prefix("./").unwrap_or(name);
+        let absolute = if name.starts_with('/') {
+            name.to_string()
+        } else {
+            match &self.cwd {
+                Some(cwd) => format!("{}/{name}", cwd.trim_end_matches('/')),
+                None => return Ok(name.to_string()),
+            }
+        };
+        let absolute = normal(&absolute);
+        match &self.root {
+            Some(root) => {
+                let root = normal(root);
+                let under = if root == "/" {
+                    absolute.strip_prefix('/')
+                } else {
+                    absolute
+                        .strip_prefix(root.as_str())
+                        .and_then(|rest| rest.strip_prefix('/'))
+                };
+                under.map(str::to_string).ok_or(absolute)
+            }
+            None if name.starts_with('/') => Err(absolute),
+            None => Ok(name.to_string()),
+        }
+    }
+}
+
+/// An absolute path without `.` and `..` components or doubled slashes (read as written).
+fn normal(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// A SARIF artifact location: a relative reference under `%SRCROOT%`, or an absolute `file://`
+/// URI without a base (a relative reference may not begin with a slash: SARIF1004).
+fn artifact(name: &str, paths: &Paths) -> Value {
+    match paths.place(name) {
+        Ok(rel) => json!({"uri": uri(&rel), "uriBaseId": "%SRCROOT%"}),
+        Err(abs) => json!({"uri": format!("file://{}", uri(&abs))}),
+    }
+}
+
 /// A path as a relative URI reference (forward slashes, percent-encoded where needed).
 fn uri(name: &str) -> String {
     let name = name.strip_prefix("./").unwrap_or(name);
@@ -70,10 +138,10 @@ fn uri(name: &str) -> String {
     out
 }
 
-fn location(source: &Source, span: Span, message: Option<&str>) -> Value {
+fn location(source: &Source, span: Span, message: Option<&str>, paths: &Paths) -> Value {
     let mut loc = json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": uri(&source.name), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": artifact(&source.name, paths),
             "region": region(source, span),
         }
     });
@@ -135,7 +203,7 @@ pub fn sarif_doc() -> Value {
 }
 
 /// One SARIF result.
-pub fn sarif_result(f: &Finding, source: &Source, others: Others) -> Value {
+pub fn sarif_result(f: &Finding, source: &Source, others: Others, paths: &Paths) -> Value {
     let index = ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
     let mut text = f.message.clone();
     if let Some(h) = &f.help {
@@ -146,7 +214,7 @@ pub fn sarif_result(f: &Finding, source: &Source, others: Others) -> Value {
         "ruleIndex": index,
         "level": level(f.severity),
         "message": {"text": text},
-        "locations": [location(source, f.span, None)],
+        "locations": [location(source, f.span, None, paths)],
         "partialFingerprints": {"finopsLint/v1": fingerprint(f, source)},
     });
     let related: Vec<Value> = f
@@ -155,7 +223,7 @@ pub fn sarif_result(f: &Finding, source: &Source, others: Others) -> Value {
         .enumerate()
         .map(|(i, l)| {
             let src = l.source.and_then(others).unwrap_or(source);
-            let mut loc = location(src, l.span, Some(&l.message));
+            let mut loc = location(src, l.span, Some(&l.message), paths);
             loc["id"] = json!(i + 1);
             loc
         })
@@ -179,7 +247,7 @@ pub fn sarif_result(f: &Finding, source: &Source, others: Others) -> Value {
         r["fixes"] = json!([{
             "description": {"text": fix.message},
             "artifactChanges": [{
-                "artifactLocation": {"uri": uri(&source.name), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": artifact(&source.name, paths),
                 "replacements": replacements,
             }],
         }]);
@@ -199,7 +267,7 @@ fn region_or_insertion(source: &Source, span: Span) -> Value {
 /// A GitHub Actions workflow command: one annotation per finding. Line breaks are written as
 /// GitHub's `%0A` and every other control character escaped, so that the command stays on its
 /// line.
-pub fn github_line(f: &Finding, source: &Source) -> String {
+pub fn github_line(f: &Finding, source: &Source, paths: &Paths) -> String {
     fn data(s: &str) -> String {
         escape::except_line_breaks(s)
             .replace('%', "%25")
@@ -222,7 +290,7 @@ pub fn github_line(f: &Finding, source: &Source) -> String {
     }
     format!(
         "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-        property(&source.name),
+        property(&paths.place(&source.name).unwrap_or_else(|abs| abs)),
         s.line,
         s.column,
         e.line,
@@ -333,4 +401,34 @@ pub fn gitlab_issue(
             "lines": {"begin": s.line, "end": e.line},
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Paths;
+
+    #[test]
+    fn paths_are_named_relative_to_the_root_or_absolute() {
+        let p = Paths {
+            cwd: Some("/work/repo/sub".into()),
+            root: Some("/work/repo".into()),
+        };
+        assert_eq!(p.place("a.json"), Ok("sub/a.json".into()));
+        assert_eq!(p.place("./a.json"), Ok("sub/a.json".into()));
+        assert_eq!(p.place("../b/c.json"), Ok("b/c.json".into()));
+        assert_eq!(p.place("/work/repo/x.json"), Ok("x.json".into()));
+        assert_eq!(
+            p.place("/work/repository/x.json"),
+            Err("/work/repository/x.json".into())
+        );
+        assert_eq!(
+            p.place("../../other/x.json"),
+            Err("/work/other/x.json".into())
+        );
+        assert_eq!(p.place("/etc/./x/../y.json"), Err("/etc/y.json".into()));
+        // without the folders: the names as given
+        let none = Paths::default();
+        assert_eq!(none.place("./a.json"), Ok("a.json".into()));
+        assert_eq!(none.place("/abs/a.json"), Err("/abs/a.json".into()));
+    }
 }

@@ -298,6 +298,8 @@ pub struct Emitter {
     fingerprints: std::collections::HashMap<String, usize>,
     /// Every string printed goes through it.
     mask: crate::emit::mask::Mask,
+    /// How SARIF and GitHub annotations name the files.
+    paths: ci::Paths,
 }
 
 /// A JSON array written element by element inside a pretty-printed document, byte for byte
@@ -379,7 +381,15 @@ impl Emitter {
             junit_failures: 0,
             fingerprints: std::collections::HashMap::new(),
             mask: crate::emit::mask::Mask::default(),
+            paths: ci::Paths::default(),
         }
+    }
+
+    /// Name the files of SARIF and GitHub annotations relative to `paths.root` (the others by
+    /// their absolute path).
+    pub fn with_paths(mut self, paths: ci::Paths) -> Self {
+        self.paths = paths;
+        self
     }
 
     /// Mask the secrets of `source` in everything printed from now on (a file's secrets may
@@ -523,7 +533,7 @@ impl Emitter {
             }
             Format::Sarif => {
                 for f in findings {
-                    let v = ci::sarif_result(f, source, others);
+                    let v = ci::sarif_result(f, source, others, &self.paths);
                     if let Some(a) = self.array.as_mut() {
                         a.push(out, &v);
                     }
@@ -531,7 +541,7 @@ impl Emitter {
             }
             Format::Github => {
                 for f in findings {
-                    out.push_str(&ci::github_line(f, source));
+                    out.push_str(&ci::github_line(f, source, &self.paths));
                 }
             }
             Format::Junit => {
