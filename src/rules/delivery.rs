@@ -1,4 +1,4 @@
-//! BP001–BP009: the bucket policy that lets AWS deliver the cost export (DOMAIN §7.1, BP-01 to
+//! BP001–BP010: the bucket policy that lets AWS deliver the cost export (DOMAIN §7.1, BP-01 to
 //! BP-09; BP-10, the policy version, is POL001/POL003).
 
 use super::*;
@@ -23,6 +23,7 @@ declare! {
     BP007 "delivery-wildcard-without-like" Error aa[] on[Policy] fix[Safe];
     BP008 "deny-blocks-delivery" Error aa[] on[Policy] fix[];
     BP009 "deny-blocks-reader" Warning aa[] on[Policy] fix[];
+    BP010 "delivery-without-source-condition" Warning aa[] on[Policy] fix[];
 }
 
 pub const BILLING_PRINCIPALS: &[&str] = &[
@@ -284,6 +285,48 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
         }
         let acct = expected_account(ctx, stmt);
         let conds = stmt.conditions();
+        // BP010: no condition ties the delivery to the account's own exports
+        // (a key that is a misspelling of one of them is reported as that: IAM005, POL013)
+        let source_keys = ["aws:SourceAccount", "aws:SourceArn"];
+        let near = |key: &str| {
+            let bare: String = key
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            bare.contains("sourceaccount")
+                || bare.contains("sourcearn")
+                || crate::fuzzy::suggest(key, source_keys).is_some()
+        };
+        let keys_anywhere = stmt
+            .get("Condition")
+            .and_then(Node::as_object)
+            .into_iter()
+            .flatten()
+            .flat_map(|op| {
+                let inner = op.value.as_object().unwrap_or(&[]);
+                std::iter::once(op.key.as_str())
+                    .chain(inner.iter().map(|m| m.key.as_str()))
+                    .chain(op.value.as_str())
+            })
+            .any(near);
+        if !keys_anywhere
+            && !conds
+                .iter()
+                .any(|c| source_keys.iter().any(|k| c.key_is(k)))
+        {
+            let at = stmt
+                .node
+                .as_object()
+                .and_then(|ms| ms.iter().find(|m| m.key == "Principal"))
+                .map(|m| m.key_span)
+                .unwrap_or(stmt.node.span);
+            let a = ctx.opts.account_id.as_deref().unwrap_or("<account-id>");
+            let f = Finding::new(&BP010, ctx.source_id, at, format!("{} lets the billing service write without `aws:SourceAccount` or `aws:SourceArn`", stmt.label()))
+                .note("without them, an export of any AWS account may write into this bucket through the billing service (the confused-deputy problem AWS documents for service principals); the delivery itself works")
+                .help(format!("add `\"Condition\": {{\"StringLike\": {{\"aws:SourceAccount\": \"{a}\", \"aws:SourceArn\": [\"arn:aws:cur:us-east-1:{a}:definition/*\", \"arn:aws:bcm-data-exports:us-east-1:{a}:export/*\"]}}}}` to the statement"));
+            ctx.report(f);
+        }
         for c in conds.iter().filter(|c| c.key_is("aws:SourceAccount")) {
             for v in c.values() {
                 if let (Some(s), Some(a)) = (v.as_str(), ctx.opts.account_id.as_deref()) {
