@@ -1276,8 +1276,11 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
         );
     }
     if let Some(acct) = &a.account_id {
-        if !(acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())) {
-            return usage_error(io, &format!("--account-id `{acct}` is not a 12-digit AWS account ID (write it without dashes)"));
+        if let Some(problem) = crate::config::account_id_problem(acct) {
+            return usage_error(
+                io,
+                &format!("--account-id `{acct}` is not a 12-digit AWS account ID: {problem}"),
+            );
         }
     }
     let values = req::Values {
@@ -1593,9 +1596,9 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
 /// The onboarding flags' own values (the configuration's are checked when it is read).
 fn flag_values(a: &CheckArgs) -> Result<(), String> {
     if let Some(acct) = a.account_id.as_deref() {
-        if !crate::config::valid_account_id(acct) {
+        if let Some(problem) = crate::config::account_id_problem(acct) {
             return Err(format!(
-                "--account-id `{acct}` is not a 12-digit AWS account ID (write it without dashes)"
+                "--account-id `{acct}` is not a 12-digit AWS account ID: {problem}"
             ));
         }
     }
@@ -1603,6 +1606,11 @@ fn flag_values(a: &CheckArgs) -> Result<(), String> {
         if !crate::config::valid_bucket_name(b) {
             return Err(format!(
                 "--bucket `{b}` must be the bucket's name only, such as `my-billing-bucket`"
+            ));
+        }
+        if let Some(problem) = crate::rules::exports::bucket_name_problem(b) {
+            return Err(format!(
+                "--bucket `{b}` is not a valid S3 bucket name: {problem}"
             ));
         }
     }

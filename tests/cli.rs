@@ -722,3 +722,41 @@ fn a_mistyped_command_is_a_usage_error_with_the_command_meant() {
     let out = run(&["--format", "concise", "policies"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
 }
+
+#[test]
+fn account_id_and_bucket_flags_say_what_is_wrong() {
+    for (value, says) in [
+        (
+            "1234-5678-9012",
+            "it has separators: write it as `123456789012`",
+        ),
+        ("12345678901", "it has 11 digits, not 12"),
+        ("12345678901x", "`x` is not a digit"),
+    ] {
+        let out = run(&["--account-id", value, "examples"]);
+        assert_eq!(out.code, 2, "{value}");
+        assert!(out.stderr.contains(says), "{value}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("without dashes") || value.contains('-'),
+            "{}",
+            out.stderr
+        );
+    }
+    for (value, says) in [
+        ("My_Bucket", "`M` is not allowed"),
+        ("ab", "it has 2 characters"),
+        ("s3://acme", "the bucket's name only"),
+    ] {
+        let out = run(&["--bucket", value, "examples"]);
+        assert_eq!(out.code, 2, "{value}");
+        assert!(out.stderr.contains(says), "{value}: {}", out.stderr);
+    }
+    let out = run(&[
+        "--bucket",
+        "acme-finops-billing",
+        "--account-id",
+        "402938475610",
+        "examples/onboarding",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}

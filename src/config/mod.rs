@@ -43,6 +43,27 @@ pub fn valid_account_id(id: &str) -> bool {
     id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// What is wrong with an account ID that is not 12 digits, said for what was written.
+pub fn account_id_problem(id: &str) -> Option<String> {
+    if valid_account_id(id) {
+        return None;
+    }
+    let digits: String = id.chars().filter(char::is_ascii_digit).collect();
+    let separators = id
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+    Some(if separators && digits.len() == 12 {
+        format!("it has separators: write it as `{digits}`")
+    } else if let Some(c) = id
+        .chars()
+        .find(|c| !c.is_ascii_digit() && *c != '-' && *c != ' ')
+    {
+        format!("`{c}` is not a digit (an account ID is 12 digits)")
+    } else {
+        format!("it has {} digits, not 12", digits.len())
+    })
+}
+
 /// A bucket's name only: not empty, not an `s3://` URL, an ARN or a path.
 pub fn valid_bucket_name(name: &str) -> bool {
     !(name.is_empty()
