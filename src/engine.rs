@@ -155,6 +155,7 @@ pub fn check_source_in(
     report.findings.append(&mut secrets);
     match content {
         Content::Policy(doc) => {
+            duplicate_keys_in_policy(source, &doc.root, &mut report.findings);
             report.kind = Some(match doc.container {
                 model::Container::Bare => doc.kind.describe().to_string(),
                 c => format!("{} ({})", doc.kind.describe(), c.describe()),
@@ -182,6 +183,51 @@ pub fn check_source_in(
 fn settle(report: &mut FileReport, opts: &Options) {
     report.findings.retain(|f| opts.rules.on(f.rule));
     sort(&mut report.findings);
+}
+
+/// A key repeated inside a policy document is an error, not a warning (JSON004): IAM keeps the
+/// last value, so what the first one grants or denies is silently dropped; the note quotes it.
+fn duplicate_keys_in_policy(source: &Source, root: &json::Node, findings: &mut [Finding]) {
+    fn member_at(node: &json::Node, key_span: Span) -> Option<&json::Member> {
+        if !(node.span.start <= key_span.start && key_span.end <= node.span.end) {
+            return None;
+        }
+        if let Some(ms) = node.as_object() {
+            for m in ms {
+                if m.key_span == key_span {
+                    return Some(m);
+                }
+                if let Some(found) = member_at(&m.value, key_span) {
+                    return Some(found);
+                }
+            }
+        }
+        node.as_array()?
+            .iter()
+            .find_map(|item| member_at(item, key_span))
+    }
+    for f in findings.iter_mut().filter(|f| {
+        f.rule.code == rules::JSON004.code
+            && root.span.start <= f.span.start
+            && f.span.end <= root.span.end
+    }) {
+        f.severity = crate::diagnostic::Severity::Error;
+        let Some(first) = f.labels.first().and_then(|l| member_at(root, l.span)) else {
+            continue;
+        };
+        let text = source
+            .text
+            .get(first.value.span.start..first.value.span.end)
+            .unwrap_or("");
+        // on one line, its whitespace collapsed, at most 80 characters
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let shown: String = flat.chars().take(80).collect();
+        let more = if shown.len() < flat.len() { " ..." } else { "" };
+        f.note = Some(format!(
+            "inside a policy, IAM keeps only the last `{}`: the earlier value `{}{more}` is dropped without a word, so what it grants or denies does not apply",
+            first.key, shown
+        ));
+    }
 }
 
 /// Check a file that a template reads as a policy of a known kind (`file(...)` in Terraform).

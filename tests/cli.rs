@@ -760,3 +760,38 @@ fn account_id_and_bucket_flags_say_what_is_wrong() {
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+#[test]
+fn a_key_repeated_inside_a_policy_is_an_error_that_quotes_what_is_dropped() {
+    let (_, v) = json_findings(&["rules/JSON004-duplicate-key/fail"]);
+    let of = |file: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "JSON004" && f["file"].as_str().unwrap().ends_with(file))
+            .unwrap_or_else(|| panic!("{file}: {v:#}"))
+            .clone()
+    };
+    let action = of("duplicate-action.json");
+    assert_eq!(action["severity"], "error");
+    assert!(
+        action["note"]
+            .as_str()
+            .unwrap()
+            .contains("the earlier value `\"s3:ListBucket\"` is dropped"),
+        "{action:#}"
+    );
+    let statement = of("duplicate-statement.json");
+    assert_eq!(statement["severity"], "error");
+    assert!(
+        statement["note"]
+            .as_str()
+            .unwrap()
+            .contains("last `Statement`: the earlier value `[ {\"Sid\": \"Read\""),
+        "{statement:#}"
+    );
+    // outside a policy: a warning, as before
+    assert_eq!(of("export-duplicate.json")["severity"], "warning");
+    assert_eq!(of("tpl-duplicate.yaml")["severity"], "warning");
+}
