@@ -383,6 +383,7 @@ pub fn write_table(sim: &Simulation, out: &mut dyn Write) -> std::io::Result<()>
         "Resource",
         "Decision",
         "Matched statements (policy:line)",
+        "Why",
     ];
     let mut widths = header.map(str::len);
     for r in results(sim) {
@@ -390,7 +391,7 @@ pub fn write_table(sim: &Simulation, out: &mut dyn Write) -> std::io::Result<()>
             widths[i] = widths[i].max(c.chars().count());
         }
     }
-    let line = |out: &mut dyn Write, cells: [&str; 4]| -> std::io::Result<()> {
+    let line = |out: &mut dyn Write, cells: [&str; 5]| -> std::io::Result<()> {
         let mut s = String::from("|");
         for (i, c) in cells.iter().enumerate() {
             s.push_str(&format!(" {c:<w$} |", w = widths[i]));
@@ -412,13 +413,15 @@ pub fn write_table(sim: &Simulation, out: &mut dyn Write) -> std::io::Result<()>
     out.write_all(sep.as_bytes())?;
     for r in results(sim) {
         let r = row(&r);
-        line(out, [&r[0], &r[1], &r[2], &r[3]])?;
+        line(out, [&r[0], &r[1], &r[2], &r[3], &r[4]])?;
     }
     out.write_all(sep.as_bytes())
 }
 
-/// A result's row in the table.
-fn row(r: &Value) -> [String; 4] {
+/// A result's row in the table, each cell on one line with its control characters escaped (the
+/// values come from the request and the policies). The last cell says why a request is denied,
+/// as the JSON does: the Deny that matched, or the context values a condition needs.
+fn row(r: &Value) -> [String; 5] {
     let matched: Vec<String> = r["MatchedStatements"]
         .as_array()
         .map(|m| {
@@ -433,10 +436,26 @@ fn row(r: &Value) -> [String; 4] {
                 .collect()
         })
         .unwrap_or_default();
+    let missing: Vec<&str> = r["MissingContextValues"]
+        .as_array()
+        .map(|m| m.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let decision = r["EvalDecision"].as_str().unwrap_or("");
+    let why = match decision {
+        "explicitDeny" => format!("a Deny matches: {}", matched.join(", ")),
+        "implicitDeny" if !missing.is_empty() => format!(
+            "no statement allows it without the context values {}",
+            missing.join(", ")
+        ),
+        "implicitDeny" => "no statement allows it".to_string(),
+        _ => String::new(),
+    };
+    let cell = |t: &str| crate::emit::escape::line(t).into_owned();
     [
-        r["EvalActionName"].as_str().unwrap_or("").to_string(),
-        r["EvalResourceName"].as_str().unwrap_or("").to_string(),
-        r["EvalDecision"].as_str().unwrap_or("").to_string(),
-        matched.join(", "),
+        cell(r["EvalActionName"].as_str().unwrap_or("")),
+        cell(r["EvalResourceName"].as_str().unwrap_or("")),
+        cell(decision),
+        cell(&matched.join(", ")),
+        cell(&why),
     ]
 }

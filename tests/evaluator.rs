@@ -643,3 +643,59 @@ fn invalid_request_values_are_usage_errors_naming_the_value() {
         assert_eq!(out.code, 0, "{entry}: {}", out.stderr);
     }
 }
+
+#[test]
+fn the_table_says_why_a_request_is_denied_and_escapes_what_it_prints() {
+    let dir = common::tempdir::Dir::new();
+    let allow = dir.write(
+        "allow.json",
+        r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+  {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}
+]}"#,
+    );
+    let deny = dir.write(
+        "deny.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:ListBucket", "Resource": "*"}]}"#,
+    );
+    let out = run(&[
+        "simulate",
+        "--policy-input-list",
+        &allow,
+        &deny,
+        "--action-names",
+        "s3:GetObject",
+        "s3:ListBucket",
+        "s3:PutObject",
+        "--resource-arns",
+        "arn:aws:s3:::b\u{1b}[2J/k",
+        "--output",
+        "table",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let row = |action: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("| {action} ")))
+            .unwrap_or_else(|| panic!("{action}: {}", out.stdout))
+            .to_string()
+    };
+    assert!(
+        row("s3:GetObject")
+            .contains("no statement allows it without the context values aws:SourceIp"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        row("s3:ListBucket").contains("a Deny matches: PolicyInputList.2:1"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        row("s3:PutObject").contains("| no statement allows it"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains('\u{1b}'), "{}", out.stdout);
+    assert!(out.stdout.contains("\\u{1b}[2J"), "{}", out.stdout);
+}
