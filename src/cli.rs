@@ -443,7 +443,7 @@ fn command(mut args: Vec<OsString>, io: &mut Io) -> i32 {
         Command::Rule { code, format } => match rules::find(&code) {
             Some(r) => {
                 let text = match format {
-                    ListFormat::Text => r.docs.to_string(),
+                    ListFormat::Text => r.reader_docs(),
                     ListFormat::Json => {
                         let mut t =
                             serde_json::to_string_pretty(&emit::rule_json(r)).unwrap_or_default();

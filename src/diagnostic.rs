@@ -75,6 +75,26 @@ impl Rule {
                     .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit())))
     }
 
+    /// The documentation as `finops-lint rule CODE` prints it: the README without its sections
+    /// for contributors (`## Fixtures`).
+    pub fn reader_docs(&self) -> String {
+        let mut out = String::new();
+        let mut skipping = false;
+        for line in self.docs.lines() {
+            if line.starts_with("## ") {
+                skipping = line.trim() == "## Fixtures";
+            }
+            if !skipping {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        let trimmed = out.trim_end().len();
+        out.truncate(trimmed);
+        out.push('\n');
+        out
+    }
+
     /// The folder under `rules/` holding the docs and fixtures.
     pub fn folder(&self) -> String {
         format!("{}-{}", self.code, self.name)

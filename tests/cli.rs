@@ -795,3 +795,24 @@ fn a_key_repeated_inside_a_policy_is_an_error_that_quotes_what_is_dropped() {
     assert_eq!(of("export-duplicate.json")["severity"], "warning");
     assert_eq!(of("tpl-duplicate.yaml")["severity"], "warning");
 }
+
+#[test]
+fn human_findings_say_where_to_read_more_and_rule_prints_what_readers_need() {
+    let out = run(&["--no-config", "examples/broken/readonly-policy.json"]);
+    assert!(
+        out.stdout
+            .contains("`finops-lint rule POL001` explains the rule"),
+        "{}",
+        out.stdout
+    );
+    let doc = run(&["rule", "POL001"]);
+    assert_eq!(doc.code, 0);
+    assert!(
+        doc.stdout.starts_with("# POL001 missing-version"),
+        "{}",
+        doc.stdout
+    );
+    assert!(doc.stdout.contains("## Why it matters"), "{}", doc.stdout);
+    assert!(!doc.stdout.contains("## Fixtures"), "{}", doc.stdout);
+    assert!(!doc.stdout.contains("`pass/` holds"), "{}", doc.stdout);
+}

@@ -148,11 +148,13 @@ impl Diagnostic for Rendered<'_> {
             Severity::Info => miette::Severity::Advice,
         })
     }
+    /// The help, then where to read more: `finops-lint rule CODE`.
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.f
-            .help
-            .as_ref()
-            .map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
+        let more = format!("`finops-lint rule {}` explains the rule", self.f.rule.code);
+        Some(Box::new(match &self.f.help {
+            Some(h) => format!("{h}\n{more}"),
+            None => more,
+        }))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         if self.source.text.is_empty() {
