@@ -171,10 +171,12 @@ fn fix_and_diff_on_the_command_line() {
     assert!(out.stderr.starts_with("fixed "), "{}", out.stderr);
     let after = std::fs::read_to_string(&policy).unwrap();
     assert_ne!(after, before);
-    // only the edits changed: every line of the original that was not fixed is still there
+    // only the edits changed: every line of the original that was not fixed (the Effect, the
+    // guide's placeholders) is still there, and the placeholders took the run's values
+    assert!(!after.contains('<') && after.contains("arn:aws:s3:::acme-finops-billing"), "{after}");
     let kept = before
         .lines()
-        .filter(|l| !l.contains("allow") && !l.trim().is_empty())
+        .filter(|l| !l.contains("allow") && !l.contains('<') && !l.trim().is_empty())
         .all(|l| after.contains(l));
     assert!(kept, "{after}");
     // converged: nothing left to fix, and nothing left offers a safe fix

@@ -9,7 +9,7 @@ use crate::rules::Ctx;
 
 declare! {
     family "values", "the values in a policy (ARNs, account IDs, placeholders)";
-    VAL001 "unreplaced-placeholder" Error aa[] on[Policy] fix[];
+    VAL001 "unreplaced-placeholder" Error aa[] on[Policy] fix[Safe];
     VAL002 "invalid-account-id" Error aa["INVALID_ARN_ACCOUNT"] on[Policy] fix[];
     VAL003 "s3-arn-region-or-account" Error aa["ARN_REGION_NOT_ALLOWED", "ARN_ACCOUNT_NOT_ALLOWED"] on[Policy] fix[];
     VAL004 "malformed-arn" Error aa["MISSING_ARN_FIELD", "INVALID_ARN_PREFIX", "INVALID_PARTITION"] on[Policy] fix[];
@@ -124,7 +124,19 @@ fn placeholders(ctx: &mut Ctx, node: &Node) {
                 let mut f = Finding::new(&VAL001, ctx.source_id, node.inner_span(), format!("unreplaced placeholder `{text}`"))
                     .note("the onboarding guides show placeholders that must be replaced; AWS takes this text literally, so the statement matches nothing or is rejected");
                 f = match replacement {
-                    Some(r) => f.help(format!("use `\"{}\"`", s.replace(text, &r))),
+                    // the run's value is certain: a safe fix, where the string is written
+                    // without escapes (its text in the file is the text read)
+                    Some(r) => {
+                        let fixed = s.replace(text, &r);
+                        let span = node.inner_span();
+                        let plain = ctx.source.text.get(span.start..span.end) == Some(s.as_str());
+                        let f = f.help(format!("use `\"{fixed}\"`"));
+                        if plain {
+                            f.fix(format!("use `\"{fixed}\"`"), span, fixed)
+                        } else {
+                            f
+                        }
+                    }
                     None if lower.contains("account") => f.help("replace it with the 12-digit AWS account ID, without dashes (or pass `--account-id` to see the corrected value)"),
                     None if lower.contains("bucket") => f.help("replace it with the bucket's name (or pass `--bucket` to see the corrected value)"),
                     None => f.help("replace the placeholder with the real value"),
