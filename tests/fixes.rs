@@ -173,7 +173,10 @@ fn fix_and_diff_on_the_command_line() {
     assert_ne!(after, before);
     // only the edits changed: every line of the original that was not fixed (the Effect, the
     // guide's placeholders) is still there, and the placeholders took the run's values
-    assert!(!after.contains('<') && after.contains("arn:aws:s3:::acme-finops-billing"), "{after}");
+    assert!(
+        !after.contains('<') && after.contains("arn:aws:s3:::acme-finops-billing"),
+        "{after}"
+    );
     let kept = before
         .lines()
         .filter(|l| !l.contains("allow") && !l.contains('<') && !l.trim().is_empty())
