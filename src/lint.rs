@@ -21,9 +21,13 @@
 //!     .lint([("bucket-policy.json", policy.as_bytes())])
 //!     .unwrap();
 //! let codes: Vec<&str> = linted.findings().map(|f| f.rule.code).collect();
-//! // the guide's placeholder left in, and the delivery service's missing permission
-//! assert!(codes.contains(&"VAL001"));
-//! assert!(codes.contains(&"BP003"));
+//! // the guide's placeholder left in (its fix takes the run's bucket), and the delivery
+//! // service's missing `s3:GetBucketPolicy`; `s3:PutObject` on the placeholder is not
+//! // reported again as missing
+//! assert!(codes.contains(&"VAL001") && codes.contains(&"BP003"));
+//! assert!(!codes.contains(&"BP002"));
+//! let fix = linted.findings().find(|f| f.rule.code == "VAL001").and_then(|f| f.fix.as_ref());
+//! assert_eq!(fix.unwrap().edits[0].replacement, "arn:aws:s3:::acme-billing/*");
 //! ```
 
 use crate::config::Config;

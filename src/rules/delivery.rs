@@ -240,14 +240,14 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
             .map(|m| m.value.span)
             .unwrap_or_else(|| anchor(first));
         let b = bucket.as_deref().unwrap_or("<bucket>");
-        // a Resource that is still a guide's placeholder is VAL001's finding; what it breaks
-        // (the delivery) is not reported again as a missing permission
-        let placeholder = allows.iter().any(|s| {
+        // an action granted on a Resource that is still a guide's placeholder is VAL001's
+        // finding; what it breaks (the delivery) is not reported again as a missing permission
+        let on_placeholder = |s: &Statement| {
             s.strings("Resource")
                 .iter()
                 .any(|(r, _)| crate::syntax::find_placeholder(r).is_some())
-        });
-        if !put_ok && !placeholder {
+        };
+        if !put_ok && !grants("s3:PutObject", &on_placeholder) {
             let f = Finding::new(
                 &BP002,
                 ctx.source_id,
@@ -263,7 +263,7 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
             ));
             ctx.report(f);
         }
-        if !get_ok && !placeholder {
+        if !get_ok && !grants("s3:GetBucketPolicy", &on_placeholder) {
             let f = Finding::new(&BP003, ctx.source_id, at, format!("`{required}` is not allowed `s3:GetBucketPolicy` on the bucket"))
                 .note("before delivering, AWS reads the bucket policy to verify it may write there; when it cannot, the export is marked unhealthy")
                 .help(format!("allow `\"s3:GetBucketPolicy\"` on `\"arn:aws:s3:::{b}\"` (the bucket ARN, without `/*`) in {}", first.label()));
