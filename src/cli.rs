@@ -300,7 +300,7 @@ fn printed_paths(format: emit::Format) -> crate::emit::ci::Paths {
             .or_else(|| cwd.clone()),
         _ => cwd.clone(),
     };
-    crate::emit::ci::Paths { cwd, root }
+    crate::emit::ci::Paths::new(cwd, root)
 }
 
 /// A first argument that is no existing path and reads like a command mistyped (`rulse`,

@@ -246,6 +246,7 @@ pub fn check_included_policy(
     if let Some(root) = parsed.root {
         rules::secrets::check(source_id, &root, &mut report.findings, &mut report.secrets);
         if root.as_object().is_some() {
+            duplicate_keys_in_policy(source, &root, &mut report.findings);
             let doc = model::template_policy(root, kind, true);
             report.kind = Some(format!("{} (read by a template)", kind.describe()));
             add_policy(source, source_id, doc, opts, &mut report);

@@ -816,3 +816,32 @@ fn human_findings_say_where_to_read_more_and_rule_prints_what_readers_need() {
     assert!(!doc.stdout.contains("## Fixtures"), "{}", doc.stdout);
     assert!(!doc.stdout.contains("`pass/` holds"), "{}", doc.stdout);
 }
+
+#[test]
+fn a_key_repeated_in_a_policy_a_template_reads_is_an_error_too() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "main.tf",
+        "resource \"aws_iam_policy\" \"p\" {\n  name   = \"p\"\n  policy = file(\"${path.module}/p.json\")\n}\n",
+    );
+    dir.write(
+        "p.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+    );
+    let tf = dir.path().join("main.tf");
+    let (_, v) = json_findings(&["--no-config", tf.to_str().unwrap()]);
+    let dup = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "JSON004")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(dup["severity"], "error", "{dup:#}");
+    assert!(
+        dup["note"]
+            .as_str()
+            .unwrap()
+            .contains("`\"s3:ListBucket\"` is dropped"),
+        "{dup:#}"
+    );
+}

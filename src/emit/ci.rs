@@ -55,18 +55,27 @@ fn region(source: &Source, span: Span) -> Value {
 }
 
 /// Where the printed paths of SARIF and GitHub annotations are made relative: the files under
-/// `root` are named relative to it, the others by their absolute path. The command line gives
+/// `root` are named relative to it, the others by their absolute path. Build it with
+/// [`Paths::new`], which normalizes the folders. The command line gives
 /// its working folder as `cwd` and as `root` (GitHub's `GITHUB_WORKSPACE` for annotations); a
 /// front end that gives neither gets the names as they are.
 #[derive(Debug, Clone, Default)]
 pub struct Paths {
     /// The absolute folder relative names are read from.
-    pub cwd: Option<String>,
+    cwd: Option<String>,
     /// The absolute folder the names are made relative to.
-    pub root: Option<String>,
+    root: Option<String>,
 }
 
 impl Paths {
+    /// The folders, normalized once (not for every name printed).
+    pub fn new(cwd: Option<String>, root: Option<String>) -> Self {
+        Paths {
+            cwd: cwd.map(|c| normal(&c)),
+            root: root.map(|r| normal(&r)),
+        }
+    }
+
     /// A file's name relative to `root` when it is under it (`Ok`), else its absolute name
     /// (`Err`); the name as given when the folders are unknown.
     pub fn place(&self, name: &str) -> Result<String, String> {
@@ -82,7 +91,6 @@ impl Paths {
         let absolute = normal(&absolute);
         match &self.root {
             Some(root) => {
-                let root = normal(root);
                 let under = if root == "/" {
                     absolute.strip_prefix('/')
                 } else {
@@ -409,10 +417,7 @@ mod tests {
 
     #[test]
     fn paths_are_named_relative_to_the_root_or_absolute() {
-        let p = Paths {
-            cwd: Some("/work/repo/sub".into()),
-            root: Some("/work/repo".into()),
-        };
+        let p = Paths::new(Some("/work/repo/sub/".into()), Some("/work/./repo".into()));
         assert_eq!(p.place("a.json"), Ok("sub/a.json".into()));
         assert_eq!(p.place("./a.json"), Ok("sub/a.json".into()));
         assert_eq!(p.place("../b/c.json"), Ok("b/c.json".into()));
