@@ -1474,6 +1474,12 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         };
         let mut fixed = 0;
         let mut files = 0;
+        // with a scenario, the fixes of the checks across files (a missing permission added to
+        // the statement that should carry it) are computed with the run's other policies
+        let mut across = opts
+            .scenario
+            .is_some()
+            .then(|| Across::read(&inputs, &opts, &reader, &fixing));
         for (id, input) in inputs.iter().enumerate() {
             let Input::File { path, .. } = input else {
                 continue;
@@ -1482,7 +1488,15 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
                 continue;
             };
             let name = input_name(input);
-            let Some((text, n)) = fix_text(&name, &bytes, &opts, least, &fixing, &reported) else {
+            let Some((text, n)) = fix_text(
+                &name,
+                &bytes,
+                &opts,
+                least,
+                &fixing,
+                &reported,
+                across.as_mut().map(|a| (a, id)),
+            ) else {
                 continue;
             };
             fixed += n;
@@ -1759,18 +1773,93 @@ fn fix_text(
     least: crate::diagnostic::Applicability,
     modules: &Modules,
     reported: &dyn Fn(&Source, &mut Vec<Finding>),
+    mut across: Option<(&mut Across, usize)>,
 ) -> Option<(String, usize)> {
     let (text, bad) = crate::parse::json::decode(bytes);
     if bad.is_some() {
         return None;
     }
     let siblings = modules.siblings(name);
-    crate::fix::fix_rounds(&text, least, |text| {
+    let fixed = crate::fix::fix_rounds(&text, least, |text| {
         let source = Source::new(name.to_string(), text.to_string());
-        let mut report = engine::check_source_in(&source, 0, None, opts, &siblings);
+        let mut report = match across.as_mut() {
+            Some((a, id)) => a.check(*id, source.clone(), opts, &siblings),
+            None => engine::check_source_in(&source, 0, None, opts, &siblings),
+        };
         reported(&source, &mut report.findings);
         report.findings
-    })
+    });
+    // the files fixed after this one read it as it is now
+    if let (Some((a, id)), Some((text, _))) = (across, fixed.as_ref()) {
+        let source = Source::new(name.to_string(), text.clone());
+        a.reports[id] = engine::check_source_in(&source, id, None, opts, &siblings);
+        a.sources[id] = source;
+    }
+    fixed
+}
+
+/// The run's files as the checks across files read them, for `--fix` with `--scenario`: each
+/// file is checked in turn with the others as they are (or as fixed before it).
+struct Across {
+    sources: Vec<Source>,
+    reports: Vec<FileReport>,
+}
+
+impl Across {
+    fn read(inputs: &[Input], opts: &Options, reader: &Reader, modules: &Modules) -> Across {
+        let mut sources = Vec::new();
+        let mut reports = Vec::new();
+        for (id, input) in inputs.iter().enumerate() {
+            let name = input_name(input);
+            let bytes = match input {
+                Input::File { path, .. } => reader.read(path).ok(),
+                _ => None,
+            };
+            let text = bytes
+                .map(|b| crate::parse::json::decode(&b).0)
+                .unwrap_or_default();
+            let source = Source::new(name.clone(), text);
+            let report = if source.text.is_empty() {
+                FileReport::default()
+            } else {
+                engine::check_source_in(&source, id, None, opts, &modules.siblings(&name))
+            };
+            sources.push(source);
+            reports.push(report);
+        }
+        Across { sources, reports }
+    }
+
+    /// File `id`'s findings with `source` as its text: its own checks and the requirement
+    /// checks with the run's other policies.
+    fn check(
+        &mut self,
+        id: usize,
+        source: Source,
+        opts: &Options,
+        siblings: &[Arc<str>],
+    ) -> FileReport {
+        let report = engine::check_source_in(&source, id, None, opts, siblings);
+        let kept_source = std::mem::replace(&mut self.sources[id], source);
+        let kept_report = std::mem::replace(&mut self.reports[id], report);
+        let requirements = &crate::rules::requirements::FAMILY;
+        let of_requirements =
+            |f: &Finding| requirements.rules.iter().any(|r| std::ptr::eq(*r, f.rule));
+        // a fix is applied only where the file itself is reported; what fails does not stop it
+        let _ = crate::rules::requirements::check(&self.sources, &mut self.reports, opts);
+        for (i, r) in self.reports.iter_mut().enumerate() {
+            if i != id {
+                r.findings.retain(|f| !of_requirements(f));
+            }
+        }
+        let source = std::mem::replace(&mut self.sources[id], kept_source);
+        let mut report = std::mem::replace(&mut self.reports[id], kept_report);
+        drop(source);
+        report
+            .findings
+            .retain(|f| f.source == id || !of_requirements(f));
+        report
+    }
 }
 
 /// Drop the findings of a file that a baseline records, as many of each as it records.

@@ -355,10 +355,7 @@ fn embedded_without_fixes(
     doc: &PolicyDoc,
     mut findings: Vec<Finding>,
 ) -> Vec<Finding> {
-    let at = doc.root.span.start;
-    let embedded = at > 0 && source.text.as_bytes().get(at - 1) == Some(&b'"')
-        || source.text.get(at..).is_some_and(|t| t.starts_with("%7B"));
-    if embedded {
+    if doc.embedded_in(source) {
         for f in &mut findings {
             f.fix = None;
         }

@@ -102,6 +102,13 @@ pub struct PolicyDoc {
 
 impl PolicyDoc {
     /// The document the checks of what a policy grants read.
+    /// Whether the policy is held in a JSON string of its file (get-bucket-policy output,
+    /// IAM's URL-encoded form), where edits written as JSON text do not apply.
+    pub fn embedded_in(&self, source: &crate::source::Source) -> bool {
+        let at = self.root.span.start;
+        at > 0 && source.text.as_bytes().get(at - 1) == Some(&b'"')
+            || source.text.get(at..).is_some_and(|t| t.starts_with("%7B"))
+    }
     pub fn eval_root(&self) -> &Node {
         self.eval.as_ref().unwrap_or(&self.root)
     }

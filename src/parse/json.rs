@@ -133,6 +133,45 @@ pub fn insert_member(source: &str, obj: &Node, member: &str) -> (Span, String) {
     }
 }
 
+/// The edit that appends `items` (each a JSON text, such as `"s3:GetObject"`) to the value
+/// `node` of `source`, written as the list is: after its last item, on lines of their own with
+/// its indentation when the list puts its items on lines of their own, else inline. A string
+/// becomes a list that holds it first; an empty list is replaced. `None` for other values, and
+/// for a value whose text is not JSON (a YAML block list, a Terraform expression).
+pub fn append_items(source: &str, node: &Node, items: &[String]) -> Option<(Span, String)> {
+    let text = source.get(node.span.start..node.span.end)?;
+    if serde_json::from_str::<serde_json::Value>(text).is_err() {
+        return None;
+    }
+    match &node.kind {
+        Kind::String(_) => Some((node.span, format!("[{text}, {}]", items.join(", ")))),
+        Kind::Array(list) => {
+            let Some(last) = list.last() else {
+                return Some((node.span, format!("[{}]", items.join(", "))));
+            };
+            let before = match list.len() {
+                1 => node.span.start + 1,
+                n => list[n - 2].span.end,
+            };
+            let between = source.get(before..last.span.start).unwrap_or("");
+            let sep = match between.rfind('\n') {
+                Some(nl) => {
+                    let eol = if between[..nl].ends_with('\r') {
+                        "\r\n"
+                    } else {
+                        "\n"
+                    };
+                    format!(",{eol}{}", &between[nl + 1..])
+                }
+                None => ", ".to_string(),
+            };
+            let at = last.span.end;
+            Some((Span::new(at, at), format!("{sep}{}", items.join(&sep))))
+        }
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IssueKind {
     Syntax,
@@ -600,6 +639,38 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    fn appended(text: &str, items: &[&str]) -> Option<String> {
+        let root = parse_file(text, None).root.unwrap();
+        let node = root.get("a").unwrap();
+        let items: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+        let (span, with) = append_items(text, node, &items)?;
+        let mut out = text.to_string();
+        out.replace_range(span.start..span.end, &with);
+        Some(out)
+    }
+
+    #[test]
+    fn items_are_appended_as_the_list_is_written() {
+        assert_eq!(
+            appended("{\"a\": [\"x\", \"y\"]}", &["z"]).unwrap(),
+            "{\"a\": [\"x\", \"y\", \"z\"]}"
+        );
+        assert_eq!(
+            appended("{\"a\": [\n    \"x\"\n  ]}", &["y", "z"]).unwrap(),
+            "{\"a\": [\n    \"x\",\n    \"y\",\n    \"z\"\n  ]}"
+        );
+        assert_eq!(
+            appended("{\"a\": [\r\n  \"x\",\r\n  \"y\"\r\n]}", &["z"]).unwrap(),
+            "{\"a\": [\r\n  \"x\",\r\n  \"y\",\r\n  \"z\"\r\n]}"
+        );
+        assert_eq!(
+            appended("{\"a\": \"x\"}", &["y"]).unwrap(),
+            "{\"a\": [\"x\", \"y\"]}"
+        );
+        assert_eq!(appended("{\"a\": []}", &["y"]).unwrap(), "{\"a\": [\"y\"]}");
+        assert_eq!(appended("{\"a\": 1}", &["y"]), None);
     }
 
     #[test]

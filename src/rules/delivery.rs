@@ -15,9 +15,9 @@ use crate::rules::Ctx;
 declare! {
     family "delivery", "the billing bucket policy lets the cost export be delivered";
     BP001 "missing-delivery-principal" Error aa[] on[Policy] fix[];
-    BP002 "delivery-cannot-put-object" Error aa[] on[Policy] fix[];
-    BP003 "delivery-cannot-get-bucket-policy" Error aa[] on[Policy] fix[];
-    BP004 "delivery-wrong-bucket" Error aa[] on[Policy] fix[];
+    BP002 "delivery-cannot-put-object" Error aa[] on[Policy] fix[Safe];
+    BP003 "delivery-cannot-get-bucket-policy" Error aa[] on[Policy] fix[Safe];
+    BP004 "delivery-wrong-bucket" Error aa[] on[Policy] fix[Safe];
     BP005 "source-account-mismatch" Error aa[] on[Policy] fix[];
     BP006 "source-arn-mismatch" Error aa[] on[Policy] fix[];
     BP007 "delivery-wildcard-without-like" Error aa[] on[Policy] fix[Safe];
@@ -168,6 +168,101 @@ fn bucket_arns(ctx: &Ctx) -> Option<(String, String)> {
     ))
 }
 
+/// Where a delivery action that is not granted should go, as the finding `f` says: the Resource
+/// of the delivery statement that lists the action on other resources (add the right one), else
+/// the `Action` of the delivery statement whose resources cover the call (add the action), each
+/// as a safe fix when the statement is plain JSON; else the first delivery statement.
+#[allow(clippy::too_many_arguments)]
+fn missing_grant(
+    ctx: &Ctx,
+    f: Finding,
+    allows: &[&Statement],
+    action: &str,
+    resource_for: impl Fn(&str) -> String,
+    covers: &dyn Fn(&Statement) -> bool,
+    bucket: &str,
+) -> Finding {
+    let named_bucket = |s: &Statement| {
+        ctx.opts.bucket.clone().or_else(|| {
+            s.strings("Resource").iter().find_map(|(r, _)| {
+                let name = r.strip_prefix("arn:aws:s3:::")?.split('/').next()?;
+                (!name.is_empty() && !name.contains(['*', '?', '<', '$'])).then(|| name.to_string())
+            })
+        })
+    };
+    let plain = |node: &crate::parse::json::Node| {
+        ctx.doc.container != crate::model::Container::Template
+            && ctx
+                .source
+                .text
+                .get(node.span.start..node.span.end)
+                .is_some_and(|t| serde_json::from_str::<serde_json::Value>(t).is_ok())
+    };
+    // the action listed, on other resources: the Resource is what to change
+    if let Some(s) = allows.iter().find(|s| eval::covers_action(s, action)) {
+        if let (Some(res), Some(name)) = (s.get("Resource"), named_bucket(s)) {
+            let wanted = resource_for(&name);
+            let item = serde_json::Value::from(wanted.clone()).to_string();
+            let at = s
+                .strings("Resource")
+                .first()
+                .map(|(_, n)| n.span)
+                .unwrap_or(res.span);
+            let f = Finding { span: at, ..f }
+                .label(s.get("Action").map_or(at, |a| a.span), "allowed here")
+                .help(format!("add `{item}` to the `Resource` of {}", s.label()));
+            return match crate::parse::json::append_items(
+                &ctx.source.text,
+                res,
+                std::slice::from_ref(&item),
+            ) {
+                Some((span, text)) if plain(res) => f.fix(
+                    format!("add `{wanted}` to the `Resource` of {}", s.label()),
+                    span,
+                    text,
+                ),
+                _ => f,
+            };
+        }
+    }
+    // else the action is missing: add it to the delivery statement on the right resources
+    let target = allows.iter().find(|s| covers(s)).unwrap_or(&allows[0]);
+    let item = serde_json::Value::from(action).to_string();
+    let Some(list) = target.get("Action") else {
+        return Finding {
+            span: anchor(target),
+            ..f
+        }
+        .help(format!(
+            "allow `{item}` on `\"{}\"` in {}",
+            resource_for(bucket),
+            target.label()
+        ));
+    };
+    let f = Finding {
+        span: list.span,
+        ..f
+    };
+    if covers(target) {
+        let f = f.help(format!(
+            "add `{item}` to the `Action` of {}",
+            target.label()
+        ));
+        match crate::parse::json::append_items(&ctx.source.text, list, &[item]) {
+            Some((span, text)) if plain(list) => {
+                f.fix(format!("add `{action}` to {}", target.label()), span, text)
+            }
+            _ => f,
+        }
+    } else {
+        f.help(format!(
+            "allow `{item}` on `\"{}\"` in {}",
+            resource_for(bucket),
+            target.label()
+        ))
+    }
+}
+
 /// Does the statement allow writing some object of the bucket? Without `--prefix`, a statement
 /// scoped to any folder of the bucket may be the right one, so any object pattern counts.
 fn covers_some_object(ctx: &Ctx, stmt: &Statement, object_probe: &str) -> bool {
@@ -234,11 +329,6 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                 .iter()
                 .any(|(r, _)| r.starts_with("arn:aws:s3:::") && !r.contains('/') || *r == "*"),
         });
-        let first = allows[0];
-        let at = first
-            .member("Action")
-            .map(|m| m.value.span)
-            .unwrap_or_else(|| anchor(first));
         let b = bucket.as_deref().unwrap_or("<bucket>");
         // an action granted on a Resource that is still a guide's placeholder is VAL001's
         // finding; what it breaks (the delivery) is not reported again as a missing permission
@@ -247,26 +337,63 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                 .iter()
                 .any(|(r, _)| crate::syntax::find_placeholder(r).is_some())
         };
-        if !put_ok && !grants("s3:PutObject", &on_placeholder) {
+        // likewise on another bucket than the run's: BP004's finding, with its fix
+        let on_other_bucket = |s: &Statement| {
+            bucket.as_deref().is_some_and(|b| {
+                s.strings("Resource").iter().any(|(r, _)| {
+                    r.strip_prefix("arn:aws:s3:::").is_some_and(|rest| {
+                        let name = rest.split('/').next().unwrap_or("");
+                        name != b && !name.contains(['*', '?', '<'])
+                    })
+                })
+            })
+        };
+        let derived =
+            |action: &str| grants(action, &on_placeholder) || grants(action, &on_other_bucket);
+        if !put_ok && !derived("s3:PutObject") {
             let f = Finding::new(
                 &BP002,
                 ctx.source_id,
-                at,
+                crate::source::Span::new(0, 0),
                 format!("`{required}` is not allowed `s3:PutObject` on the bucket's objects"),
             )
             .note(
                 "AWS writes every export file with `s3:PutObject`; without it no file is delivered",
-            )
-            .help(format!(
-                "allow `\"s3:PutObject\"` on `\"arn:aws:s3:::{b}/*\"` in {}",
-                first.label()
-            ));
+            );
+            let f = missing_grant(
+                ctx,
+                f,
+                &allows,
+                "s3:PutObject",
+                |bucket| format!("arn:aws:s3:::{bucket}/*"),
+                &|s| match &object_arn {
+                    Some(o) => covers_some_object(ctx, s, o),
+                    None => s
+                        .strings("Resource")
+                        .iter()
+                        .any(|(r, _)| r.contains('/') || *r == "*"),
+                },
+                b,
+            );
             ctx.report(f);
         }
-        if !get_ok && !grants("s3:GetBucketPolicy", &on_placeholder) {
-            let f = Finding::new(&BP003, ctx.source_id, at, format!("`{required}` is not allowed `s3:GetBucketPolicy` on the bucket"))
-                .note("before delivering, AWS reads the bucket policy to verify it may write there; when it cannot, the export is marked unhealthy")
-                .help(format!("allow `\"s3:GetBucketPolicy\"` on `\"arn:aws:s3:::{b}\"` (the bucket ARN, without `/*`) in {}", first.label()));
+        if !get_ok && !derived("s3:GetBucketPolicy") {
+            let f = Finding::new(&BP003, ctx.source_id, crate::source::Span::new(0, 0), format!("`{required}` is not allowed `s3:GetBucketPolicy` on the bucket"))
+                .note("before delivering, AWS reads the bucket policy to verify it may write there; when it cannot, the export is marked unhealthy");
+            let f = missing_grant(
+                ctx,
+                f,
+                &allows,
+                "s3:GetBucketPolicy",
+                |bucket| format!("arn:aws:s3:::{bucket}"),
+                &|s| match &bucket_arn {
+                    Some(b) => eval::covers_resource(s, b),
+                    None => s.strings("Resource").iter().any(|(r, _)| {
+                        r.starts_with("arn:aws:s3:::") && !r.contains('/') || *r == "*"
+                    }),
+                },
+                b,
+            );
             ctx.report(f);
         }
     }
@@ -283,8 +410,16 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                     if name != b && !name.contains(['*', '?', '<']) {
                         let fixed = format!("arn:aws:s3:::{b}{}", &rest[name.len()..]);
                         let f = Finding::new(&BP004, ctx.source_id, node.inner_span(), format!("the delivery statement names bucket `{name}`, not `{b}`"))
-                            .note("AWS delivers the export into the bucket configured in the export; a policy for another bucket does not let it write there")
+                            .note("AWS delivers the export into the bucket configured in the export (`--bucket`); a policy for another bucket does not let it write there")
                             .help(format!("use `\"{fixed}\"`"));
+                        // the run's bucket is known: the edit is certain where the value is
+                        // written plainly (no escapes in the text)
+                        let plain = ctx.source.snippet(node.inner_span()) == r;
+                        let f = if plain {
+                            f.fix(format!("use `{fixed}`"), node.inner_span(), fixed.clone())
+                        } else {
+                            f
+                        };
                         ctx.report(f);
                     }
                 }
@@ -415,10 +550,10 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
         if verdict == Tri::False {
             continue;
         }
-        let f = Finding::new(&BP008, ctx.source_id, anchor(stmt), format!("Deny {} blocks `{required}` from {}", stmt.label(), hits.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(" and ")))
+        let f = Finding::new(&BP008, ctx.source_id, grammar::effect_anchor(stmt), format!("Deny {} blocks `{required}` from {}", stmt.label(), hits.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(" and ")))
             .severity(if verdict == Tri::True { Severity::Error } else { Severity::Warning })
             .note(if verdict == Tri::True {
-                "an explicit Deny overrides every Allow, so AWS cannot deliver the export".to_string()
+                format!("an explicit Deny overrides every Allow, so AWS cannot deliver the export; {}", grammar::deny_condition(ctx.source, stmt, "the delivery"))
             } else {
                 "an explicit Deny overrides every Allow; whether this one applies to the delivery depends on conditions that cannot be decided offline".to_string()
             })
@@ -470,8 +605,8 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
         if verdict == Tri::False {
             continue;
         }
-        let f = Finding::new(&BP009, ctx.source_id, anchor(stmt), format!("Deny {} may block the platform's user from {}", stmt.label(), hits.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")))
-            .note("the FinOps platform lists and downloads the export files with its IAM user's keys; an explicit Deny here overrides the user's own policies and the import fails")
+        let f = Finding::new(&BP009, ctx.source_id, grammar::effect_anchor(stmt), format!("Deny {} may block the platform's user from {}", stmt.label(), hits.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")))
+            .note(format!("the FinOps platform lists and downloads the export files with its IAM user's keys; an explicit Deny here overrides the user's own policies and the import fails ({})", grammar::deny_condition(ctx.source, stmt, "the platform's user, as far as can be told offline")))
             .help("exclude the platform's IAM user from this Deny, for example with a `StringNotLike` on `aws:PrincipalArn` listing its ARN");
         ctx.report(f);
     }

@@ -76,6 +76,35 @@ pub fn anchor(stmt: &Statement) -> Span {
     brace(stmt.node)
 }
 
+/// Where to point at a statement for what its effect does (a Deny that blocks a call): its
+/// `"Effect": "Deny"`, else its Sid or first character.
+pub fn effect_anchor(stmt: &Statement) -> Span {
+    match stmt.member("Effect") {
+        Some(m) => Span::new(m.key_span.start, m.value.span.end.max(m.key_span.end)),
+        None => anchor(stmt),
+    }
+}
+
+/// Why a Deny statement applies to `whom`, for a note: it has no condition, or the condition
+/// it has (on one line, cut to a readable length) holds for them.
+pub fn deny_condition(source: &crate::source::Source, stmt: &Statement, whom: &str) -> String {
+    match stmt.get("Condition") {
+        None => "it has no `Condition`, so it applies to every request".to_string(),
+        Some(c) => {
+            let text = source
+                .snippet(c.span)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let shown = match text.char_indices().nth(160) {
+                Some((i, _)) => format!("{}…", &text[..i]),
+                None => text,
+            };
+            format!("its `Condition` `{shown}` holds for {whom}")
+        }
+    }
+}
+
 pub fn brace(node: &Node) -> Span {
     Span::new(node.span.start, node.span.start + 1)
 }

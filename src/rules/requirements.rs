@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 declare! {
     family "requirements", "the policies grant what the onboarding scenario needs";
-    REQ001 "missing-permission" Error aa[] on[Run] fix[];
+    REQ001 "missing-permission" Error aa[] on[Run] fix[Safe];
     REQ002 "permission-denied" Error aa[] on[Run] fix[];
     REQ003 "delivery-refused" Error aa[] on[Run] fix[];
 }
@@ -60,6 +60,9 @@ pub struct Requirement {
     pub call: String,
     #[serde(default)]
     pub export_types: Vec<String>,
+    /// The Sid of the guides' statement that grants it (`BucketOperations`, `GetObject`, ...).
+    #[serde(default)]
+    pub statement: Option<String>,
 }
 
 impl Requirement {
@@ -349,7 +352,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
                 Decision::ImplicitDeny => missing.entry(r.group.clone()).or_default().push(r),
             }
         }
-        for (((source, _), _), (span, calls)) in denied {
+        for ((source, stmt), (span, calls)) in denied {
             let severity = calls
                 .iter()
                 .map(|(r, _)| r.severity())
@@ -363,56 +366,40 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
                 .iter()
                 .map(|(r, _)| format!("- {} ({})", r.call, r.why))
                 .collect();
-            let f = Finding::new(&rules::REQ002, source, span, format!("this Deny blocks {} of the platform", plural_calls(calls.len())))
+            let matches = doc_at(reports, source)
+                .and_then(|d| {
+                    crate::model::policy::statements(&d.root)
+                        .into_iter()
+                        .find(|s| s.index == stmt)
+                })
+                .map(|s| {
+                    crate::rules::grammar::deny_condition(
+                        &sources[source.0],
+                        &s,
+                        "the platform's requests",
+                    )
+                })
+                .unwrap_or_default();
+            let f = Finding::new(&rules::REQ002, source.0, span, format!("this Deny blocks {} of the platform", plural_calls(calls.len())))
                 .severity(severity)
-                .note(format!("an explicit Deny overrides every Allow; in the {} scenario it blocks {}:\n{}", profile.name, names.join(", "), why.join("\n")))
+                .note(format!("an explicit Deny overrides every Allow; {matches}; in the {} scenario it blocks {}:\n{}", profile.name, names.join(", "), why.join("\n")))
                 .help("exclude the platform's IAM user from this Deny (for example with a condition on `aws:PrincipalArn`), or narrow the Deny so that it spares these calls");
             new.push(f);
         }
+        let mut placed: BTreeMap<(String, Place), Vec<&Requirement>> = BTreeMap::new();
         for (group, list) in missing {
-            let target = pick_policy(&identity, reports, &list, &values);
-            let doc = doc_at(reports, target).map(|d| &d.root);
-            let span = doc
-                .and_then(|d| d.member("Statement"))
-                .map(|m| m.key_span)
-                .unwrap_or(Span::new(0, 1));
-            let actions: Vec<String> = list.iter().map(|r| format!("`{}`", r.action)).collect();
-            let severity = list
-                .iter()
-                .map(|r| r.severity())
-                .max()
-                .unwrap_or(Severity::Error);
-            let calls: Vec<String> = list
-                .iter()
-                .map(|r| format!("- without `{}`: {} ({})", r.action, r.call, r.why))
-                .collect();
-            let stmts = statements_for(&list, &values);
-            let help = format!(
-                "add to `Statement`:\n{}",
-                stmts
-                    .iter()
-                    .map(|s| serde_json::to_string_pretty(s).unwrap_or_default())
-                    .collect::<Vec<_>>()
-                    .join(",\n")
-            );
-            let f = Finding::new(
-                &rules::REQ001,
-                target.0,
-                span,
-                format!(
-                    "{group}: the platform's user is not granted {}",
-                    actions.join(", ")
-                ),
-            )
-            .severity(severity)
-            .note(format!(
-                "the {} scenario ({}) needs them:\n{}",
-                profile.name,
-                opts.export_type().as_str(),
-                calls.join("\n")
-            ))
-            .help(help);
-            new.push(f);
+            for r in list {
+                let at = place(reports, &identity, r, &values);
+                if at == Place::Placeholder {
+                    continue;
+                }
+                placed.entry((group.clone(), at)).or_default().push(r);
+            }
+        }
+        for ((group, at), list) in placed {
+            new.push(missing_finding(
+                sources, reports, &reqs, &group, at, &list, &values, &profile, opts,
+            ));
         }
     }
     if profile.delivery {
@@ -442,23 +429,403 @@ fn plural_calls(n: usize) -> String {
     }
 }
 
-/// Where to point at statement `index` of the policy of report `source`: its Sid or Effect.
+/// Where to point at the Deny statement `index` of the policy `id`: its `"Effect": "Deny"`.
 fn statement_anchor(reports: &[FileReport], id: DocId, index: usize) -> Option<Span> {
     let doc = doc_at(reports, id)?;
     crate::model::policy::statements(&doc.root)
         .iter()
         .find(|s| s.index == index)
-        .map(crate::rules::grammar::anchor)
+        .map(crate::rules::grammar::effect_anchor)
 }
 
-fn deny_anchor(source: &Source, statement: Span) -> Span {
-    // the statement's first line is enough to find it
-    let text = source.snippet(statement);
-    let end = text
-        .find('\n')
-        .map(|i| statement.start + i)
-        .unwrap_or(statement.end);
-    Span::new(statement.start, end.max(statement.start + 1))
+/// Where a grant the scenario needs and the policies lack should go.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Place {
+    /// The action is granted by statement `stmt` of policy `doc`, on other resources: its
+    /// Resource value number `value` is the one to change.
+    Resource {
+        doc: DocId,
+        stmt: usize,
+        value: usize,
+    },
+    /// Into the `Action` list of statement `stmt` of policy `doc`; `certain` when the statement
+    /// allows, without a condition, on resources that cover what the call needs.
+    Action {
+        doc: DocId,
+        stmt: usize,
+        certain: bool,
+    },
+    /// A statement of its own, in this policy.
+    New(DocId),
+    /// Granted on a Resource that is still a guide's placeholder: not reported again.
+    Placeholder,
+}
+
+/// Where the grant `r` goes: the statement that already grants its action on other resources
+/// (when it names the action itself), else the best statement of the same effect on resources
+/// that cover the call (no condition, the same resources, actions of the same service and the
+/// guides' statement first), else the guides' statement for it, else a new statement.
+fn place(reports: &[FileReport], identity: &[DocId], r: &Requirement, values: &Values) -> Place {
+    let grant = values.grant(&r.resource);
+    let probe = values.probe(&r.resource);
+    let service = r.action.split(':').next().unwrap_or("");
+    let bucket_arn = format!("arn:aws:s3:::{}", values.bucket);
+    let mut wrong: Option<Place> = None;
+    let mut best: Option<((bool, bool, bool, bool), Place)> = None;
+    let mut named: Option<Place> = None;
+    for &doc in identity {
+        let Some(d) = doc_at(reports, doc) else {
+            continue;
+        };
+        for s in crate::model::policy::statements(&d.root) {
+            if !s.is_allow() || s.get("Action").is_none() {
+                continue;
+            }
+            let resources = s.strings("Resource");
+            if s.get("Resource").is_some() && resources.is_empty() {
+                continue;
+            }
+            let lists = s
+                .strings("Action")
+                .iter()
+                .any(|(a, _)| a.eq_ignore_ascii_case(&r.action));
+            if lists && !resources.is_empty() && !eval::covers_resource(&s, &probe) {
+                // granted on a guide's placeholder: VAL001's finding says what it breaks
+                if resources
+                    .iter()
+                    .any(|(v, _)| crate::syntax::find_placeholder(v).is_some())
+                {
+                    return Place::Placeholder;
+                }
+                if wrong.is_none() {
+                    let value = resources
+                        .iter()
+                        .position(|(v, _)| !values.bucket.is_empty() && v.starts_with(&bucket_arn))
+                        .unwrap_or(0);
+                    wrong = Some(Place::Resource {
+                        doc,
+                        stmt: s.index,
+                        value,
+                    });
+                }
+                continue;
+            }
+            // a statement on `*` is no place for a call scoped to a resource (least privilege)
+            let covers = resources
+                .iter()
+                .any(|(p, _)| eval::glob(p, &grant, false) && (*p != "*" || grant == "*"));
+            let named_here = r.statement.as_deref().is_some_and(|n| s.sid() == Some(n));
+            let same_service = s.strings("Action").iter().any(|(a, _)| {
+                a.split(':')
+                    .next()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(service))
+            });
+            // a call joins a statement of its service, or the guides' statement for it
+            if covers && (same_service || named_here) {
+                let exact = resources.iter().any(|(p, _)| *p == grant);
+                let score = (
+                    exact && s.get("Condition").is_none(),
+                    s.get("Condition").is_none(),
+                    named_here,
+                    same_service,
+                );
+                if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                    best = Some((
+                        score,
+                        Place::Action {
+                            doc,
+                            stmt: s.index,
+                            certain: score.0,
+                        },
+                    ));
+                }
+            } else if named.is_none() && named_here {
+                named = Some(Place::Action {
+                    doc,
+                    stmt: s.index,
+                    certain: false,
+                });
+            }
+        }
+    }
+    wrong
+        .or(best.map(|(_, p)| p))
+        .or(named)
+        .unwrap_or_else(|| Place::New(pick_policy(identity, reports, &[r], values)))
+}
+
+/// Whether machine edits written as JSON text can be applied to this policy: not a template's
+/// resource (its text is YAML or HCL) and not a document held in a JSON string.
+fn editable(source: &Source, doc: &PolicyDoc) -> bool {
+    doc.container != crate::model::Container::Template && !doc.embedded_in(source)
+}
+
+/// A statement's text with an edit applied, as the help shows it: without the indentation of
+/// the line it starts on.
+fn as_it_will_read(
+    source: &Source,
+    stmt: &crate::model::policy::Statement,
+    edit: (Span, &str),
+) -> String {
+    let node = stmt.node.span;
+    let Some(mut text) = source.text.get(node.start..node.end).map(str::to_string) else {
+        return String::new();
+    };
+    let (span, with) = edit;
+    if span.start >= node.start && span.end <= node.end {
+        text.replace_range(span.start - node.start..span.end - node.start, with);
+    }
+    let line_start = source.text[..node.start].rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = source.text[line_start..node.start]
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    text.lines()
+        .map(|l| l.strip_prefix(indent.as_str()).unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The missing actions for the message: each named while they are few, grouped by service
+/// when they are many.
+fn action_list(list: &[&Requirement]) -> String {
+    if list.len() <= 3 {
+        return list
+            .iter()
+            .map(|r| format!("`{}`", r.action))
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    let mut by_service: Vec<(&str, Vec<&str>)> = Vec::new();
+    for r in list {
+        let (svc, name) = r.action.split_once(':').unwrap_or(("", &r.action));
+        match by_service.iter_mut().find(|(s, _)| *s == svc) {
+            Some((_, names)) => names.push(name),
+            None => by_service.push((svc, vec![name])),
+        }
+    }
+    let groups: Vec<String> = by_service
+        .iter()
+        .map(|(svc, names)| format!("{svc}: {}", names.join(", ")))
+        .collect();
+    format!("{} actions ({})", list.len(), groups.join("; "))
+}
+
+/// The finding for the grants of one purpose that go in one place.
+#[allow(clippy::too_many_arguments)]
+fn missing_finding(
+    sources: &[Source],
+    reports: &[FileReport],
+    reqs: &[Requirement],
+    group: &str,
+    at: Place,
+    list: &[&Requirement],
+    values: &Values,
+    profile: &Profile,
+    opts: &Options,
+) -> Finding {
+    let severity = list
+        .iter()
+        .map(|r| r.severity())
+        .max()
+        .unwrap_or(Severity::Error);
+    let calls: Vec<String> = list
+        .iter()
+        .map(|r| format!("- without `{}`: {} ({})", r.action, r.call, r.why))
+        .collect();
+    let note = format!(
+        "the {} scenario ({}) needs them:\n{}",
+        profile.name,
+        opts.export_type().as_str(),
+        calls.join("\n")
+    );
+    let statement = |doc: DocId, index: usize| {
+        doc_at(reports, doc).and_then(|d| {
+            crate::model::policy::statements(&d.root)
+                .into_iter()
+                .find(|s| s.index == index)
+                .map(|s| (d, s))
+        })
+    };
+    let new_statements = |doc: DocId| {
+        let root = doc_at(reports, doc).map(|d| &d.root);
+        let span = root
+            .and_then(|d| d.member("Statement"))
+            .map(|m| m.key_span)
+            .unwrap_or(Span::new(0, 1));
+        let stmts = statements_for(list, values);
+        let help = format!(
+            "add to `Statement`:\n{}",
+            stmts
+                .iter()
+                .map(|s| serde_json::to_string_pretty(s).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(",\n")
+        );
+        Finding::new(
+            &rules::REQ001,
+            doc.0,
+            span,
+            format!(
+                "{group}: the platform's user is not granted {}",
+                action_list(list)
+            ),
+        )
+        .severity(severity)
+        .note(note.clone())
+        .help(help)
+    };
+    match at {
+        Place::New(doc) => new_statements(doc),
+        Place::Placeholder => new_statements((0, 0)),
+        Place::Action { doc, stmt, certain } => {
+            let Some((d, s)) = statement(doc, stmt) else {
+                return new_statements(doc);
+            };
+            let source = &sources[doc.0];
+            let Some(action) = s.get("Action") else {
+                return new_statements(doc);
+            };
+            let items: Vec<String> = list
+                .iter()
+                .map(|r| serde_json::Value::from(r.action.clone()).to_string())
+                .collect();
+            let names = list
+                .iter()
+                .map(|r| format!("`{}`", r.action))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut f = Finding::new(
+                &rules::REQ001,
+                doc.0,
+                action.span,
+                format!(
+                    "{group}: the platform's user is not granted {}",
+                    action_list(list)
+                ),
+            )
+            .severity(severity)
+            .note(note);
+            match crate::parse::json::append_items(&source.text, action, &items) {
+                Some((span, text)) => {
+                    let shown = as_it_will_read(source, &s, (span, &text));
+                    let resources = if certain {
+                        String::new()
+                    } else {
+                        let grants: Vec<String> = list
+                            .iter()
+                            .map(|r| format!("`{}`", values.grant(&r.resource)))
+                            .collect();
+                        format!(
+                            "; check that its `Resource` and `Condition` let the calls through (they need {})",
+                            dedup(grants).join(", ")
+                        )
+                    };
+                    f = f.help(format!(
+                        "add {names} to the `Action` of {}{resources}; it will read:\n{shown}",
+                        s.label()
+                    ));
+                    if certain && editable(source, d) {
+                        f = f.fix(format!("add {names} to {}", s.label()), span, text);
+                    }
+                    f
+                }
+                None => f.help(format!("add {names} to the `Action` of {}", s.label())),
+            }
+        }
+        Place::Resource { doc, stmt, value } => {
+            let Some((d, s)) = statement(doc, stmt) else {
+                return new_statements(doc);
+            };
+            let source = &sources[doc.0];
+            let resources = s.strings("Resource");
+            let Some((wrong, node)) = resources.get(value).copied() else {
+                return new_statements(doc);
+            };
+            let grants: Vec<String> =
+                dedup(list.iter().map(|r| values.grant(&r.resource)).collect());
+            let fixed = grants[0].clone();
+            let names = list
+                .iter()
+                .map(|r| format!("`{}`", r.action))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut f = Finding::new(
+                &rules::REQ001,
+                doc.0,
+                node.span,
+                format!(
+                    "{group}: {names} {} granted on `{wrong}`, not on `{fixed}`",
+                    if list.len() == 1 { "is" } else { "are" }
+                ),
+            )
+            .severity(severity)
+            .label(
+                s.get("Action").map_or(node.span, |a| a.span),
+                "granted here",
+            )
+            .note(note);
+            // certain when every action of the statement needs the corrected resource
+            let all_need_it = grants.len() == 1
+                && s.strings("Action").iter().all(|(a, _)| {
+                    list.iter().any(|r| r.action.eq_ignore_ascii_case(a))
+                        || profile_grant(a, reqs, values).as_deref() == Some(fixed.as_str())
+                })
+                && s.strings("Action").len()
+                    == s.get("Action").map_or(0, |n| n.one_or_many().len());
+            let literal = serde_json::Value::from(fixed.clone()).to_string();
+            let plain = source
+                .text
+                .get(node.span.start..node.span.end)
+                .is_some_and(|t| serde_json::from_str::<serde_json::Value>(t).is_ok());
+            if all_need_it {
+                f = f.help(format!(
+                    "use `{literal}`; it will read:\n{}",
+                    as_it_will_read(source, &s, (node.span, &literal))
+                ));
+                if plain && editable(source, d) && !values.bucket.is_empty() {
+                    f = f.fix(format!("use `{fixed}`"), node.span, literal);
+                }
+            } else {
+                f = f.help(format!(
+                    "grant {names} on `{fixed}`: add `{literal}` to the `Resource` of {} if its other actions may have it too, or move {names} to a statement of {} own with that `Resource`",
+                    s.label(),
+                    if list.len() == 1 { "its" } else { "their" }
+                ));
+            }
+            f
+        }
+    }
+}
+
+/// The resource a statement of the scenario should grant action `a` on, when the scenario
+/// needs it.
+fn profile_grant(a: &str, reqs: &[Requirement], values: &Values) -> Option<String> {
+    reqs.iter()
+        .find(|r| r.action.eq_ignore_ascii_case(a))
+        .map(|r| values.grant(&r.resource))
+}
+
+fn dedup(mut list: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    list.retain(|x| seen.insert(x.clone()));
+    list
+}
+
+fn deny_anchor(source: &Source, root: &crate::parse::json::Node, statement: Span) -> Span {
+    crate::model::policy::statements(root)
+        .iter()
+        .find(|s| s.node.span == statement)
+        .map(crate::rules::grammar::effect_anchor)
+        .unwrap_or_else(|| {
+            // the statement's first line is enough to find it
+            let text = source.snippet(statement);
+            let end = text
+                .find('\n')
+                .map(|i| statement.start + i)
+                .unwrap_or(statement.end);
+            Span::new(statement.start, end.max(statement.start + 1))
+        })
 }
 
 /// The identity policy that should carry the missing grants: the one whose statements name
@@ -554,7 +921,11 @@ fn delivery(
             continue;
         }
         if ev.decision == Decision::ExplicitDeny {
-            span = span.or_else(|| ev.matched.first().map(|m| deny_anchor(source, m.span)));
+            span = span.or_else(|| {
+                let m = ev.matched.first()?;
+                let root = reports_doc(refs, bp)?;
+                Some(deny_anchor(source, root, m.span))
+            });
         }
         refused.push(format!(
             "`{action}` on `{resource}` ({})",

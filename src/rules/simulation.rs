@@ -9,6 +9,7 @@ use crate::eval::glob;
 use crate::parse::json::{Kind, Node};
 use crate::rules::exports::CostCtx;
 use crate::rules::requirements::{requirements, Values};
+use crate::source::Span;
 
 declare! {
     family "simulation", "the output of simulate-principal-policy";
@@ -78,6 +79,14 @@ fn decisions(root: &Node) -> Vec<Decision<'_>> {
         }
     }
     out
+}
+
+/// The member at `path` (the last key with its value), as a span.
+fn member_span(n: &Node, path: &[&str]) -> Option<Span> {
+    let (last, parents) = path.split_last()?;
+    let parent = parents.iter().try_fold(n, |n, k| n.get(k))?;
+    let m = parent.member(last)?;
+    Some(Span::new(m.key_span.start, m.value.span.end))
 }
 
 fn flag(n: &Node, path: &[&str]) -> Option<bool> {
@@ -251,10 +260,55 @@ pub fn check(ctx: &mut CostCtx, root: &Node) {
             } else {
                 (&SIM001, format!("`{}` on `{}` is not allowed ({decision})", req.action, d.resource), format!("no policy grants it; the platform needs it for {} ({})", req.call, req.why), format!("grant `{}` on `{grant}` to the platform's user (`finops-lint generate --scenario {}` prints the statements)", req.action, profile.name))
             };
-            let f = Finding::new(rule, ctx.source_id, d.decision.inner_span(), message)
-                .severity(req.severity())
-                .note(note)
-                .help(help);
+            // the field that states the cause, with the decision as a second label
+            let cause = if by_org {
+                member_span(
+                    scope,
+                    &["OrganizationsDecisionDetail", "AllowedByOrganizations"],
+                )
+                .or_else(|| {
+                    member_span(
+                        d.result,
+                        &["OrganizationsDecisionDetail", "AllowedByOrganizations"],
+                    )
+                })
+            } else if by_boundary {
+                member_span(
+                    scope,
+                    &[
+                        "PermissionsBoundaryDecisionDetail",
+                        "AllowedByPermissionsBoundary",
+                    ],
+                )
+                .or_else(|| {
+                    member_span(
+                        d.result,
+                        &[
+                            "PermissionsBoundaryDecisionDetail",
+                            "AllowedByPermissionsBoundary",
+                        ],
+                    )
+                })
+            } else if decision == "explicitDeny" {
+                scope
+                    .get("MatchedStatements")
+                    .and_then(Node::as_array)
+                    .and_then(|m| m.first())
+                    .map(|m| {
+                        m.member("SourcePolicyId")
+                            .map_or(m.span, |id| Span::new(id.key_span.start, id.value.span.end))
+                    })
+            } else {
+                None
+            };
+            let f = match cause {
+                Some(at) => Finding::new(rule, ctx.source_id, at, message)
+                    .label(d.decision.span, format!("decision: {decision}")),
+                None => Finding::new(rule, ctx.source_id, d.decision.inner_span(), message),
+            }
+            .severity(req.severity())
+            .note(note)
+            .help(help);
             ctx.report(f);
         }
     }
