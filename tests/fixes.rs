@@ -172,14 +172,24 @@ fn fix_and_diff_on_the_command_line() {
     let after = std::fs::read_to_string(&policy).unwrap();
     assert_ne!(after, before);
     // only the edits changed: every line of the original that was not fixed (the Effect, the
-    // guide's placeholders) is still there, and the placeholders took the run's values
+    // guide's placeholders, the account ID written as a number) is still there, and the
+    // placeholders took the run's values
     assert!(
         !after.contains('<') && after.contains("arn:aws:s3:::acme-finops-billing"),
         "{after}"
     );
+    assert!(
+        after.contains("\"aws:SourceAccount\": \"402938475610\""),
+        "{after}"
+    );
     let kept = before
         .lines()
-        .filter(|l| !l.contains("allow") && !l.contains('<') && !l.trim().is_empty())
+        .filter(|l| {
+            !l.contains("allow")
+                && !l.contains('<')
+                && !l.contains(": 402938475610")
+                && !l.trim().is_empty()
+        })
         .all(|l| after.contains(l));
     assert!(kept, "{after}");
     // converged: nothing left to fix, and nothing left offers a safe fix

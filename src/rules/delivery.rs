@@ -18,8 +18,8 @@ declare! {
     BP002 "delivery-cannot-put-object" Error aa[] on[Policy] fix[Safe];
     BP003 "delivery-cannot-get-bucket-policy" Error aa[] on[Policy] fix[Safe];
     BP004 "delivery-wrong-bucket" Error aa[] on[Policy] fix[Safe];
-    BP005 "source-account-mismatch" Error aa[] on[Policy] fix[];
-    BP006 "source-arn-mismatch" Error aa[] on[Policy] fix[];
+    BP005 "source-account-mismatch" Error aa[] on[Policy] fix[Safe];
+    BP006 "source-arn-mismatch" Error aa[] on[Policy] fix[Safe];
     BP007 "delivery-wildcard-without-like" Error aa[] on[Policy] fix[Safe];
     BP008 "deny-blocks-delivery" Error aa[] on[Policy] fix[];
     BP009 "deny-blocks-reader" Warning aa[] on[Policy] fix[];
@@ -476,6 +476,12 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                         let f = Finding::new(&BP005, ctx.source_id, v.inner_span(), format!("`aws:SourceAccount` is `{s}`, but the export is created in account `{a}`"))
                             .note("AWS sends the ID of the account that owns the export; with another ID the condition fails and every delivery is refused")
                             .help(format!("use `\"{a}\"`"));
+                        // the run names the export's account: the edit is certain
+                        let f = if ctx.source.snippet(v.inner_span()) == s {
+                            f.fix(format!("use `{a}`"), v.inner_span(), a.to_string())
+                        } else {
+                            f
+                        };
                         ctx.report(f);
                     }
                 }
@@ -705,6 +711,16 @@ fn source_arns(ctx: &mut Ctx, stmt: &Statement, account: Option<&str>) {
                 let f = Finding::new(&BP006, ctx.source_id, v.inner_span(), format!("`aws:SourceArn` has the wrong {}", problems.join(" and the wrong ")))
                     .note("billing exports are created in us-east-1 and AWS compares the whole ARN, so any other value refuses every delivery")
                     .help(format!("use `\"{fixed}\"`"));
+                // the region is always us-east-1 and the account the run's: certain where the
+                // value is written plainly and its own account is not left in doubt
+                let certain = ctx.source.snippet(v.inner_span()) == s
+                    && (account.is_some() || acct.len() == 12)
+                    && !fixed.contains(['<', '$']);
+                let f = if certain {
+                    f.fix(format!("use `{fixed}`"), v.inner_span(), fixed.clone())
+                } else {
+                    f
+                };
                 ctx.report(f);
             }
         }

@@ -25,7 +25,7 @@ declare! {
     POL012 "invalid-condition-operator" Error aa["INVALID_CONDITION_OPERATOR", "NULL_WITH_IF_EXISTS"] on[Policy] fix[];
     POL013 "invalid-condition-block" Error aa["DATA_TYPE_MISMATCH", "INVALID_CONDITION_KEY_FORMAT"] on[Policy] fix[];
     POL014 "invalid-sid" Error aa["UNSUPPORTED_SID"] on[Policy] fix[];
-    POL015 "duplicate-sid" Warning aa["UNIQUE_SIDS_REQUIRED"] on[Policy] fix[];
+    POL015 "duplicate-sid" Error aa["UNIQUE_SIDS_REQUIRED", "UNIQUE_SIDS_RECOMMENDED"] on[Policy] fix[];
     POL016 "policy-size" Warning aa["POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"] on[Policy] fix[];
     POL017 "empty-array" Warning aa["EMPTY_ARRAY_ACTION", "EMPTY_ARRAY_RESOURCE", "EMPTY_ARRAY_PRINCIPAL", "EMPTY_ARRAY_CONDITION"] on[Policy] fix[];
     POL018 "invalid-element" Error aa["INVALID_POLICY_ELEMENT"] on[Policy] fix[];
@@ -124,10 +124,28 @@ pub fn check(ctx: &mut Ctx) {
         if let (Some(sid), Some(m)) = (stmt.sid(), stmt.member("Sid")) {
             if !sid.is_empty() {
                 if let Some((_, first)) = sids.iter().find(|(s, _)| *s == sid) {
-                    let f = Finding::new(&POL015, ctx.source_id, m.value.span, format!("duplicate Sid `{sid}`"))
-                        .label(*first, "first used here")
-                        .note("statement IDs must be unique within a policy; several services reject duplicates")
-                        .help("give each statement its own Sid");
+                    // IAM requires unique Sids (its policies: identity and trust); for other
+                    // resource policies Access Analyzer only recommends them
+                    let iam = matches!(
+                        ctx.doc.kind,
+                        crate::model::PolicyKind::Identity(_) | crate::model::PolicyKind::Trust
+                    );
+                    let f = Finding::new(
+                        &POL015,
+                        ctx.source_id,
+                        m.value.span,
+                        format!("duplicate Sid `{sid}`"),
+                    )
+                    .label(*first, "first used here");
+                    let f = if iam {
+                        f.aa("UNIQUE_SIDS_REQUIRED")
+                            .note(format!("IAM requires the statement IDs of {} to be unique: it refuses the policy", ctx.doc.kind.with_article()))
+                    } else {
+                        f.severity(Severity::Warning)
+                            .aa("UNIQUE_SIDS_RECOMMENDED")
+                            .note(format!("AWS recommends unique statement IDs in {}; tools and people that address statements by Sid cannot tell these apart", ctx.doc.kind.with_article()))
+                    };
+                    let f = f.help("give each statement its own Sid");
                     ctx.report(f);
                 } else {
                     sids.push((sid, m.value.span));

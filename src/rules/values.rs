@@ -10,7 +10,7 @@ use crate::rules::Ctx;
 declare! {
     family "values", "the values in a policy (ARNs, account IDs, placeholders)";
     VAL001 "unreplaced-placeholder" Error aa[] on[Policy] fix[Safe];
-    VAL002 "invalid-account-id" Error aa["INVALID_ARN_ACCOUNT"] on[Policy] fix[];
+    VAL002 "invalid-account-id" Error aa["INVALID_ARN_ACCOUNT"] on[Policy] fix[Safe];
     VAL003 "s3-arn-region-or-account" Error aa["ARN_REGION_NOT_ALLOWED", "ARN_ACCOUNT_NOT_ALLOWED"] on[Policy] fix[];
     VAL004 "malformed-arn" Error aa["MISSING_ARN_FIELD", "INVALID_ARN_PREFIX", "INVALID_PARTITION"] on[Policy] fix[];
     VAL005 "s3-url-not-arn" Error aa[] on[Policy] fix[];
@@ -192,6 +192,14 @@ fn number_account(ctx: &mut Ctx, node: &Node, n: &str, key: &str) {
     } else {
         f.help(format!("write it as a string: `\"{n}\"`"))
     };
+    // an account ID has 12 digits: the string is certain when the number has at most 12
+    if padded.len() == 12 && padded.bytes().all(|b| b.is_ascii_digit()) {
+        f = f.fix(
+            format!("write `\"{padded}\"`"),
+            node.span,
+            format!("\"{padded}\""),
+        );
+    }
     ctx.report(f);
 }
 
@@ -216,7 +224,16 @@ fn account_value(ctx: &mut Ctx, node: &Node, s: &str, what: &str) {
     )
     .note("an AWS account ID is exactly 12 digits, written without dashes or spaces");
     f = if digits.len() == 12 {
-        f.help(format!("use `\"{digits}\"`"))
+        let f = f.help(format!("use `\"{digits}\"`"));
+        // dashes or spaces between the 12 digits: certain where the value is written plainly
+        if ctx.source.snippet(node.inner_span()) == s
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+        {
+            f.fix(format!("use `{digits}`"), node.inner_span(), digits.clone())
+        } else {
+            f
+        }
     } else {
         f.help(format!("the value has {} digits; copy the ID from the account menu of the AWS console and remove the dashes", digits.len()))
     };
@@ -256,6 +273,14 @@ fn arn_account_field(ctx: &mut Ctx, node: &Node, s: &str) {
         .note("the account field of an ARN is exactly 12 digits; IAM matches the ARN literally, so this one matches nothing");
     if digits.len() == 12 {
         f = f.help(format!("use `\"{}\"`", s.replacen(acct, &digits, 1)));
+        if span.len() == acct.len()
+            && ctx.source.snippet(span) == acct
+            && acct
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+        {
+            f = f.fix(format!("use `{digits}`"), span, digits.clone());
+        }
     } else {
         f = f.help("use the 12-digit account ID, without dashes");
     }
