@@ -47,7 +47,7 @@ enum Command {
     Simulate(SimulateArgs),
     /// Print the least-privilege policies and the export definition for a scenario
     #[command(
-        after_help = "Example:\n  finops-lint generate --scenario root-existing-export --bucket my-billing --account-id 123456789012 \\\n    --prefix reports --export-name finops --output-dir onboarding/"
+        after_help = "Examples:\n  finops-lint generate --scenario root-existing-export --bucket my-billing --account-id 123456789012 \\\n    --prefix reports --export-name finops --region eu-west-1 --output-dir onboarding/\n  finops-lint generate --scenario root-existing-export --bucket my-billing --account-id 123456789012 \\\n    --format terraform --output-dir infra/finops/"
     )]
     Generate(GenerateArgs),
     /// Audit a live AWS account, read-only (credentials from the standard AWS chain)
@@ -196,9 +196,22 @@ struct GenerateArgs {
     /// The export's name
     #[arg(long, value_name = "NAME")]
     export_name: Option<String>,
-    /// Write user-policy.json, bucket-policy.json and export.json into this folder
+    /// The region the bucket is in (the export's S3Region; default us-east-1)
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// The form of the documents: AWS's JSON, Terraform or a CloudFormation template
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Json)]
+    format: GenerateFormat,
+    /// Write one file per document into this folder (user-policy, bucket-policy, export)
     #[arg(long, value_name = "DIR")]
     output_dir: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum GenerateFormat {
+    Json,
+    Terraform,
+    Cloudformation,
 }
 
 #[derive(Args, Debug)]
@@ -1261,65 +1274,103 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
 }
 
 fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
+    use crate::generate::{Form, Request};
     use crate::rules::requirements as req;
     let scenario = match scenario_flag(Some(&a.scenario)) {
         Ok(Some(s)) => s,
         Ok(None) => unreachable!("a scenario was given"),
         Err(e) => return usage_error(io, &e),
     };
-    let bucket = a.bucket.as_deref().unwrap_or("<bucket>");
-    let account = a.account_id.as_deref().unwrap_or("<account-id>");
     if scenario.needs_bucket_and_account() && (a.bucket.is_none() || a.account_id.is_none()) {
         return usage_error(
             io,
             &format!("--scenario {} needs --bucket and --account-id", a.scenario),
         );
     }
-    if let Some(acct) = &a.account_id {
-        if let Some(problem) = crate::config::account_id_problem(acct) {
+    if let Err(e) = onboarding_values(a.account_id.as_deref(), a.bucket.as_deref()) {
+        return usage_error(io, &e);
+    }
+    if let Some(r) = a.region.as_deref() {
+        if !crate::generate::valid_region(r) {
             return usage_error(
                 io,
-                &format!("--account-id `{acct}` is not a 12-digit AWS account ID: {problem}"),
+                &format!("--region `{r}` is not an AWS region code, such as `eu-west-1`"),
             );
         }
     }
-    let values = req::Values {
-        bucket,
-        prefix: a.prefix.as_deref(),
-        export_name: a.export_name.as_deref(),
-        account,
+    let request = Request {
+        scenario,
+        export: a.export_type,
+        values: req::Values {
+            bucket: a.bucket.as_deref().unwrap_or("<bucket>"),
+            prefix: a.prefix.as_deref(),
+            export_name: a.export_name.as_deref(),
+            account: a.account_id.as_deref().unwrap_or("<account-id>"),
+        },
+        region: a.region.as_deref(),
     };
-    let out = match req::generate(scenario, a.export_type, &values) {
-        Ok(v) => v,
+    let form = match a.format {
+        GenerateFormat::Json => Form::Json,
+        GenerateFormat::Terraform => Form::Terraform,
+        GenerateFormat::Cloudformation => Form::CloudFormation,
+    };
+    let out = match crate::generate::generate(&request, form) {
+        Ok(g) => g,
         Err(e) => return usage_error(io, &e),
     };
-    let pretty = |v: &serde_json::Value| {
-        format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default())
-    };
+    for a in &out.assumed {
+        let _ = writeln!(io.stderr, "note: assumed: {}", crate::emit::escape::line(a));
+    }
     match &a.output_dir {
         None => {
-            let _ = io.stdout.write_all(pretty(&out).as_bytes());
+            let _ = io.stdout.write_all(out.whole.as_bytes());
+            if out.files.len() > 1 {
+                let _ = writeln!(
+                    io.stderr,
+                    "note: {} documents printed as one; `--output-dir DIR` writes one file per document",
+                    out.files.len()
+                );
+            }
         }
         Some(dir) => {
             if let Err(e) = std::fs::create_dir_all(dir) {
                 return usage_error(io, &format!("cannot create `{dir}`: {e}"));
             }
-            for (key, file) in [
-                ("userPolicy", "user-policy.json"),
-                ("bucketPolicy", "bucket-policy.json"),
-                ("exportDefinition", "export.json"),
-            ] {
-                if let Some(doc) = out.get(key) {
-                    let path = std::path::Path::new(dir).join(file);
-                    if let Err(e) = std::fs::write(&path, pretty(doc)) {
-                        return usage_error(io, &format!("cannot write `{}`: {e}", path.display()));
-                    }
-                    let _ = writeln!(io.stdout, "wrote {}", path.display());
+            for (file, text) in &out.files {
+                let path = std::path::Path::new(dir).join(file);
+                if let Err(e) = std::fs::write(&path, text) {
+                    return usage_error(io, &format!("cannot write `{}`: {e}", path.display()));
                 }
+                let _ = writeln!(io.stdout, "wrote {}", path.display());
             }
         }
     }
     0
+}
+
+/// The onboarding values given as flags: a usage error for an account ID that is not 12
+/// digits, or a bucket that is not a bucket's name.
+fn onboarding_values(account: Option<&str>, bucket: Option<&str>) -> Result<(), String> {
+    if let Some(acct) = account {
+        if let Some(problem) = crate::config::account_id_problem(acct) {
+            return Err(format!(
+                "--account-id `{acct}` is not a 12-digit AWS account ID: {problem}"
+            ));
+        }
+    }
+    if let Some(b) = bucket {
+        if !crate::config::valid_bucket_name(b) {
+            return Err(format!(
+                "--bucket `{b}` must be the bucket's name only, such as `my-billing-bucket`"
+            ));
+        }
+        if let Some(problem) = crate::rules::exports::bucket_name_problem(b) {
+            return Err(format!(
+                "--bucket `{b}` is not a valid S3 bucket name: {problem}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check(a: CheckArgs, io: &mut Io) -> i32 {
@@ -1609,25 +1660,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
 
 /// The onboarding flags' own values (the configuration's are checked when it is read).
 fn flag_values(a: &CheckArgs) -> Result<(), String> {
-    if let Some(acct) = a.account_id.as_deref() {
-        if let Some(problem) = crate::config::account_id_problem(acct) {
-            return Err(format!(
-                "--account-id `{acct}` is not a 12-digit AWS account ID: {problem}"
-            ));
-        }
-    }
-    if let Some(b) = a.bucket.as_deref() {
-        if !crate::config::valid_bucket_name(b) {
-            return Err(format!(
-                "--bucket `{b}` must be the bucket's name only, such as `my-billing-bucket`"
-            ));
-        }
-        if let Some(problem) = crate::rules::exports::bucket_name_problem(b) {
-            return Err(format!(
-                "--bucket `{b}` is not a valid S3 bucket name: {problem}"
-            ));
-        }
-    }
+    onboarding_values(a.account_id.as_deref(), a.bucket.as_deref())?;
     scenario_flag(a.scenario.as_deref())?;
     Ok(())
 }

@@ -33,6 +33,7 @@ pub mod fix;
 #[cfg(feature = "cli")]
 pub mod fs;
 pub mod fuzzy;
+pub mod generate;
 pub mod iac;
 pub mod lint;
 #[cfg(feature = "live")]

@@ -130,6 +130,148 @@ fn generated_policies_lint_clean_and_satisfy_their_profile() {
     }
 }
 
+/// `generate --format terraform|cloudformation`: one file per document with `--output-dir`,
+/// all documents as one on standard output (with a note), the defaults assumed said; every form
+/// lints clean with the same onboarding values, and reads as the JSON form does.
+#[test]
+fn generated_terraform_and_cloudformation_lint_clean() {
+    for (format, ext) in [("terraform", ".tf"), ("cloudformation", ".template.json")] {
+        for scenario in Scenario::ALL.map(Scenario::as_str) {
+            for export in ["cur2", "legacy"] {
+                let dir = tmp(&format!("{format}-{scenario}-{export}"));
+                let d = dir.to_string_lossy().to_string();
+                let ctx = [
+                    "--bucket",
+                    B,
+                    "--account-id",
+                    A,
+                    "--export-type",
+                    export,
+                    "--scenario",
+                    scenario,
+                ];
+                let mut gen = vec!["generate", "--format", format, "--output-dir", &d];
+                gen.extend_from_slice(&ctx);
+                gen.extend_from_slice(&["--region", "eu-west-1"]);
+                let out = run(&gen);
+                assert_eq!(out.code, 0, "{}", out.stderr);
+                assert!(
+                    out.stderr
+                        .contains("note: assumed: the export is named `finops-export`")
+                        || scenario == "linked",
+                    "{}",
+                    out.stderr
+                );
+                let mut files: Vec<String> = std::fs::read_dir(&dir)
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+                    .collect();
+                files.sort();
+                let want: Vec<String> = if scenario == "linked" {
+                    vec![format!("user-policy{ext}")]
+                } else {
+                    vec![
+                        format!("bucket-policy{ext}"),
+                        format!("export{ext}"),
+                        format!("user-policy{ext}"),
+                    ]
+                };
+                assert_eq!(files, want);
+                // standard output: one configuration or template holding every document
+                let mut one = vec!["generate", "--format", format];
+                one.extend_from_slice(&ctx);
+                let out = run(&one);
+                assert_eq!(out.code, 0, "{}", out.stderr);
+                if scenario != "linked" {
+                    assert!(
+                        out.stderr.contains("3 documents printed as one"),
+                        "{}",
+                        out.stderr
+                    );
+                }
+                std::fs::create_dir_all(dir.join("one")).unwrap();
+                let whole_one = dir.join("one").join(format!("whole{ext}"));
+                std::fs::write(&whole_one, &out.stdout).unwrap();
+                for target in [d.clone(), whole_one.to_string_lossy().to_string()] {
+                    let mut check: Vec<&str> = ctx.to_vec();
+                    check.push(&target);
+                    let (code, v) = json_findings(&check);
+                    assert_eq!(
+                        v["findings"],
+                        serde_json::json!([]),
+                        "{format}/{scenario}/{export} {target}: {v:#}"
+                    );
+                    assert_eq!(code, 0);
+                    // every document was read (not skipped as of no known kind)
+                    let kinds: Vec<&str> = v["documents"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|d| d["kind"].as_str().unwrap())
+                        .collect();
+                    assert!(
+                        kinds
+                            .iter()
+                            .all(|k| k.contains("Terraform") || k.contains("CloudFormation")),
+                        "{kinds:?}"
+                    );
+                }
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+    }
+    // the region is the bucket's, in the export; a region that is not one is a usage error
+    let out = run(&[
+        "generate",
+        "--scenario",
+        "root-existing-export",
+        "--bucket",
+        B,
+        "--account-id",
+        A,
+        "--region",
+        "eu-west-1",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        v["exportDefinition"]["Export"]["DestinationConfigurations"]["S3Destination"]["S3Region"],
+        "eu-west-1"
+    );
+    assert!(v["assumed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a.as_str().unwrap().contains("--export-name")));
+    let out = run(&[
+        "generate",
+        "--scenario",
+        "root-existing-export",
+        "--bucket",
+        B,
+        "--account-id",
+        A,
+        "--region",
+        "Frankfurt",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("--region `Frankfurt` is not an AWS region code"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&[
+        "generate",
+        "--scenario",
+        "root-existing-export",
+        "--bucket",
+        "s3://x",
+        "--account-id",
+        A,
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
 #[test]
 fn the_guides_readonly_policy_misses_only_export_auto_detection() {
     let files = [

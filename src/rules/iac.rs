@@ -19,7 +19,7 @@ pub fn check(source_id: usize, links: &[Link], out: &mut Vec<Finding>) {
             None => out.push(
                 Finding::new(&IAC001, source_id, l.at, format!("the template creates bucket `{}` for `{}` but no bucket policy for it", l.bucket, l.export))
                     .note("AWS checks that the billing service may write to the bucket when the export is created; without the policy the creation fails (\"null (Service: CostAndUsageReport, Status Code: 400)\") and the stack rolls back. The console adds the policy itself; infrastructure as code does not")
-                    .help("declare the bucket policy that allows `billingreports.amazonaws.com` and `bcm-data-exports.amazonaws.com` (`finops-lint generate` prints it), and make the export depend on it"),
+                    .help("declare the bucket policy that allows `billingreports.amazonaws.com` and `bcm-data-exports.amazonaws.com` (`finops-lint generate --format terraform` or `--format cloudformation` writes it), and make the export depend on it"),
             ),
             Some(p) if !l.ordered => out.push(
                 Finding::new(&IAC002, source_id, l.at, format!("`{}` may be created before the bucket policy `{p}`", l.export))

@@ -966,7 +966,12 @@ fn reports_doc<'a>(refs: &[PolicyRef<'a>], id: DocId) -> Option<&'a crate::parse
 
 /// `finops-lint generate`: the least-privilege user policy, the bucket policy and the export
 /// definition for a scenario.
-pub fn generate(scenario: Scenario, export: ExportType, values: &Values) -> Result<Value, String> {
+pub fn generate(
+    scenario: Scenario,
+    export: ExportType,
+    values: &Values,
+    region: &str,
+) -> Result<Value, String> {
     let (profile, reqs) = requirements(scenario, export)?;
     let refs: Vec<&Requirement> = reqs.iter().collect();
     let user = json!({"Version": "2012-10-17", "Statement": statements_for(&refs, values)});
@@ -979,13 +984,13 @@ pub fn generate(scenario: Scenario, export: ExportType, values: &Values) -> Resu
         ))
         .map_err(|e| e.to_string())?;
         out["bucketPolicy"] = json!({"Version": "2012-10-17", "Statement": [stmt]});
-        out["exportDefinition"] = export_definition(export, values);
+        out["exportDefinition"] = export_definition(export, values, region);
     }
     Ok(out)
 }
 
 /// The export the platform expects: OptScale's own template (resource IDs, overwrite, daily).
-fn export_definition(export: ExportType, values: &Values) -> Value {
+fn export_definition(export: ExportType, values: &Values, region: &str) -> Value {
     let name = values.export_name.unwrap_or("finops-export");
     let prefix = values.prefix.unwrap_or("reports").trim_matches('/');
     match export {
@@ -1005,7 +1010,7 @@ fn export_definition(export: ExportType, values: &Values) -> Value {
                 "DestinationConfigurations": {"S3Destination": {
                     "S3Bucket": values.bucket,
                     "S3Prefix": prefix,
-                    "S3Region": "us-east-1",
+                    "S3Region": region,
                     "S3OutputConfigurations": {"OutputType": "CUSTOM", "Format": "TEXT_OR_CSV", "Compression": "GZIP", "Overwrite": "OVERWRITE_REPORT"}
                 }},
                 "RefreshCadence": {"Frequency": "SYNCHRONOUS"}
@@ -1020,7 +1025,7 @@ fn export_definition(export: ExportType, values: &Values) -> Value {
                 "AdditionalSchemaElements": ["RESOURCES"],
                 "S3Bucket": values.bucket,
                 "S3Prefix": prefix,
-                "S3Region": "us-east-1",
+                "S3Region": region,
                 "RefreshClosedReports": true,
                 "ReportVersioning": "OVERWRITE_REPORT"
             }
