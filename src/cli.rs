@@ -65,6 +65,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Write a starter finops-lint.toml (the flags fill its onboarding section)
+    #[command(
+        after_help = "Example:\n  finops-lint init --bucket my-billing --account-id 123456789012 --scenario root-existing-export"
+    )]
+    Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     #[command(
         after_help = "Example:\n  finops-lint completions bash > ~/.local/share/bash-completion/completions/finops-lint"
@@ -207,6 +212,33 @@ struct GenerateArgs {
     output_dir: Option<String>,
 }
 
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// The folder to write finops-lint.toml into
+    #[arg(default_value = ".")]
+    dir: String,
+    /// Replace an existing finops-lint.toml
+    #[arg(long)]
+    force: bool,
+    /// The 12-digit ID of the account that owns the export
+    #[arg(long, value_name = "ID")]
+    account_id: Option<String>,
+    /// The bucket the export is delivered to
+    #[arg(long, value_name = "NAME")]
+    bucket: Option<String>,
+    /// The export's S3 path prefix
+    #[arg(long, value_name = "PREFIX")]
+    prefix: Option<String>,
+    /// The export's name
+    #[arg(long, value_name = "NAME")]
+    export_name: Option<String>,
+    #[arg(long, value_enum)]
+    export_type: Option<ExportType>,
+    /// root-existing-export, root-create-export or linked
+    #[arg(long, value_name = "SCENARIO")]
+    scenario: Option<String>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum GenerateFormat {
     Json,
@@ -291,6 +323,7 @@ const SUBCOMMANDS: &[&str] = &[
     "simulate",
     "generate",
     "audit",
+    "init",
     "completions",
     "help",
 ];
@@ -446,6 +479,7 @@ fn command(mut args: Vec<OsString>, io: &mut Io) -> i32 {
             let _ = io.stdout.write_all(text.as_bytes());
             0
         }
+        Command::Init(a) => init(a, io),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -1345,6 +1379,65 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
             }
         }
     }
+    0
+}
+
+/// `finops-lint init`: a starter configuration, never over an existing one without `--force`.
+fn init(a: InitArgs, io: &mut Io) -> i32 {
+    if let Err(e) = onboarding_values(a.account_id.as_deref(), a.bucket.as_deref())
+        .and_then(|()| scenario_flag(a.scenario.as_deref()).map(|_| ()))
+    {
+        return usage_error(io, &e);
+    }
+    if let Some(p) = a.prefix.as_deref() {
+        if p.starts_with('/') || p.ends_with('/') {
+            return usage_error(
+                io,
+                &format!(
+                    "--prefix `{p}` must not start or end with `/`: write `{}`",
+                    p.trim_matches('/')
+                ),
+            );
+        }
+    }
+    let export_type = a.export_type.map(|t| t.as_str());
+    let text = crate::config::starter(&crate::config::Starter {
+        account_id: a.account_id.as_deref(),
+        bucket: a.bucket.as_deref(),
+        prefix: a.prefix.as_deref(),
+        export_name: a.export_name.as_deref(),
+        export_type,
+        scenario: a.scenario.as_deref(),
+    });
+    let path = std::path::Path::new(&a.dir).join("finops-lint.toml");
+    if !a.force && std::fs::symlink_metadata(&path).is_ok() {
+        return usage_error(
+            io,
+            &format!(
+                "`{}` exists; `--force` replaces it",
+                walk::escaped(&path.to_string_lossy())
+            ),
+        );
+    }
+    if let Err(e) = std::fs::create_dir_all(&a.dir).and_then(|()| std::fs::write(&path, &text)) {
+        return usage_error(
+            io,
+            &format!(
+                "cannot write `{}`: {e}",
+                walk::escaped(&path.to_string_lossy())
+            ),
+        );
+    }
+    let _ = writeln!(
+        io.stdout,
+        "wrote {}",
+        walk::escaped(&path.to_string_lossy())
+    );
+    let _ = writeln!(
+        io.stdout,
+        "next: fill in the commented onboarding values, then run `finops-lint check {}`",
+        walk::escaped(&a.dir)
+    );
     0
 }
 

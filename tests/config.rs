@@ -582,3 +582,59 @@ fn severities_take_the_spellings_users_type_and_a_typo_changes_nothing_else() {
         "{cfg:#}"
     );
 }
+
+/// `finops-lint init`: a starter configuration that the flags fill, that `check` reads without a
+/// finding of its own, and that is never written over without `--force`.
+#[test]
+fn init_writes_a_starter_configuration_that_check_applies() {
+    let dir = tempdir::Dir::new();
+    let p = dir.path().to_str().unwrap().to_string();
+    let out = run(&[
+        "init",
+        &p,
+        "--bucket",
+        "other-bucket",
+        "--account-id",
+        "402938475610",
+        "--export-type",
+        "cur2",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("wrote "), "{}", out.stdout);
+    let written = std::fs::read_to_string(dir.path().join("finops-lint.toml")).unwrap();
+    assert!(written.contains("bucket = \"other-bucket\""), "{written}");
+    assert!(written.contains("# scenario = "), "{written}");
+    // the configuration is applied (its bucket differs from the export's) and has no finding
+    dir.write("export.json", &EXPORT_MONTHLY.replace("MONTHLY", "DAILY"));
+    let (_, v) = json_findings(&[&p]);
+    let c = codes(&v);
+    assert!(c.iter().any(|c| c.0 == "EXP009"), "{v:#}");
+    assert!(!c.iter().any(|c| c.0 == "CFG001"), "{v:#}");
+    // an existing configuration is kept without --force
+    let out = run(&["init", &p]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("finops-lint.toml")).unwrap(),
+        written
+    );
+    let out = run(&["init", &p, "--force"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let (_, v) = json_findings(&[&p]);
+    assert!(codes(&v).is_empty(), "{v:#}");
+    // bad values are usage errors, and nothing is written
+    let other = tempdir::Dir::new();
+    let q = other.path().to_str().unwrap().to_string();
+    for bad in [
+        vec!["--account-id", "4029-3847-561"],
+        vec!["--bucket", "s3://acme"],
+        vec!["--scenario", "root"],
+        vec!["--prefix", "/reports/"],
+    ] {
+        let mut a = vec!["init", q.as_str()];
+        a.extend(bad.iter().copied());
+        let out = run(&a);
+        assert_eq!(out.code, 2, "{bad:?}: {}", out.stderr);
+        assert!(!other.path().join("finops-lint.toml").exists(), "{bad:?}");
+    }
+}

@@ -577,3 +577,82 @@ impl Config {
         out
     }
 }
+
+/// The onboarding values `finops-lint init` writes into a starter configuration.
+#[derive(Debug, Default)]
+pub struct Starter<'a> {
+    pub account_id: Option<&'a str>,
+    pub bucket: Option<&'a str>,
+    pub prefix: Option<&'a str>,
+    pub export_name: Option<&'a str>,
+    pub export_type: Option<&'a str>,
+    pub scenario: Option<&'a str>,
+}
+
+/// A starter `finops-lint.toml`: the onboarding values given (the others as comments to fill
+/// in), every rule selected, and commented examples of the other sections.
+pub fn starter(v: &Starter) -> String {
+    let quote = |s: &str| serde_json::Value::from(s).to_string();
+    let line = |key: &str, value: Option<&str>, example: &str, about: &str| {
+        let set = match value {
+            Some(v) => format!("{key} = {}", quote(v)),
+            None => format!("# {key} = {}", quote(example)),
+        };
+        format!("{set:<40} # {about}\n")
+    };
+    let mut out = String::from(
+        "# finops-lint configuration: found by `finops-lint check` in the checked files' folder or\n\
+         # the nearest folder above it. Flags given on the command line win over these values.\n\
+         # Reference: `finops-lint check --help`, and schemas/config.schema.json for editors.\n\n\
+         [onboarding]\n",
+    );
+    out.push_str(&line(
+        "account-id",
+        v.account_id,
+        "123456789012",
+        "the 12-digit ID of the account that owns the export, in quotes",
+    ));
+    out.push_str(&line(
+        "bucket",
+        v.bucket,
+        "my-billing-bucket",
+        "the bucket the export is delivered to (its name only)",
+    ));
+    out.push_str(&line(
+        "prefix",
+        v.prefix,
+        "reports",
+        "the export's S3 path prefix, without `/` at either end",
+    ));
+    out.push_str(&line(
+        "export-name",
+        v.export_name,
+        "finops",
+        "the export's name",
+    ));
+    out.push_str(&line(
+        "export-type",
+        v.export_type,
+        "cur2",
+        "`cur2` (Data Exports) or `legacy` (CUR)",
+    ));
+    out.push_str(&line(
+        "scenario",
+        v.scenario,
+        "root-existing-export",
+        "root-existing-export, root-create-export or linked",
+    ));
+    out.push_str(
+        "\n[rules]\n\
+         select = [\"ALL\"]\n\
+         # severity = { IAM006 = \"warning\", redundant-resource = \"off\" }\n\n\
+         # [[ignore]]                      # every ignore needs a reason\n\
+         # rules = [\"EXP004\"]\n\
+         # paths = [\"legacy/*.json\"]\n\
+         # reason = \"the legacy export is replaced next quarter\"\n\n\
+         # [files]                         # globs relative to this file\n\
+         # include = [\"infra/**\"]\n\
+         # exclude = [\"infra/drafts/**\"]\n",
+    );
+    out
+}
