@@ -796,8 +796,13 @@ fn check_one(
     modules: &Modules,
 ) -> (Source, FileReport) {
     let (name, bytes) = read_input(input, stdin, &modules.reader);
+    let named = matches!(input, Input::Stdin | Input::File { explicit: true, .. });
     let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        check_bytes(&name, bytes, id, opts, modules)
+        let (source, mut report) = check_bytes(&name, bytes, id, opts, modules);
+        if named {
+            engine::named_unknown(&source, id, &mut report, opts);
+        }
+        (source, report)
     }));
     match guarded {
         Ok(done) => done,

@@ -341,6 +341,8 @@ pub struct FileReport {
     pub secrets: Vec<crate::secrets::Secret>,
     /// Set when the findings' strings are masked already (the emitter does not look again).
     pub masked: bool,
+    /// Set when a file of no known kind is close to a kind finops-lint knows.
+    pub near_miss: Option<crate::model::NearMiss>,
 }
 
 /// The findings in a stable order: source, place, rule, message.

@@ -172,6 +172,10 @@ pub fn check_source_in(
             }
         }
         Content::Unknown(why) => report.skipped = Some(why),
+        Content::NearMiss(n) => {
+            report.skipped = Some(n.message.clone());
+            report.near_miss = Some(n);
+        }
         Content::Nothing => {}
     }
     settle(&mut report, opts);
@@ -254,6 +258,34 @@ pub fn check_included_policy(
     }
     settle(&mut report, opts);
     report
+}
+
+/// A file named explicitly (on the command line, to the library) whose content is of no kind
+/// finops-lint checks: IO002, at the near miss when there is one. A file found in a folder is
+/// skipped quietly (a repository holds JSON and YAML of other tools).
+pub fn named_unknown(source: &Source, source_id: usize, report: &mut FileReport, opts: &Options) {
+    if report.kind.is_some() || !opts.rules.on(&rules::IO002) {
+        return;
+    }
+    let Some(why) = report.skipped.clone() else {
+        return;
+    };
+    let expected = "finops-lint checks IAM policies (identity, bucket and trust policies, as written or as the AWS CLI prints them), Data Exports and CUR definitions (requests and the AWS CLI's output), a platform's connection settings, IAM simulation output, CloudFormation templates and Terraform configurations and plans";
+    let f = match &report.near_miss {
+        Some(n) => Finding::new(&rules::IO002, source_id, n.span, n.message.clone())
+            .note(expected)
+            .help(n.help.clone()),
+        None => Finding::new(
+            &rules::IO002,
+            source_id,
+            Span::new(0, 0),
+            format!("`{}` is of no kind finops-lint checks: {why}", source.name),
+        )
+        .note(expected)
+        .help("check that this is the file you meant; remove it from the command (or narrow the pre-commit hook's `files`) if it is another tool's"),
+    };
+    report.findings.push(f);
+    sort(&mut report.findings);
 }
 
 /// Whether a file that does not parse was meant for finops-lint.

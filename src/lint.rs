@@ -188,6 +188,7 @@ fn check_documents(documents: &[(&str, &[u8])], opts: &Options) -> Vec<(Source, 
             .collect();
         let (mut source, bad) = Source::from_bytes(name.to_string(), bytes.to_vec());
         let mut report = engine::check_source_in(&source, id, bad, opts, &siblings);
+        engine::named_unknown(&source, id, &mut report, opts);
         source.hide(&report.secrets);
         let base = folder(name);
         for inc in report.includes.clone() {
@@ -220,7 +221,8 @@ fn check_documents(documents: &[(&str, &[u8])], opts: &Options) -> Vec<(Source, 
         .map(|(id, (name, bytes))| {
             out[id].take().unwrap_or_else(|| {
                 let (mut source, bad) = Source::from_bytes(name.to_string(), bytes.to_vec());
-                let report = engine::check_source_in(&source, id, bad, opts, &[]);
+                let mut report = engine::check_source_in(&source, id, bad, opts, &[]);
+                engine::named_unknown(&source, id, &mut report, opts);
                 source.hide(&report.secrets);
                 (source, report)
             })

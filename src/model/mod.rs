@@ -124,6 +124,97 @@ pub enum Content {
     Unknown(String),
     /// Nothing to check (the parse failed or the file was empty).
     Nothing,
+    /// JSON of no kind the tool knows, close to one it knows (a key misspelled, an object
+    /// where AWS writes a list).
+    NearMiss(NearMiss),
+}
+
+/// What a document of no known kind is close to: where, what it is, and what to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearMiss {
+    pub span: crate::source::Span,
+    pub message: String,
+    pub help: String,
+}
+
+/// The top-level keys that tell what a document is.
+const KNOWN_KEYS: &[&str] = &[
+    "Statement",
+    "Version",
+    "Policy",
+    "PolicyVersion",
+    "PolicyDocument",
+    "Export",
+    "Exports",
+    "ExportStatus",
+    "ReportDefinition",
+    "ReportDefinitions",
+    "EvaluationResults",
+    "DeliveredFiles",
+    "DataQuery",
+    "DestinationConfigurations",
+    "ReportName",
+    "access_key_id",
+    "config_scheme",
+    "bucket_name",
+    "report_name",
+    "config",
+    "AWSTemplateFormatVersion",
+    "Resources",
+];
+
+/// A document close to a known shape: `{"Exports": {...}}` (one export where the list output
+/// has a list), `{"Export": [...]}`, `{"ReportDefinitions": {...}}`, or a top-level key that is
+/// a known one misspelled or in another case (`{"export": ...}`, `{"Statements": [...]}`).
+pub fn near_miss(root: &Node) -> Option<NearMiss> {
+    let members = root.as_object()?;
+    for m in members {
+        let shape = match (m.key.as_str(), &m.value.kind) {
+            ("Exports", crate::parse::json::Kind::Object(_)) => Some((
+                "`Exports` holds an object: `aws bcm-data-exports list-exports` writes a list, and a single export is `{\"Export\": {...}}`",
+                "for one export write `{\"Export\": {...}}` (the CreateExport request, or `get-export` output); for several, `\"Exports\": [{...}, ...]`",
+            )),
+            ("Export", crate::parse::json::Kind::Array(_)) => Some((
+                "`Export` holds a list: one export is an object, several are `{\"Exports\": [...]}`",
+                "write `{\"Export\": {...}}` for one export, or rename the key to `Exports` for a list",
+            )),
+            ("ReportDefinitions", crate::parse::json::Kind::Object(_)) => Some((
+                "`ReportDefinitions` holds an object: `aws cur describe-report-definitions` writes a list, and a single report is `{\"ReportDefinition\": {...}}`",
+                "for one report write `{\"ReportDefinition\": {...}}`; for several, `\"ReportDefinitions\": [{...}, ...]`",
+            )),
+            ("ReportDefinition", crate::parse::json::Kind::Array(_)) => Some((
+                "`ReportDefinition` holds a list: one report is an object, several are `{\"ReportDefinitions\": [...]}`",
+                "write `{\"ReportDefinition\": {...}}` for one report, or rename the key to `ReportDefinitions` for a list",
+            )),
+            _ => None,
+        };
+        if let Some((message, help)) = shape {
+            return Some(NearMiss {
+                span: m.key_span,
+                message: message.to_string(),
+                help: help.to_string(),
+            });
+        }
+    }
+    for m in members {
+        if KNOWN_KEYS.contains(&m.key.as_str()) {
+            continue;
+        }
+        // `Statements`, `statement`, `export`, `reportDefinition`: a known key misspelled
+        if let Some(known) = crate::fuzzy::suggest(&m.key, KNOWN_KEYS.iter().copied())
+            .filter(|k| k.len() > 4 || k.eq_ignore_ascii_case(&m.key))
+        {
+            return Some(NearMiss {
+                span: m.key_span,
+                message: format!(
+                    "`{}` is not a key finops-lint knows: did you mean `{known}`?",
+                    m.key
+                ),
+                help: format!("rename `{}` to `{known}` (keys are case-sensitive)", m.key),
+            });
+        }
+    }
+    None
 }
 
 /// A policy declared in a template, of a kind the template tells.
@@ -247,7 +338,10 @@ pub fn classify(
     if let Some(doc) = cost_doc(&root) {
         return Content::Cost(doc);
     }
-    Content::Unknown("no `Statement`, `Policy`, `PolicyVersion`, `PolicyDocument`, `Export`, `ReportDefinition` or connection key".into())
+    match near_miss(&root) {
+        Some(n) => Content::NearMiss(n),
+        None => Content::Unknown("no `Statement`, `Policy`, `PolicyVersion`, `PolicyDocument`, `Export`, `ReportDefinition` or connection key".into()),
+    }
 }
 
 /// The documents of a cost export's configuration.
