@@ -845,3 +845,49 @@ fn a_key_repeated_in_a_policy_a_template_reads_is_an_error_too() {
         "{dup:#}"
     );
 }
+
+/// A finding on a very long line (a policy printed by `get-bucket-policy`, all on one line) is
+/// shown as a window around the underlined text, with the real line and column in the header.
+#[test]
+fn a_long_line_is_shown_as_a_window_around_the_finding() {
+    let dir = common::tempdir::Dir::new();
+    let policy = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/onboarding/bucket-policy.json"
+    ))
+    .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&policy).unwrap();
+    v["Statement"][0]["Condition"]["StringLike"]["aws:SourceAccount"] = "999988887777".into();
+    let line = serde_json::json!({"Policy": v.to_string()}).to_string();
+    assert!(line.len() > 500);
+    let col = line.find("999988887777").unwrap() + 1;
+    let file = dir.write("get-bucket-policy.json", &line);
+    let out = common::run(&[
+        "check",
+        "--no-config",
+        "--bucket",
+        "acme-finops-billing",
+        "--account-id",
+        "402938475610",
+        &file,
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("BP005"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains(&format!("get-bucket-policy.json:1:{col}]")),
+        "{}",
+        out.stdout
+    );
+    let widest = out.stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(
+        widest < 200,
+        "a line of {widest} characters:\n{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("\\\"999988887777\\\""),
+        "{}",
+        out.stdout
+    );
+}

@@ -182,6 +182,10 @@ impl Diagnostic for Rendered<'_> {
 /// `EXCERPT_CONTEXT` bytes on either side.
 const LONG_EXCERPT: usize = 4096;
 const EXCERPT_CONTEXT: usize = 160;
+/// A line longer than this (in bytes; a policy printed by `get-bucket-policy` on one line) is
+/// shown as a window of `LINE_CONTEXT` bytes on either side of the span.
+const LONG_LINE: usize = 200;
+const LINE_CONTEXT: usize = 60;
 
 impl miette::SourceCode for Rendered<'_> {
     /// Reads the lines around a span through the source's line index: miette's own reader
@@ -219,19 +223,30 @@ impl miette::SourceCode for Rendered<'_> {
         let (mut from, mut from_line, mut column) = (from, from_line, column);
         // a very long line (a minified document): a window around the span, not the whole
         // line for each of its findings
-        if to - from > LONG_EXCERPT {
-            let first_start = self.source.line_start(first).unwrap_or(0);
+        let first_start = self.source.line_start(first).unwrap_or(0);
+        let first_len = self
+            .source
+            .line_start(first + 1)
+            .unwrap_or(text.len())
+            .saturating_sub(first_start);
+        let long_line = first == last && first_len > LONG_LINE;
+        if to - from > LONG_EXCERPT || long_line {
+            let context = if long_line {
+                LINE_CONTEXT
+            } else {
+                EXCERPT_CONTEXT
+            };
             // without leading context (the location miette prints), from the span itself
             let mut a = if context_lines_before == 0 {
                 start
             } else {
-                start.saturating_sub(EXCERPT_CONTEXT).max(first_start)
+                start.saturating_sub(context).max(first_start)
             };
             while !text.is_char_boundary(a) {
                 a -= 1;
             }
             let last_end = self.source.line_start(last + 1).unwrap_or(text.len());
-            let mut b = (end + EXCERPT_CONTEXT).min(last_end).max(a);
+            let mut b = (end + context).min(last_end).max(a);
             while !text.is_char_boundary(b) {
                 b += 1;
             }
