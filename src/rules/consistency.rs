@@ -208,7 +208,10 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
                 );
             }
         }
-        // CON001/CON004 against the bucket policy of the run
+        // CON001/CON004 against the bucket policies of the run: per export, whether a policy
+        // is for its bucket, and the policies for other buckets
+        type Compared = (bool, Vec<(usize, String, crate::source::Span)>);
+        let mut compared: std::collections::BTreeMap<usize, Compared> = Default::default();
         let bucket_policies = reports.iter().enumerate().flat_map(|(i, r)| {
             r.docs
                 .iter()
@@ -247,18 +250,16 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
                         .unwrap_or_default()
                 })
                 .collect();
-            for e in &exports {
-                if let Some((b, bnode)) = text(e.bucket).zip(e.bucket) {
-                    if !buckets.is_empty()
-                        && !buckets.iter().any(|(pb, _)| *pb == b || pb.contains('*'))
-                    {
+            for (ei, e) in exports.iter().enumerate() {
+                if let Some(b) = text(e.bucket) {
+                    if !buckets.is_empty() {
+                        let matches = buckets.iter().any(|(pb, _)| *pb == b || pb.contains('*'));
                         let (pb, pn) = buckets[0];
-                        new.push(
-                            Finding::new(&CON001, e.source, bnode.inner_span(), format!("the export delivers to `{b}`, but the run's bucket policy is for `{pb}`"))
-                                .label_in(pi, pn.inner_span(), "the delivery statement's bucket")
-                                .note("AWS can write only to a bucket whose policy allows it; this policy is for another bucket")
-                                .help(format!("use the same bucket in the export and the policy (`{pb}` or `{b}`)")),
-                        );
+                        let seen = compared.entry(ei).or_insert((false, Vec::new()));
+                        seen.0 |= matches;
+                        if !matches {
+                            seen.1.push((pi, pb.to_string(), pn.inner_span()));
+                        }
                     }
                 }
                 let principal = e.kind.service_principal();
@@ -287,6 +288,31 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
                     );
                 }
             }
+        }
+        // CON001 once per export, and only when no policy of the run is for its bucket: one
+        // finding on the export's bucket, with each policy's bucket as a label
+        for (ei, (matched, others)) in compared {
+            let e = &exports[ei];
+            let (Some(b), Some(bnode), false) = (text(e.bucket), e.bucket, matched) else {
+                continue;
+            };
+            let Some((_, first, _)) = others.first() else {
+                continue;
+            };
+            let mut names: Vec<String> = others.iter().map(|(_, pb, _)| format!("`{pb}`")).collect();
+            names.dedup();
+            let message = if others.len() == 1 {
+                format!("the export delivers to `{b}`, but the run's bucket policy is for `{first}`")
+            } else {
+                format!("the export delivers to `{b}`, but the run's {} bucket policies are for {}", others.len(), names.join(", "))
+            };
+            let mut f = Finding::new(&CON001, e.source, bnode.inner_span(), message)
+                .note("AWS can write only to a bucket whose policy allows it; no bucket policy of the run is for this bucket")
+                .help(format!("use the same bucket in the export and its policy (`{first}` or `{b}`)"));
+            for (pi, _, span) in &others {
+                f = f.label_in(*pi, *span, "the delivery statement's bucket");
+            }
+            new.push(f);
         }
         // a connection in 'bucket only' mode sets the scheme for the export rules' severities
         let bucket_only = connections
