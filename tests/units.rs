@@ -243,3 +243,47 @@ fn select_and_off_choose_what_the_run_reports() {
     let select = lint("[rules]\nselect = [\"POL\"]\n");
     assert_eq!(select, BTreeSet::from(["POL001"]));
 }
+
+/// A placeholder is never suggested as a value: no fix writes one, and a help shows
+/// `<bucket>` or `<account-id>` only when the run does not know the value, saying which flag
+/// makes it exact (issue 16).
+#[test]
+fn no_fix_or_help_suggests_a_placeholder_the_run_could_fill() {
+    let mut fixes = 0;
+    for (path, result) in fixture_runs(None) {
+        let fixture = common::rule_fixtures()
+            .into_iter()
+            .find(|f| f.path == path)
+            .unwrap();
+        let knows = |flag: &str| fixture.args.iter().any(|a| a == flag);
+        for f in result.findings() {
+            if let Some(fix) = &f.fix {
+                for e in &fix.edits {
+                    fixes += 1;
+                    assert!(
+                        finops_lint::syntax::find_placeholder(&e.replacement).is_none(),
+                        "{path}: {} fix writes a placeholder: {}",
+                        f.rule.code,
+                        e.replacement
+                    );
+                }
+            }
+            let help = f.help.as_deref().unwrap_or("");
+            for (token, flag) in [("<bucket>", "--bucket"), ("<account-id>", "--account-id")] {
+                if help.contains(token) && f.rule.code != "POL010" && f.rule.code != "IAM008" {
+                    assert!(
+                        !knows(flag),
+                        "{path}: {} shows {token} although the run has {flag}: {help}",
+                        f.rule.code
+                    );
+                    assert!(
+                        help.contains("stand") && help.contains(&format!("`{flag}`")),
+                        "{path}: {} shows {token} without saying how to fill it: {help}",
+                        f.rule.code
+                    );
+                }
+            }
+        }
+    }
+    assert!(fixes > 20, "only {fixes} fixes were looked at");
+}

@@ -299,12 +299,19 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
             let Some((_, first, _)) = others.first() else {
                 continue;
             };
-            let mut names: Vec<String> = others.iter().map(|(_, pb, _)| format!("`{pb}`")).collect();
+            let mut names: Vec<String> =
+                others.iter().map(|(_, pb, _)| format!("`{pb}`")).collect();
             names.dedup();
             let message = if others.len() == 1 {
-                format!("the export delivers to `{b}`, but the run's bucket policy is for `{first}`")
+                format!(
+                    "the export delivers to `{b}`, but the run's bucket policy is for `{first}`"
+                )
             } else {
-                format!("the export delivers to `{b}`, but the run's {} bucket policies are for {}", others.len(), names.join(", "))
+                format!(
+                    "the export delivers to `{b}`, but the run's {} bucket policies are for {}",
+                    others.len(),
+                    names.join(", ")
+                )
             };
             let mut f = Finding::new(&CON001, e.source, bnode.inner_span(), message)
                 .note("AWS can write only to a bucket whose policy allows it; no bucket policy of the run is for this bucket")

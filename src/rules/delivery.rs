@@ -57,6 +57,33 @@ fn names(stmt: &Statement, principal: &str) -> bool {
         .any(|(s, _)| s.eq_ignore_ascii_case(principal))
 }
 
+/// What a help says when it shows `<bucket>` or `<account-id>` because the run does not know
+/// them: they stand for values to fill in, and the flags that make the help exact. Empty when
+/// the run knows both.
+pub fn fill_in(bucket: Option<&str>, account: Option<&str>) -> String {
+    match (bucket.is_some(), account.is_some()) {
+        (true, true) => String::new(),
+        (false, true) => "\n(`<bucket>` stands for the export's bucket: with `--bucket` this help shows the exact text)".into(),
+        (true, false) => "\n(`<account-id>` stands for the 12-digit ID of the account that owns the export: with `--account-id` this help shows the exact text)".into(),
+        (false, false) => "\n(`<bucket>` and `<account-id>` stand for the export's bucket and the 12-digit ID of its account: with `--bucket` and `--account-id` this help shows the exact text)".into(),
+    }
+}
+
+/// The account a delivery statement names: `--account-id`, its own `aws:SourceAccount`, or
+/// the account field of its `aws:SourceArn` values, when one is a plain 12-digit ID.
+fn statement_account(ctx: &Ctx, stmt: &Statement) -> Option<String> {
+    expected_account(ctx, stmt).or_else(|| {
+        stmt.conditions()
+            .iter()
+            .filter(|c| c.key_is("aws:SourceArn"))
+            .flat_map(|c| c.values().iter())
+            .filter_map(Node::as_str)
+            .filter_map(|v| v.split(':').nth(4))
+            .find(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+            .map(str::to_string)
+    })
+}
+
 /// The statement the guides prescribe, for help texts.
 pub fn recommended_statement(bucket: Option<&str>, account: Option<&str>) -> String {
     let b = bucket.unwrap_or("<bucket>");
@@ -227,6 +254,9 @@ fn missing_grant(
     }
     // else the action is missing: add it to the delivery statement on the right resources
     let target = allows.iter().find(|s| covers(s)).unwrap_or(&allows[0]);
+    let known = named_bucket(target);
+    let more = fill_in(known.as_deref(), Some(""));
+    let bucket = known.as_deref().unwrap_or(bucket);
     let item = serde_json::Value::from(action).to_string();
     let Some(list) = target.get("Action") else {
         return Finding {
@@ -234,7 +264,7 @@ fn missing_grant(
             ..f
         }
         .help(format!(
-            "allow `{item}` on `\"{}\"` in {}",
+            "allow `{item}` on `\"{}\"` in {}{more}",
             resource_for(bucket),
             target.label()
         ));
@@ -256,7 +286,7 @@ fn missing_grant(
         }
     } else {
         f.help(format!(
-            "allow `{item}` on `\"{}\"` in {}",
+            "allow `{item}` on `\"{}\"` in {}{more}",
             resource_for(bucket),
             target.label()
         ))
@@ -301,7 +331,7 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                 .help(format!("add `\"{required}\"` to `Service`; the guides list both billing principals: `[\"billingreports.amazonaws.com\", \"bcm-data-exports.amazonaws.com\"]`")),
             None => Finding::new(&BP001, ctx.source_id, grammar::brace(&ctx.doc.root), format!("no statement allows `{required}` to deliver the export into this bucket"))
                 .note(format!("AWS writes {} exports as `{required}`; without an Allow for it, the export stays UNHEALTHY and no file ever arrives", export_name(export)))
-                .help(format!("add this statement:\n{}", recommended_statement(bucket.as_deref(), account.as_deref()))),
+                .help(format!("add this statement:\n{}{}", recommended_statement(bucket.as_deref(), account.as_deref()), fill_in(bucket.as_deref(), account.as_deref()))),
         };
         ctx.report(f);
     }
@@ -463,10 +493,12 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                 .and_then(|ms| ms.iter().find(|m| m.key == "Principal"))
                 .map(|m| m.key_span)
                 .unwrap_or(stmt.node.span);
-            let a = ctx.opts.account_id.as_deref().unwrap_or("<account-id>");
+            let known = statement_account(ctx, stmt);
+            let a = known.as_deref().unwrap_or("<account-id>");
+            let more = fill_in(Some(""), known.as_deref());
             let f = Finding::new(&BP010, ctx.source_id, at, format!("{} lets the billing service write without `aws:SourceAccount` or `aws:SourceArn`", stmt.label()))
                 .note("without them, an export of any AWS account may write into this bucket through the billing service (the confused-deputy problem AWS documents for service principals); the delivery itself works")
-                .help(format!("add `\"Condition\": {{\"StringLike\": {{\"aws:SourceAccount\": \"{a}\", \"aws:SourceArn\": [\"arn:aws:cur:us-east-1:{a}:definition/*\", \"arn:aws:bcm-data-exports:us-east-1:{a}:export/*\"]}}}}` to the statement"));
+                .help(format!("add `\"Condition\": {{\"StringLike\": {{\"aws:SourceAccount\": \"{a}\", \"aws:SourceArn\": [\"arn:aws:cur:us-east-1:{a}:definition/*\", \"arn:aws:bcm-data-exports:us-east-1:{a}:export/*\"]}}}}` to the statement{more}"));
             ctx.report(f);
         }
         for c in conds.iter().filter(|c| c.key_is("aws:SourceAccount")) {
@@ -731,10 +763,11 @@ fn source_arns(ctx: &mut Ctx, stmt: &Statement, account: Option<&str>) {
             && names(stmt, export.service_principal())
         {
             let a = account.unwrap_or("<account-id>");
+            let more = fill_in(Some(""), account);
             let (svc, ty) = service_of(export);
             let f = Finding::new(&BP006, ctx.source_id, c.key.value.span, format!("`aws:SourceArn` does not allow {} deliveries", export_name(export)))
                 .note(format!("`{}` sends a `{svc}` ARN; this condition only accepts other services, so the export is refused", export.service_principal()))
-                .help(format!("add `\"arn:aws:{svc}:us-east-1:{a}:{ty}/*\"` to the values"));
+                .help(format!("add `\"arn:aws:{svc}:us-east-1:{a}:{ty}/*\"` to the values{more}"));
             ctx.report(f);
         }
     }
