@@ -63,9 +63,9 @@ fn names(stmt: &Statement, principal: &str) -> bool {
 pub fn fill_in(bucket: Option<&str>, account: Option<&str>) -> String {
     match (bucket.is_some(), account.is_some()) {
         (true, true) => String::new(),
-        (false, true) => "\n(`<bucket>` stands for the export's bucket: with `--bucket` this help shows the exact text)".into(),
-        (true, false) => "\n(`<account-id>` stands for the 12-digit ID of the account that owns the export: with `--account-id` this help shows the exact text)".into(),
-        (false, false) => "\n(`<bucket>` and `<account-id>` stand for the export's bucket and the 12-digit ID of its account: with `--bucket` and `--account-id` this help shows the exact text)".into(),
+        (false, true) => " (`<bucket>` stands for the export's bucket: with `--bucket` this help shows the exact text)".into(),
+        (true, false) => " (`<account-id>` stands for the 12-digit ID of the account that owns the export: with `--account-id` this help shows the exact text)".into(),
+        (false, false) => " (`<bucket>` and `<account-id>` stand for the export's bucket and the 12-digit ID of its account: with `--bucket` and `--account-id` this help shows the exact text)".into(),
     }
 }
 
