@@ -93,6 +93,35 @@ fn every_rule_is_documented() {
     }
 }
 
+/// `finops-lint rule CODE` gives users somewhere to read: every rule has references, and each
+/// is a public URL or a file of this repository; the contributors' Fixtures section is not shown.
+#[test]
+fn every_rule_has_references_with_urls() {
+    for r in rules::ALL.iter() {
+        let docs = r.reader_docs();
+        let refs = docs
+            .split("## References")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{}: no References section", r.code));
+        let bullets: Vec<&str> = refs
+            .lines()
+            .take_while(|l| !l.starts_with("## "))
+            .filter(|l| l.starts_with("- "))
+            .collect();
+        assert!(!bullets.is_empty(), "{}: no reference", r.code);
+        for b in bullets {
+            assert!(
+                b.contains("<https://") || b.contains('`'),
+                "{}: a reference without a URL or a repository path: {b}",
+                r.code
+            );
+        }
+        assert!(!docs.contains("## Fixtures"), "{}", r.code);
+        let out = common::run(&["rule", r.code]);
+        assert!(out.stdout.contains("## References"), "{}", r.code);
+    }
+}
+
 #[test]
 fn every_rule_folder_belongs_to_a_rule() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");

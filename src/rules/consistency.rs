@@ -329,7 +329,8 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
             for r in reports.iter_mut() {
                 for f in r.findings.iter_mut().filter(|f| scheme_dependent(f)) {
                     f.severity = Severity::Warning;
-                    f.note = f.note.take().map(|n| format!("{n} (the run's connection settings use `bucket_only`, where the platform reads the files without checking this setting)"));
+                    let said = crate::rules::exports::scheme_severity(false);
+                    f.note = f.note.take().map(|n| format!("{} (a warning in this run: its connection settings use `config_scheme` `bucket_only`, where the platform reads the files without checking this setting)", n.replace(said, "")));
                 }
             }
         }

@@ -62,6 +62,16 @@ impl CostCtx<'_> {
     }
 }
 
+/// Why a setting the platform checks only when it detects or creates the export has the
+/// severity it has in this run (EXP004, EXP005, CUR004): it depends on the scenario.
+pub(crate) fn scheme_severity(bucket_only: bool) -> &'static str {
+    if bucket_only {
+        " (a warning in this run: with `--scenario root-existing-export` the platform connects to the files in the bucket without checking this setting)"
+    } else {
+        " (an error: the platform checks it when it detects or creates the export; with `--scenario root-existing-export`, or connection settings of `config_scheme` `bucket_only` in the run, it is a warning)"
+    }
+}
+
 /// The 28 regions legacy CUR accepts for `S3Region` (API 2017-01-06).
 pub const CUR_REGIONS: &[&str] = &[
     "af-south-1",
@@ -316,11 +326,15 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
                     } else {
                         Severity::Error
                     })
-                    .note(if bucket_only {
-                        "monthly data imports, but daily costs and recommendations are lost"
-                    } else {
-                        "the platform rejects a MONTHLY export when it detects or creates one"
-                    })
+                    .note(format!(
+                        "{}{}",
+                        if bucket_only {
+                            "monthly data imports, but daily costs and recommendations are lost"
+                        } else {
+                            "the platform rejects a MONTHLY export when it detects or creates one"
+                        },
+                        scheme_severity(bucket_only)
+                    ))
                     .help("use `\"DAILY\"` (or `\"HOURLY\"`)")
                     .fix(
                         "set `\"TIME_GRANULARITY\": \"DAILY\"`",
@@ -458,7 +472,7 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
             {
                 let f = Finding::new(&EXP005, ctx.source_id, o.inner_span(), format!("`Overwrite` is `{}`", o.as_str().unwrap_or("?")))
                     .severity(if bucket_only && o.as_str() == Some("CREATE_NEW_REPORT") { Severity::Warning } else { Severity::Error })
-                    .note(if bucket_only { "with new files for every refresh, the bucket fills with versions; the platform reads only the newest, but the guides require overwriting" } else { "the platform requires `OVERWRITE_REPORT` when it detects or creates the export, and rejects this one" })
+                    .note(format!("{}{}", if bucket_only { "with new files for every refresh, the bucket fills with versions; the platform reads only the newest, but the guides require overwriting" } else { "the platform requires `OVERWRITE_REPORT` when it detects or creates the export, and rejects this one" }, scheme_severity(bucket_only && o.as_str() == Some("CREATE_NEW_REPORT"))))
                     .help("use `\"OVERWRITE_REPORT\"` (\"Overwrite existing data export file\")")
                     .fix("set `\"Overwrite\": \"OVERWRITE_REPORT\"`", o.span, "\"OVERWRITE_REPORT\"");
                 ctx.report(f);
@@ -760,7 +774,7 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
         Some(v) => {
             let f = Finding::new(&CUR004, ctx.source_id, v.inner_span(), format!("`ReportVersioning` is `{}`", v.as_str().unwrap_or("?")))
                 .severity(if bucket_only { Severity::Warning } else { Severity::Error })
-                .note("the guides require \"Overwrite existing report\"; OptScale rejects other versioning when it detects or creates the report")
+                .note(format!("the guides require \"Overwrite existing report\"; OptScale rejects other versioning when it detects or creates the report{}", scheme_severity(bucket_only)))
                 .help("use `\"OVERWRITE_REPORT\"`")
                 .fix("set `\"ReportVersioning\": \"OVERWRITE_REPORT\"`", v.span, "\"OVERWRITE_REPORT\"");
             ctx.report(f);
@@ -769,7 +783,7 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
             let (span, text) = insert_first(ctx, d, "\"ReportVersioning\": \"OVERWRITE_REPORT\"");
             let f = Finding::new(&CUR004, ctx.source_id, brace(d), "`ReportVersioning` is not set")
                 .severity(if bucket_only { Severity::Warning } else { Severity::Error })
-                .note("it defaults to `CREATE_NEW_REPORT` (also in Terraform), which the guides do not allow")
+                .note(format!("it defaults to `CREATE_NEW_REPORT` (also in Terraform), which the guides do not allow{}", scheme_severity(bucket_only)))
                 .help("add `\"ReportVersioning\": \"OVERWRITE_REPORT\"`")
                 .fix("add `\"ReportVersioning\": \"OVERWRITE_REPORT\"`", span, text);
             ctx.report(f);
