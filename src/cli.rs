@@ -31,7 +31,7 @@ struct Cli {
 enum Command {
     /// Check files and directories (the default when paths are given)
     #[command(
-        after_help = "Example:\n  finops-lint check --bucket my-billing --account-id 123456789012 --format concise infra/"
+        after_help = "Configuration: each file is checked with the nearest finops-lint.toml in its folder or a\nparent folder (standard input: the current folder's), unless --config names one for all or\n--no-config reads none. Flags override its values. The files of each configuration are a run\nof their own for the checks across files; `finops-lint init` writes a starter file.\n\nExample:\n  finops-lint check --bucket my-billing --account-id 123456789012 --format concise infra/"
     )]
     Check(CheckArgs),
     /// List every rule
@@ -305,7 +305,8 @@ struct CheckArgs {
     /// Report only the findings that are not in this baseline (robust to moved lines)
     #[arg(long, value_name = "FILE")]
     baseline: Option<String>,
-    /// The configuration file [default: finops-lint.toml in the current folder or a parent]
+    /// The configuration file for every checked file [default: for each file, the nearest
+    /// finops-lint.toml in its folder or a parent folder; for standard input, the current folder's]
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
     config: Option<String>,
     /// Read no configuration file
@@ -586,8 +587,9 @@ struct Prepass {
 fn prepass(
     inputs: &[Input],
     stdin: Option<&[u8]>,
-    opts: &Options,
-    modules: &Modules,
+    groups: &[Options],
+    group: &(dyn Fn(usize) -> usize + Sync),
+    modules: &[Modules],
     roots: &crate::contain::Roots,
 ) -> Prepass {
     let terraform: Vec<usize> = inputs
@@ -604,7 +606,13 @@ fn prepass(
     }
     pre.done = terraform
         .par_iter()
-        .map(|&id| (id, check_one(&inputs[id], stdin, id, opts, modules)))
+        .map(|&id| {
+            let g = group(id);
+            (
+                id,
+                check_one(&inputs[id], stdin, id, &groups[g], &modules[g]),
+            )
+        })
         .collect();
     let mut wanted = Vec::new();
     for id in &terraform {
@@ -659,7 +667,8 @@ fn prepass(
         if !seen.insert(canon.clone()) {
             continue;
         }
-        match modules.reader.read(&canon) {
+        let g = group(from);
+        match modules[g].reader.read(&canon) {
             Ok(bytes) => {
                 let (id, name) = match known.get(&canon) {
                     Some(&id) => (id, input_name(&inputs[id])),
@@ -669,7 +678,7 @@ fn prepass(
                     }
                 };
                 let (mut source, bad) = Source::from_bytes(name, bytes);
-                let report = engine::check_included_policy(&source, id, bad, inc.kind, opts);
+                let report = engine::check_included_policy(&source, id, bad, inc.kind, &groups[g]);
                 source.hide(&report.secrets);
                 if id < inputs.len() {
                     pre.done.insert(id, (source, report));
@@ -873,8 +882,11 @@ const SERIAL_UP_TO: usize = 4;
 /// they are printed last, after those checks.
 struct Stream<'c> {
     emitter: emit::Emitter,
-    /// The checks across files and the configuration.
-    session: Option<engine::Session<'c>>,
+    /// The checks across files and the configuration, one per configuration of the run.
+    sessions: Vec<engine::Session<'c>>,
+    /// The group (configuration) of each input; the files after the inputs (a walk's errors,
+    /// files a template includes) are the first group's.
+    group_of: Vec<usize>,
     baseline: Option<std::collections::HashMap<(String, String), usize>>,
     /// The baseline to write (`--write-baseline`).
     entries: Option<Vec<serde_json::Value>>,
@@ -890,7 +902,8 @@ impl Stream<'_> {
     /// One checked file: held or printed.
     fn file(&mut self, id: usize, source: Source, report: FileReport) {
         self.emitter.learn(&source);
-        let ready = match self.session.as_mut() {
+        let g = self.group_of.get(id).copied().unwrap_or(0);
+        let ready = match self.sessions.get_mut(g) {
             Some(session) => session.file(id, source, report),
             None => Some((source, report)),
         };
@@ -947,30 +960,25 @@ impl Stream<'_> {
     /// The checks across the held files, then the held files, the configuration's own
     /// findings and the end of the output. The exit code.
     fn finish(mut self, baseline_path: Option<&str>, io: &mut Io) -> i32 {
-        let finished = match self.session.take().map(engine::Session::finish) {
-            Some(Ok(f)) => f,
-            None => engine::Finished {
-                held: RunResult {
-                    sources: Vec::new(),
-                    reports: Vec::new(),
-                },
-                config: None,
-            },
-            Some(Err(e)) => {
-                self.flush(io);
-                return usage_error(io, &e);
+        for session in std::mem::take(&mut self.sessions) {
+            let finished = match session.finish() {
+                Ok(f) => f,
+                Err(e) => {
+                    self.flush(io);
+                    return usage_error(io, &e);
+                }
+            };
+            let held = finished.held;
+            {
+                let others = |i: usize| held.sources.get(i);
+                for (source, report) in held.sources.iter().zip(held.reports) {
+                    self.emit(source, report, &others);
+                }
             }
-        };
-        let held = finished.held;
-        {
-            let others = |i: usize| held.sources.get(i);
-            for (source, report) in held.sources.iter().zip(held.reports) {
-                self.emit(source, report, &others);
+            if let Some((source, report)) = finished.config {
+                let others = |i: usize| (i == 0).then_some(&source);
+                self.emit(&source, report, &others);
             }
-        }
-        if let Some((source, report)) = finished.config {
-            let others = |i: usize| (i == 0).then_some(&source);
-            self.emit(&source, report, &others);
         }
         self.emitter.end(&mut self.out);
         // a failed write is said by `run`, with exit 2
@@ -1387,6 +1395,88 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
     0
 }
 
+/// The configurations of a `check` run and the group of each input: `--config` for every
+/// input, none with `--no-config`, else the nearest `finops-lint.toml` above each file (the
+/// current folder for standard input). The first group is the first input's (the first path's
+/// when nothing was found, so that its configuration's own findings are still reported).
+type Configurations = (Vec<Option<std::path::PathBuf>>, Vec<usize>);
+
+fn configurations(a: &CheckArgs, inputs: &[Input]) -> Result<Configurations, String> {
+    if a.no_config {
+        return Ok((vec![None], vec![0; inputs.len()]));
+    }
+    if let Some(p) = &a.config {
+        return Ok((
+            vec![Some(std::path::PathBuf::from(p))],
+            vec![0; inputs.len()],
+        ));
+    }
+    let refused = |p: &std::path::Path| {
+        format!(
+            "the configuration `{}` is a symbolic link to a file outside the checked tree: it is not read (name it with --config to use it)",
+            walk::escaped(&p.to_string_lossy())
+        )
+    };
+    let mut by_dir: std::collections::HashMap<std::path::PathBuf, Option<std::path::PathBuf>> =
+        std::collections::HashMap::new();
+    let mut find = |dir: std::path::PathBuf| -> Result<Option<std::path::PathBuf>, String> {
+        if let Some(found) = by_dir.get(&dir) {
+            return Ok(found.clone());
+        }
+        let found = match crate::config::discover(&dir) {
+            Some(Err(p)) => return Err(refused(&p)),
+            found => found.and_then(Result::ok),
+        };
+        by_dir.insert(dir, found.clone());
+        Ok(found)
+    };
+    let folder = |p: &std::path::Path| {
+        p.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| std::path::PathBuf::from("."))
+    };
+    let mut found: Vec<Option<std::path::PathBuf>> = Vec::new();
+    let mut keys: Vec<Option<std::path::PathBuf>> = Vec::new();
+    let mut group_of = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let dir = match input {
+            Input::File { path, .. } => folder(path),
+            _ => std::path::PathBuf::from("."),
+        };
+        let config = find(dir)?;
+        let key = config
+            .as_ref()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
+        let g = match keys.iter().position(|k| *k == key) {
+            Some(g) => g,
+            None => {
+                keys.push(key);
+                found.push(config);
+                keys.len() - 1
+            }
+        };
+        group_of.push(g);
+    }
+    if found.is_empty() {
+        // no file found: the first path's configuration (its own findings, such as an
+        // `include` that takes nothing)
+        let first = a
+            .paths
+            .first()
+            .filter(|p| *p != "-")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        let dir = if first.is_dir() {
+            first
+        } else {
+            folder(&first)
+        };
+        found.push(find(dir)?);
+    }
+    Ok((found, group_of))
+}
+
 /// `finops-lint init`: a starter configuration, never over an existing one without `--force`.
 fn init(a: InitArgs, io: &mut Io) -> i32 {
     if let Err(e) = onboarding_values(a.account_id.as_deref(), a.bucket.as_deref())
@@ -1476,87 +1566,6 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
     if let Err(e) = flag_values(&a) {
         return usage_error(io, &e);
     }
-    // the configuration is read like any input (a regular file within the size limit)
-    let mut reader = Reader::mib(a.max_file_size);
-    let mut config = if a.no_config {
-        None
-    } else {
-        let path = match &a.config {
-            Some(p) => Some(std::path::PathBuf::from(p)),
-            // from the first path's folder upwards (the current folder for standard input)
-            None => {
-                let first = a
-                    .paths
-                    .first()
-                    .filter(|p| *p != "-")
-                    .map(std::path::PathBuf::from)
-                    .unwrap_or_else(|| std::path::PathBuf::from("."));
-                let dir = if first.is_dir() {
-                    first
-                } else {
-                    first
-                        .parent()
-                        .filter(|p| !p.as_os_str().is_empty())
-                        .map(std::path::Path::to_path_buf)
-                        .unwrap_or_else(|| std::path::PathBuf::from("."))
-                };
-                match crate::config::discover(&dir) {
-                    Some(Err(p)) => {
-                        return usage_error(
-                            io,
-                            &format!(
-                                "the configuration `{}` is a symbolic link to a file outside the checked tree: it is not read (name it with --config to use it)",
-                                p.display()
-                            ),
-                        )
-                    }
-                    found => found.and_then(Result::ok),
-                }
-            }
-        };
-        match path.map(|p| {
-            reader
-                .read(&p)
-                .map(|b| crate::config::parse(&p, &b))
-                .map_err(|e| (p, e))
-        }) {
-            Some(Ok(c)) => Some(c),
-            Some(Err((p, e))) => {
-                return usage_error(
-                    io,
-                    &format!("cannot read the configuration `{}`: {e}", p.display()),
-                )
-            }
-            None => None,
-        }
-    };
-    reader = Reader::mib(
-        a.max_file_size
-            .or(config.as_ref().and_then(|c| c.max_file_size)),
-    );
-    let scenario_given = a.scenario.is_some();
-    let mut opts = Options {
-        bucket: a.bucket.clone(),
-        prefix: a.prefix.clone(),
-        export_name: a.export_name.clone(),
-        // parsed by `flag_values`
-        scenario: scenario_flag(a.scenario.as_deref()).ok().flatten(),
-        keep_docs: true,
-        account_id: a.account_id.clone(),
-        export_type: a.export_type,
-        rules: Default::default(),
-    };
-    if let Some(c) = &config {
-        c.fill(&mut opts);
-    }
-    if let Some(sc) = opts.scenario.filter(|s| s.needs_bucket_and_account()) {
-        if let Err(e) = scenario_needs(sc, scenario_given, &opts, config.as_mut(), io) {
-            return usage_error(io, &e);
-        }
-        if opts.bucket.is_none() || opts.account_id.is_none() {
-            opts.scenario = None;
-        }
-    }
     let excludes = match walk::build_excludes(&a.exclude) {
         Ok(x) => x,
         Err(e) => return usage_error(io, &e),
@@ -1571,12 +1580,107 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             );
         }
     }
-    if let Some(c) = config.as_mut() {
-        // the configuration's files: its globs are relative to its folder
-        if let Some(note) = c.select_files(&mut inputs) {
-            let _ = writeln!(io.stderr, "note: {}", crate::emit::escape::line(&note));
+    // the configurations: `--config` for every file, none with `--no-config`, else the nearest
+    // `finops-lint.toml` above each file (as ruff finds its settings); each group of files
+    // with the same configuration is a run of its own (flags, onboarding values, checks
+    // across files), printed as one
+    let (found, mut group_of) = match configurations(&a, &inputs) {
+        Ok(x) => x,
+        Err(e) => return usage_error(io, &e),
+    };
+    let mut configs: Vec<Option<crate::config::Config>> = Vec::new();
+    for path in &found {
+        // the configuration is read like any input (a regular file within the size limit)
+        let reader = Reader::mib(a.max_file_size);
+        configs.push(match path {
+            None => None,
+            Some(p) => match reader.read(p) {
+                Ok(b) => Some(crate::config::parse(p, &b)),
+                Err(e) => {
+                    return usage_error(
+                        io,
+                        &format!("cannot read the configuration `{}`: {e}", p.display()),
+                    )
+                }
+            },
+        });
+    }
+    if configs.len() > 1 && a.verbose {
+        for (g, c) in configs.iter().enumerate() {
+            let files = group_of.iter().filter(|x| **x == g).count();
+            let name = c
+                .as_ref()
+                .map(|c| crate::emit::escape::line(&c.source.name).into_owned())
+                .unwrap_or_else(|| "no configuration".into());
+            let _ = writeln!(
+                io.stderr,
+                "note: {name} applies to {files} file{}",
+                if files == 1 { "" } else { "s" }
+            );
         }
     }
+    let scenario_given = a.scenario.is_some();
+    let mut groups: Vec<Options> = Vec::new();
+    let mut readers: Vec<Reader> = Vec::new();
+    for config in configs.iter_mut() {
+        let mut opts = Options {
+            bucket: a.bucket.clone(),
+            prefix: a.prefix.clone(),
+            export_name: a.export_name.clone(),
+            // parsed by `flag_values`
+            scenario: scenario_flag(a.scenario.as_deref()).ok().flatten(),
+            keep_docs: true,
+            account_id: a.account_id.clone(),
+            export_type: a.export_type,
+            rules: Default::default(),
+        };
+        if let Some(c) = config.as_ref() {
+            c.fill(&mut opts);
+        }
+        if let Some(sc) = opts.scenario.filter(|s| s.needs_bucket_and_account()) {
+            if let Err(e) = scenario_needs(sc, scenario_given, &opts, config.as_mut(), io) {
+                return usage_error(io, &e);
+            }
+            if opts.bucket.is_none() || opts.account_id.is_none() {
+                opts.scenario = None;
+            }
+        }
+        readers.push(Reader::mib(
+            a.max_file_size
+                .or(config.as_ref().and_then(|c| c.max_file_size)),
+        ));
+        groups.push(opts);
+    }
+    // the files each configuration takes (`[files]`, its globs relative to its folder)
+    for (g, config) in configs.iter_mut().enumerate() {
+        let Some(c) = config.as_mut() else {
+            continue;
+        };
+        let mine: Vec<usize> = (0..inputs.len()).filter(|i| group_of[*i] == g).collect();
+        let mut kept: Vec<Input> = mine.iter().map(|i| inputs[*i].clone()).collect();
+        if let Some(note) = c.select_files(&mut kept) {
+            let _ = writeln!(io.stderr, "note: {}", crate::emit::escape::line(&note));
+        }
+        // `retain` keeps the order: match the kept inputs to the group's in turn
+        let mut next = kept.into_iter().peekable();
+        for i in mine {
+            if next.peek() == Some(&inputs[i]) {
+                next.next();
+            } else {
+                group_of[i] = usize::MAX;
+            }
+        }
+    }
+    if group_of.contains(&usize::MAX) {
+        let mut i = 0;
+        inputs.retain(|_| {
+            i += 1;
+            group_of[i - 1] != usize::MAX
+        });
+        group_of.retain(|g| *g != usize::MAX);
+    }
+    let group = |id: usize| group_of.get(id).copied().unwrap_or(0);
+    let reader = readers[0];
     let mut stdin_bytes = None;
     if inputs.contains(&Input::Stdin) {
         let buf = match reader.read_stdin(&mut io.stdin) {
@@ -1601,8 +1705,8 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
     // files whose fixes could not be written: an IO001 finding each, and the run goes on
     let mut unwritten: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     if a.fix || a.diff {
-        let reported = |source: &Source, findings: &mut Vec<Finding>| {
-            if let Some(c) = config.as_ref() {
+        let reported = |id: usize, source: &Source, findings: &mut Vec<Finding>| {
+            if let Some(c) = configs[group(id)].as_ref() {
                 c.filter(&source.name, findings);
             }
             if let Some(known) = &baseline {
@@ -1625,26 +1729,32 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         let mut files = 0;
         // with a scenario, the fixes of the checks across files (a missing permission added to
         // the statement that should carry it) are computed with the run's other policies
-        let mut across = opts
-            .scenario
-            .is_some()
-            .then(|| Across::read(&inputs, &opts, &reader, &fixing));
+        let mut across: Vec<Option<Across>> = groups
+            .iter()
+            .enumerate()
+            .map(|(g, opts)| {
+                opts.scenario.is_some().then(|| {
+                    Across::read(&inputs, opts, &readers[g], &fixing, &|id| group(id) == g)
+                })
+            })
+            .collect();
         for (id, input) in inputs.iter().enumerate() {
             let Input::File { path, .. } = input else {
                 continue;
             };
-            let Ok(bytes) = reader.read(path) else {
+            let g = group(id);
+            let Ok(bytes) = readers[g].read(path) else {
                 continue;
             };
             let name = input_name(input);
             let Some((text, n)) = fix_text(
                 &name,
                 &bytes,
-                &opts,
+                &groups[g],
                 least,
                 &fixing,
-                &reported,
-                across.as_mut().map(|a| (a, id)),
+                &|source: &Source, findings: &mut Vec<Finding>| reported(id, source, findings),
+                across[g].as_mut().map(|a| (a, id)),
             ) else {
                 continue;
             };
@@ -1688,9 +1798,15 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         statistics: a.statistics,
         quiet: a.quiet,
     };
+    let sessions: Vec<engine::Session> = groups
+        .iter()
+        .zip(configs.iter_mut())
+        .map(|(opts, config)| engine::Session::new(opts, config.as_mut()))
+        .collect();
     let mut run = Stream {
         emitter: emit::Emitter::new(style).with_paths(printed_paths(a.format)),
-        session: Some(engine::Session::new(&opts, config.as_mut())),
+        sessions,
+        group_of: group_of.clone(),
         baseline,
         entries: a.write_baseline.as_ref().map(|_| Vec::new()),
         threshold: threshold(a.fail_on),
@@ -1701,19 +1817,24 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
     };
     run.emitter.begin(&mut run.out);
     let roots = crate::contain::Roots::new(&a.paths);
-    let modules = Modules {
-        roots: roots.clone(),
-        reader,
-        ..Default::default()
-    };
+    // the Terraform modules read, with each group's size limit
+    let modules: Vec<Modules> = readers
+        .iter()
+        .map(|r| Modules {
+            roots: roots.clone(),
+            reader: *r,
+            ..Default::default()
+        })
+        .collect();
     let stdin = stdin_bytes.as_deref();
-    let mut pre = prepass(&inputs, stdin, &opts, &modules, &roots);
+    let mut pre = prepass(&inputs, stdin, &groups, &group, &modules, &roots);
     // an input checked by the pre-pass, else checked now
     let done = std::sync::Mutex::new(std::mem::take(&mut pre.done));
     let checked = |id: usize| {
         let pre_checked = done.lock().ok().and_then(|mut d| d.remove(&id));
-        let (source, mut report) =
-            pre_checked.unwrap_or_else(|| check_one(&inputs[id], stdin, id, &opts, &modules));
+        let g = group(id);
+        let (source, mut report) = pre_checked
+            .unwrap_or_else(|| check_one(&inputs[id], stdin, id, &groups[g], &modules[g]));
         if let Some(why) = unwritten.get(&id) {
             report.findings.push(
                 Finding::new(&rules::IO001, id, Span::new(0, 0), why.clone()).help(
@@ -1937,13 +2058,19 @@ struct Across {
 }
 
 impl Across {
-    fn read(inputs: &[Input], opts: &Options, reader: &Reader, modules: &Modules) -> Across {
+    fn read(
+        inputs: &[Input],
+        opts: &Options,
+        reader: &Reader,
+        modules: &Modules,
+        take: &dyn Fn(usize) -> bool,
+    ) -> Across {
         let mut sources = Vec::new();
         let mut reports = Vec::new();
         for (id, input) in inputs.iter().enumerate() {
             let name = input_name(input);
             let bytes = match input {
-                Input::File { path, .. } => reader.read(path).ok(),
+                Input::File { path, .. } if take(id) => reader.read(path).ok(),
                 _ => None,
             };
             let text = bytes

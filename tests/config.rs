@@ -638,3 +638,57 @@ fn init_writes_a_starter_configuration_that_check_applies() {
         assert!(!other.path().join("finops-lint.toml").exists(), "{bad:?}");
     }
 }
+
+/// Each file is checked with the nearest `finops-lint.toml` above it, as ruff finds its
+/// settings: a subfolder's configuration governs its files (onboarding values, selection), the
+/// parent's the others; `--config` applies one to all; each configuration's files are a run of
+/// their own for the checks across files (issue 16).
+#[test]
+fn each_file_takes_the_nearest_configuration_above_it() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "finops-lint.toml",
+        "[onboarding]\nbucket = \"acme-finops-billing\"\n",
+    );
+    dir.write("export.json", EXPORT_MONTHLY);
+    dir.write(
+        "staging/finops-lint.toml",
+        "[onboarding]\nbucket = \"acme-staging-billing\"\n\n[rules]\nseverity = { EXP004 = \"off\" }\n",
+    );
+    dir.write(
+        "staging/export.json",
+        &EXPORT_MONTHLY.replace("acme-finops-billing", "acme-staging-billing"),
+    );
+    let p = dir.path().to_str().unwrap();
+    let (_, v) = json_findings(&[p]);
+    let c = codes(&v);
+    // the bucket of each export is its configuration's: no EXP009 in either
+    assert!(!c.iter().any(|c| c.0 == "EXP009"), "{v:#}");
+    // EXP004 is off in staging only
+    let exp004: Vec<_> = c.iter().filter(|c| c.0 == "EXP004").collect();
+    assert_eq!(exp004.len(), 1, "{v:#}");
+    assert!(!exp004[0].2.contains("staging"), "{v:#}");
+    // the same from inside the subfolder, and with the files named one by one (pre-commit)
+    let (_, v) = json_findings(&[
+        &format!("{p}/staging/export.json"),
+        &format!("{p}/export.json"),
+    ]);
+    let c = codes(&v);
+    assert!(!c.iter().any(|c| c.0 == "EXP009"), "{v:#}");
+    assert_eq!(c.iter().filter(|c| c.0 == "EXP004").count(), 1, "{v:#}");
+    // --config applies one configuration to every file
+    let root = format!("{p}/finops-lint.toml");
+    let (_, v) = json_findings(&["--config", &root, p]);
+    let c = codes(&v);
+    assert_eq!(c.iter().filter(|c| c.0 == "EXP009").count(), 1, "{v:#}");
+    assert_eq!(c.iter().filter(|c| c.0 == "EXP004").count(), 2, "{v:#}");
+    // a configuration's own findings are reported for each configuration
+    dir.write(
+        "staging/finops-lint.toml",
+        "[onboarding]\nbucket = \"acme-staging-billing\"\n\n[rules]\nseverity = { EXP004 = \"of\" }\n",
+    );
+    let (_, v) = json_findings(&[p]);
+    let cfg: Vec<_> = codes(&v).into_iter().filter(|c| c.0 == "CFG001").collect();
+    assert_eq!(cfg.len(), 1, "{v:#}");
+    assert!(cfg[0].2.contains("staging"), "{v:#}");
+}

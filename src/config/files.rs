@@ -1,5 +1,5 @@
-//! The configuration as the command line finds and reads it: discovered from the first path's
-//! folder upwards, its globs relative to its folder on disk, and the files a run takes.
+//! The configuration as the command line finds and reads it: discovered from each checked
+//! file's folder upwards, its globs relative to its folder on disk, and the files a run takes.
 
 use super::{Config, FILE_NAME};
 use crate::diagnostic::Finding;
