@@ -902,6 +902,8 @@ fn delivery(
         .collect();
     let mut refused = Vec::new();
     let mut span = None;
+    // for a Deny in the way: why it matches the delivery
+    let mut why_denied: Option<String> = None;
     for (action, resource) in [
         ("s3:PutObject", values.probe("{objects}")),
         (
@@ -924,6 +926,16 @@ fn delivery(
             span = span.or_else(|| {
                 let m = ev.matched.first()?;
                 let root = reports_doc(refs, bp)?;
+                if let Some(stmt) = crate::model::policy::statements(root)
+                    .iter()
+                    .find(|s| s.node.span == m.span)
+                {
+                    why_denied = Some(crate::rules::grammar::deny_condition(
+                        source,
+                        stmt,
+                        "the delivery",
+                    ));
+                }
                 Some(deny_anchor(source, root, m.span))
             });
         }
@@ -954,7 +966,7 @@ fn delivery(
         .cloned()
         .unwrap_or_default();
     let f = Finding::new(&rules::REQ003, bp.0, span.unwrap_or(Span::new(0, 1)), format!("the bucket policy refuses the export's delivery by `{service}`"))
-        .note(format!("evaluated as AWS would for the delivery (aws:SourceAccount `{}`, aws:SourceArn `{arn}`): {}", values.account, refused.join(", ")))
+        .note(format!("evaluated as AWS would for the delivery (aws:SourceAccount `{}`, aws:SourceArn `{arn}`): {}{}", values.account, refused.join(", "), why_denied.map(|w| format!("; an explicit Deny matches: {w}")).unwrap_or_default()))
         .help(format!("allow the delivery:\n{}", crate::rules::delivery::recommended_statement(Some(values.bucket), Some(values.account))));
     vec![f]
 }
