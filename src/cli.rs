@@ -1257,6 +1257,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         account_id: account,
         export_type: Some(a.export_type),
         rules: Default::default(),
+        any_billing_principal: false,
     };
     let mut inputs: Vec<Input> = documents
         .into_iter()
@@ -1633,6 +1634,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             account_id: a.account_id.clone(),
             export_type: a.export_type,
             rules: Default::default(),
+            any_billing_principal: false,
         };
         if let Some(c) = config.as_ref() {
             c.fill(&mut opts);

@@ -135,6 +135,9 @@ pub struct Options {
     pub keep_docs: bool,
     /// The rules the run reports; the others are not run.
     pub rules: crate::diagnostic::Selection,
+    /// Set for a template that declares no cost export (with no export type given): a delivery
+    /// statement for either billing principal is accepted.
+    pub any_billing_principal: bool,
 }
 
 impl Options {

@@ -424,13 +424,23 @@ fn check_template(
     report: &mut FileReport,
 ) {
     use crate::iac::Body;
-    // a template that declares only legacy reports delivers as `billingreports.amazonaws.com`
-    let only_legacy = tpl.docs.iter().any(|d| matches!(d.body, Body::Report(_)))
-        && !tpl.docs.iter().any(|d| matches!(d.body, Body::Export(_)));
+    // the export type, when none is given, is the one the template (its module) declares:
+    // legacy reports only deliver as `billingreports.amazonaws.com`; a template that declares
+    // no cost export (a bucket policy on its own) accepts either billing principal. Exports of
+    // other tables than the cost and usage report do not count.
+    let (legacy, cur2) = tpl.declared.unwrap_or_else(|| {
+        (
+            tpl.docs.iter().any(|d| matches!(d.body, Body::Report(_))),
+            tpl.docs
+                .iter()
+                .any(|d| matches!(&d.body, Body::Export(e) if crate::iac::is_cur2_export(e))),
+        )
+    });
     let inferred;
-    let opts = if only_legacy && opts.export_type.is_none() {
+    let opts = if opts.export_type.is_none() && !cur2 {
         inferred = Options {
-            export_type: Some(ExportType::Legacy),
+            export_type: legacy.then_some(ExportType::Legacy),
+            any_billing_principal: !legacy,
             ..opts.clone()
         };
         &inferred

@@ -619,3 +619,203 @@ fn the_iac_corpus_never_crashes() {
         .count();
     assert!(templates > 0, "no finding inside any template");
 }
+
+/// Terraform as it is really written (issue 17): the value flows through `count` instances
+/// (`x[0]`), `dynamic` blocks, functions, object variables and sibling files of the module; a
+/// resource with `count = 0` and a variable's `""` sentinel raise nothing; `&{...}` is a policy
+/// variable; the export type comes from the exports the module declares.
+#[test]
+fn terraform_values_flow_through_count_functions_dynamic_blocks_and_sibling_files() {
+    let dir = tempdir::Dir::new();
+    let delivery = |bucket_expr: &str, principal: &str| {
+        format!(
+            r#"
+data "aws_iam_policy_document" "delivery" {{
+  count = 1
+  statement {{
+    principals {{
+      type        = "Service"
+      identifiers = ["{principal}"]
+    }}
+    actions   = ["s3:PutObject", "s3:GetBucketPolicy"]
+    resources = [{bucket_expr}]
+    condition {{
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.billing.account]
+    }}
+  }}
+}}
+"#
+        )
+    };
+    // a wrong bucket reached through `aws_s3_bucket.cur[0]`, `format` and an object variable
+    let module = dir.path().join("flow");
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(
+        module.join("main.tf"),
+        format!(
+            r#"
+variable "billing" {{
+  type    = object({{ account = string, bucket = string }})
+  default = {{ account = "{A}", bucket = "acme-finops-staging" }}
+}}
+
+resource "aws_s3_bucket" "cur" {{
+  count  = 1
+  bucket = var.billing.bucket
+}}
+
+resource "aws_s3_bucket_policy" "cur" {{
+  count  = 1
+  bucket = aws_s3_bucket.cur[0].id
+  policy = data.aws_iam_policy_document.delivery[0].json
+}}
+{}
+resource "aws_iam_policy" "never" {{
+  count  = 0
+  policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = "s3:GetObjectt", Resource = "*" }}] }})
+}}
+
+data "aws_iam_policy_document" "roles" {{
+  statement {{
+    actions   = ["iam:GetRole"]
+    resources = ["arn:aws:iam::&{{aws:PrincipalAccount}}:role/x"]
+  }}
+}}
+
+resource "aws_iam_policy" "roles" {{
+  policy = data.aws_iam_policy_document.roles.json
+}}
+
+resource "aws_iam_policy" "reader" {{
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = ["arn:aws:iam::&{{aws:PrincipalAccount}}:role/x", format("arn:aws:s3:::%s/*", lower("ACME-FINOPS-STAGING"))]
+    }}]
+  }})
+}}
+"#,
+            delivery(
+                r#"aws_s3_bucket.cur[0].arn, "${aws_s3_bucket.cur[0].arn}/*""#,
+                "billingreports.amazonaws.com"
+            )
+        ),
+    )
+    .unwrap();
+    // the legacy report of the module is in a sibling file
+    std::fs::write(
+        module.join("cur.tf"),
+        r#"
+resource "aws_cur_report_definition" "cur" {
+  count                      = 1
+  report_name                = "finops"
+  time_unit                  = "DAILY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = aws_s3_bucket.cur[0].id
+  s3_prefix                  = "reports"
+  s3_region                  = "us-east-1"
+  refresh_closed_reports     = true
+  report_versioning          = "OVERWRITE_REPORT"
+  depends_on                 = [aws_s3_bucket_policy.cur[0]]
+}
+"#,
+    )
+    .unwrap();
+    let p = module.to_string_lossy().to_string();
+    let (_, v) = json_findings(&["--no-config", "--bucket", B, "--account-id", A, &p]);
+    let found = located(&v);
+    let bp004: Vec<_> = found.iter().filter(|f| f.0 == "BP004").collect();
+    // the bucket name reached through `[0]` and the object variable, in the delivery statement
+    assert!(!bp004.is_empty(), "{v:#}");
+    // the legacy report in cur.tf: the export type is legacy, billingreports is the principal
+    assert!(!found.iter().any(|f| f.0 == "BP001"), "{v:#}");
+    // the bucket policy of the module is found (`aws_s3_bucket.cur[0]`), ordered before the report
+    assert!(
+        !found.iter().any(|f| f.0 == "IAC001" || f.0 == "IAC002"),
+        "{v:#}"
+    );
+    // `count = 0`: never created, not checked
+    assert!(!found.iter().any(|f| f.0 == "IAM002"), "{v:#}");
+    // `&{aws:PrincipalAccount}` is a policy variable in a policy document data source (the
+    // provider writes it as `${...}`), but not in `jsonencode`, where IAM gets it as written
+    let val002: Vec<_> = found.iter().filter(|f| f.0 == "VAL002").collect();
+    assert_eq!(val002.len(), 1, "{v:#}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "VAL002"
+                && f["file"].as_str().unwrap().ends_with("main.tf")
+                && f["message"].as_str().unwrap().contains("&{aws")),
+        "{v:#}"
+    );
+
+    // a `""` sentinel default raises nothing; a `dynamic "statement"` is read
+    let sentinel = dir.path().join("sentinel");
+    std::fs::create_dir_all(&sentinel).unwrap();
+    std::fs::write(
+        sentinel.join("main.tf"),
+        r#"
+variable "account" {
+  default = ""
+}
+
+data "aws_iam_policy_document" "delivery" {
+  dynamic "statement" {
+    for_each = var.account == "" ? [] : [1]
+    content {
+      principals {
+        type        = "Service"
+        identifiers = ["bcm-data-exports.amazonaws.com"]
+      }
+      actions   = ["s3:PutObject", "s3:GetBucketPolicy"]
+      resources = ["arn:aws:s3:::acme-finops-billing", "arn:aws:s3:::acme-finops-billing/*"]
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [var.account]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceArn"
+        values   = ["arn:aws:bcm-data-exports:eu-west-1:${var.account}:export/*"]
+      }
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "b" {
+  bucket = "acme-finops-billing"
+  policy = data.aws_iam_policy_document.delivery.json
+}
+"#,
+    )
+    .unwrap();
+    let p = sentinel.to_string_lossy().to_string();
+    let (_, v) = json_findings(&["--no-config", "--bucket", B, &p]);
+    let found = located(&v);
+    assert!(!found.iter().any(|f| f.0 == "VAL002"), "{v:#}");
+    // the dynamic statement is read: its delivery statement is there (no BP001), with its
+    // source conditions (their values unknown: no BP010, no BP006)
+    assert!(!found.iter().any(|f| f.0 == "BP001"), "{v:#}");
+    assert!(
+        !found.iter().any(|f| f.0 == "BP010" || f.0 == "BP006"),
+        "{v:#}"
+    );
+    // and with a `for_each` known to be empty, no statement is generated
+    let text = std::fs::read_to_string(sentinel.join("main.tf")).unwrap();
+    std::fs::write(
+        sentinel.join("main.tf"),
+        text.replace("for_each = var.account == \"\" ? [] : [1]", "for_each = []"),
+    )
+    .unwrap();
+    let (_, v) = json_findings(&["--no-config", "--bucket", B, &p]);
+    assert!(located(&v).iter().any(|f| f.0 == "POL004"), "{v:#}");
+}

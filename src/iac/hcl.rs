@@ -137,7 +137,12 @@ impl<'a> Ctx<'a> {
             ["var", name] => {
                 let v = *self.index.variables.get(name)?;
                 let d = Self::attribute(v, "default")?;
-                self.value_at(d, span, depth)
+                // a default of "" or null (whole or in an object) is a sentinel: the value is
+                // given at deployment, or the resources that read it are not created
+                let mut value = self.value(d, depth + 1);
+                sentinels_unknown(&mut value, self.text);
+                place(&mut value, span);
+                Some(value)
             }
             ["local", name] => {
                 let e = *self.index.locals.get(name)?;
@@ -174,6 +179,205 @@ impl<'a> Ctx<'a> {
                 }
                 Some(string(user, span, span))
             }
+            _ => None,
+        }
+    }
+
+    /// Terraform's common functions, where their arguments are known: `None` otherwise (the
+    /// value is then unknown). `try` and `coalesce` take the first argument that is known (and
+    /// for `coalesce` not null or empty); `lookup` its default when the key is absent.
+    fn function(&self, name: &str, args: &[&Expression], span: Span, depth: usize) -> Option<Node> {
+        let known = |e: &Expression| {
+            let v = self.value(e, depth + 1);
+            (!v.has_unknown()).then_some(v)
+        };
+        let text = |e: &Expression| match known(e)?.kind {
+            Kind::String(s) | Kind::Number(s) => Some(s),
+            _ => None,
+        };
+        let list = |e: &Expression| match known(e)?.kind {
+            Kind::Array(items) => Some(items),
+            _ => None,
+        };
+        let node = |kind| Node {
+            span,
+            inner: span,
+            kind,
+        };
+        let out = match (name, args) {
+            ("one", [a]) => match known(a)? {
+                Node {
+                    kind: Kind::Array(items),
+                    ..
+                } => match items.len() {
+                    0 => node(Kind::Null),
+                    1 => items.into_iter().next()?,
+                    _ => return None,
+                },
+                v => v,
+            },
+            ("lower", [a]) => string(text(a)?.to_lowercase(), span, span),
+            ("upper", [a]) => string(text(a)?.to_uppercase(), span, span),
+            ("trimspace", [a]) => string(text(a)?.trim().to_string(), span, span),
+            ("trimsuffix", [a, b]) => {
+                let (a, b) = (text(a)?, text(b)?);
+                string(
+                    a.strip_suffix(b.as_str()).unwrap_or(&a).to_string(),
+                    span,
+                    span,
+                )
+            }
+            ("trimprefix", [a, b]) => {
+                let (a, b) = (text(a)?, text(b)?);
+                string(
+                    a.strip_prefix(b.as_str()).unwrap_or(&a).to_string(),
+                    span,
+                    span,
+                )
+            }
+            ("tostring", [a]) => string(text(a)?, span, span),
+            ("replace", [a, from, to]) => {
+                let (a, from, to) = (text(a)?, text(from)?, text(to)?);
+                // a pattern in slashes is a regular expression: not evaluated
+                if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
+                    return None;
+                }
+                string(a.replace(&from, &to), span, span)
+            }
+            ("join", [sep, rest @ ..]) if !rest.is_empty() => {
+                let sep = text(sep)?;
+                let mut parts = Vec::new();
+                for l in rest {
+                    for item in list(l)? {
+                        match item.kind {
+                            Kind::String(s) | Kind::Number(s) => parts.push(s),
+                            _ => return None,
+                        }
+                    }
+                }
+                string(parts.join(&sep), span, span)
+            }
+            ("format", [f, rest @ ..]) => {
+                let f = text(f)?;
+                let mut values = Vec::new();
+                for r in rest {
+                    values.push(text(r)?);
+                }
+                let mut out = String::new();
+                let mut it = values.into_iter();
+                let mut chars = f.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if c != '%' {
+                        out.push(c);
+                        continue;
+                    }
+                    match chars.next()? {
+                        '%' => out.push('%'),
+                        's' | 'd' | 'v' => out.push_str(&it.next()?),
+                        _ => return None,
+                    }
+                }
+                string(out, span, span)
+            }
+            ("concat", lists) => {
+                let mut items = Vec::new();
+                for l in lists {
+                    items.extend(list(l)?);
+                }
+                node(Kind::Array(items))
+            }
+            ("tolist" | "toset", [a]) => node(Kind::Array(list(a)?)),
+            ("flatten", [a]) => {
+                fn flat(items: Vec<Node>, out: &mut Vec<Node>) {
+                    for i in items {
+                        match i.kind {
+                            Kind::Array(inner) => flat(inner, out),
+                            _ => out.push(i),
+                        }
+                    }
+                }
+                let mut out = Vec::new();
+                flat(list(a)?, &mut out);
+                node(Kind::Array(out))
+            }
+            ("distinct", [a]) => {
+                let mut out: Vec<Node> = Vec::new();
+                for i in list(a)? {
+                    let v = crate::schema::to_value(&i);
+                    if !out.iter().any(|o| crate::schema::to_value(o) == v) {
+                        out.push(i);
+                    }
+                }
+                node(Kind::Array(out))
+            }
+            ("element", [l, i]) => {
+                let items = list(l)?;
+                let i: usize = text(i)?.parse().ok()?;
+                items.get(i % items.len().max(1))?.clone()
+            }
+            ("merge", maps) => {
+                let mut members: Vec<Member> = Vec::new();
+                for m in maps {
+                    let Kind::Object(ms) = known(m)?.kind else {
+                        return None;
+                    };
+                    for m in ms {
+                        members.retain(|x| x.key != m.key);
+                        members.push(m);
+                    }
+                }
+                node(Kind::Object(members))
+            }
+            ("lookup", [m, k, rest @ ..]) if rest.len() <= 1 => {
+                let key = text(k)?;
+                match known(m)?.get(&key) {
+                    Some(v) => v.clone(),
+                    None => known(rest.first()?)?,
+                }
+            }
+            ("try", alternatives) => alternatives.iter().find_map(|a| known(a))?,
+            ("coalesce", alternatives) => alternatives.iter().find_map(|a| {
+                known(a).filter(|v| !matches!(&v.kind, Kind::Null) && v.as_str() != Some(""))
+            })?,
+            _ => return None,
+        };
+        self.spend(0).then_some(out)
+    }
+
+    /// Whether a block is declared with a `count` known to be 0 or a `for_each` known to be
+    /// empty.
+    fn never_created(&self, b: &Block) -> bool {
+        let empty = |e: &Expression| {
+            let v = self.value(e, 1);
+            match &v.kind {
+                Kind::Number(n) => n.parse::<f64>().is_ok_and(|n| n == 0.0),
+                Kind::Array(items) => items.is_empty(),
+                Kind::Object(members) => members.is_empty(),
+                _ => false,
+            }
+        };
+        b.body.iter().any(|s| match s {
+            Structure::Attribute(a) => {
+                matches!(a.key.as_str(), "count" | "for_each") && empty(&a.value)
+            }
+            _ => false,
+        })
+    }
+
+    /// One step into a known value: an attribute of an object, an element of a list or a key
+    /// of a map; `None` where it is not determined.
+    fn step(&self, v: &Node, op: &TraversalOperator, depth: usize) -> Option<Node> {
+        match op {
+            TraversalOperator::GetAttr(i) => v.get(i.as_str()).cloned(),
+            TraversalOperator::LegacyIndex(n) => {
+                let n = usize::try_from(*n.value()).ok()?;
+                v.as_array()?.get(n).cloned()
+            }
+            TraversalOperator::Index(e) => match self.value(e, depth + 1).kind {
+                Kind::Number(n) => v.as_array()?.get(n.parse::<usize>().ok()?).cloned(),
+                Kind::String(k) => v.get(&k).cloned(),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -263,15 +467,39 @@ impl<'a> Ctx<'a> {
             }
             Expression::Parenthesis(p) => self.value(p.inner(), depth + 1),
             Expression::Traversal(t) => {
-                let mut parts = Vec::new();
-                match &t.expr {
-                    Expression::Variable(v) => parts.push(v.as_str().to_string()),
+                let root = match &t.expr {
+                    Expression::Variable(v) => v.as_str().to_string(),
                     _ => return unknown(self.text, span),
+                };
+                let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+                // `var.x` and `local.x`: the value, then its attributes and elements
+                if root == "var" || root == "local" {
+                    let Some(TraversalOperator::GetAttr(name)) = ops.first() else {
+                        return unknown(self.text, span);
+                    };
+                    let Some(mut v) =
+                        self.reference(&[root, name.as_str().to_string()], span, depth)
+                    else {
+                        return unknown(self.text, span);
+                    };
+                    for op in &ops[1..] {
+                        v = match self.step(&v, op, depth) {
+                            Some(x) => x,
+                            None => return unknown(self.text, span),
+                        };
+                    }
+                    return v;
                 }
-                for op in &t.operators {
-                    match op.value() {
+                // a resource or data source: an instance of one declared with `count` or
+                // `for_each` (`x[0]`, `x["k"]`, `x[*]`) has the attributes the block gives
+                let mut parts = vec![root];
+                for op in ops {
+                    match op {
                         TraversalOperator::GetAttr(i) => parts.push(i.as_str().to_string()),
-                        _ => return unknown(self.text, span),
+                        TraversalOperator::Index(_)
+                        | TraversalOperator::LegacyIndex(_)
+                        | TraversalOperator::FullSplat(_)
+                        | TraversalOperator::AttrSplat(_) => {}
                     }
                 }
                 self.reference(&parts, span, depth)
@@ -292,7 +520,9 @@ impl<'a> Ctx<'a> {
                         },
                         _ => unknown(self.text, span),
                     },
-                    _ => unknown(self.text, span),
+                    _ => self
+                        .function(name, &args, span, depth)
+                        .unwrap_or_else(|| unknown(self.text, span)),
                 }
             }
             Expression::Conditional(c) => {
@@ -356,15 +586,22 @@ impl<'a> Ctx<'a> {
                     })
                 }
                 Structure::Block(b) if b.ident.as_str() == "dynamic" => {
-                    // blocks generated at plan time: unknown
+                    // blocks generated at plan time: none when `for_each` is known to be empty,
+                    // else the `content` (its iterator's values unknown), as if generated
                     let name = b.labels.first().map(label).unwrap_or("dynamic").to_string();
+                    if self.never_created(b) {
+                        continue;
+                    }
                     let bspan = Span::of(b.span());
-                    push_block(
-                        &mut members,
-                        &name,
-                        Span::of(b.ident.span()),
-                        unknown(self.text, bspan),
-                    );
+                    let content = b.body.iter().find_map(|s| match s {
+                        Structure::Block(c) if c.ident.as_str() == "content" => Some(c),
+                        _ => None,
+                    });
+                    let v = match content {
+                        Some(c) => self.body(c, depth + 1),
+                        None => unknown(self.text, bspan),
+                    };
+                    push_block(&mut members, &name, Span::of(b.ident.span()), v);
                 }
                 Structure::Block(b) => {
                     let v = self.body(b, depth + 1);
@@ -434,6 +671,11 @@ impl<'a> Ctx<'a> {
                 statements.push(unknown(self.text, x.value.span));
             }
         }
+        // the provider writes `&{...}` as the policy variable `${...}` (so that Terraform does
+        // not interpolate it)
+        for st in statements.iter_mut() {
+            policy_variables(st);
+        }
         let sspan = b.member("statement").map(|m| m.key_span).unwrap_or(bspan);
         top.push(member(
             "Statement",
@@ -445,6 +687,32 @@ impl<'a> Ctx<'a> {
             },
         ));
         object(top, bspan)
+    }
+}
+
+/// `&{` written for a policy variable in a policy document data source, as the provider
+/// renders it: `${` (the same length, so every position is kept).
+fn policy_variables(n: &mut Node) {
+    match &mut n.kind {
+        Kind::String(s) if s.contains("&{") => *s = s.replace("&{", "${"),
+        Kind::Array(items) => items.iter_mut().for_each(policy_variables),
+        Kind::Object(members) => members
+            .iter_mut()
+            .for_each(|m| policy_variables(&mut m.value)),
+        _ => {}
+    }
+}
+
+/// `""` and `null` in a variable's default made unknown (see `reference`).
+fn sentinels_unknown(n: &mut Node, text: &str) {
+    match &mut n.kind {
+        Kind::Null => *n = unknown(text, n.span),
+        Kind::String(s) if s.is_empty() => *n = unknown(text, n.span),
+        Kind::Array(items) => items.iter_mut().for_each(|i| sentinels_unknown(i, text)),
+        Kind::Object(members) => members
+            .iter_mut()
+            .for_each(|m| sentinels_unknown(&mut m.value, text)),
+        _ => {}
     }
 }
 
@@ -645,7 +913,29 @@ pub fn extract(
         exceeded_at: Default::default(),
         providers: Default::default(),
     };
-    let uses = Uses::new(&body);
+    // the module is every `.tf` file of the folder: a bucket policy or a policy document's use
+    // in a sibling file counts, and the exports declared there set the export type
+    let uses = Uses::new(std::iter::once(&body).chain(others.iter()));
+    let mut declared = (false, false);
+    for b in std::iter::once(&body)
+        .chain(others.iter())
+        .flat_map(|b| b.iter())
+        .filter_map(|s| match s {
+            Structure::Block(b) if b.ident.as_str() == "resource" => Some(b),
+            _ => None,
+        })
+    {
+        match b.labels.first().map(label) {
+            Some("aws_cur_report_definition") if !ctx.never_created(b) => declared.0 = true,
+            Some("aws_bcmdataexports_export") if !ctx.never_created(b) => {
+                let export = ctx.body(b, 0);
+                let api = export.get("export").map(super::api_shape);
+                declared.1 |= api.as_ref().is_none_or(super::is_cur2_export);
+            }
+            _ => {}
+        }
+    }
+    t.declared = Some(declared);
     let mut scopes = Vec::new();
     let mut all = Vec::new();
     for s in body.iter() {
@@ -675,6 +965,11 @@ pub fn extract(
         let scope = Span::of(b.span());
         scopes.push((scope, Span::of(b.ident.span())));
         let labels: Vec<&str> = b.labels.iter().map(label).collect();
+        // a resource whose `count` is 0 (or `for_each` empty) is not created: not checked; one
+        // whose count is unknown is checked as if it were
+        if b.ident.as_str() == "resource" && ctx.never_created(b) {
+            continue;
+        }
         match (b.ident.as_str(), labels.as_slice()) {
             (
                 "resource",
@@ -836,13 +1131,13 @@ struct Uses {
 }
 
 impl Uses {
-    fn new(body: &HclBody) -> Self {
+    fn new<'b>(bodies: impl Iterator<Item = &'b HclBody>) -> Self {
         use crate::model::IdentityScope;
         let mut uses = Uses {
             bucket_policies: HashMap::new(),
             documents: HashMap::new(),
         };
-        for s in body.iter() {
+        for s in bodies.flat_map(|b| b.iter()) {
             let Structure::Block(b) = s else {
                 continue;
             };
@@ -890,7 +1185,12 @@ impl Uses {
 fn referenced<'t>(text: &'t str, prefix: &'t str) -> impl Iterator<Item = &'t str> + 't {
     text.match_indices(prefix).filter_map(move |(at, _)| {
         let rest = &text[at + prefix.len()..];
-        rest.find('.').map(|end| &rest[..end])
+        // the name, without an instance's index or key (`x[0]`, `x["k"]`, `x[*]`)
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        let after = &rest[end..];
+        (end > 0 && (after.starts_with('.') || after.starts_with('['))).then(|| &rest[..end])
     })
 }
 

@@ -88,6 +88,25 @@ pub struct Template {
     /// Values the template leaves out and a default supplies: a finding at `span` is about the
     /// omission, and says so.
     pub defaults: Vec<Omitted>,
+    /// The kinds of cost export the configuration declares across its module (a Terraform
+    /// folder's files), when it is read more widely than `docs`: (legacy reports, CUR 2.0
+    /// exports of the cost and usage table).
+    pub declared: Option<(bool, bool)>,
+}
+
+/// Whether a Data Exports export (API shape) reads the cost and usage table (or a table not
+/// determined): the exports of other tables (recommendations, FOCUS, carbon) are not CUR 2.0.
+pub fn is_cur2_export(export: &Node) -> bool {
+    let Some(q) = export.get("DataQuery") else {
+        return true;
+    };
+    let query = q.get("QueryStatement");
+    let tables = q.get("TableConfigurations").and_then(Node::as_object);
+    match (query.and_then(Node::as_str), tables) {
+        (Some(text), _) => text.to_ascii_uppercase().contains("COST_AND_USAGE_REPORT"),
+        (None, Some(t)) if !t.is_empty() => t.iter().any(|m| m.key == "COST_AND_USAGE_REPORT"),
+        _ => true,
+    }
 }
 
 /// An export (or legacy report) that delivers to a bucket the same template creates.

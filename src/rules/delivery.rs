@@ -311,7 +311,18 @@ fn covers_some_object(ctx: &Ctx, stmt: &Statement, object_probe: &str) -> bool {
 }
 
 fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
-    let export = ctx.opts.export_type();
+    let mut export = ctx.opts.export_type();
+    // a template that declares no export: the principal its delivery statement names
+    if ctx.opts.any_billing_principal {
+        let legacy = ExportType::Legacy.service_principal();
+        let names_legacy = stmts.iter().any(|s| s.is_allow() && names(s, legacy));
+        let names_cur2 = stmts
+            .iter()
+            .any(|s| s.is_allow() && names(s, export.service_principal()));
+        if names_legacy && !names_cur2 {
+            export = ExportType::Legacy;
+        }
+    }
     let required = export.service_principal();
     let allows: Vec<&Statement> = stmts
         .iter()
@@ -482,7 +493,14 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                     .chain(op.value.as_str())
             })
             .any(near);
+        // a condition whose values a template does not determine is left out of the optimistic
+        // copy these checks read: its key is still written in the statement's text
+        let written = {
+            let text = ctx.source.snippet(stmt.node.span).to_ascii_lowercase();
+            text.contains("sourceaccount") || text.contains("sourcearn")
+        };
         if !keys_anywhere
+            && !written
             && !conds
                 .iter()
                 .any(|c| source_keys.iter().any(|k| c.key_is(k)))

@@ -30,3 +30,35 @@ resource "aws_s3_bucket_policy" "r1" {
     ]
   })
 }
+
+# the module delivers a CUR 2.0 export into this bucket: the policy must allow its principal
+resource "aws_bcmdataexports_export" "finops" {
+  export {
+    name = "finops"
+    data_query {
+      query_statement = "SELECT * FROM COST_AND_USAGE_REPORT"
+      table_configurations = {
+        COST_AND_USAGE_REPORT = {
+          TIME_GRANULARITY  = "DAILY"
+          INCLUDE_RESOURCES = "TRUE"
+        }
+      }
+    }
+    destination_configurations {
+      s3_destination {
+        s3_bucket = "acme-finops-billing"
+        s3_prefix = "reports"
+        s3_region = "us-east-1"
+        s3_output_configurations {
+          overwrite   = "OVERWRITE_REPORT"
+          format      = "TEXT_OR_CSV"
+          compression = "GZIP"
+          output_type = "CUSTOM"
+        }
+      }
+    }
+    refresh_cadence {
+      frequency = "SYNCHRONOUS"
+    }
+  }
+}
