@@ -521,6 +521,8 @@ fn check_template(
         if let Some(d) = tpl.defaults.iter().find(|d| d.span == f.span) {
             f.message = d.message.clone();
             f.help = Some(d.help.clone());
+            // the value is not written: no edit of its text applies
+            f.fix = None;
         }
     }
     if rules::iac::FAMILY.runs(opts) {

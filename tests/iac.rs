@@ -819,3 +819,117 @@ resource "aws_s3_bucket_policy" "b" {
     let (_, v) = json_findings(&["--no-config", "--bucket", B, &p]);
     assert!(located(&v).iter().any(|f| f.0 == "POL004"), "{v:#}");
 }
+
+/// Conditions the configuration determines choose their branch, and `count` from a comparison
+/// with a variable's default decides whether a resource exists; CloudFormation list parameters
+/// are lists and "true" a Boolean where the property is one; a report without
+/// `AdditionalSchemaElements` in a template is CUR002's, not a schema error (issue 17).
+#[test]
+fn known_conditions_choose_their_branch_and_template_parameters_keep_their_types() {
+    let dir = tempdir::Dir::new();
+    let tf = dir.write(
+        "cur.tf",
+        r#"
+variable "frequency" {
+  default = "NONE"
+}
+
+variable "monthly" {
+  default = true
+}
+
+resource "aws_cur_report_definition" "off" {
+  count                      = var.frequency != "NONE" ? 1 : 0
+  report_name                = "off"
+  time_unit                  = var.frequency
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = "acme-finops-billing"
+  s3_prefix                  = "reports"
+  s3_region                  = "us-east-1"
+  report_versioning          = "OVERWRITE_REPORT"
+}
+
+resource "aws_cur_report_definition" "on" {
+  count                      = length([1]) > 0 || var.frequency == "NONE" ? 1 : 0
+  report_name                = "on"
+  time_unit                  = var.monthly ? "MONTHLY" : "DAILY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = "acme-finops-billing"
+  s3_prefix                  = "reports"
+  s3_region                  = "us-east-1"
+  report_versioning          = "OVERWRITE_REPORT"
+}
+"#,
+    );
+    let (_, v) = json_findings(&["--no-config", "--bucket", B, &tf]);
+    let found = located(&v);
+    // `off` is not created (its time unit NONE is not reported); `on`'s monthly branch is
+    assert!(!found.iter().any(|f| f.2.contains("NONE")), "{v:#}");
+    let monthly: Vec<_> = found.iter().filter(|f| f.0 == "CUR005").collect();
+    assert_eq!(monthly.len(), 1, "{v:#}");
+    assert_eq!(monthly[0].2, "MONTHLY", "{v:#}");
+
+    let cfn = dir.write(
+        "cur.yaml",
+        r#"
+Parameters:
+  Elements:
+    Type: CommaDelimitedList
+    Default: "RESOURCES"
+  Refresh:
+    Type: String
+    Default: "true"
+    AllowedValues: ["true", "false"]
+Resources:
+  Report:
+    Type: AWS::CUR::ReportDefinition
+    Properties:
+      ReportName: finops
+      TimeUnit: DAILY
+      Format: textORcsv
+      Compression: GZIP
+      AdditionalSchemaElements: !Ref Elements
+      S3Bucket: acme-finops-billing
+      S3Prefix: reports
+      S3Region: us-east-1
+      RefreshClosedReports: !Ref Refresh
+      ReportVersioning: OVERWRITE_REPORT
+  Bare:
+    Type: AWS::CUR::ReportDefinition
+    Properties:
+      ReportName: bare
+      TimeUnit: DAILY
+      Format: textORcsv
+      Compression: GZIP
+      S3Bucket: acme-finops-billing
+      S3Prefix: reports
+      S3Region: us-east-1
+      RefreshClosedReports: true
+      ReportVersioning: OVERWRITE_REPORT
+"#,
+    );
+    let (_, v) = json_findings(&["--no-config", "--bucket", B, &cfn]);
+    let found = located(&v);
+    assert!(
+        !found.iter().any(|f| f.0 == "SCH002" || f.0 == "CUR003"),
+        "{v:#}"
+    );
+    let cur002: Vec<_> = found.iter().filter(|f| f.0 == "CUR002").collect();
+    assert_eq!(cur002.len(), 1, "{v:#}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "CUR002"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("`AdditionalSchemaElements` is not set")),
+        "{v:#}"
+    );
+}

@@ -143,6 +143,28 @@ impl<'a> Resolver<'a> {
         Some(match f.key.as_str() {
             "Ref" => match arg.as_str() {
                 Some("AWS::NoValue") => return None,
+                // a list parameter (`CommaDelimitedList`, `List<...>`): its default split at
+                // the commas, as CloudFormation gives it
+                Some(name)
+                    if self.parameter(name).is_some_and(|p| {
+                        p.get("Type")
+                            .and_then(Node::as_str)
+                            .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"))
+                    }) =>
+                {
+                    match self.reference(name, depth) {
+                        Some(list) => Node {
+                            span: node.span,
+                            inner: node.span,
+                            kind: Kind::Array(
+                                list.split(',')
+                                    .map(|item| string(item.trim(), node.span, node.span))
+                                    .collect(),
+                            ),
+                        },
+                        None => self.unknown(node),
+                    }
+                }
                 Some(name) => known(self.reference(name, depth)),
                 None => self.unknown(node),
             },
@@ -580,7 +602,47 @@ pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Te
             _ => {}
         }
         match ty {
-            "AWS::CUR::ReportDefinition" => push(Body::Report(props)),
+            "AWS::CUR::ReportDefinition" => {
+                // CloudFormation converts "true" and "false" for a Boolean property, and
+                // `AdditionalSchemaElements` is optional there (no element: no resource IDs,
+                // which CUR002 says)
+                let mut props = props;
+                if let Kind::Object(members) = &mut props.kind {
+                    if !members.iter().any(|m| m.key == "AdditionalSchemaElements") {
+                        let at = props.span;
+                        let at = crate::source::Span::new(at.start, at.start);
+                        t.defaults.push(super::Omitted {
+                            span: at,
+                            message: "`AdditionalSchemaElements` is not set, so the report does not include resource IDs".into(),
+                            help: "add `AdditionalSchemaElements: [RESOURCES]` (\"Include resource IDs\")".into(),
+                        });
+                        members.push(super::member(
+                            "AdditionalSchemaElements",
+                            at,
+                            Node {
+                                span: at,
+                                inner: at,
+                                kind: Kind::Array(Vec::new()),
+                            },
+                        ));
+                    }
+                    for m in members
+                        .iter_mut()
+                        .filter(|m| m.key == "RefreshClosedReports")
+                    {
+                        match m.value.as_str() {
+                            Some(t) if t.eq_ignore_ascii_case("true") => {
+                                m.value.kind = Kind::Bool(true)
+                            }
+                            Some(t) if t.eq_ignore_ascii_case("false") => {
+                                m.value.kind = Kind::Bool(false)
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                push(Body::Report(props))
+            }
             "AWS::BCMDataExports::Export" => {
                 if let Some(e) = props.get("Export") {
                     push(Body::Export(e.clone()));

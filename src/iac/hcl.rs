@@ -344,6 +344,86 @@ impl<'a> Ctx<'a> {
         self.spend(0).then_some(out)
     }
 
+    /// A comparison or logical operation of known values (`==`, `!=`, `&&`, `||`, `<`, ...,
+    /// and `+ - * /` of numbers); `None` where an operand is not known.
+    fn binary(
+        &self,
+        lhs: &Expression,
+        op: hcl_edit::expr::BinaryOperator,
+        rhs: &Expression,
+        span: Span,
+        depth: usize,
+    ) -> Option<Node> {
+        use hcl_edit::expr::BinaryOperator as B;
+        let a = self.value(lhs, depth + 1);
+        let b = self.value(rhs, depth + 1);
+        if a.has_unknown() || b.has_unknown() {
+            // `false && x` and `true || x` are known whatever `x` is
+            return match (op, &a.kind, &b.kind) {
+                (B::And, Kind::Bool(false), _) | (B::And, _, Kind::Bool(false)) => {
+                    Some(bool_node(false, span))
+                }
+                (B::Or, Kind::Bool(true), _) | (B::Or, _, Kind::Bool(true)) => {
+                    Some(bool_node(true, span))
+                }
+                _ => None,
+            };
+        }
+        let num = |n: &Node| match &n.kind {
+            Kind::Number(x) => x.parse::<f64>().ok(),
+            _ => None,
+        };
+        let out = match op {
+            B::Eq => bool_node(
+                crate::schema::to_value(&a) == crate::schema::to_value(&b),
+                span,
+            ),
+            B::NotEq => bool_node(
+                crate::schema::to_value(&a) != crate::schema::to_value(&b),
+                span,
+            ),
+            B::And | B::Or => match (&a.kind, &b.kind) {
+                (Kind::Bool(x), Kind::Bool(y)) => {
+                    bool_node(if op == B::And { *x && *y } else { *x || *y }, span)
+                }
+                _ => return None,
+            },
+            B::Less | B::LessEq | B::Greater | B::GreaterEq => {
+                let (x, y) = (num(&a)?, num(&b)?);
+                bool_node(
+                    match op {
+                        B::Less => x < y,
+                        B::LessEq => x <= y,
+                        B::Greater => x > y,
+                        _ => x >= y,
+                    },
+                    span,
+                )
+            }
+            B::Plus | B::Minus | B::Mul | B::Div | B::Mod => {
+                let (x, y) = (num(&a)?, num(&b)?);
+                let r = match op {
+                    B::Plus => x + y,
+                    B::Minus => x - y,
+                    B::Mul => x * y,
+                    B::Div if y != 0.0 => x / y,
+                    B::Mod if y != 0.0 => x % y,
+                    _ => return None,
+                };
+                Node {
+                    span,
+                    inner: span,
+                    kind: Kind::Number(if r.fract() == 0.0 && r.abs() < 1e15 {
+                        format!("{}", r as i64)
+                    } else {
+                        r.to_string()
+                    }),
+                }
+            }
+        };
+        Some(out)
+    }
+
     /// Whether a block is declared with a `count` known to be 0 or a `for_each` known to be
     /// empty.
     fn never_created(&self, b: &Block) -> bool {
@@ -525,6 +605,34 @@ impl<'a> Ctx<'a> {
                         .unwrap_or_else(|| unknown(self.text, span)),
                 }
             }
+            Expression::BinaryOp(op) => self
+                .binary(
+                    &op.lhs_expr,
+                    *op.operator.value(),
+                    &op.rhs_expr,
+                    span,
+                    depth,
+                )
+                .unwrap_or_else(|| unknown(self.text, span)),
+            Expression::UnaryOp(op) => {
+                let v = self.value(&op.expr, depth + 1);
+                match (op.operator.value(), &v.kind) {
+                    (hcl_edit::expr::UnaryOperator::Not, Kind::Bool(b)) => node(Kind::Bool(!b)),
+                    (hcl_edit::expr::UnaryOperator::Neg, Kind::Number(n)) => {
+                        node(Kind::Number(format!("-{n}")))
+                    }
+                    _ => unknown(self.text, span),
+                }
+            }
+            // a condition the configuration determines: its branch
+            Expression::Conditional(c)
+                if matches!(self.value(&c.cond_expr, depth + 1).kind, Kind::Bool(_)) =>
+            {
+                match self.value(&c.cond_expr, depth + 1).kind {
+                    Kind::Bool(true) => self.value(&c.true_expr, depth + 1),
+                    _ => self.value(&c.false_expr, depth + 1),
+                }
+            }
             Expression::Conditional(c) => {
                 let a = self.value(&c.true_expr, depth + 1);
                 let b = self.value(&c.false_expr, depth + 1);
@@ -700,6 +808,14 @@ fn policy_variables(n: &mut Node) {
             .iter_mut()
             .for_each(|m| policy_variables(&mut m.value)),
         _ => {}
+    }
+}
+
+fn bool_node(b: bool, span: Span) -> Node {
+    Node {
+        span,
+        inner: span,
+        kind: Kind::Bool(b),
     }
 }
 

@@ -393,6 +393,10 @@ pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mu
                         string("CREATE_NEW_REPORT", at, at),
                     ));
                 }
+                // `s3_prefix` is optional in the provider, which sends an empty prefix
+                if !members.iter().any(|m| m.key == "S3Prefix") {
+                    members.push(member("S3Prefix", at, string("", at, at)));
+                }
                 if !members.iter().any(|m| m.key == "RefreshClosedReports") {
                     members.push(member(
                         "RefreshClosedReports",
