@@ -525,6 +525,28 @@ fn check_template(
             f.fix = None;
         }
     }
+    // a billing ARN built with the deployment's region: right only when deployed in us-east-1
+    if opts.rules.on(&rules::BP006) {
+        for at in &tpl.region_arns {
+            let text = source.snippet(*at);
+            let service = if text.contains("bcm-data-exports") {
+                "bcm-data-exports"
+            } else {
+                "cur"
+            };
+            let (ty, what) = if service == "cur" {
+                ("definition", "legacy CUR report")
+            } else {
+                ("export", "CUR 2.0 export")
+            };
+            let account = opts.account_id.as_deref().unwrap_or("<account-id>");
+            findings.push(
+                Finding::new(&rules::BP006, source_id, *at, "`aws:SourceArn` is built with the deployment's region, but billing exports are always in us-east-1")
+                    .note(format!("AWS sends the {what}'s ARN, `arn:aws:{service}:us-east-1:...`, whatever region the template is deployed in: deployed anywhere else, the condition refuses every delivery"))
+                    .help(format!("write the region as `us-east-1`: `arn:aws:{service}:us-east-1:{account}:{ty}/*`{}", if opts.account_id.is_some() { "" } else { " (`<account-id>` stands for the account that owns the export: with `--account-id` this help shows the exact text)" })),
+            );
+        }
+    }
     if rules::iac::FAMILY.runs(opts) {
         rules::iac::check(source_id, &tpl.links, &mut findings);
         rules::iac::regions(source_id, &tpl.cur_regions, &mut findings);

@@ -48,6 +48,8 @@ struct Resolver<'a> {
     resources: HashMap<&'a str, &'a Node>,
     parameters: HashMap<&'a str, &'a Node>,
     budget: Budget,
+    /// Billing ARNs built with `${AWS::Region}`, as they are read.
+    region_arns: std::cell::RefCell<Vec<crate::source::Span>>,
 }
 
 /// The members of an object by key, the last of a key winning.
@@ -68,6 +70,7 @@ impl<'a> Resolver<'a> {
             resources: by_key(root.get("Resources")),
             parameters: by_key(root.get("Parameters")),
             budget: Budget::for_template(text.len()),
+            region_arns: Default::default(),
         }
     }
     fn resource(&self, name: &str) -> Option<&'a Node> {
@@ -191,6 +194,13 @@ impl<'a> Resolver<'a> {
                 let Some(t) = template.as_str() else {
                     return Some(self.unknown(node));
                 };
+                if super::deployment_region_arn(t) {
+                    if let Ok(mut r) = self.region_arns.try_borrow_mut() {
+                        if !r.contains(&template.span) {
+                            r.push(template.span);
+                        }
+                    }
+                }
                 match self.substitute(t, vars, depth).and_then(|s| self.paid(s)) {
                     // underline the string, not the function name
                     Some(v) => string(v, template.span, template.inner),
@@ -652,6 +662,7 @@ pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Te
         }
         t.issues.append(&mut issues);
     }
+    t.region_arns = r.region_arns.take();
     t
 }
 

@@ -48,6 +48,8 @@ struct Ctx<'a> {
     exceeded_at: std::cell::Cell<Option<Span>>,
     /// The first `aws` provider of each alias (`None`: without one), read when first needed.
     providers: std::cell::OnceCell<HashMap<Option<String>, &'a Block>>,
+    /// Billing ARNs built with the deployment's region, as they are read.
+    region_arns: std::cell::RefCell<Vec<Span>>,
 }
 
 /// The definitions references name, the first of each in file order (this file, then the
@@ -654,6 +656,17 @@ impl<'a> Ctx<'a> {
         quoted: bool,
         depth: usize,
     ) -> Node {
+        if self
+            .text
+            .get(span.start..span.end)
+            .is_some_and(super::deployment_region_arn)
+        {
+            if let Ok(mut r) = self.region_arns.try_borrow_mut() {
+                if !r.contains(&span) {
+                    r.push(span);
+                }
+            }
+        }
         let mut out = String::new();
         for e in elements {
             match e {
@@ -1028,6 +1041,7 @@ pub fn extract(
         budget: Budget::for_template(module_len),
         exceeded_at: Default::default(),
         providers: Default::default(),
+        region_arns: Default::default(),
     };
     // the module is every `.tf` file of the folder: a bucket policy or a policy document's use
     // in a sibling file counts, and the exports declared there set the export type
@@ -1074,6 +1088,9 @@ pub fn extract(
         inner: Span::new(0, text.len()),
         kind: Kind::Array(all),
     });
+    // the billing ARNs that count are those of the documents extracted below (a resource that
+    // is never created, an unused local, are not)
+    ctx.region_arns.borrow_mut().clear();
     for s in body.iter() {
         let Structure::Block(b) = s else {
             continue;
@@ -1137,6 +1154,7 @@ pub fn extract(
         !matches!(&d.body, Body::Policy { root, .. } if root.span.start < d.scope.start || root.span.end > d.scope.end)
     });
     suppressions(text, &scopes, &mut t.suppressions);
+    t.region_arns = ctx.region_arns.take();
     t
 }
 

@@ -92,6 +92,21 @@ pub struct Template {
     /// folder's files), when it is read more widely than `docs`: (legacy reports, CUR 2.0
     /// exports of the cost and usage table).
     pub declared: Option<(bool, bool)>,
+    /// Billing ARNs (`arn:aws:cur:...`, `arn:aws:bcm-data-exports:...`) built with the
+    /// deployment's region (`${AWS::Region}`, `data.aws_region.*`, `var.region`): the text.
+    pub region_arns: Vec<Span>,
+}
+
+/// Whether a template string (as written) builds a billing service's ARN with the region of
+/// the deployment, where AWS always writes us-east-1.
+pub fn deployment_region_arn(written: &str) -> bool {
+    ["cur:${", "bcm-data-exports:${"].iter().any(|service| {
+        written.match_indices(service).any(|(at, _)| {
+            let rest = &written[at + service.len()..];
+            let inner = rest.split('}').next().unwrap_or("");
+            inner.to_ascii_lowercase().contains("region")
+        })
+    })
 }
 
 /// Whether a Data Exports export (API shape) reads the cost and usage table (or a table not
