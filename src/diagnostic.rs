@@ -343,6 +343,8 @@ pub struct FileReport {
     pub masked: bool,
     /// Set when a file of no known kind is close to a kind finops-lint knows.
     pub near_miss: Option<crate::model::NearMiss>,
+    /// Set for a file skipped quietly even when named (a Terraform test, Terragrunt).
+    pub quiet: bool,
 }
 
 /// The findings in a stable order: source, place, rule, message.

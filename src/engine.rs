@@ -81,6 +81,13 @@ pub fn check_source_in(
     opts: &Options,
     siblings: &[std::sync::Arc<str>],
 ) -> FileReport {
+    if let Some(why) = not_a_configuration(&source.name) {
+        return FileReport {
+            skipped: Some(why.into()),
+            quiet: true,
+            ..Default::default()
+        };
+    }
     let syntax = syntax_of(&source.name, &source.text);
     if syntax == Syntax::Hcl {
         let tpl = crate::iac::hcl::extract(
@@ -260,11 +267,24 @@ pub fn check_included_policy(
     report
 }
 
+/// Files that look like Terraform but are not configurations: tests (`*.tftest.hcl`),
+/// Terragrunt's `*.hcl`, and what `terraform init` downloads into `.terraform/`. Skipped
+/// quietly, even when named.
+fn not_a_configuration(name: &str) -> Option<&'static str> {
+    let path = std::path::Path::new(name);
+    if path.components().any(|c| c.as_os_str() == ".terraform") {
+        return Some("a file Terraform downloaded (`.terraform/`), not a configuration");
+    }
+    path.extension()
+        .is_some_and(|e| e == "hcl")
+        .then_some("a Terraform test or Terragrunt file (`.hcl`), not a configuration")
+}
+
 /// A file named explicitly (on the command line, to the library) whose content is of no kind
 /// finops-lint checks: IO002, at the near miss when there is one. A file found in a folder is
 /// skipped quietly (a repository holds JSON and YAML of other tools).
 pub fn named_unknown(source: &Source, source_id: usize, report: &mut FileReport, opts: &Options) {
-    if report.kind.is_some() || !opts.rules.on(&rules::IO002) {
+    if report.kind.is_some() || report.quiet || !opts.rules.on(&rules::IO002) {
         return;
     }
     let Some(why) = report.skipped.clone() else {

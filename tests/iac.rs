@@ -933,3 +933,26 @@ Resources:
         "{v:#}"
     );
 }
+
+/// Terraform tests, Terragrunt files and `.terraform/` are not configurations: skipped quietly,
+/// even when named one by one (issue 17).
+#[test]
+fn terraform_tests_terragrunt_and_downloaded_modules_are_skipped_quietly() {
+    let dir = tempdir::Dir::new();
+    let test = dir.write(
+        "tests/main.tftest.hcl",
+        "run \"plan\" {\n  command = plan\n}\n",
+    );
+    let grunt = dir.write(
+        "terragrunt.hcl",
+        "include \"root\" {\n  path = find_in_parent_folders()\n}\n",
+    );
+    let downloaded = dir.write(
+        ".terraform/modules/x/main.tf",
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Statement = [{ Effect = \"allow\" }] })\n}\n",
+    );
+    let (code, v) = json_findings(&["--no-config", &test, &grunt, &downloaded]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["findings"], serde_json::json!([]), "{v:#}");
+    assert_eq!(v["skipped"].as_array().unwrap().len(), 3, "{v:#}");
+}
