@@ -305,6 +305,13 @@ struct CheckArgs {
     /// Report only the findings that are not in this baseline (robust to moved lines)
     #[arg(long, value_name = "FILE")]
     baseline: Option<String>,
+    /// A value for a Terraform variable, as `terraform plan -var` takes it (repeatable; after
+    /// the folder's terraform.tfvars and *.auto.tfvars, and --var-file)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    var: Vec<String>,
+    /// A Terraform variables file, as `terraform plan -var-file` takes it (repeatable)
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_file: Vec<String>,
     /// The configuration file for every checked file [default: for each file, the nearest
     /// finops-lint.toml in its folder or a parent folder; for standard input, the current folder's]
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
@@ -761,9 +768,24 @@ fn read_module(
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            p.extension().is_some_and(|e| e == "tf")
+                || name == "terraform.tfvars"
+                || name.ends_with(".auto.tfvars")
+        })
         .collect();
-    files.sort();
+    // the `.tf` files, then the values Terraform reads without being asked, in its order:
+    // `terraform.tfvars`, then `*.auto.tfvars` by name (a later one wins)
+    files.sort_by_key(|p| {
+        let name = p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        let rank = match name.to_str() {
+            Some("terraform.tfvars") => 1,
+            Some(n) if n.ends_with(".auto.tfvars") => 2,
+            _ => 0,
+        };
+        (rank, name)
+    });
     let mut budget = reader.limit.saturating_mul(2);
     files
         .iter()
@@ -1258,6 +1280,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         export_type: Some(a.export_type),
         rules: Default::default(),
         any_billing_principal: false,
+        tf_vars: Vec::new(),
     };
     let mut inputs: Vec<Input> = documents
         .into_iter()
@@ -1537,6 +1560,74 @@ fn init(a: InitArgs, io: &mut Io) -> i32 {
     0
 }
 
+/// `--var-file` and `--var` as HCL attributes, in Terraform's order (files, then values): a
+/// file that cannot be read or does not parse, or a `--var` without `=`, is a usage error.
+fn terraform_vars(a: &CheckArgs) -> Result<Vec<Arc<str>>, String> {
+    let mut out: Vec<Arc<str>> = Vec::new();
+    let reader = Reader::mib(a.max_file_size);
+    for f in &a.var_file {
+        let bytes = reader
+            .read(std::path::Path::new(f))
+            .map_err(|e| format!("cannot read the variables file `{}`: {e}", walk::escaped(f)))?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        hcl_edit::parser::parse_body(&text).map_err(|e| {
+            format!(
+                "the variables file `{}` is not HCL: {}",
+                walk::escaped(f),
+                crate::emit::escape::line(&e.to_string())
+            )
+        })?;
+        out.push(Arc::from(text));
+    }
+    for v in &a.var {
+        let Some((name, value)) = v.split_once('=') else {
+            return Err(format!(
+                "--var `{}` must be NAME=VALUE",
+                crate::emit::escape::line(v)
+            ));
+        };
+        let name = name.trim();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(format!(
+                "--var `{}`: `{}` is not a variable name",
+                crate::emit::escape::line(v),
+                crate::emit::escape::line(name)
+            ));
+        }
+        // as Terraform reads it: a list, map, number or bool as written; anything else a string
+        let literal = value.trim();
+        let raw = literal.starts_with('[')
+            || literal.starts_with('{')
+            || literal == "true"
+            || literal == "false"
+            || literal.parse::<f64>().is_ok();
+        let text = if raw {
+            format!("{name} = {literal}\n")
+        } else {
+            format!(
+                "{name} = {}\n",
+                serde_json::Value::from(value)
+                    .to_string()
+                    .replace("${", "$${")
+                    .replace("%{", "%%{")
+            )
+        };
+        hcl_edit::parser::parse_body(&text).map_err(|e| {
+            format!(
+                "--var `{}`: {}",
+                crate::emit::escape::line(v),
+                crate::emit::escape::line(&e.to_string())
+            )
+        })?;
+        out.push(Arc::from(text));
+    }
+    Ok(out)
+}
+
 /// The onboarding values given as flags: a usage error for an account ID that is not 12
 /// digits, or a bucket that is not a bucket's name.
 fn onboarding_values(account: Option<&str>, bucket: Option<&str>) -> Result<(), String> {
@@ -1620,6 +1711,10 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             );
         }
     }
+    let tf_vars = match terraform_vars(&a) {
+        Ok(v) => v,
+        Err(e) => return usage_error(io, &e),
+    };
     let scenario_given = a.scenario.is_some();
     let mut groups: Vec<Options> = Vec::new();
     let mut readers: Vec<Reader> = Vec::new();
@@ -1635,6 +1730,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             export_type: a.export_type,
             rules: Default::default(),
             any_billing_principal: false,
+            tf_vars: tf_vars.clone(),
         };
         if let Some(c) = config.as_ref() {
             c.fill(&mut opts);

@@ -138,6 +138,9 @@ pub struct Options {
     /// Set for a template that declares no cost export (with no export type given): a delivery
     /// statement for either billing principal is accepted.
     pub any_billing_principal: bool,
+    /// Values for Terraform variables (`--var-file`, `--var`), as HCL attributes (`name =
+    /// value`), in the order given: a later one wins.
+    pub tf_vars: Vec<std::sync::Arc<str>>,
 }
 
 impl Options {

@@ -90,6 +90,17 @@ pub fn check_source_in(
     }
     let syntax = syntax_of(&source.name, &source.text);
     if syntax == Syntax::Hcl {
+        let with_vars: Vec<std::sync::Arc<str>>;
+        let siblings = if opts.tf_vars.is_empty() {
+            siblings
+        } else {
+            with_vars = siblings
+                .iter()
+                .chain(opts.tf_vars.iter())
+                .cloned()
+                .collect();
+            &with_vars
+        };
         let tpl = crate::iac::hcl::extract(
             &source.text,
             invalid_utf8_at,

@@ -956,3 +956,78 @@ fn terraform_tests_terragrunt_and_downloaded_modules_are_skipped_quietly() {
     assert_eq!(v["findings"], serde_json::json!([]), "{v:#}");
     assert_eq!(v["skipped"].as_array().unwrap().len(), 3, "{v:#}");
 }
+
+/// The values Terraform reads: `terraform.tfvars`, `*.auto.tfvars` (a later one wins), then
+/// `--var-file` and `--var`; a variable without a default or value stays unknown (issue 17).
+#[test]
+fn terraform_variable_values_come_from_tfvars_and_flags() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "m/main.tf",
+        r#"
+variable "enable" {
+  default = false
+}
+
+variable "time_unit" {}
+
+resource "aws_cur_report_definition" "cur" {
+  count                      = var.enable ? 1 : 0
+  report_name                = "finops"
+  time_unit                  = var.time_unit
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = "acme-finops-billing"
+  s3_prefix                  = "reports"
+  s3_region                  = "us-east-1"
+  report_versioning          = "OVERWRITE_REPORT"
+}
+"#,
+    );
+    let m = dir.path().join("m").to_string_lossy().to_string();
+    let cur005 = |args: &[&str]| {
+        let mut a = vec!["--no-config", "--bucket", B];
+        a.extend_from_slice(args);
+        a.push(&m);
+        let (_, v) = json_findings(&a);
+        located(&v).into_iter().filter(|f| f.0 == "CUR005").count()
+    };
+    // by default the report is not created, and its time unit is not known
+    assert_eq!(cur005(&[]), 0);
+    dir.write(
+        "m/terraform.tfvars",
+        "enable = true\ntime_unit = \"MONTHLY\"\n",
+    );
+    assert_eq!(cur005(&[]), 1);
+    // a later *.auto.tfvars wins over terraform.tfvars
+    dir.write("m/b.auto.tfvars", "time_unit = \"DAILY\"\n");
+    assert_eq!(cur005(&[]), 0);
+    // --var-file, then --var, win over the folder's files
+    let file = dir.write("prod.tfvars", "time_unit = \"MONTHLY\"\n");
+    assert_eq!(cur005(&["--var-file", &file]), 1);
+    assert_eq!(
+        cur005(&["--var-file", &file, "--var", "time_unit=HOURLY"]),
+        0
+    );
+    assert_eq!(
+        cur005(&["--var", "enable=false", "--var", "time_unit=MONTHLY"]),
+        0
+    );
+    // bad flags are usage errors
+    assert_eq!(
+        run(&["check", "--no-config", "--var", "novalue", &m]).code,
+        2
+    );
+    assert_eq!(
+        run(&[
+            "check",
+            "--no-config",
+            "--var-file",
+            "/nonexistent.tfvars",
+            &m
+        ])
+        .code,
+        2
+    );
+}

@@ -57,6 +57,8 @@ struct Ctx<'a> {
 #[derive(Default)]
 struct Index<'a> {
     locals: HashMap<&'a str, &'a Expression>,
+    /// Values given to variables (tfvars files, `--var`).
+    tfvars: HashMap<&'a str, &'a Expression>,
     variables: HashMap<&'a str, &'a Block>,
     resources: HashMap<(&'a str, &'a str), &'a Block>,
     /// `data "aws_iam_policy_document"` blocks of this file only.
@@ -66,6 +68,19 @@ struct Index<'a> {
 impl<'a> Index<'a> {
     fn new(body: &'a HclBody, others: &'a [HclBody]) -> Self {
         let mut ix = Index::default();
+        // the other bodies' top-level attributes are variable values (`terraform.tfvars`,
+        // `*.auto.tfvars`, `--var-file`, `--var`, in that order: a later one wins); a `.tf`
+        // file has none
+        for a in others
+            .iter()
+            .flat_map(|b| b.iter())
+            .filter_map(|s| match s {
+                Structure::Attribute(a) => Some(a),
+                _ => None,
+            })
+        {
+            ix.tfvars.insert(a.key.as_str(), &a.value);
+        }
         for (own, b) in std::iter::once((true, body))
             .chain(others.iter().map(|o| (false, o)))
             .flat_map(|(own, b)| b.iter().map(move |s| (own, s)))
@@ -136,6 +151,12 @@ impl<'a> Ctx<'a> {
     fn reference(&self, parts: &[String], span: Span, depth: usize) -> Option<Node> {
         let p: Vec<&str> = parts.iter().map(String::as_str).collect();
         match p.as_slice() {
+            ["var", name] if self.index.tfvars.contains_key(name) => {
+                let given = *self.index.tfvars.get(name)?;
+                let mut value = self.value(given, depth + 1);
+                place(&mut value, span);
+                Some(value)
+            }
             ["var", name] => {
                 let v = *self.index.variables.get(name)?;
                 let d = Self::attribute(v, "default")?;
