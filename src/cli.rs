@@ -312,6 +312,15 @@ struct CheckArgs {
     /// A Terraform variables file, as `terraform plan -var-file` takes it (repeatable)
     #[arg(long = "var-file", value_name = "FILE")]
     var_file: Vec<String>,
+    /// A value for a CloudFormation parameter, as a deployment gives it (repeatable; after
+    /// --parameters)
+    #[arg(long = "parameter", value_name = "NAME=VALUE")]
+    parameter: Vec<String>,
+    /// CloudFormation parameter values from a file: `create-stack --parameters` JSON
+    /// ([{"ParameterKey", "ParameterValue"}]) or `deploy --parameter-overrides` JSON
+    /// (["Key=Value"] or {"Parameters": {...}})
+    #[arg(long = "parameters", value_name = "FILE")]
+    parameters: Vec<String>,
     /// The configuration file for every checked file [default: for each file, the nearest
     /// finops-lint.toml in its folder or a parent folder; for standard input, the current folder's]
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
@@ -1281,6 +1290,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         rules: Default::default(),
         any_billing_principal: false,
         tf_vars: Vec::new(),
+        cfn_parameters: Vec::new(),
     };
     let mut inputs: Vec<Input> = documents
         .into_iter()
@@ -1628,6 +1638,78 @@ fn terraform_vars(a: &CheckArgs) -> Result<Vec<Arc<str>>, String> {
     Ok(out)
 }
 
+/// `--parameters` files, then `--parameter` values: `(name, value)` in the order given.
+fn cloudformation_parameters(a: &CheckArgs) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let reader = Reader::mib(a.max_file_size);
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .map(|l| l.join(",")),
+        _ => None,
+    };
+    for f in &a.parameters {
+        let shown = walk::escaped(f);
+        let path = f.strip_prefix("file://").unwrap_or(f);
+        let bytes = reader
+            .read(std::path::Path::new(path))
+            .map_err(|e| format!("cannot read the parameters file `{shown}`: {e}"))?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("the parameters file `{shown}` is not JSON: {e}"))?;
+        let bad = || {
+            format!("the parameters file `{shown}` is neither a list of {{\"ParameterKey\", \"ParameterValue\"}}, a list of \"Key=Value\" nor {{\"Parameters\": {{...}}}}")
+        };
+        match &v {
+            serde_json::Value::Array(items) => {
+                for i in items {
+                    match i {
+                        serde_json::Value::String(kv) => {
+                            let (k, val) = kv.split_once('=').ok_or_else(bad)?;
+                            out.push((k.to_string(), val.to_string()));
+                        }
+                        serde_json::Value::Object(o) => {
+                            let k = o
+                                .get("ParameterKey")
+                                .and_then(|k| k.as_str())
+                                .ok_or_else(bad)?;
+                            // `UsePreviousValue` gives no value to read
+                            if let Some(val) = o.get("ParameterValue").and_then(text) {
+                                out.push((k.to_string(), val));
+                            }
+                        }
+                        _ => return Err(bad()),
+                    }
+                }
+            }
+            serde_json::Value::Object(o) => {
+                let params = o
+                    .get("Parameters")
+                    .and_then(|p| p.as_object())
+                    .ok_or_else(bad)?;
+                for (k, val) in params {
+                    out.push((k.clone(), text(val).ok_or_else(bad)?));
+                }
+            }
+            _ => return Err(bad()),
+        }
+    }
+    for p in &a.parameter {
+        let Some((k, v)) = p.split_once('=') else {
+            return Err(format!(
+                "--parameter `{}` must be NAME=VALUE",
+                crate::emit::escape::line(p)
+            ));
+        };
+        out.push((k.trim().to_string(), v.to_string()));
+    }
+    Ok(out)
+}
+
 /// The onboarding values given as flags: a usage error for an account ID that is not 12
 /// digits, or a bucket that is not a bucket's name.
 fn onboarding_values(account: Option<&str>, bucket: Option<&str>) -> Result<(), String> {
@@ -1715,6 +1797,10 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         Ok(v) => v,
         Err(e) => return usage_error(io, &e),
     };
+    let cfn_parameters = match cloudformation_parameters(&a) {
+        Ok(v) => v,
+        Err(e) => return usage_error(io, &e),
+    };
     let scenario_given = a.scenario.is_some();
     let mut groups: Vec<Options> = Vec::new();
     let mut readers: Vec<Reader> = Vec::new();
@@ -1731,6 +1817,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             rules: Default::default(),
             any_billing_principal: false,
             tf_vars: tf_vars.clone(),
+            cfn_parameters: cfn_parameters.clone(),
         };
         if let Some(c) = config.as_ref() {
             c.fill(&mut opts);

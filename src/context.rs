@@ -141,6 +141,9 @@ pub struct Options {
     /// Values for Terraform variables (`--var-file`, `--var`), as HCL attributes (`name =
     /// value`), in the order given: a later one wins.
     pub tf_vars: Vec<std::sync::Arc<str>>,
+    /// Values for CloudFormation parameters (`--parameter`, `--parameters`), a later one
+    /// winning; a list parameter's value is comma-separated, as CloudFormation takes it.
+    pub cfn_parameters: Vec<(String, String)>,
 }
 
 impl Options {

@@ -150,6 +150,7 @@ pub fn check_source_in(
                 root,
                 syntax == Syntax::Json,
                 opts.account_id.as_deref(),
+                &opts.cfn_parameters,
             ))
         } else if crate::iac::plan::is_plan(root) {
             Some(crate::iac::plan::extract(&source.text, root))

@@ -1031,3 +1031,85 @@ resource "aws_cur_report_definition" "cur" {
         2
     );
 }
+
+/// CloudFormation parameter values a deployment gives: `--parameters` in the formats of
+/// `create-stack` and `deploy`, then `--parameter`, over the `Default` (issue 17).
+#[test]
+fn cloudformation_parameter_values_come_from_the_deployment() {
+    let dir = tempdir::Dir::new();
+    let tpl = dir.write(
+        "cur.yaml",
+        r#"
+Parameters:
+  Versioning:
+    Type: String
+    Default: OVERWRITE_REPORT
+  Unit:
+    Type: String
+Resources:
+  Report:
+    Type: AWS::CUR::ReportDefinition
+    Properties:
+      ReportName: finops
+      TimeUnit: !Ref Unit
+      Format: textORcsv
+      Compression: GZIP
+      AdditionalSchemaElements: [RESOURCES]
+      S3Bucket: acme-finops-billing
+      S3Prefix: reports
+      S3Region: us-east-1
+      RefreshClosedReports: true
+      ReportVersioning: !Ref Versioning
+"#,
+    );
+    let codes_with = |extra: &[&str]| {
+        let mut a = vec!["--no-config", "--bucket", B];
+        a.extend_from_slice(extra);
+        a.push(&tpl);
+        let (code, v) = json_findings(&a);
+        assert!(code <= 1, "{v:#}");
+        codes(&v)
+    };
+    assert!(codes_with(&[]).is_empty());
+    let create = dir.write(
+        "create.json",
+        r#"[{"ParameterKey": "Versioning", "ParameterValue": "CREATE_NEW_REPORT"}, {"ParameterKey": "Unit", "ParameterValue": "MONTHLY"}]"#,
+    );
+    let c = codes_with(&["--parameters", &create]);
+    assert!(
+        c.contains(&"CUR004".to_string()) && c.contains(&"CUR005".to_string()),
+        "{c:?}"
+    );
+    let deploy = dir.write("deploy.json", r#"["Unit=MONTHLY"]"#);
+    assert_eq!(
+        codes_with(&["--parameters", &deploy]),
+        vec!["CUR005".to_string()]
+    );
+    let newer = dir.write(
+        "newer.json",
+        r#"{"Parameters": {"Versioning": "CREATE_NEW_REPORT"}}"#,
+    );
+    assert_eq!(
+        codes_with(&["--parameters", &newer]),
+        vec!["CUR004".to_string()]
+    );
+    // --parameter wins over the file
+    let c = codes_with(&[
+        "--parameters",
+        &create,
+        "--parameter",
+        "Unit=DAILY",
+        "--parameter",
+        "Versioning=OVERWRITE_REPORT",
+    ]);
+    assert!(c.is_empty(), "{c:?}");
+    let bad = dir.write("bad.json", r#"{"Versioning": 1}"#);
+    assert_eq!(
+        run(&["check", "--no-config", "--parameters", &bad, &tpl]).code,
+        2
+    );
+    assert_eq!(
+        run(&["check", "--no-config", "--parameter", "Unit", &tpl]).code,
+        2
+    );
+}

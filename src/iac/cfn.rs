@@ -50,6 +50,8 @@ struct Resolver<'a> {
     budget: Budget,
     /// Billing ARNs built with `${AWS::Region}`, as they are read.
     region_arns: std::cell::RefCell<Vec<crate::source::Span>>,
+    /// Parameter values the deployment gives.
+    given: &'a [(String, String)],
 }
 
 /// The members of an object by key, the last of a key winning.
@@ -62,7 +64,12 @@ fn by_key(node: Option<&Node>) -> HashMap<&str, &Node> {
 }
 
 impl<'a> Resolver<'a> {
-    fn new(text: &'a str, root: &'a Node, account: Option<&'a str>) -> Self {
+    fn new(
+        text: &'a str,
+        root: &'a Node,
+        account: Option<&'a str>,
+        given: &'a [(String, String)],
+    ) -> Self {
         Resolver {
             text,
             root,
@@ -71,6 +78,7 @@ impl<'a> Resolver<'a> {
             parameters: by_key(root.get("Parameters")),
             budget: Budget::for_template(text.len()),
             region_arns: Default::default(),
+            given,
         }
     }
     fn resource(&self, name: &str) -> Option<&'a Node> {
@@ -288,6 +296,10 @@ impl<'a> Resolver<'a> {
             _ => {}
         }
         if let Some(p) = self.parameter(name) {
+            // a value the deployment gives (`--parameter`, `--parameters`) wins over the default
+            if let Some((_, v)) = self.given.iter().rev().find(|(k, _)| k == name) {
+                return self.paid(v.clone());
+            }
             let d = self.resolve(p.get("Default")?, depth + 1)?;
             return match &d.kind {
                 // an empty default is a value the deployer is expected to give
@@ -402,8 +414,14 @@ fn refs_in(node: Option<&Node>) -> Vec<String> {
 
 /// Read a template's documents. `json` says whether the text is JSON (policy strings are then
 /// JSON string literals); `account` is `--account-id`.
-pub fn extract(text: &str, root: &Node, json: bool, account: Option<&str>) -> Template {
-    let r = Resolver::new(text, root, account);
+pub fn extract(
+    text: &str,
+    root: &Node,
+    json: bool,
+    account: Option<&str>,
+    given: &[(String, String)],
+) -> Template {
+    let r = Resolver::new(text, root, account, given);
     let mut t = Template {
         format: "CloudFormation template",
         ..Default::default()
