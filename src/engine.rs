@@ -479,6 +479,24 @@ fn check_template(
     } else {
         opts
     };
+    // a billing ARN built with the deployment's region in `aws:SourceArn`: right only when
+    // deployed in us-east-1
+    let source_arn_values: Vec<Span> = tpl
+        .docs
+        .iter()
+        .filter_map(|d| match &d.body {
+            crate::iac::Body::Policy { root, .. } => Some(root),
+            _ => None,
+        })
+        .flat_map(|root| {
+            policy::statements(root)
+                .iter()
+                .flat_map(|s| s.conditions())
+                .filter(|c| c.key_is("aws:SourceArn"))
+                .flat_map(|c| c.values().iter().map(|v| v.span))
+                .collect::<Vec<_>>()
+        })
+        .collect();
     report.includes = tpl.includes;
     issues.extend(tpl.issues);
     if rules::syntax::FAMILY.runs(opts) {
@@ -549,6 +567,28 @@ fn check_template(
             f.fix = None;
         }
     }
+    // a finding on a value written elsewhere in the file than where it is used: the uses are
+    // related places; the same finding through several uses is one
+    if !tpl.relocated.is_empty() {
+        for f in &mut findings {
+            for (written, used) in &tpl.relocated {
+                if written.start <= f.span.start
+                    && f.span.end <= written.end
+                    && !f.labels.iter().any(|l| l.span == *used)
+                {
+                    f.labels.push(crate::diagnostic::Label {
+                        span: *used,
+                        message: "used here".into(),
+                        source: None,
+                    });
+                }
+            }
+        }
+        crate::diagnostic::sort(&mut findings);
+        findings.dedup_by(|a, b| {
+            a.rule.code == b.rule.code && a.span == b.span && a.message == b.message
+        });
+    }
     for f in &mut findings {
         if let Some(d) = tpl.defaults.iter().find(|d| d.span == f.span) {
             f.message = d.message.clone();
@@ -557,9 +597,12 @@ fn check_template(
             f.fix = None;
         }
     }
-    // a billing ARN built with the deployment's region: right only when deployed in us-east-1
     if opts.rules.on(&rules::BP006) {
-        for at in &tpl.region_arns {
+        for at in tpl.region_arns.iter().filter(|at| {
+            source_arn_values
+                .iter()
+                .any(|v| v.start <= at.start && at.end <= v.end)
+        }) {
             let text = source.snippet(*at);
             let service = if text.contains("bcm-data-exports") {
                 "bcm-data-exports"

@@ -374,9 +374,25 @@ fn terraform_values_are_resolved_from_the_module() {
     let path = dir.write("other.tf", &other);
     let (_, v) = json_findings(&["--bucket", B, "--account-id", A, &path]);
     let found = located(&v);
+    // the account is written in the local (line 6): the finding points there, with the use
+    // (line 25) as a related place
     assert!(
-        found.contains(&("BP005".into(), 25, "local.account".into())),
+        found.contains(&("BP005".into(), 6, "111111111111".into())),
         "{found:?}"
+    );
+    let bp005 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BP005")
+        .unwrap();
+    assert!(
+        bp005["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["range"]["start"]["line"] == 25 && r["message"] == "used here"),
+        "{bp005:#}"
     );
     assert!(
         found

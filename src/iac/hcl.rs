@@ -50,6 +50,8 @@ struct Ctx<'a> {
     providers: std::cell::OnceCell<HashMap<Option<String>, &'a Block>>,
     /// Billing ARNs built with the deployment's region, as they are read.
     region_arns: std::cell::RefCell<Vec<Span>>,
+    /// Values read through a reference that keep their place: (where written, where used).
+    relocated: std::cell::RefCell<Vec<(Span, Span)>>,
 }
 
 /// The definitions references name, the first of each in file order (this file, then the
@@ -59,6 +61,10 @@ struct Index<'a> {
     locals: HashMap<&'a str, &'a Expression>,
     /// Values given to variables (tfvars files, `--var`).
     tfvars: HashMap<&'a str, &'a Expression>,
+    /// The locals and variables defined in this file (not a sibling): a value read from them
+    /// keeps its place in the file, where it is written.
+    own: std::collections::HashSet<&'a str>,
+    own_variables: std::collections::HashSet<&'a str>,
     variables: HashMap<&'a str, &'a Block>,
     resources: HashMap<(&'a str, &'a str), &'a Block>,
     /// `data "aws_iam_policy_document"` blocks of this file only.
@@ -94,11 +100,17 @@ impl<'a> Index<'a> {
                 ("locals", _) => {
                     for s in b.body.iter() {
                         if let Structure::Attribute(a) = s {
+                            if !ix.locals.contains_key(a.key.as_str()) && own {
+                                ix.own.insert(a.key.as_str());
+                            }
                             ix.locals.entry(a.key.as_str()).or_insert(&a.value);
                         }
                     }
                 }
                 ("variable", [name]) => {
+                    if !ix.variables.contains_key(name) && own {
+                        ix.own_variables.insert(name);
+                    }
                     ix.variables.entry(name).or_insert(b);
                 }
                 ("resource", [ty, name]) => {
@@ -164,12 +176,17 @@ impl<'a> Ctx<'a> {
                 // given at deployment, or the resources that read it are not created
                 let mut value = self.value(d, depth + 1);
                 sentinels_unknown(&mut value, self.text);
-                place(&mut value, span);
+                self.written_or_placed(&mut value, span, self.index.own_variables.contains(name));
                 Some(value)
             }
             ["local", name] => {
                 let e = *self.index.locals.get(name)?;
-                self.value_at(e, span, depth)
+                let mut v = self.value(e, depth + 1);
+                if v.has_unknown() {
+                    return None;
+                }
+                self.written_or_placed(&mut v, span, self.index.own.contains(name));
+                Some(v)
             }
             // paths are relative to the file's folder
             ["path", "module" | "root" | "cwd"] => Some(string(".", span, span)),
@@ -447,6 +464,21 @@ impl<'a> Ctx<'a> {
         Some(out)
     }
 
+    /// A value read through a reference: where it is written when that is in this file (a
+    /// finding then points at the text to change, and the use is a related place), else all of
+    /// it at the reference.
+    fn written_or_placed(&self, value: &mut Node, used_at: Span, own: bool) {
+        if own && value.span.end <= self.text.len() && value.span != used_at {
+            if let Ok(mut r) = self.relocated.try_borrow_mut() {
+                if !r.contains(&(value.span, used_at)) {
+                    r.push((value.span, used_at));
+                }
+            }
+        } else {
+            place(value, used_at);
+        }
+    }
+
     /// Whether a block is declared with a `count` known to be 0 or a `for_each` known to be
     /// empty.
     fn never_created(&self, b: &Block) -> bool {
@@ -483,17 +515,6 @@ impl<'a> Ctx<'a> {
             },
             _ => None,
         }
-    }
-
-    /// The value of `expr`, placed at `span` (where the reference was written).
-    fn value_at(&self, expr: &Expression, span: Span, depth: usize) -> Option<Node> {
-        let mut v = self.value(expr, depth + 1);
-        if v.has_unknown() {
-            return None;
-        }
-        // the value may come from another file: all of it is placed at the reference
-        place(&mut v, span);
-        Some(v)
     }
 
     fn literal(&self, expr: &Expression, depth: usize) -> Option<String> {
@@ -1063,6 +1084,7 @@ pub fn extract(
         exceeded_at: Default::default(),
         providers: Default::default(),
         region_arns: Default::default(),
+        relocated: Default::default(),
     };
     // the module is every `.tf` file of the folder: a bucket policy or a policy document's use
     // in a sibling file counts, and the exports declared there set the export type
@@ -1134,7 +1156,11 @@ pub fn extract(
                 }
                 if *ty == "aws_cur_report_definition" {
                     if let Some(r) = provider_region(&ctx, b) {
-                        t.cur_regions.push(r);
+                        // from version 5.43.0 the provider sends the report's calls to
+                        // us-east-1 itself: only a configuration held to older versions fails
+                        if provider_before(&body, &others, (5, 43, 0)) {
+                            t.cur_regions.push(r);
+                        }
                     }
                 }
                 extract_resource(&ctx, b, ty, name, scope, text, &mut t);
@@ -1176,6 +1202,7 @@ pub fn extract(
     });
     suppressions(text, &scopes, &mut t.suppressions);
     t.region_arns = ctx.region_arns.take();
+    t.relocated = ctx.relocated.take();
     t
 }
 
@@ -1203,6 +1230,84 @@ fn over_budget(ctx: &Ctx, mut t: Template) -> Template {
         format: t.format,
         issues,
         ..Default::default()
+    }
+}
+
+/// Whether the module's `required_providers` holds the `aws` provider to versions before
+/// `version` (every version its constraint allows is older). Without a constraint, Terraform
+/// installs the newest provider: not before.
+fn provider_before(body: &HclBody, others: &[HclBody], version: (u64, u64, u64)) -> bool {
+    let constraint = std::iter::once(body)
+        .chain(others.iter())
+        .flat_map(|b| b.iter())
+        .filter_map(|s| match s {
+            Structure::Block(b) if b.ident.as_str() == "terraform" => Some(b),
+            _ => None,
+        })
+        .flat_map(|b| b.body.iter())
+        .filter_map(|s| match s {
+            Structure::Block(b) if b.ident.as_str() == "required_providers" => Some(b),
+            _ => None,
+        })
+        .flat_map(|b| b.body.iter())
+        .find_map(|s| match s {
+            Structure::Attribute(a) if a.key.as_str() == "aws" => {
+                let text = a.value.to_string();
+                let at = text.find("version")?;
+                let rest = &text[at..];
+                let q1 = rest.find('"')?;
+                let q2 = rest[q1 + 1..].find('"')?;
+                Some(rest[q1 + 1..q1 + 1 + q2].to_string())
+            }
+            _ => None,
+        });
+    let Some(constraint) = constraint else {
+        return false;
+    };
+    let parse = |v: &str| -> Option<Vec<u64>> {
+        v.trim()
+            .trim_start_matches('v')
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect()
+    };
+    // the smallest upper bound the constraint's parts set, if any
+    let mut upper: Option<(u64, u64, u64, bool)> = None; // (x, y, z, inclusive)
+    for part in constraint.split(',') {
+        let part = part.trim();
+        let (op, v) = ["~>", ">=", "<=", "!=", ">", "<", "="]
+            .iter()
+            .find_map(|op| part.strip_prefix(op).map(|v| (*op, v)))
+            .unwrap_or(("=", part));
+        let Some(n) = parse(v) else {
+            continue;
+        };
+        let get = |i: usize| n.get(i).copied().unwrap_or(0);
+        let bound = match op {
+            "=" => Some((get(0), get(1), get(2), true)),
+            "<" => Some((get(0), get(1), get(2), false)),
+            "<=" => Some((get(0), get(1), get(2), true)),
+            // `~> 5.30` allows 5.x from 5.30; `~> 5.30.1` allows 5.30.x
+            "~>" if n.len() >= 3 => Some((get(0), get(1) + 1, 0, false)),
+            "~>" if n.len() == 2 => Some((get(0) + 1, 0, 0, false)),
+            _ => None,
+        };
+        if let Some(b) = bound {
+            if upper.is_none_or(|u| (b.0, b.1, b.2) < (u.0, u.1, u.2)) {
+                upper = Some(b);
+            }
+        }
+    }
+    match upper {
+        Some((x, y, z, inclusive)) => {
+            let v = (x, y, z);
+            if inclusive {
+                v < version
+            } else {
+                v <= version
+            }
+        }
+        None => false,
     }
 }
 

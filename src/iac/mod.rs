@@ -95,6 +95,9 @@ pub struct Template {
     /// Billing ARNs (`arn:aws:cur:...`, `arn:aws:bcm-data-exports:...`) built with the
     /// deployment's region (`${AWS::Region}`, `data.aws_region.*`, `var.region`): the text.
     pub region_arns: Vec<Span>,
+    /// Values read through a reference (a variable's default, a local of the same file) that
+    /// keep the place they are written: (where written, where used).
+    pub relocated: Vec<(Span, Span)>,
 }
 
 /// Whether a template string (as written) builds a billing service's ARN with the region of
