@@ -144,6 +144,9 @@ pub fn check_source_in(
         rules::secrets::check(source_id, root, &mut secrets, &mut report.secrets);
     }
     if let Some(root) = &parsed.root {
+        // a template with `Fn::If`: each branch is read in a pass of its own
+        let branches = crate::iac::cfn::is_template(root)
+            && (source.text.contains("Fn::If") || source.text.contains("!If"));
         let tpl = if crate::iac::cfn::is_template(root) {
             Some(crate::iac::cfn::extract(
                 &source.text,
@@ -151,6 +154,7 @@ pub fn check_source_in(
                 syntax == Syntax::Json,
                 opts.account_id.as_deref(),
                 &opts.cfn_parameters,
+                branches.then_some(true),
             ))
         } else if crate::iac::plan::is_plan(root) {
             Some(crate::iac::plan::extract(&source.text, root))
@@ -160,6 +164,37 @@ pub fn check_source_in(
         if let Some(tpl) = tpl {
             report.findings.append(&mut secrets);
             check_template(source, source_id, syntax, tpl, issues, opts, &mut report);
+            if branches {
+                // the other branch of each condition: its findings that the first pass did
+                // not make (suppressions are judged on the first pass)
+                let other_tpl = crate::iac::cfn::extract(
+                    &source.text,
+                    root,
+                    syntax == Syntax::Json,
+                    opts.account_id.as_deref(),
+                    &opts.cfn_parameters,
+                    Some(false),
+                );
+                let mut other = FileReport::default();
+                check_template(
+                    source,
+                    source_id,
+                    syntax,
+                    other_tpl,
+                    Vec::new(),
+                    opts,
+                    &mut other,
+                );
+                for f in other.findings {
+                    let known = report.findings.iter().any(|g| {
+                        g.rule.code == f.rule.code && g.span == f.span && g.message == f.message
+                    });
+                    if !known && !f.rule.code.starts_with("SUP") {
+                        report.findings.push(f);
+                    }
+                }
+                sort(&mut report.findings);
+            }
             settle(&mut report, opts);
             return report;
         }

@@ -1129,3 +1129,47 @@ Resources:
         2
     );
 }
+
+/// CloudFormation `Fn::If`: each branch is checked, and a defect in one is reported at that
+/// branch's text (issue 17).
+#[test]
+fn each_branch_of_a_cloudformation_condition_is_checked() {
+    let dir = tempdir::Dir::new();
+    let tpl = dir.write(
+        "cur.yaml",
+        r#"
+Parameters:
+  Env:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Report:
+    Type: AWS::CUR::ReportDefinition
+    Properties:
+      ReportName: finops
+      TimeUnit: !If [IsProd, DAILY, MONTHLY]
+      Format: textORcsv
+      Compression: GZIP
+      AdditionalSchemaElements: !If [IsProd, [RESOURCES], [RESOURCES]]
+      S3Bucket: acme-finops-billing
+      S3Prefix: reports
+      S3Region: us-east-1
+      RefreshClosedReports: true
+      ReportVersioning: !If [IsProd, OVERWRITE_REPORT, !Ref "AWS::NoValue"]
+"#,
+    );
+    let (_, v) = json_findings(&["--no-config", "--bucket", B, &tpl]);
+    let found = located(&v);
+    // the MONTHLY branch, at its text, once
+    let cur005: Vec<_> = found.iter().filter(|f| f.0 == "CUR005").collect();
+    assert_eq!(cur005.len(), 1, "{found:?}");
+    assert_eq!(cur005[0].2, "MONTHLY", "{found:?}");
+    // the branch without `ReportVersioning` leaves it to its default (CREATE_NEW_REPORT)
+    assert!(found.iter().any(|f| f.0 == "CUR004"), "{found:?}");
+    // the branches that agree raise nothing
+    assert!(
+        !found.iter().any(|f| f.0 == "CUR002" || f.0 == "SCH002"),
+        "{found:?}"
+    );
+}

@@ -52,6 +52,8 @@ struct Resolver<'a> {
     region_arns: std::cell::RefCell<Vec<crate::source::Span>>,
     /// Parameter values the deployment gives.
     given: &'a [(String, String)],
+    /// Which branch of every `Fn::If` this pass reads (`None`: a value only where both agree).
+    branch: Option<bool>,
 }
 
 /// The members of an object by key, the last of a key winning.
@@ -69,6 +71,7 @@ impl<'a> Resolver<'a> {
         root: &'a Node,
         account: Option<&'a str>,
         given: &'a [(String, String)],
+        branch: Option<bool>,
     ) -> Self {
         Resolver {
             text,
@@ -79,6 +82,7 @@ impl<'a> Resolver<'a> {
             budget: Budget::for_template(text.len()),
             region_arns: Default::default(),
             given,
+            branch,
         }
     }
     fn resource(&self, name: &str) -> Option<&'a Node> {
@@ -265,6 +269,13 @@ impl<'a> Resolver<'a> {
                     _ => self.unknown(node),
                 }
             }
+            // a pass that reads one side of every condition: that branch (its
+            // `AWS::NoValue` removes the property)
+            "Fn::If" if self.branch.is_some() && arg.as_array().is_some_and(|a| a.len() == 3) => {
+                let a = arg.as_array().unwrap_or(&[]);
+                let side = if self.branch == Some(true) { 1 } else { 2 };
+                return self.resolve(&a[side], depth + 1);
+            }
             "Fn::If" => {
                 let branches = arg.as_array().filter(|a| a.len() == 3).map(|a| {
                     (
@@ -420,8 +431,9 @@ pub fn extract(
     json: bool,
     account: Option<&str>,
     given: &[(String, String)],
+    branch: Option<bool>,
 ) -> Template {
-    let r = Resolver::new(text, root, account, given);
+    let r = Resolver::new(text, root, account, given, branch);
     let mut t = Template {
         format: "CloudFormation template",
         ..Default::default()
