@@ -781,7 +781,9 @@ fn read_module(
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
             p.extension().is_some_and(|e| e == "tf")
                 || name == "terraform.tfvars"
+                || name == "terraform.tfvars.json"
                 || name.ends_with(".auto.tfvars")
+                || name.ends_with(".auto.tfvars.json")
         })
         .collect();
     // the `.tf` files, then the values Terraform reads without being asked, in its order:
@@ -790,7 +792,8 @@ fn read_module(
         let name = p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
         let rank = match name.to_str() {
             Some("terraform.tfvars") => 1,
-            Some(n) if n.ends_with(".auto.tfvars") => 2,
+            Some("terraform.tfvars.json") => 2,
+            Some(n) if n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json") => 3,
             _ => 0,
         };
         (rank, name)
@@ -806,12 +809,53 @@ fn read_module(
             }
             let text = reader.read(&canonical).ok()?;
             budget = budget.checked_sub(text.len() as u64)?;
-            Some((
-                p.file_name()?.to_os_string(),
-                Arc::from(String::from_utf8_lossy(&text).as_ref()),
-            ))
+            let text = String::from_utf8_lossy(&text);
+            // a JSON variables file, as the HCL attributes it stands for
+            let text = if p.extension().is_some_and(|e| e == "json") {
+                tfvars_from_json(&text)?
+            } else {
+                text.into_owned()
+            };
+            Some((p.file_name()?.to_os_string(), Arc::from(text.as_str())))
         })
         .collect()
+}
+
+/// A `*.tfvars.json` file as HCL attributes (`name = value`, the JSON value written as an HCL
+/// expression, its strings' `${` and `%{` escaped); `None` when it is not a JSON object.
+fn tfvars_from_json(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    fn hcl(v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::String(s) => serde_json::Value::String(s.clone())
+                .to_string()
+                .replace("${", "$${")
+                .replace("%{", "%%{"),
+            serde_json::Value::Array(items) => {
+                format!("[{}]", items.iter().map(hcl).collect::<Vec<_>>().join(", "))
+            }
+            serde_json::Value::Object(m) => format!(
+                "{{ {} }}",
+                m.iter()
+                    .map(|(k, v)| format!("{} = {}", serde_json::Value::String(k.clone()), hcl(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => other.to_string(),
+        }
+    }
+    let mut out = String::new();
+    for (k, v) in v.as_object()? {
+        if !k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            || k.is_empty()
+        {
+            continue;
+        }
+        out.push_str(&format!("{k} = {}\n", hcl(v)));
+    }
+    Some(out)
 }
 
 /// Check inputs in parallel; results come back in input order (the live audit's documents).

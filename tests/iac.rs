@@ -1019,6 +1019,14 @@ resource "aws_cur_report_definition" "cur" {
     // a later *.auto.tfvars wins over terraform.tfvars
     dir.write("m/b.auto.tfvars", "time_unit = \"DAILY\"\n");
     assert_eq!(cur005(&[]), 0);
+    // the JSON forms too, in the same order (`c.auto.tfvars.json` after `b.auto.tfvars`)
+    dir.write(
+        "m/c.auto.tfvars.json",
+        r#"{"time_unit": "MONTHLY", "tags": {"a": "${x}"}}"#,
+    );
+    assert_eq!(cur005(&[]), 1);
+    std::fs::remove_file(dir.path().join("m/c.auto.tfvars.json")).unwrap();
+    assert_eq!(cur005(&[]), 0);
     // --var-file, then --var, win over the folder's files
     let file = dir.write("prod.tfvars", "time_unit = \"MONTHLY\"\n");
     assert_eq!(cur005(&["--var-file", &file]), 1);
