@@ -2339,9 +2339,8 @@ impl Across {
                 r.findings.retain(|f| !of_requirements(f));
             }
         }
-        let source = std::mem::replace(&mut self.sources[id], kept_source);
+        self.sources[id] = kept_source;
         let mut report = std::mem::replace(&mut self.reports[id], kept_report);
-        drop(source);
         report
             .findings
             .retain(|f| f.source == id || !of_requirements(f));

@@ -653,7 +653,7 @@ fn check_template(
             findings.push(
                 Finding::new(&rules::BP006, source_id, *at, "`aws:SourceArn` is built with the deployment's region, but billing exports are always in us-east-1")
                     .note(format!("AWS sends the {what}'s ARN, `arn:aws:{service}:us-east-1:...`, whatever region the template is deployed in: deployed anywhere else, the condition refuses every delivery"))
-                    .help(format!("write the region as `us-east-1`: `arn:aws:{service}:us-east-1:{account}:{ty}/*`{}", if opts.account_id.is_some() { "" } else { " (`<account-id>` stands for the account that owns the export: with `--account-id` this help shows the exact text)" })),
+                    .help(format!("write the region as `us-east-1`: `arn:aws:{service}:us-east-1:{account}:{ty}/*`{}", rules::delivery::fill_in(true, opts.account_id.is_some()))),
             );
         }
     }

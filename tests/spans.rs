@@ -26,7 +26,7 @@ fn scenario_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     a
 }
 
-/// The findings of `code`, as `(underlined text, fix applicability or "")`.
+/// The findings of `code`, as `(underlined text, fix applicability or "", the finding)`.
 fn of(v: &serde_json::Value, code: &str) -> Vec<(String, String, serde_json::Value)> {
     v["findings"]
         .as_array()

@@ -669,15 +669,13 @@ impl<'a> Ctx<'a> {
                 }
             }
             // a condition the configuration determines: its branch
-            Expression::Conditional(c)
-                if matches!(self.value(&c.cond_expr, depth + 1).kind, Kind::Bool(_)) =>
-            {
-                match self.value(&c.cond_expr, depth + 1).kind {
-                    Kind::Bool(true) => self.value(&c.true_expr, depth + 1),
-                    _ => self.value(&c.false_expr, depth + 1),
-                }
-            }
             Expression::Conditional(c) => {
+                // a condition the configuration determines: its branch
+                match self.value(&c.cond_expr, depth + 1).kind {
+                    Kind::Bool(true) => return self.value(&c.true_expr, depth + 1),
+                    Kind::Bool(false) => return self.value(&c.false_expr, depth + 1),
+                    _ => {}
+                }
                 let a = self.value(&c.true_expr, depth + 1);
                 let b = self.value(&c.false_expr, depth + 1);
                 if !a.has_unknown() && crate::schema::to_value(&a) == crate::schema::to_value(&b) {

@@ -44,7 +44,7 @@ pub fn step(ctx: &mut CostCtx, root: &Node) {
     let f = if code == "NoSuchBucketPolicy" {
         Finding::new(&AUD003, ctx.source_id, at, "the bucket has no bucket policy")
             .note("without a policy AWS cannot deliver the export into the bucket: the export becomes UNHEALTHY (INSUFFICIENT_PERMISSION) and no file arrives")
-            .help(format!("add the delivery statement (`finops-lint generate` prints it):\n{}{}", crate::rules::delivery::recommended_statement(ctx.opts.bucket.as_deref(), ctx.opts.account_id.as_deref()), crate::rules::delivery::fill_in(ctx.opts.bucket.as_deref(), ctx.opts.account_id.as_deref())))
+            .help(format!("add the delivery statement (`finops-lint generate` prints it):\n{}{}", crate::rules::delivery::recommended_statement(ctx.opts.bucket.as_deref(), ctx.opts.account_id.as_deref()), crate::rules::delivery::fill_in(ctx.opts.bucket.is_some(), ctx.opts.account_id.is_some())))
     } else if denied {
         let permission = err.get("Permission").and_then(Node::as_str).unwrap_or(step);
         Finding::new(&AUD001, ctx.source_id, at, format!("access denied to `{step}`"))

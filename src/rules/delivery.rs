@@ -60,8 +60,8 @@ fn names(stmt: &Statement, principal: &str) -> bool {
 /// What a help says when it shows `<bucket>` or `<account-id>` because the run does not know
 /// them: they stand for values to fill in, and the flags that make the help exact. Empty when
 /// the run knows both.
-pub fn fill_in(bucket: Option<&str>, account: Option<&str>) -> String {
-    match (bucket.is_some(), account.is_some()) {
+pub fn fill_in(bucket_known: bool, account_known: bool) -> String {
+    match (bucket_known, account_known) {
         (true, true) => String::new(),
         (false, true) => " (`<bucket>` stands for the export's bucket: with `--bucket` this help shows the exact text)".into(),
         (true, false) => " (`<account-id>` stands for the 12-digit ID of the account that owns the export: with `--account-id` this help shows the exact text)".into(),
@@ -255,7 +255,7 @@ fn missing_grant(
     // else the action is missing: add it to the delivery statement on the right resources
     let target = allows.iter().find(|s| covers(s)).unwrap_or(&allows[0]);
     let known = named_bucket(target);
-    let more = fill_in(known.as_deref(), Some(""));
+    let more = fill_in(known.is_some(), true);
     let bucket = known.as_deref().unwrap_or(bucket);
     let item = serde_json::Value::from(action).to_string();
     let Some(list) = target.get("Action") else {
@@ -342,7 +342,7 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                 .help(format!("add `\"{required}\"` to `Service`; the guides list both billing principals: `[\"billingreports.amazonaws.com\", \"bcm-data-exports.amazonaws.com\"]`")),
             None => Finding::new(&BP001, ctx.source_id, grammar::brace(&ctx.doc.root), format!("no statement allows `{required}` to deliver the export into this bucket"))
                 .note(format!("AWS writes {} exports as `{required}`; without an Allow for it, the export stays UNHEALTHY and no file ever arrives", export_name(export)))
-                .help(format!("add this statement:\n{}{}", recommended_statement(bucket.as_deref(), account.as_deref()), fill_in(bucket.as_deref(), account.as_deref()))),
+                .help(format!("add this statement:\n{}{}", recommended_statement(bucket.as_deref(), account.as_deref()), fill_in(bucket.is_some(), account.is_some()))),
         };
         ctx.report(f);
     }
@@ -513,7 +513,7 @@ fn delivery(ctx: &mut Ctx, stmts: &[Statement]) {
                 .unwrap_or(stmt.node.span);
             let known = statement_account(ctx, stmt);
             let a = known.as_deref().unwrap_or("<account-id>");
-            let more = fill_in(Some(""), known.as_deref());
+            let more = fill_in(true, known.is_some());
             let f = Finding::new(&BP010, ctx.source_id, at, format!("{} lets the billing service write without `aws:SourceAccount` or `aws:SourceArn`", stmt.label()))
                 .note("without them, an export of any AWS account may write into this bucket through the billing service (the confused-deputy problem AWS documents for service principals); the delivery itself works")
                 .help(format!("add `\"Condition\": {{\"StringLike\": {{\"aws:SourceAccount\": \"{a}\", \"aws:SourceArn\": [\"arn:aws:cur:us-east-1:{a}:definition/*\", \"arn:aws:bcm-data-exports:us-east-1:{a}:export/*\"]}}}}` to the statement{more}"));
@@ -781,7 +781,7 @@ fn source_arns(ctx: &mut Ctx, stmt: &Statement, account: Option<&str>) {
             && names(stmt, export.service_principal())
         {
             let a = account.unwrap_or("<account-id>");
-            let more = fill_in(Some(""), account);
+            let more = fill_in(true, account.is_some());
             let (svc, ty) = service_of(export);
             let f = Finding::new(&BP006, ctx.source_id, c.key.value.span, format!("`aws:SourceArn` does not allow {} deliveries", export_name(export)))
                 .note(format!("`{}` sends a `{svc}` ARN; this condition only accepts other services, so the export is refused", export.service_principal()))

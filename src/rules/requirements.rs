@@ -389,10 +389,10 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
         let mut placed: BTreeMap<(String, Place), Vec<&Requirement>> = BTreeMap::new();
         for (group, list) in missing {
             for r in list {
-                let at = place(reports, &identity, r, &values);
-                if at == Place::Placeholder {
+                // granted on a guide's placeholder: VAL001's finding says what it breaks
+                let Some(at) = place(reports, &identity, r, &values) else {
                     continue;
-                }
+                };
                 placed.entry((group.clone(), at)).or_default().push(r);
             }
         }
@@ -457,15 +457,19 @@ enum Place {
     },
     /// A statement of its own, in this policy.
     New(DocId),
-    /// Granted on a Resource that is still a guide's placeholder: not reported again.
-    Placeholder,
 }
 
 /// Where the grant `r` goes: the statement that already grants its action on other resources
 /// (when it names the action itself), else the best statement of the same effect on resources
 /// that cover the call (no condition, the same resources, actions of the same service and the
-/// guides' statement first), else the guides' statement for it, else a new statement.
-fn place(reports: &[FileReport], identity: &[DocId], r: &Requirement, values: &Values) -> Place {
+/// guides' statement first), else the guides' statement for it, else a new statement;
+/// `None` when it is granted on a Resource still a guide's placeholder (VAL001's finding).
+fn place(
+    reports: &[FileReport],
+    identity: &[DocId],
+    r: &Requirement,
+    values: &Values,
+) -> Option<Place> {
     let grant = values.grant(&r.resource);
     let probe = values.probe(&r.resource);
     let service = r.action.split(':').next().unwrap_or("");
@@ -495,7 +499,7 @@ fn place(reports: &[FileReport], identity: &[DocId], r: &Requirement, values: &V
                     .iter()
                     .any(|(v, _)| crate::syntax::find_placeholder(v).is_some())
                 {
-                    return Place::Placeholder;
+                    return None;
                 }
                 if wrong.is_none() {
                     let value = resources
@@ -548,10 +552,12 @@ fn place(reports: &[FileReport], identity: &[DocId], r: &Requirement, values: &V
             }
         }
     }
-    wrong
-        .or(best.map(|(_, p)| p))
-        .or(named)
-        .unwrap_or_else(|| Place::New(pick_policy(identity, reports, &[r], values)))
+    Some(
+        wrong
+            .or(best.map(|(_, p)| p))
+            .or(named)
+            .unwrap_or_else(|| Place::New(pick_policy(identity, reports, &[r], values))),
+    )
 }
 
 /// Whether machine edits written as JSON text can be applied to this policy: not a template's
@@ -677,7 +683,6 @@ fn missing_finding(
     };
     match at {
         Place::New(doc) => new_statements(doc),
-        Place::Placeholder => new_statements((0, 0)),
         Place::Action { doc, stmt, certain } => {
             let Some((d, s)) = statement(doc, stmt) else {
                 return new_statements(doc);
