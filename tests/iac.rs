@@ -1181,3 +1181,224 @@ Resources:
         "{found:?}"
     );
 }
+
+/// CloudFormation `Conditions` the parameters determine: `Fn::If` reads the branch they
+/// choose, and a resource whose `Condition` is false is not created, so not checked (issue 17).
+#[test]
+fn cloudformation_conditions_known_from_parameters_choose_their_branch() {
+    let dir = tempdir::Dir::new();
+    let tpl = dir.write(
+        "cur.yaml",
+        r#"
+Parameters:
+  Env:
+    Type: String
+    Default: prod
+    AllowedValues: [prod, test]
+  CreateLegacy:
+    Type: String
+    Default: "false"
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  NotProd: !Not [!Condition IsProd]
+  Legacy: !And [!Equals [!Ref CreateLegacy, "true"], !Condition IsProd]
+Resources:
+  Report:
+    Type: AWS::CUR::ReportDefinition
+    Properties:
+      ReportName: finops
+      TimeUnit: !If [IsProd, DAILY, MONTHLY]
+      Format: textORcsv
+      Compression: GZIP
+      AdditionalSchemaElements: [RESOURCES]
+      S3Bucket: acme-finops-billing
+      S3Prefix: !If [NotProd, "/test", reports]
+      S3Region: us-east-1
+      RefreshClosedReports: true
+      ReportVersioning: OVERWRITE_REPORT
+  OldReport:
+    Type: AWS::CUR::ReportDefinition
+    Condition: Legacy
+    Properties:
+      ReportName: old
+      TimeUnit: MONTHLY
+      Format: textORcsv
+      Compression: GZIP
+      AdditionalSchemaElements: []
+      S3Bucket: acme-finops-billing
+      S3Prefix: reports
+      S3Region: us-east-1
+      RefreshClosedReports: false
+      ReportVersioning: CREATE_NEW_REPORT
+"#,
+    );
+    let check = |extra: &[&str]| {
+        let mut a = vec!["--no-config", "--bucket", B];
+        a.extend_from_slice(extra);
+        a.push(&tpl);
+        let (code, v) = json_findings(&a);
+        assert!(code <= 1, "{v:#}");
+        located(&v)
+    };
+    // the defaults: production, no legacy report; the test branches are never taken
+    let found = check(&[]);
+    assert!(found.is_empty(), "{found:?}");
+    // a deployment in test: the MONTHLY and "/test" branches, at their text
+    let found = check(&["--parameter", "Env=test"]);
+    let got: Vec<(&str, &str)> = found.iter().map(|f| (f.0.as_str(), f.2.as_str())).collect();
+    assert!(got.contains(&("CUR005", "MONTHLY")), "{found:?}");
+    assert!(
+        got.iter()
+            .any(|(c, t)| *c == "PFX001" && t.contains("/test")),
+        "{found:?}"
+    );
+    // the legacy report is created only when both hold
+    let found = check(&["--parameter", "CreateLegacy=true"]);
+    let lines: Vec<u64> = found.iter().map(|f| f.1).collect();
+    assert!(
+        found.iter().any(|f| f.0 == "CUR004") && lines.iter().all(|l| *l >= 29),
+        "{found:?}"
+    );
+    let found = check(&[
+        "--parameter",
+        "CreateLegacy=true",
+        "--parameter",
+        "Env=test",
+    ]);
+    assert!(!found.iter().any(|f| f.0 == "CUR004"), "{found:?}");
+}
+
+/// SAM (`AWS::Serverless::*`): the policy documents of `Policies` are the function role's inline
+/// policies; managed policy names and policy templates are AWS's, not read (issue 17).
+#[test]
+fn sam_function_policies_are_checked() {
+    let dir = tempdir::Dir::new();
+    let tpl = dir.write(
+        "template.yaml",
+        r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Importer:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      Policies:
+        - AWSLambdaBasicExecutionRole
+        - S3ReadPolicy:
+            BucketName: acme-finops-billing
+        - Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Action: [s3:GetObjct, cur:DescribeReportDefinitions]
+              Resource: "*"
+  Single:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Policies:
+        Statement:
+          - Effect: Allow
+            Action: ce:GetCostAndUsage
+            Resource: "*"
+"#,
+    );
+    let (code, v) = json_findings(&["--no-config", &tpl]);
+    assert_eq!(code, 1, "{v:#}");
+    let found = located(&v);
+    assert!(
+        found.contains(&("IAM002".into(), 17, "s3:GetObjct".into())),
+        "{found:?}"
+    );
+    // a document without `Version`: SAM passes it to the role as written, so IAM reads it
+    // with the 2008 grammar
+    assert!(
+        found.iter().any(|f| f.0 == "POL001" && f.1 == 23),
+        "{found:?}"
+    );
+}
+
+/// A CDK synthesized template (`cdk.out/*.template.json`): hashed logical IDs, `Fn::Join` and
+/// `Fn::GetAtt` of ARNs; the assembly's other files are not documents and raise nothing.
+#[test]
+fn cdk_synthesized_templates_are_read_like_any_template() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "cdk.out/manifest.json",
+        r#"{"version":"36.0.0","artifacts":{"CurStack":{"type":"aws:cloudformation:stack","environment":"aws://unknown-account/unknown-region","properties":{"templateFile":"CurStack.template.json"}}}}"#,
+    );
+    dir.write(
+        "cdk.out/tree.json",
+        r#"{"version":"tree-0.1","tree":{"id":"App","path":"","children":{}}}"#,
+    );
+    dir.write(
+        "cdk.out/CurStack.assets.json",
+        r#"{"version":"36.0.0","files":{},"dockerImages":{}}"#,
+    );
+    dir.write(
+        "cdk.out/CurStack.template.json",
+        r#"{
+ "Resources": {
+  "CurBucket5D2F4C1A": {"Type": "AWS::S3::Bucket", "Metadata": {"aws:cdk:path": "CurStack/CurBucket/Resource"}},
+  "CurBucketPolicyB7E2D8C0": {
+   "Type": "AWS::S3::BucketPolicy",
+   "Properties": {
+    "Bucket": {"Ref": "CurBucket5D2F4C1A"},
+    "PolicyDocument": {
+     "Statement": [
+      {"Action": ["s3:GetBucketAcl", "s3:GetBucketPolicy", "s3:PutObject"], "Effect": "Allow",
+       "Principal": {"Service": "billingreports.amazonaws.com"},
+       "Resource": [{"Fn::GetAtt": ["CurBucket5D2F4C1A", "Arn"]}, {"Fn::Join": ["", [{"Fn::GetAtt": ["CurBucket5D2F4C1A", "Arn"]}, "/*"]]}],
+       "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}
+     ],
+     "Version": "2012-10-17"
+    }
+   }
+  },
+  "CurReportC6BF5D1B": {
+   "Type": "AWS::CUR::ReportDefinition",
+   "Properties": {
+    "AdditionalSchemaElements": ["RESOURCES"], "Compression": "GZIP", "Format": "textORcsv",
+    "RefreshClosedReports": true, "ReportName": "cur", "ReportVersioning": "CREATE_NEW_REPORT",
+    "S3Bucket": {"Ref": "CurBucket5D2F4C1A"}, "S3Prefix": "reports",
+    "S3Region": {"Ref": "AWS::Region"}, "TimeUnit": "HOURLY"
+   },
+   "DependsOn": ["CurBucketPolicyB7E2D8C0"]
+  },
+  "ReaderPolicy1A2B3C4D": {
+   "Type": "AWS::IAM::Policy",
+   "Properties": {
+    "PolicyDocument": {
+     "Statement": [{"Action": "cur:DescribeReportDefinitions", "Effect": "Allow",
+       "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":cur:us-east-1:", {"Ref": "AWS::AccountId"}, ":definition/<name>"]]}}],
+     "Version": "2012-10-17"
+    },
+    "PolicyName": "ReaderPolicy1A2B3C4D",
+    "Roles": [{"Ref": "ReaderRoleA1B2C3D4"}]
+   }
+  }
+ },
+ "Parameters": {"BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/cdk-bootstrap/hnb659fds/version"}}
+}"#,
+    );
+    let root = dir.path().to_string_lossy().to_string();
+    let (code, v) = json_findings(&["--no-config", "--account-id", A, &root]);
+    assert_eq!(code, 1, "{v:#}");
+    let found = located(&v);
+    let got: Vec<(&str, u64, &str)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
+        .collect();
+    // the report's setting, and the placeholder joined into an ARN (known once the account is)
+    assert_eq!(got.len(), 2, "{found:?}");
+    assert_eq!(got[0], ("CUR004", 23, "CREATE_NEW_REPORT"), "{found:?}");
+    assert!(
+        got[1].0 == "VAL001" && got[1].1 == 34 && got[1].2.contains(":definition/<name>"),
+        "{found:?}"
+    );
+    // the assembly's other files: no finding, no error
+    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("CurStack.template.json")));
+}

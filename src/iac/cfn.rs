@@ -47,6 +47,7 @@ struct Resolver<'a> {
     /// [`Node::get`] finds it).
     resources: HashMap<&'a str, &'a Node>,
     parameters: HashMap<&'a str, &'a Node>,
+    conditions: HashMap<&'a str, &'a Node>,
     budget: Budget,
     /// Billing ARNs built with `${AWS::Region}`, as they are read.
     region_arns: std::cell::RefCell<Vec<crate::source::Span>>,
@@ -79,6 +80,7 @@ impl<'a> Resolver<'a> {
             account,
             resources: by_key(root.get("Resources")),
             parameters: by_key(root.get("Parameters")),
+            conditions: by_key(root.get("Conditions")),
             budget: Budget::for_template(text.len()),
             region_arns: Default::default(),
             given,
@@ -91,6 +93,72 @@ impl<'a> Resolver<'a> {
     fn parameter(&self, name: &str) -> Option<&'a Node> {
         self.parameters.get(name).copied()
     }
+    /// A condition of the template's `Conditions`, when the parameters (their defaults, the
+    /// values the deployment gives) determine it.
+    fn condition(&self, name: &str, depth: usize) -> Option<bool> {
+        let c = self.conditions.get(name).copied()?;
+        self.truth(c, depth + 1)
+    }
+
+    /// The value of a condition function (`Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, a
+    /// `Condition` reference): `None` where it is not determined. `Fn::And` with a false operand
+    /// and `Fn::Or` with a true one are known whatever the others are.
+    fn truth(&self, node: &Node, depth: usize) -> Option<bool> {
+        if depth > MAX_RESOLVE_DEPTH || !self.spend(0) {
+            return None;
+        }
+        let f = match node.as_object() {
+            Some([f]) => f,
+            _ => return node.as_str().and_then(|s| s.parse().ok()),
+        };
+        let args = || f.value.as_array().unwrap_or(&[]);
+        match f.key.as_str() {
+            "Condition" => self.condition(f.value.as_str()?, depth),
+            "Fn::Equals" => {
+                let [a, b] = args() else { return None };
+                let (a, b) = (self.resolve(a, depth + 1)?, self.resolve(b, depth + 1)?);
+                if a.has_unknown() || b.has_unknown() {
+                    return None;
+                }
+                let scalar = |n: &Node| match &n.kind {
+                    Kind::String(s) | Kind::Number(s) => Some(s.clone()),
+                    Kind::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                };
+                match (scalar(&a), scalar(&b)) {
+                    (Some(x), Some(y)) => Some(x == y),
+                    _ => Some(crate::schema::to_value(&a) == crate::schema::to_value(&b)),
+                }
+            }
+            "Fn::Not" => match args() {
+                [c] => self.truth(c, depth + 1).map(|b| !b),
+                _ => None,
+            },
+            "Fn::And" | "Fn::Or" => {
+                let stop = f.key == "Fn::Or";
+                let mut all_known = true;
+                for c in args() {
+                    match self.truth(c, depth + 1) {
+                        Some(b) if b == stop => return Some(stop),
+                        Some(_) => {}
+                        None => all_known = false,
+                    }
+                }
+                all_known.then_some(!stop)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a resource is declared with a `Condition` the parameters make false: it is
+    /// not created.
+    fn never_created(&self, resource: &Node) -> bool {
+        resource
+            .get("Condition")
+            .and_then(Node::as_str)
+            .is_some_and(|c| self.condition(c, 0) == Some(false))
+    }
+
     fn unknown(&self, n: &Node) -> Node {
         unknown(self.text, n.span)
     }
@@ -268,6 +336,20 @@ impl<'a> Resolver<'a> {
                     Some(v) if !v.has_unknown() => v,
                     _ => self.unknown(node),
                 }
+            }
+            // a condition the parameters determine: its branch, in every pass
+            "Fn::If"
+                if arg.as_array().is_some_and(|a| {
+                    a.len() == 3
+                        && a[0]
+                            .as_str()
+                            .is_some_and(|c| self.condition(c, depth).is_some())
+                }) =>
+            {
+                let a = arg.as_array().unwrap_or(&[]);
+                let known = a[0].as_str().and_then(|c| self.condition(c, depth));
+                let side = if known == Some(true) { 1 } else { 2 };
+                return self.resolve(&a[side], depth + 1);
             }
             // a pass that reads one side of every condition: that branch (its
             // `AWS::NoValue` removes the property)
@@ -477,7 +559,9 @@ pub fn extract(
     // the first bucket policy of each bucket (`Bucket: !Ref Name`)
     let mut bucket_policies: HashMap<&str, &str> = HashMap::new();
     for m in resources {
-        if m.value.get("Type").and_then(Node::as_str) == Some("AWS::S3::BucketPolicy") {
+        if m.value.get("Type").and_then(Node::as_str) == Some("AWS::S3::BucketPolicy")
+            && !r.never_created(&m.value)
+        {
             if let Some(target) = m
                 .value
                 .get("Properties")
@@ -494,6 +578,10 @@ pub fn extract(
             continue;
         };
         suppressions(text, res, &mut t.suppressions);
+        // a resource whose `Condition` is false for the parameters given is not created
+        if r.never_created(&res.value) {
+            continue;
+        }
         let Some(props_raw) = res.value.get("Properties") else {
             continue;
         };
@@ -628,6 +716,24 @@ pub fn extract(
                         p.get("PolicyDocument"),
                         PolicyKind::Identity(scope),
                         fp,
+                        &mut issues,
+                    ) {
+                        push(b);
+                    }
+                }
+            }
+            // SAM: `Policies` is a managed policy's name, a policy template, a policy
+            // document, or a list of those; the documents are the function's role's inline
+            // policies (names and policy templates are AWS's own, not checked here)
+            t if t.starts_with("AWS::Serverless::") => {
+                for p in props.get("Policies").map(Node::one_or_many).unwrap_or(&[]) {
+                    if p.get("Statement").is_none() {
+                        continue;
+                    }
+                    if let Some(b) = policy(
+                        Some(p),
+                        PolicyKind::Identity(IdentityScope::RoleInline),
+                        false,
                         &mut issues,
                     ) {
                         push(b);
