@@ -750,16 +750,47 @@ impl Modules {
             None => {
                 let f = Arc::new(read_module(&dir, &self.roots, &self.reader));
                 if let Ok(mut m) = self.read.lock() {
-                    m.insert(dir, Arc::clone(&f));
+                    m.insert(dir.clone(), Arc::clone(&f));
                 }
                 f
             }
         };
-        files
+        let mut out: Vec<Arc<str>> = files
             .iter()
             .filter(|(n, _)| Some(n.as_os_str()) != path.file_name())
             .map(|(_, t)| Arc::clone(t))
-            .collect()
+            .collect();
+        // the local modules the folder calls (`source = "./modules/x"`): their `.tf` files,
+        // marked with the source as written, when the folder is inside the checked tree
+        for called in files
+            .iter()
+            .flat_map(|(_, t)| crate::iac::hcl::local_module_sources(t))
+            .collect::<std::collections::BTreeSet<String>>()
+        {
+            let Ok(child) = self.roots.resolve(&dir, &called) else {
+                continue;
+            };
+            let cached = self.read.lock().ok().and_then(|m| m.get(&child).cloned());
+            let child_files = match cached {
+                Some(f) => f,
+                None => {
+                    let f = Arc::new(read_module(&child, &self.roots, &self.reader));
+                    if let Ok(mut m) = self.read.lock() {
+                        m.insert(child.clone(), Arc::clone(&f));
+                    }
+                    f
+                }
+            };
+            for (name, text) in child_files.iter() {
+                let name = name.to_string_lossy();
+                if name.ends_with(".tf") {
+                    out.push(Arc::from(crate::iac::hcl::module_file(
+                        &called, &name, text,
+                    )));
+                }
+            }
+        }
+        out
     }
 }
 

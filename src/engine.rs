@@ -101,12 +101,32 @@ pub fn check_source_in(
                 .collect();
             &with_vars
         };
-        let tpl = crate::iac::hcl::extract(
-            &source.text,
-            invalid_utf8_at,
-            opts.account_id.as_deref(),
-            siblings,
-        );
+        let extract = |branch| {
+            crate::iac::hcl::extract(
+                &source.text,
+                invalid_utf8_at,
+                opts.account_id.as_deref(),
+                siblings,
+                branch,
+            )
+        };
+        let mut tpl = extract(None);
+        let branched = tpl.branched;
+        let calls = std::mem::take(&mut tpl.calls);
+        // what the first pass could not read: a branch pass's finding there is new knowledge
+        let undetermined: Vec<Span> = if branched {
+            tpl.docs
+                .iter()
+                .flat_map(|d| match &d.body {
+                    crate::iac::Body::Policy { root, .. } => model::unknown::unknown_spans(root),
+                    crate::iac::Body::Export(n) | crate::iac::Body::Report(n) => {
+                        model::unknown::unknown_spans(n)
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut report = FileReport::default();
         check_template(
             source,
@@ -117,6 +137,26 @@ pub fn check_source_in(
             opts,
             &mut report,
         );
+        for call in calls {
+            module_call(source, source_id, call, opts, &mut report);
+        }
+        if branched {
+            // a conditional whose condition is not known: each branch read in a pass of its
+            // own; a finding of that pass inside a branch's text, or on a value the first pass
+            // could not read, holds in that branch (elsewhere, checks across documents keep the
+            // first pass's optimistic reading)
+            for side in [true, false] {
+                let tpl = extract(Some(side));
+                let picked = tpl.picked.clone();
+                let mut other = FileReport::default();
+                check_template(source, source_id, syntax, tpl, Vec::new(), opts, &mut other);
+                let inside = |f: &Finding| {
+                    model::unknown::inside(f.span, &picked)
+                        || model::unknown::inside(f.span, &undetermined)
+                };
+                merge_pass(&mut report, other, inside);
+            }
+        }
         settle(&mut report, opts);
         return report;
     }
@@ -185,15 +225,7 @@ pub fn check_source_in(
                     opts,
                     &mut other,
                 );
-                for f in other.findings {
-                    let known = report.findings.iter().any(|g| {
-                        g.rule.code == f.rule.code && g.span == f.span && g.message == f.message
-                    });
-                    if !known && !f.rule.code.starts_with("SUP") {
-                        report.findings.push(f);
-                    }
-                }
-                sort(&mut report.findings);
+                merge_pass(&mut report, other, |_| true);
             }
             settle(&mut report, opts);
             return report;
@@ -234,6 +266,96 @@ pub fn check_source_in(
     }
     settle(&mut report, opts);
     report
+}
+
+/// A local module's file read with the values a call in this file gives: a finding on a value
+/// the call writes is reported there; one in the module's text that the module's own check
+/// does not make (it comes from the call's values) is reported at the call, the module's text
+/// quoted in the note.
+fn module_call(
+    source: &Source,
+    source_id: usize,
+    call: crate::iac::ModuleCall,
+    opts: &Options,
+    report: &mut FileReport,
+) {
+    let caller_len = source.text.len();
+    let combined = Source::new(source.name.clone(), call.text);
+    let check = |tpl: crate::iac::Template| {
+        let mut r = FileReport::default();
+        check_template(
+            &combined,
+            source_id,
+            Syntax::Hcl,
+            tpl,
+            Vec::new(),
+            opts,
+            &mut r,
+        );
+        r.findings
+    };
+    let alone = check(*call.alone);
+    let module_text = |f: &Finding| {
+        let at = combined.line_col(f.span.start);
+        let module_line = at.line.saturating_sub(source.line_col(caller_len).line + 1) + 1;
+        (module_line, crate::iac::written(&combined.display, f.span))
+    };
+    for mut f in check(*call.with) {
+        if f.rule.code.starts_with("SUP") {
+            continue;
+        }
+        let place = format!("`{}/{}`", call.source.trim_end_matches('/'), call.file);
+        if f.span.end <= caller_len {
+            f.labels.retain(|l| l.span.end <= caller_len);
+            f.labels.push(crate::diagnostic::Label {
+                span: call.at,
+                message: format!("given to module `{}` ({place})", call.module),
+                source: None,
+            });
+        } else {
+            let known = alone
+                .iter()
+                .any(|g| g.rule.code == f.rule.code && g.span == f.span && g.message == f.message);
+            if known {
+                continue;
+            }
+            let (line, text) = module_text(&f);
+            let why = format!("in {place} line {line} (`{text}`), with the values this call gives");
+            f.note = Some(match f.note.take() {
+                Some(n) => format!("{why}; {n}"),
+                None => why,
+            });
+            f.span = call.at;
+            f.labels.clear();
+        }
+        f.fix = None;
+        let dup = report
+            .findings
+            .iter()
+            .any(|g| g.rule.code == f.rule.code && g.span == f.span && g.message == f.message);
+        if !dup {
+            report.findings.push(f);
+        }
+    }
+    sort(&mut report.findings);
+}
+
+/// The findings of another pass over a template (reading other branches of its conditions)
+/// that `keep` accepts and the first pass did not make; suppressions are judged on the first
+/// pass.
+fn merge_pass(report: &mut FileReport, other: FileReport, keep: impl Fn(&Finding) -> bool) {
+    // whatever secret a pass read is hidden, whether or not its finding is kept
+    report.secrets.extend(other.secrets);
+    for f in other.findings {
+        let known = report
+            .findings
+            .iter()
+            .any(|g| g.rule.code == f.rule.code && g.span == f.span && g.message == f.message);
+        if !known && !f.rule.code.starts_with("SUP") && keep(&f) {
+            report.findings.push(f);
+        }
+    }
+    sort(&mut report.findings);
 }
 
 /// A file's findings in their order, without those of rules that are off (the checks of a

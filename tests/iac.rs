@@ -1402,3 +1402,270 @@ fn cdk_synthesized_templates_are_read_like_any_template() {
         .unwrap()
         .ends_with("CurStack.template.json")));
 }
+
+/// `for` expressions over known collections, `each`/`count` of a block created once,
+/// `jsondecode`, `keys`/`values`: the values flow through, and a defect is reported where it
+/// is written (issue 17).
+#[test]
+fn terraform_for_expressions_each_and_jsondecode_resolve() {
+    let dir = tempdir::Dir::new();
+    let tf = dir.write(
+        "main.tf",
+        r#"variable "buckets" {
+  default = ["acme-finops-billing", "<bucket_name>"]
+}
+locals {
+  arns    = [for b in var.buckets : "arn:aws:s3:::${b}/*"]
+  by_name = { for b in var.buckets : b => "arn:aws:s3:::${b}" if b != "acme-finops-billing" }
+  exports = { main = { versioning = "CREATE_NEW_REPORT" } }
+}
+resource "aws_iam_user_policy" "read" {
+  name = "read"
+  user = "finops"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = local.arns
+    }, {
+      Effect   = "Allow"
+      Action   = ["s3:ListBucket"]
+      Resource = values(local.by_name)
+    }]
+  })
+}
+resource "aws_iam_policy" "decoded" {
+  name   = "decoded"
+  policy = jsonencode(jsondecode(<<EOT
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjct", "Resource": "*"}]}
+EOT
+  ))
+}
+resource "aws_cur_report_definition" "cur" {
+  for_each                   = local.exports
+  report_name                = each.key
+  time_unit                  = "HOURLY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = "acme-finops-billing"
+  s3_prefix                  = "cur"
+  s3_region                  = "us-east-1"
+  refresh_closed_reports     = true
+  report_versioning          = each.value.versioning
+}
+"#,
+    );
+    let (_, v) = json_findings(&["--no-config", &tf]);
+    let found = located(&v);
+    let got: Vec<(&str, u64)> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
+    assert_eq!(
+        got,
+        vec![("VAL001", 5), ("VAL001", 6), ("CUR004", 7), ("IAM002", 28)],
+        "{found:?}"
+    );
+    assert_eq!(found[2].2, "CREATE_NEW_REPORT", "{found:?}");
+    assert_eq!(found[3].2, "s3:GetObjct", "{found:?}");
+    // `count = 1`: `count.index` is 0
+    let counted = dir.write(
+        "count/main.tf",
+        r#"locals {
+  versions = ["CREATE_NEW_REPORT"]
+}
+resource "aws_cur_report_definition" "cur" {
+  count                      = 1
+  report_name                = "cur"
+  time_unit                  = "HOURLY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = "acme-finops-billing"
+  s3_prefix                  = "cur"
+  s3_region                  = "us-east-1"
+  refresh_closed_reports     = true
+  report_versioning          = local.versions[count.index]
+}
+"#,
+    );
+    let (_, v) = json_findings(&["--no-config", &counted]);
+    assert_eq!(codes(&v), vec!["CUR004".to_string()], "{v:#}");
+}
+
+/// A conditional whose condition is not known: each branch is read, and a defect in one is
+/// reported at its text (or where the value it builds is used); the branches that are fine
+/// raise nothing (issue 17).
+#[test]
+fn each_known_branch_of_an_unknown_terraform_conditional_is_checked() {
+    let dir = tempdir::Dir::new();
+    let tf = dir.write(
+        "main.tf",
+        r#"variable "create" {
+  type = bool
+}
+locals {
+  bucket = var.create ? "acme-finops-billing" : "<existing_bucket>"
+}
+resource "aws_iam_user_policy" "cond" {
+  name = "cond"
+  user = "finops"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = var.create ? ["s3:GetObject"] : ["s3:GetObjct"]
+      Resource = "arn:aws:s3:::${local.bucket}/*"
+    }]
+  })
+}
+resource "aws_cur_report_definition" "cur" {
+  report_name                = "cur"
+  time_unit                  = var.create ? "HOURLY" : "MONTHLY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = "acme-finops-billing"
+  s3_prefix                  = "cur"
+  s3_region                  = "us-east-1"
+  refresh_closed_reports     = true
+  report_versioning          = "OVERWRITE_REPORT"
+}
+"#,
+    );
+    let (_, v) = json_findings(&["--no-config", &tf]);
+    let found = located(&v);
+    let got: Vec<(&str, u64, &str)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
+        .collect();
+    assert!(got.contains(&("IAM002", 14, "s3:GetObjct")), "{found:?}");
+    assert!(got.contains(&("CUR005", 21, "MONTHLY")), "{found:?}");
+    assert!(
+        got.iter().any(|f| f.0 == "VAL001" && f.1 == 15),
+        "{found:?}"
+    );
+    assert_eq!(got.len(), 3, "{found:?}");
+    // given the condition, only that branch counts
+    let (_, v) = json_findings(&["--no-config", "--var", "create=true", &tf]);
+    assert!(codes(&v).is_empty(), "{v:#}");
+}
+
+/// A local module call (`source = "./modules/x"`) is followed with its inputs: a defect in a
+/// value the call gives is reported at the call's text; one the values cause in the module's
+/// text is reported at the call with the module's line; registry modules stay unknown
+/// (issue 17).
+#[test]
+fn local_module_calls_are_followed_with_their_inputs() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "main.tf",
+        r#"module "cur" {
+  source      = "./modules/cur"
+  bucket_name = "<bucket_name>"
+  versioning  = "CREATE_NEW_REPORT"
+}
+module "remote" {
+  source  = "appvia/cur/aws"
+  version = "1.0.0"
+}
+"#,
+    );
+    dir.write(
+        "modules/cur/variables.tf",
+        r#"variable "bucket_name" {
+  type = string
+}
+variable "versioning" {
+  type    = string
+  default = "OVERWRITE_REPORT"
+}
+"#,
+    );
+    dir.write(
+        "modules/cur/main.tf",
+        r#"resource "aws_cur_report_definition" "cur" {
+  report_name                = "cur"
+  time_unit                  = "HOURLY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = var.bucket_name
+  s3_prefix                  = "cur"
+  s3_region                  = "us-east-1"
+  refresh_closed_reports     = true
+  report_versioning          = var.versioning
+}
+resource "aws_iam_user_policy" "read" {
+  name = "read"
+  user = "finops"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = "arn:aws:s3:::${var.bucket_name}/*"
+    }]
+  })
+}
+"#,
+    );
+    let root = dir.path().to_string_lossy().to_string();
+    let (code, v) = json_findings(&["--no-config", &root]);
+    assert_eq!(code, 1, "{v:#}");
+    let findings = v["findings"].as_array().unwrap();
+    // every finding is in the caller: the module on its own is clean
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["file"].as_str().unwrap().ends_with("main.tf")
+                && !f["file"].as_str().unwrap().contains("modules")),
+        "{v:#}"
+    );
+    let found = located(&v);
+    let got: Vec<(&str, u64, &str)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
+        .collect();
+    assert!(
+        got.contains(&("CUR004", 4, "CREATE_NEW_REPORT")),
+        "{found:?}"
+    );
+    assert!(got.contains(&("BKT001", 3, "<bucket_name>")), "{found:?}");
+    let through = findings
+        .iter()
+        .find(|f| f["code"] == "VAL001")
+        .expect("the placeholder through the module's ARN");
+    assert_eq!(through["range"]["start"]["line"], 1, "{through:#}");
+    assert!(
+        through["note"]
+            .as_str()
+            .unwrap()
+            .contains("./modules/cur/main.tf` line 21"),
+        "{through:#}"
+    );
+    // a module outside the checked tree is not read
+    let outside = tempdir::Dir::new();
+    for f in ["main.tf", "variables.tf"] {
+        let text = std::fs::read_to_string(dir.path().join("modules/cur").join(f)).unwrap();
+        outside.write(&format!("modules/cur/{f}"), &text);
+    }
+    let far = |source: &str| {
+        format!("module \"x\" {{\n  source     = \"{source}\"\n  versioning = \"CREATE_NEW_REPORT\"\n}}\n")
+    };
+    // a module outside the file's folder is read when the run checks it too
+    let inside = dir.write("near/main.tf", &far("../modules/cur"));
+    let modules = dir.path().join("modules").to_string_lossy().to_string();
+    let (code, v) = json_findings(&["--no-config", &inside, &modules]);
+    assert_eq!((code, codes(&v)), (1, vec!["CUR004".to_string()]), "{v:#}");
+    let (code, v) = json_findings(&["--no-config", &inside]);
+    assert_eq!((code, codes(&v)), (0, vec![]), "{v:#}");
+    let caller = dir.write(
+        "far/main.tf",
+        &far(&format!(
+            "../../{}/modules/cur",
+            outside.path().file_name().unwrap().to_string_lossy()
+        )),
+    );
+    let (code, v) = json_findings(&["--no-config", &caller]);
+    assert_eq!(code, 0, "{v:#}");
+}

@@ -52,6 +52,16 @@ struct Ctx<'a> {
     region_arns: std::cell::RefCell<Vec<Span>>,
     /// Values read through a reference that keep their place: (where written, where used).
     relocated: std::cell::RefCell<Vec<(Span, Span)>>,
+    /// The names bound where a value is read: a `for` expression's variables, `each` and
+    /// `count` of a block created once; the innermost last.
+    scope: std::cell::RefCell<Vec<(String, Node)>>,
+    /// Which branch of every conditional whose condition is not known this pass reads
+    /// (`None`: a value only where both branches agree).
+    branch: std::cell::Cell<Option<bool>>,
+    /// Whether such a conditional with differing branches was met.
+    branched: std::cell::Cell<bool>,
+    /// The branches read in this pass (see [`Template::picked`]).
+    picked: std::cell::RefCell<Vec<Span>>,
 }
 
 /// The definitions references name, the first of each in file order (this file, then the
@@ -69,6 +79,8 @@ struct Index<'a> {
     resources: HashMap<(&'a str, &'a str), &'a Block>,
     /// `data "aws_iam_policy_document"` blocks of this file only.
     documents: HashMap<&'a str, &'a Block>,
+    /// The values a calling module gives to variables, read where the call writes them.
+    inputs: HashMap<String, Node>,
 }
 
 impl<'a> Index<'a> {
@@ -163,6 +175,11 @@ impl<'a> Ctx<'a> {
     fn reference(&self, parts: &[String], span: Span, depth: usize) -> Option<Node> {
         let p: Vec<&str> = parts.iter().map(String::as_str).collect();
         match p.as_slice() {
+            ["var", name] if self.index.inputs.contains_key(*name) => {
+                let v = self.index.inputs.get(*name)?;
+                let (nodes, bytes) = crate::parse::weight(v);
+                self.budget.spend(nodes, bytes).then(|| v.clone())
+            }
             ["var", name] if self.index.tfvars.contains_key(name) => {
                 let given = *self.index.tfvars.get(name)?;
                 let mut value = self.value(given, depth + 1);
@@ -327,6 +344,40 @@ impl<'a> Ctx<'a> {
                 node(Kind::Array(items))
             }
             ("tolist" | "toset", [a]) => node(Kind::Array(list(a)?)),
+            ("keys" | "values", [m]) => {
+                let Kind::Object(mut ms) = known(m)?.kind else {
+                    return None;
+                };
+                // Terraform gives a map's keys (and their values) in lexical order
+                ms.sort_by(|a, b| a.key.cmp(&b.key));
+                node(Kind::Array(
+                    ms.into_iter()
+                        .map(|m| {
+                            if name == "keys" {
+                                string(m.key, m.key_span, m.key_span)
+                            } else {
+                                m.value
+                            }
+                        })
+                        .collect(),
+                ))
+            }
+            ("length", [a]) => {
+                let n = match known(a)?.kind {
+                    Kind::Array(items) => items.len(),
+                    Kind::Object(ms) => ms.len(),
+                    Kind::String(s) => s.chars().count(),
+                    _ => return None,
+                };
+                node(Kind::Number(n.to_string()))
+            }
+            ("contains", [l, v]) => {
+                let v = crate::schema::to_value(&known(v)?);
+                bool_node(
+                    list(l)?.iter().any(|i| crate::schema::to_value(i) == v),
+                    span,
+                )
+            }
             ("flatten", [a]) => {
                 fn flat(items: Vec<Node>, out: &mut Vec<Node>) {
                     for i in items {
@@ -479,9 +530,174 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The value bound to a name (`for` variables, `each`, `count`), the innermost first.
+    fn bound(&self, name: &str) -> Option<Node> {
+        let scope = self.scope.try_borrow().ok()?;
+        let (_, v) = scope.iter().rev().find(|(n, _)| n == name)?;
+        let (nodes, bytes) = crate::parse::weight(v);
+        self.budget.spend(nodes, bytes).then(|| v.clone())
+    }
+
+    /// `body` evaluated with `bindings` in scope.
+    fn with<T>(&self, bindings: Vec<(String, Node)>, body: impl FnOnce() -> T) -> T {
+        let n = bindings.len();
+        if let Ok(mut s) = self.scope.try_borrow_mut() {
+            s.extend(bindings);
+        }
+        let out = body();
+        if let Ok(mut s) = self.scope.try_borrow_mut() {
+            let keep = s.len().saturating_sub(n);
+            s.truncate(keep);
+        }
+        out
+    }
+
+    /// `each` and `count` of a block created exactly once (`count = 1`, a `for_each` of one
+    /// element): known there; with more instances they differ per instance (unknown).
+    fn instance(&self, b: &Block) -> Vec<(String, Node)> {
+        let mut out = Vec::new();
+        for s in b.body.iter() {
+            let Structure::Attribute(a) = s else { continue };
+            let span = Span::of(a.value.span());
+            match a.key.as_str() {
+                "count" => {
+                    if let Kind::Number(n) = &self.value(&a.value, 1).kind {
+                        if n.parse::<f64>().is_ok_and(|n| n == 1.0) {
+                            let index = Node {
+                                span,
+                                inner: span,
+                                kind: Kind::Number("0".into()),
+                            };
+                            out.push((
+                                "count".into(),
+                                object(vec![member("index", span, index)], span),
+                            ));
+                        }
+                    }
+                }
+                "for_each" => {
+                    let v = self.value(&a.value, 1);
+                    let pair = match &v.kind {
+                        Kind::Array(items) if items.len() == 1 => {
+                            Some((items[0].clone(), items[0].clone()))
+                        }
+                        Kind::Object(members) if members.len() == 1 => Some((
+                            string(
+                                members[0].key.as_str(),
+                                members[0].key_span,
+                                members[0].key_span,
+                            ),
+                            members[0].value.clone(),
+                        )),
+                        _ => None,
+                    };
+                    if let Some((k, v)) = pair {
+                        let each = object(
+                            vec![member("key", k.span, k), member("value", v.span, v)],
+                            span,
+                        );
+                        out.push(("each".into(), each));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// `[for k, v in coll : value if cond]` and `{for k, v in coll : key => value}` over a
+    /// known collection; unknown when the collection, a condition or a key is not known.
+    fn for_expr(&self, f: &hcl_edit::expr::ForExpr, span: Span, depth: usize) -> Node {
+        let coll = self.value(&f.intro.collection_expr, depth + 1);
+        let pairs: Vec<(Node, Node)> = match coll.kind {
+            Kind::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let k = Node {
+                        span: v.span,
+                        inner: v.span,
+                        kind: Kind::Number(i.to_string()),
+                    };
+                    (k, v)
+                })
+                .collect(),
+            Kind::Object(members) => members
+                .into_iter()
+                .map(|m| (string(m.key, m.key_span, m.key_span), m.value))
+                .collect(),
+            _ => return unknown(self.text, span),
+        };
+        if f.grouping {
+            return unknown(self.text, span);
+        }
+        let value_var = f.intro.value_var.as_str().to_string();
+        let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());
+        let mut items = Vec::new();
+        let mut members: Vec<Member> = Vec::new();
+        for (k, v) in pairs {
+            let mut bindings = vec![(value_var.clone(), v)];
+            if let Some(kv) = &key_var {
+                bindings.push((kv.clone(), k));
+            }
+            let step = self.with(bindings, || {
+                if let Some(c) = &f.cond {
+                    match self.value(&c.expr, depth + 1).kind {
+                        Kind::Bool(true) => {}
+                        Kind::Bool(false) => return Some(None),
+                        _ => return None,
+                    }
+                }
+                let value = self.value(&f.value_expr, depth + 1);
+                let key = match &f.key_expr {
+                    Some(ke) => match self.value(ke, depth + 1).kind {
+                        Kind::String(s) | Kind::Number(s) => Some((s, Span::of(ke.span()))),
+                        _ => return None,
+                    },
+                    None => None,
+                };
+                Some(Some((key, value)))
+            });
+            match step {
+                None => return unknown(self.text, span),
+                Some(None) => {}
+                Some(Some((Some((key, key_span)), value))) => {
+                    members.retain(|m| m.key != key);
+                    members.push(Member {
+                        key,
+                        key_span,
+                        value,
+                    });
+                }
+                Some(Some((None, value))) => items.push(value),
+            }
+            if self.budget.exceeded().is_some() {
+                return unknown(self.text, span);
+            }
+        }
+        let kind = if f.key_expr.is_some() {
+            Kind::Object(members)
+        } else {
+            Kind::Array(items)
+        };
+        Node {
+            span,
+            inner: span,
+            kind,
+        }
+    }
+
     /// Whether a block is declared with a `count` known to be 0 or a `for_each` known to be
     /// empty.
     fn never_created(&self, b: &Block) -> bool {
+        // a count that depends on an unknown condition is checked as if created, in every pass
+        let branch = self.branch.replace(None);
+        let out = self.never_created_in(b);
+        self.branch.set(branch);
+        out
+    }
+
+    fn never_created_in(&self, b: &Block) -> bool {
         let empty = |e: &Expression| {
             let v = self.value(e, 1);
             match &v.kind {
@@ -590,12 +806,36 @@ impl<'a> Ctx<'a> {
                 n
             }
             Expression::Parenthesis(p) => self.value(p.inner(), depth + 1),
+            Expression::Variable(v) => self
+                .bound(v.as_str())
+                .unwrap_or_else(|| unknown(self.text, span)),
+            Expression::ForExpr(f) => self.for_expr(f, span, depth),
             Expression::Traversal(t) => {
+                let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
                 let root = match &t.expr {
                     Expression::Variable(v) => v.as_str().to_string(),
-                    _ => return unknown(self.text, span),
+                    // `[for ...][0]`, `merge(...).x`: the value, stepped into
+                    other => {
+                        let mut v = self.value(other, depth + 1);
+                        for op in &ops {
+                            v = match self.step(&v, op, depth) {
+                                Some(x) => x,
+                                None => return unknown(self.text, span),
+                            };
+                        }
+                        return v;
+                    }
                 };
-                let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+                // a bound name (`each.value.name`, a `for` variable): its value, stepped into
+                if let Some(mut v) = self.bound(&root) {
+                    for op in &ops {
+                        v = match self.step(&v, op, depth) {
+                            Some(x) => x,
+                            None => return unknown(self.text, span),
+                        };
+                    }
+                    return v;
+                }
                 // `var.x` and `local.x`: the value, then its attributes and elements
                 if root == "var" || root == "local" {
                     let Some(TraversalOperator::GetAttr(name)) = ops.first() else {
@@ -635,6 +875,16 @@ impl<'a> Ctx<'a> {
                 match (name, args.as_slice()) {
                     // the document itself, so every position inside it is kept
                     ("jsonencode", [arg]) => self.value(arg, depth + 1),
+                    // a JSON text of the configuration: its document, positions kept where
+                    // the text is written in this file
+                    ("jsondecode", [arg]) => {
+                        let v = self.value(arg, depth + 1);
+                        let mut ignored = Vec::new();
+                        match super::policy_from_string(self.text, &v, false, &mut ignored) {
+                            Some(root) if ignored.is_empty() => root,
+                            _ => unknown(self.text, span),
+                        }
+                    }
                     // a policy in a file of the module: read by the run, with its kind
                     ("file", [arg]) => match self.value(arg, depth + 1).kind {
                         Kind::String(path) => Node {
@@ -679,12 +929,25 @@ impl<'a> Ctx<'a> {
                 let a = self.value(&c.true_expr, depth + 1);
                 let b = self.value(&c.false_expr, depth + 1);
                 if !a.has_unknown() && crate::schema::to_value(&a) == crate::schema::to_value(&b) {
-                    a
-                } else {
-                    unknown(self.text, span)
+                    return a;
+                }
+                self.branched.set(true);
+                // a pass that reads one side of every such condition: that branch, at its text
+                match self.branch.get() {
+                    Some(side) => {
+                        let (chosen, e) = if side {
+                            (a, &c.true_expr)
+                        } else {
+                            (b, &c.false_expr)
+                        };
+                        if let Ok(mut p) = self.picked.try_borrow_mut() {
+                            p.push(Span::of(e.span()));
+                        }
+                        chosen
+                    }
+                    None => unknown(self.text, span),
                 }
             }
-            _ => unknown(self.text, span),
         }
     }
 
@@ -733,6 +996,16 @@ impl<'a> Ctx<'a> {
     /// A block's body as Terraform JSON writes it: attributes as members, nested blocks as
     /// arrays of objects.
     fn body(&self, block: &Block, depth: usize) -> Node {
+        if depth == 0 {
+            let bindings = self.instance(block);
+            if !bindings.is_empty() {
+                return self.with(bindings, || self.body_of(block, depth));
+            }
+        }
+        self.body_of(block, depth)
+    }
+
+    fn body_of(&self, block: &Block, depth: usize) -> Node {
         let span = Span::of(block.span());
         let mut members: Vec<Member> = Vec::new();
         for s in block.body.iter() {
@@ -1039,6 +1312,7 @@ pub fn extract(
     invalid_utf8_at: Option<usize>,
     account: Option<&str>,
     siblings: &[std::sync::Arc<str>],
+    branch: Option<bool>,
 ) -> Template {
     let mut t = Template {
         format: "Terraform configuration",
@@ -1065,30 +1339,78 @@ pub fn extract(
             return t;
         }
     };
-    let others: Vec<HclBody> = siblings
+    // the files of the local modules the folder calls, by source as written
+    let mut modules: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    let mut plain = Vec::new();
+    for sib in siblings {
+        match sib.strip_prefix(MODULE_MARK).and_then(|r| {
+            let (source, rest) = r.split_once('\u{1}')?;
+            let (name, text) = rest.split_once('\n')?;
+            Some((source, name, text))
+        }) {
+            Some((source, name, text)) => modules.entry(source).or_default().push((name, text)),
+            None => plain.push(sib),
+        }
+    }
+    let others: Vec<HclBody> = plain
         .iter()
         .filter_map(|t| hcl_edit::parser::parse_body(t).ok())
         .collect();
-    let module_len = siblings
+    let module_len = plain
         .iter()
         .fold(text.len(), |n, s| n.saturating_add(s.len()));
+    let mut t = extract_body(
+        text,
+        &body,
+        &others,
+        module_len,
+        account,
+        branch,
+        HashMap::new(),
+        t,
+    );
+    if branch.is_none() && !modules.is_empty() {
+        calls(text, &body, &others, module_len, account, &modules, &mut t);
+    }
+    t
+}
+
+/// The documents of a parsed configuration (`body`, with the other files of its module
+/// `others`); `inputs` are the values a calling module gives to its variables.
+#[allow(clippy::too_many_arguments)]
+fn extract_body(
+    text: &str,
+    body: &HclBody,
+    others: &[HclBody],
+    module_len: usize,
+    account: Option<&str>,
+    branch: Option<bool>,
+    inputs: HashMap<String, Node>,
+    mut t: Template,
+) -> Template {
+    let mut index = Index::new(body, others);
+    index.inputs = inputs;
     let ctx = Ctx {
         text,
-        body: &body,
-        others: &others,
+        body,
+        others,
         account,
-        index: Index::new(&body, &others),
+        index,
         budget: Budget::for_template(module_len),
         exceeded_at: Default::default(),
         providers: Default::default(),
         region_arns: Default::default(),
         relocated: Default::default(),
+        scope: Default::default(),
+        branch: std::cell::Cell::new(branch),
+        branched: Default::default(),
+        picked: Default::default(),
     };
     // the module is every `.tf` file of the folder: a bucket policy or a policy document's use
     // in a sibling file counts, and the exports declared there set the export type
-    let uses = Uses::new(std::iter::once(&body).chain(others.iter()));
+    let uses = Uses::new(std::iter::once(body).chain(others.iter()));
     let mut declared = (false, false);
-    for b in std::iter::once(&body)
+    for b in std::iter::once(body)
         .chain(others.iter())
         .flat_map(|b| b.iter())
         .filter_map(|s| match s {
@@ -1156,7 +1478,7 @@ pub fn extract(
                     if let Some(r) = provider_region(&ctx, b) {
                         // from version 5.43.0 the provider sends the report's calls to
                         // us-east-1 itself: only a configuration held to older versions fails
-                        if provider_before(&body, &others, (5, 43, 0)) {
+                        if provider_before(body, others, (5, 43, 0)) {
                             t.cur_regions.push(r);
                         }
                     }
@@ -1186,10 +1508,10 @@ pub fn extract(
         }
     }
     // policies attached only to other principals than the platform's user
-    let others: std::collections::HashSet<String> = not_for_platform(&body).into_iter().collect();
+    let elsewhere: std::collections::HashSet<String> = not_for_platform(body).into_iter().collect();
     for d in &mut t.docs {
         if let Body::Policy { for_platform, .. } = &mut d.body {
-            if others.contains(&d.resource) {
+            if elsewhere.contains(&d.resource) {
                 *for_platform = false;
             }
         }
@@ -1201,7 +1523,148 @@ pub fn extract(
     suppressions(text, &scopes, &mut t.suppressions);
     t.region_arns = ctx.region_arns.take();
     t.relocated = ctx.relocated.take();
+    t.branched = ctx.branched.get();
+    t.picked = ctx.picked.take();
     t
+}
+
+/// Marks an entry of the module's files that is a file of a local module the folder calls:
+/// the mark, the source as written, `\u{1}`, the file's name, a line break, its text.
+pub const MODULE_MARK: &str = "\u{1}module:";
+
+/// An entry of the module's files for a file of the local module called as `source`.
+pub fn module_file(source: &str, name: &str, text: &str) -> String {
+    format!("{MODULE_MARK}{source}\u{1}{name}\n{text}")
+}
+
+/// The local modules (`source = "./x"`, `"../x"`) a configuration's text calls.
+pub fn local_module_sources(text: &str) -> Vec<String> {
+    let Ok(body) = hcl_edit::parser::parse_body(text) else {
+        return Vec::new();
+    };
+    body.iter()
+        .filter_map(|s| match s {
+            Structure::Block(b) if b.ident.as_str() == "module" => Some(b),
+            _ => None,
+        })
+        .filter_map(|b| match Ctx::attribute(b, "source")? {
+            Expression::String(s) => Some(s.value().to_string()),
+            _ => None,
+        })
+        .filter(|s| is_local_source(s))
+        .collect()
+}
+
+fn is_local_source(s: &str) -> bool {
+    s.starts_with("./") || s.starts_with("../")
+}
+
+/// The calls of local modules in this file: each file of the called module read with the
+/// values the call gives (see [`super::ModuleCall`]), and as it reads on its own.
+fn calls(
+    text: &str,
+    body: &HclBody,
+    others: &[HclBody],
+    module_len: usize,
+    account: Option<&str>,
+    modules: &HashMap<&str, Vec<(&str, &str)>>,
+    t: &mut Template,
+) {
+    // the call's values, read as in the caller
+    let index = Index::new(body, others);
+    let ctx = Ctx {
+        text,
+        body,
+        others,
+        account,
+        index,
+        budget: Budget::for_template(module_len),
+        exceeded_at: Default::default(),
+        providers: Default::default(),
+        region_arns: Default::default(),
+        relocated: Default::default(),
+        scope: Default::default(),
+        branch: Default::default(),
+        branched: Default::default(),
+        picked: Default::default(),
+    };
+    for b in body.iter().filter_map(|s| match s {
+        Structure::Block(b) if b.ident.as_str() == "module" => Some(b),
+        _ => None,
+    }) {
+        let Some(Expression::String(source)) = Ctx::attribute(b, "source") else {
+            continue;
+        };
+        let Some(files) = modules.get(source.value().as_str()) else {
+            continue;
+        };
+        if ctx.never_created(b) {
+            continue;
+        }
+        let name = b.labels.first().map(label).unwrap_or("").to_string();
+        let mut inputs = HashMap::new();
+        for s in b.body.iter() {
+            if let Structure::Attribute(a) = s {
+                if !matches!(
+                    a.key.as_str(),
+                    "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+                ) {
+                    inputs.insert(a.key.as_str().to_string(), ctx.value(&a.value, 0));
+                }
+            }
+        }
+        if ctx.budget.exceeded().is_some() {
+            return;
+        }
+        let bodies: Vec<Option<HclBody>> = files
+            .iter()
+            .map(|(_, t)| hcl_edit::parser::parse_body(t).ok())
+            .collect();
+        let len = files
+            .iter()
+            .fold(0usize, |n, (_, t)| n.saturating_add(t.len()));
+        for (i, (file, ctext)) in files.iter().enumerate() {
+            if !file.ends_with(".tf") || bodies[i].is_none() {
+                continue;
+            }
+            // the module's file after the caller's text (and a line break): its positions
+            // never meet the caller's
+            let padded = format!("{}\n{ctext}", " ".repeat(text.len()));
+            let Ok(cbody) = hcl_edit::parser::parse_body(&padded) else {
+                continue;
+            };
+            let siblings: Vec<HclBody> = bodies
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .filter_map(|(_, b)| b.clone())
+                .collect();
+            let combined = format!("{text}\n{ctext}");
+            let read = |inputs| {
+                extract_body(
+                    &combined,
+                    &cbody,
+                    &siblings,
+                    len,
+                    account,
+                    None,
+                    inputs,
+                    Template::default(),
+                )
+            };
+            let with = read(inputs.clone());
+            let alone = read(HashMap::new());
+            t.calls.push(super::ModuleCall {
+                module: name.clone(),
+                source: source.value().to_string(),
+                file: file.to_string(),
+                at: Span::of(b.labels.first().map(|l| l.span()).unwrap_or(b.ident.span())),
+                text: combined,
+                with: Box::new(with),
+                alone: Box::new(alone),
+            });
+        }
+    }
 }
 
 /// A configuration whose evaluation ran out of its budget: one finding where it did, and

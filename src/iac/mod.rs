@@ -98,6 +98,31 @@ pub struct Template {
     /// Values read through a reference (a variable's default, a local of the same file) that
     /// keep the place they are written: (where written, where used).
     pub relocated: Vec<(Span, Span)>,
+    /// Whether a conditional whose condition is not known, with branches that differ, was
+    /// read: a pass reading each branch may find more (Terraform).
+    pub branched: bool,
+    /// In a pass that reads one branch of every such conditional: the branches' text. A
+    /// finding of that pass inside one of them holds in that branch.
+    pub picked: Vec<Span>,
+    /// The files of the local modules this file calls, read with the values of the call.
+    pub calls: Vec<ModuleCall>,
+}
+
+/// A file of a local module that a configuration calls (`module "x" { source = "./x" }`), read
+/// with the values the call gives to its variables, and as it reads on its own. Its positions
+/// are in `text`: the caller's text, a line break, then the module file's; a finding of `with`
+/// before the module file is at the caller's text (a value the call gives).
+#[derive(Debug)]
+pub struct ModuleCall {
+    /// The call's name (`module "cur"`), its source as written and the module's file.
+    pub module: String,
+    pub source: String,
+    pub file: String,
+    /// The call's label in the caller.
+    pub at: Span,
+    pub text: String,
+    pub with: Box<Template>,
+    pub alone: Box<Template>,
 }
 
 /// Whether a template string (as written) builds a billing service's ARN with the region of
