@@ -715,6 +715,17 @@ fn check_template(
                 f
             }
         };
+        let mut findings = findings;
+        if let Some(user) = &e.used_by {
+            // a document declared apart from the resource that uses it: say which
+            for f in &mut findings {
+                let used = format!("the document is used by `{user}`");
+                f.note = Some(match f.note.take() {
+                    Some(n) => format!("{n}; {used}"),
+                    None => used,
+                });
+            }
+        }
         scoped.push((e.scope, findings));
     }
     let mut findings: Vec<Finding> = scoped.into_iter().flat_map(|(_, f)| f).collect();

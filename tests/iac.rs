@@ -1669,3 +1669,46 @@ resource "aws_iam_user_policy" "read" {
     let (code, v) = json_findings(&["--no-config", &caller]);
     assert_eq!(code, 0, "{v:#}");
 }
+
+/// A policy document data source declared in another file than the resource that uses it is
+/// checked where it is written, with the kind of its use, and its findings name that resource
+/// (issue 17).
+#[test]
+fn a_policy_document_of_another_file_names_its_use() {
+    let dir = tempdir::Dir::new();
+    let docs = dir.write(
+        "documents.tf",
+        r#"data "aws_iam_policy_document" "read" {
+  statement {
+    actions   = ["s3:GetObjct"]
+    resources = ["*"]
+  }
+}
+"#,
+    );
+    dir.write(
+        "iam.tf",
+        r#"resource "aws_iam_policy" "read" {
+  name   = "read"
+  policy = data.aws_iam_policy_document.read.json
+}
+"#,
+    );
+    let root = dir.path().to_string_lossy().to_string();
+    let (_, v) = json_findings(&["--no-config", &root]);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "IAM002")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(f["file"].as_str().unwrap(), docs, "{f:#}");
+    assert_eq!(f["range"]["start"]["line"], 3, "{f:#}");
+    assert!(
+        f["note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("used by `aws_iam_policy.read`"),
+        "{f:#}"
+    );
+}

@@ -612,6 +612,7 @@ pub fn extract(
                 resource: name.clone(),
                 scope,
                 body,
+                used_by: None,
             })
         };
         let policy = |doc: Option<&Node>,

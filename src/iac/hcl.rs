@@ -1498,6 +1498,7 @@ fn extract_body(
                         root,
                         for_platform: true,
                     },
+                    used_by: uses.document_users.get(*name).cloned(),
                 });
             }
             _ => {}
@@ -1849,6 +1850,8 @@ struct Uses {
     /// as: a bucket policy for an `aws_s3_bucket_policy`, a trust policy for a role's
     /// `assume_role_policy`, an identity policy for an IAM policy resource.
     documents: HashMap<String, PolicyKind>,
+    /// Policy-document data source name → the address of the first resource that uses it.
+    document_users: HashMap<String, String>,
 }
 
 impl Uses {
@@ -1857,6 +1860,7 @@ impl Uses {
         let mut uses = Uses {
             bucket_policies: HashMap::new(),
             documents: HashMap::new(),
+            document_users: HashMap::new(),
         };
         for s in bodies.flat_map(|b| b.iter()) {
             let Structure::Block(b) = s else {
@@ -1894,6 +1898,15 @@ impl Uses {
             if let Some(e) = Ctx::attribute(b, attr) {
                 for doc in referenced(&e.to_string(), "data.aws_iam_policy_document.") {
                     uses.documents.entry(doc.to_string()).or_insert(kind);
+                    uses.document_users
+                        .entry(doc.to_string())
+                        .or_insert_with(|| {
+                            format!(
+                                "{}.{}",
+                                first.unwrap_or(""),
+                                b.labels.get(1).map(label).unwrap_or("")
+                            )
+                        });
                 }
             }
         }

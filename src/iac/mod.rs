@@ -36,6 +36,9 @@ pub struct Embedded {
     /// The resource's whole text, for the suppressions written on it.
     pub scope: Span,
     pub body: Body,
+    /// The resource that uses this document, when it is declared apart from it (a policy
+    /// document data source): findings name it.
+    pub used_by: Option<String>,
 }
 
 #[derive(Debug)]
@@ -361,6 +364,7 @@ pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mu
             resource: r.address.to_string(),
             scope: r.scope,
             body,
+            used_by: None,
         })
     };
     let mut includes = Vec::new();
