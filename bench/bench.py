@@ -42,6 +42,25 @@ BIN = os.path.join(TARGET, "release", "finops-lint")
 SINGLE = os.path.join(ROOT, "examples", "onboarding", "readonly-policy.json")
 CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "managed-policies"))
 IAC = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "iac"))
+FINOPS_IAC = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "finops-iac"))
+
+
+def iac_files(folder):
+    """The files of an IaC corpus the linter reads as documents or configurations."""
+    exts = (".tf", ".json", ".yaml", ".yml", ".tfvars")
+    return sum(1 for _, _, fs in os.walk(folder) for f in fs if f.endswith(exts))
+
+
+def iac(results):
+    """Terraform and CloudFormation as real repositories write them: per file."""
+    for name, folder in (("IaC corpus", IAC), ("finops-iac corpus", FINOPS_IAC)):
+        if not os.path.isdir(folder):
+            print(f"note: {folder} not found; its benchmark not run", file=sys.stderr)
+            continue
+        n = iac_files(folder)
+        med, _ = timed([BIN, "--fail-on", "never", "--format", "concise", folder], 21)
+        results.append((f"{name} ({n} files), median", med * 1000, "ms", None))
+        results.append((f"{name}, per file", med * 1000 / n, "ms", None))
 VENV = os.path.join(ROOT, "target", "bench-venv")
 
 
@@ -214,6 +233,7 @@ def main():
         results.append(("serde_json floor: the corpus read and parsed, median", floor * 1000, "ms", None))
         results.append(("finops-lint on the corpus, run in turn with the floor, median", ours * 1000, "ms", None))
         results.append(("finops-lint as a multiple of the floor", ours / floor, "x", 3.0))
+    iac(results)
     if "--quick" not in sys.argv and os.path.isdir(CORPUS):
         parliament, cfn_lint = peers()
         p_single, _ = timed([parliament, "--file", SINGLE], 5)

@@ -725,6 +725,8 @@ fn prepass(
 #[derive(Default)]
 struct Modules {
     read: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<ModuleFiles>>>,
+    /// The files of the local modules each folder calls, marked (see `siblings`).
+    called: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<Vec<Arc<str>>>>>,
     roots: crate::contain::Roots,
     /// The run's size limit.
     reader: Reader,
@@ -760,6 +762,12 @@ impl Modules {
             .filter(|(n, _)| Some(n.as_os_str()) != path.file_name())
             .map(|(_, t)| Arc::clone(t))
             .collect();
+        let cached = self.called.lock().ok().and_then(|m| m.get(&dir).cloned());
+        if let Some(called) = cached {
+            out.extend(called.iter().cloned());
+            return out;
+        }
+        let mut marked: Vec<Arc<str>> = Vec::new();
         // the local modules the folder calls (`source = "./modules/x"`): their `.tf` files,
         // marked with the source as written, when the folder is inside the checked tree
         for called in files
@@ -784,11 +792,15 @@ impl Modules {
             for (name, text) in child_files.iter() {
                 let name = name.to_string_lossy();
                 if name.ends_with(".tf") {
-                    out.push(Arc::from(crate::iac::hcl::module_file(
+                    marked.push(Arc::from(crate::iac::hcl::module_file(
                         &called, &name, text,
                     )));
                 }
             }
+        }
+        out.extend(marked.iter().cloned());
+        if let Ok(mut m) = self.called.lock() {
+            m.insert(dir, Arc::new(marked));
         }
         out
     }

@@ -101,18 +101,15 @@ pub fn check_source_in(
                 .collect();
             &with_vars
         };
-        let extract = |branch| {
-            crate::iac::hcl::extract(
-                &source.text,
-                invalid_utf8_at,
-                opts.account_id.as_deref(),
-                siblings,
-                branch,
-            )
-        };
-        let mut tpl = extract(None);
+        let mut tpl = crate::iac::hcl::extract(
+            &source.text,
+            invalid_utf8_at,
+            opts.account_id.as_deref(),
+            siblings,
+        );
         let branched = tpl.branched;
         let calls = std::mem::take(&mut tpl.calls);
+        let passes = std::mem::take(&mut tpl.passes);
         // what the first pass could not read: a branch pass's finding there is new knowledge
         let undetermined: Vec<Span> = if branched {
             tpl.docs
@@ -145,8 +142,7 @@ pub fn check_source_in(
             // own; a finding of that pass inside a branch's text, or on a value the first pass
             // could not read, holds in that branch (elsewhere, checks across documents keep the
             // first pass's optimistic reading)
-            for side in [true, false] {
-                let tpl = extract(Some(side));
+            for tpl in passes {
                 let picked = tpl.picked.clone();
                 let mut other = FileReport::default();
                 check_template(source, source_id, syntax, tpl, Vec::new(), opts, &mut other);

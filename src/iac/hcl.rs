@@ -25,6 +25,52 @@ use hcl_edit::structure::{Block, BlockLabel, Body as HclBody, Structure};
 use hcl_edit::template::Element;
 use hcl_edit::Span as _;
 use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A parsed file: the text that owns it, where in that text it is, and its body.
+type Parsed = (std::sync::Arc<str>, (usize, usize), Rc<HclBody>);
+
+/// The files of the local modules a folder calls, by source as written: the entry that holds
+/// each (see [`MODULE_MARK`]), its name and its text.
+type CalledFiles<'s> = HashMap<&'s str, Vec<(&'s std::sync::Arc<str>, &'s str, &'s str)>>;
+
+thread_local! {
+    /// The module files this thread has parsed, with the text that owns each (kept alive, so
+    /// that its address names it): a folder's files are each parsed once, not once per file
+    /// that reads them.
+    static PARSED: std::cell::RefCell<Vec<Parsed>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How many parsed files a thread keeps, and how much of their text (the oldest goes first).
+const PARSED_KEPT: usize = 128;
+const PARSED_KEPT_BYTES: usize = 16 << 20;
+
+/// `text` (a part of `owner`) parsed, from this thread's cache when it was before; `None` when
+/// it is not valid HCL.
+fn parsed(owner: &std::sync::Arc<str>, text: &str) -> Option<Rc<HclBody>> {
+    let key = (text.as_ptr() as usize, text.len());
+    let hit = PARSED.with(|p| {
+        p.borrow()
+            .iter()
+            .find(|(o, k, _)| *k == key && std::sync::Arc::ptr_eq(o, owner))
+            .map(|(_, _, b)| Rc::clone(b))
+    });
+    if hit.is_some() {
+        return hit;
+    }
+    let body = Rc::new(hcl_edit::parser::parse_body(text).ok()?);
+    PARSED.with(|p| {
+        let mut p = p.borrow_mut();
+        p.push((std::sync::Arc::clone(owner), key, Rc::clone(&body)));
+        while p.len() > PARSED_KEPT
+            || (p.len() > 1 && p.iter().map(|(_, (_, n), _)| n).sum::<usize>() > PARSED_KEPT_BYTES)
+        {
+            p.remove(0);
+        }
+    });
+    Some(body)
+}
 
 const MAX_DEPTH: usize = 32;
 
@@ -40,7 +86,7 @@ struct Ctx<'a> {
     body: &'a HclBody,
     /// The other files of the module (the same folder): their variables, locals and resources
     /// resolve references; their policy documents are checked with their own file.
-    others: &'a [HclBody],
+    others: &'a [Rc<HclBody>],
     account: Option<&'a str>,
     index: Index<'a>,
     budget: Budget,
@@ -62,6 +108,8 @@ struct Ctx<'a> {
     branched: std::cell::Cell<bool>,
     /// The branches read in this pass (see [`Template::picked`]).
     picked: std::cell::RefCell<Vec<Span>>,
+    /// Whether a value a calling module gives was read.
+    inputs_read: std::cell::Cell<bool>,
 }
 
 /// The definitions references name, the first of each in file order (this file, then the
@@ -84,7 +132,7 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(body: &'a HclBody, others: &'a [HclBody]) -> Self {
+    fn new(body: &'a HclBody, others: &'a [Rc<HclBody>]) -> Self {
         let mut ix = Index::default();
         // the other bodies' top-level attributes are variable values (`terraform.tfvars`,
         // `*.auto.tfvars`, `--var-file`, `--var`, in that order: a later one wins); a `.tf`
@@ -100,7 +148,7 @@ impl<'a> Index<'a> {
             ix.tfvars.insert(a.key.as_str(), &a.value);
         }
         for (own, b) in std::iter::once((true, body))
-            .chain(others.iter().map(|o| (false, o)))
+            .chain(others.iter().map(|o| (false, &**o)))
             .flat_map(|(own, b)| b.iter().map(move |s| (own, s)))
             .filter_map(|(own, s)| match s {
                 Structure::Block(b) => Some((own, b)),
@@ -154,7 +202,7 @@ impl<'a> Ctx<'a> {
 
     fn blocks(&self, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
         std::iter::once(self.body)
-            .chain(self.others.iter())
+            .chain(self.others.iter().map(|b| &**b))
             .flat_map(|b| b.iter())
             .filter_map(|s| match s {
                 Structure::Block(b) => Some(b),
@@ -177,6 +225,7 @@ impl<'a> Ctx<'a> {
         match p.as_slice() {
             ["var", name] if self.index.inputs.contains_key(*name) => {
                 let v = self.index.inputs.get(*name)?;
+                self.inputs_read.set(true);
                 let (nodes, bytes) = crate::parse::weight(v);
                 self.budget.spend(nodes, bytes).then(|| v.clone())
             }
@@ -1312,7 +1361,6 @@ pub fn extract(
     invalid_utf8_at: Option<usize>,
     account: Option<&str>,
     siblings: &[std::sync::Arc<str>],
-    branch: Option<bool>,
 ) -> Template {
     let mut t = Template {
         format: "Terraform configuration",
@@ -1340,7 +1388,7 @@ pub fn extract(
         }
     };
     // the files of the local modules the folder calls, by source as written
-    let mut modules: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    let mut modules: CalledFiles = HashMap::new();
     let mut plain = Vec::new();
     for sib in siblings {
         match sib.strip_prefix(MODULE_MARK).and_then(|r| {
@@ -1348,28 +1396,48 @@ pub fn extract(
             let (name, text) = rest.split_once('\n')?;
             Some((source, name, text))
         }) {
-            Some((source, name, text)) => modules.entry(source).or_default().push((name, text)),
+            Some((source, name, text)) => {
+                modules.entry(source).or_default().push((sib, name, text))
+            }
             None => plain.push(sib),
         }
     }
-    let others: Vec<HclBody> = plain
-        .iter()
-        .filter_map(|t| hcl_edit::parser::parse_body(t).ok())
-        .collect();
+    let others: Vec<Rc<HclBody>> = plain.iter().filter_map(|t| parsed(t, t)).collect();
     let module_len = plain
         .iter()
         .fold(text.len(), |n, s| n.saturating_add(s.len()));
+    let format = t.format;
     let mut t = extract_body(
         text,
         &body,
         &others,
         module_len,
         account,
-        branch,
+        None,
         HashMap::new(),
         t,
     );
-    if branch.is_none() && !modules.is_empty() {
+    if t.branched {
+        // each branch of the conditionals whose condition is not known, in a pass of its own
+        for side in [true, false] {
+            let pass = Template {
+                format,
+                ..Default::default()
+            };
+            let read = extract_body(
+                text,
+                &body,
+                &others,
+                module_len,
+                account,
+                Some(side),
+                HashMap::new(),
+                pass,
+            );
+            t.passes.push(read);
+        }
+    }
+    if !modules.is_empty() {
         calls(text, &body, &others, module_len, account, &modules, &mut t);
     }
     t
@@ -1381,7 +1449,7 @@ pub fn extract(
 fn extract_body(
     text: &str,
     body: &HclBody,
-    others: &[HclBody],
+    others: &[Rc<HclBody>],
     module_len: usize,
     account: Option<&str>,
     branch: Option<bool>,
@@ -1405,13 +1473,14 @@ fn extract_body(
         branch: std::cell::Cell::new(branch),
         branched: Default::default(),
         picked: Default::default(),
+        inputs_read: Default::default(),
     };
     // the module is every `.tf` file of the folder: a bucket policy or a policy document's use
     // in a sibling file counts, and the exports declared there set the export type
-    let uses = Uses::new(std::iter::once(body).chain(others.iter()));
+    let uses = Uses::new(std::iter::once(body).chain(others.iter().map(|b| &**b)));
     let mut declared = (false, false);
     for b in std::iter::once(body)
-        .chain(others.iter())
+        .chain(others.iter().map(|b| &**b))
         .flat_map(|b| b.iter())
         .filter_map(|s| match s {
             Structure::Block(b) if b.ident.as_str() == "resource" => Some(b),
@@ -1454,6 +1523,9 @@ fn extract_body(
     // the billing ARNs that count are those of the documents extracted below (a resource that
     // is never created, an unused local, are not)
     ctx.region_arns.borrow_mut().clear();
+    // and the conditionals that count are those the documents read
+    ctx.branched.set(false);
+    ctx.inputs_read.set(false);
     for s in body.iter() {
         let Structure::Block(b) = s else {
             continue;
@@ -1485,7 +1557,9 @@ fn extract_body(
                 }
                 extract_resource(&ctx, b, ty, name, scope, text, &mut t);
             }
-            ("resource", [ty, name]) => extract_resource(&ctx, b, ty, name, scope, text, &mut t),
+            ("resource", [ty, name]) if super::TERRAFORM_TYPES.contains(ty) => {
+                extract_resource(&ctx, b, ty, name, scope, text, &mut t)
+            }
             ("data", ["aws_iam_policy_document", name]) => {
                 let root = ctx.policy_document(b, 0);
                 // the kind comes from where the document is used
@@ -1525,6 +1599,7 @@ fn extract_body(
     t.region_arns = ctx.region_arns.take();
     t.relocated = ctx.relocated.take();
     t.branched = ctx.branched.get();
+    t.inputs_read = ctx.inputs_read.get();
     t.picked = ctx.picked.take();
     t
 }
@@ -1565,10 +1640,10 @@ fn is_local_source(s: &str) -> bool {
 fn calls(
     text: &str,
     body: &HclBody,
-    others: &[HclBody],
+    others: &[Rc<HclBody>],
     module_len: usize,
     account: Option<&str>,
-    modules: &HashMap<&str, Vec<(&str, &str)>>,
+    modules: &CalledFiles,
     t: &mut Template,
 ) {
     // the call's values, read as in the caller
@@ -1588,6 +1663,7 @@ fn calls(
         branch: Default::default(),
         branched: Default::default(),
         picked: Default::default(),
+        inputs_read: Default::default(),
     };
     for b in body.iter().filter_map(|s| match s {
         Structure::Block(b) if b.ident.as_str() == "module" => Some(b),
@@ -1617,15 +1693,23 @@ fn calls(
         if ctx.budget.exceeded().is_some() {
             return;
         }
-        let bodies: Vec<Option<HclBody>> = files
+        // the module's files, as the other files of each (a file among its own others reads
+        // the same: its own definitions are found first)
+        let bodies: Vec<Rc<HclBody>> = files
             .iter()
-            .map(|(_, t)| hcl_edit::parser::parse_body(t).ok())
+            .filter_map(|(owner, _, t)| parsed(owner, t))
             .collect();
         let len = files
             .iter()
-            .fold(0usize, |n, (_, t)| n.saturating_add(t.len()));
-        for (i, (file, ctext)) in files.iter().enumerate() {
-            if !file.ends_with(".tf") || bodies[i].is_none() {
+            .fold(0usize, |n, (_, _, t)| n.saturating_add(t.len()));
+        for (_, file, ctext) in files.iter() {
+            // only a file that declares a document can read differently for the call
+            if !file.ends_with(".tf")
+                || !super::TERRAFORM_TYPES
+                    .iter()
+                    .chain(std::iter::once(&"aws_iam_policy_document"))
+                    .any(|ty| ctext.contains(ty))
+            {
                 continue;
             }
             // the module's file after the caller's text (and a line break): its positions
@@ -1634,18 +1718,13 @@ fn calls(
             let Ok(cbody) = hcl_edit::parser::parse_body(&padded) else {
                 continue;
             };
-            let siblings: Vec<HclBody> = bodies
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .filter_map(|(_, b)| b.clone())
-                .collect();
+            let siblings = &bodies;
             let combined = format!("{text}\n{ctext}");
             let read = |inputs| {
                 extract_body(
                     &combined,
                     &cbody,
-                    &siblings,
+                    siblings,
                     len,
                     account,
                     None,
@@ -1654,6 +1733,10 @@ fn calls(
                 )
             };
             let with = read(inputs.clone());
+            // documents that read none of the call's values read as the module's own check
+            if !with.inputs_read {
+                continue;
+            }
             let alone = read(HashMap::new());
             t.calls.push(super::ModuleCall {
                 module: name.clone(),
@@ -1698,9 +1781,9 @@ fn over_budget(ctx: &Ctx, mut t: Template) -> Template {
 /// Whether the module's `required_providers` holds the `aws` provider to versions before
 /// `version` (every version its constraint allows is older). Without a constraint, Terraform
 /// installs the newest provider: not before.
-fn provider_before(body: &HclBody, others: &[HclBody], version: (u64, u64, u64)) -> bool {
+fn provider_before(body: &HclBody, others: &[Rc<HclBody>], version: (u64, u64, u64)) -> bool {
     let constraint = std::iter::once(body)
-        .chain(others.iter())
+        .chain(others.iter().map(|b| &**b))
         .flat_map(|b| b.iter())
         .filter_map(|s| match s {
             Structure::Block(b) if b.ident.as_str() == "terraform" => Some(b),

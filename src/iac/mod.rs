@@ -109,6 +109,12 @@ pub struct Template {
     pub picked: Vec<Span>,
     /// The files of the local modules this file calls, read with the values of the call.
     pub calls: Vec<ModuleCall>,
+    /// When `branched`: the template read again, once with the first branch of every such
+    /// conditional and once with the second.
+    pub passes: Vec<Template>,
+    /// Whether the documents read a value a calling module gives (a module's file read for a
+    /// call: without one, it reads as on its own).
+    pub inputs_read: bool,
 }
 
 /// A file of a local module that a configuration calls (`module "x" { source = "./x" }`), read
@@ -354,6 +360,18 @@ fn api_shape(node: &Node) -> Node {
 
 /// Add the documents of one Terraform resource to `t`. `json_literal` says whether policy
 /// strings are JSON string literals (plan JSON) rather than HCL strings.
+/// The Terraform resource types whose documents [`terraform_resource`] reads.
+pub const TERRAFORM_TYPES: &[&str] = &[
+    "aws_iam_policy",
+    "aws_iam_user_policy",
+    "aws_iam_role_policy",
+    "aws_iam_group_policy",
+    "aws_s3_bucket_policy",
+    "aws_iam_role",
+    "aws_cur_report_definition",
+    "aws_bcmdataexports_export",
+];
+
 pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mut Template) {
     use crate::model::IdentityScope;
     let (ty, values, at) = (r.ty, r.values, r.at);
