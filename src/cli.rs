@@ -694,7 +694,14 @@ fn prepass(
                     }
                 };
                 let (mut source, bad) = Source::from_bytes(name, bytes);
-                let report = engine::check_included_policy(&source, id, bad, inc.kind, &groups[g]);
+                let report = engine::check_included_policy(
+                    &source,
+                    id,
+                    bad,
+                    inc.kind,
+                    inc.vars.as_deref(),
+                    &groups[g],
+                );
                 source.hide(&report.secrets);
                 if id < inputs.len() {
                     pre.done.insert(id, (source, report));

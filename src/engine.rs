@@ -412,14 +412,25 @@ pub fn check_included_policy(
     source_id: usize,
     invalid_utf8_at: Option<usize>,
     kind: model::PolicyKind,
+    template: Option<&[(String, String)]>,
     opts: &Options,
 ) -> FileReport {
     let parsed = json::parse_file(&source.text, invalid_utf8_at);
     let mut report = FileReport::default();
+    if template.is_some() && (parsed.root.is_none() || !parsed.issues.is_empty()) {
+        // a `templatefile` template whose text becomes JSON only once rendered
+        // (`${jsonencode(...)}` outside a string, directives): not read
+        report.skipped = Some("a Terraform template that is JSON only once rendered".into());
+        report.quiet = true;
+        return report;
+    }
     if rules::syntax::FAMILY.runs(opts) {
         report.findings = rules::syntax::findings(source_id, &parsed.issues);
     }
-    if let Some(root) = parsed.root {
+    if let Some(mut root) = parsed.root {
+        if let Some(vars) = template {
+            render(&mut root, vars, &source.text);
+        }
         rules::secrets::check(source_id, &root, &mut report.findings, &mut report.secrets);
         if root.as_object().is_some() {
             duplicate_keys_in_policy(source, &root, &mut report.findings);
@@ -430,6 +441,67 @@ pub fn check_included_policy(
     }
     settle(&mut report, opts);
     report
+}
+
+/// A `templatefile` template's strings with the variables the configuration determines:
+/// `${name}` replaced by its value, `$${` and `%%{` the literal `${` and `%{` (a policy variable
+/// is written `$${aws:username}`); a string with another interpolation or a directive is unknown.
+fn render(node: &mut json::Node, vars: &[(String, String)], text: &str) {
+    match &mut node.kind {
+        json::Kind::String(s) if s.contains("${") || s.contains("%{") => {
+            let mut out = String::with_capacity(s.len());
+            let mut rest = s.as_str();
+            loop {
+                let next = [
+                    rest.find("$${"),
+                    rest.find("%%{"),
+                    rest.find("${"),
+                    rest.find("%{"),
+                ]
+                .into_iter()
+                .flatten()
+                .min();
+                let Some(at) = next else {
+                    out.push_str(rest);
+                    break;
+                };
+                out.push_str(&rest[..at]);
+                let here = &rest[at..];
+                if let Some(after) = here.strip_prefix("$${") {
+                    out.push_str("${");
+                    rest = after;
+                } else if let Some(after) = here.strip_prefix("%%{") {
+                    out.push_str("%{");
+                    rest = after;
+                } else if let Some(after) = here.strip_prefix("${") {
+                    let value = after.find('}').and_then(|end| {
+                        let name = after[..end].trim();
+                        vars.iter().find(|(k, _)| k == name).map(|(_, v)| (v, end))
+                    });
+                    match value {
+                        Some((v, end)) => {
+                            out.push_str(v);
+                            rest = &after[end + 1..];
+                        }
+                        None => {
+                            *node = crate::iac::unknown(text, node.span);
+                            return;
+                        }
+                    }
+                } else {
+                    // a directive (`%{ if }`, `%{ for }`)
+                    *node = crate::iac::unknown(text, node.span);
+                    return;
+                }
+            }
+            *s = out;
+        }
+        json::Kind::Array(items) => items.iter_mut().for_each(|i| render(i, vars, text)),
+        json::Kind::Object(members) => members
+            .iter_mut()
+            .for_each(|m| render(&mut m.value, vars, text)),
+        _ => {}
+    }
 }
 
 /// Files that look like Terraform but are not configurations: tests (`*.tftest.hcl`),

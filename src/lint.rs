@@ -209,7 +209,14 @@ fn check_documents(documents: &[(&str, &[u8])], opts: &Options) -> Vec<(Source, 
             }
             let (t_name, t_bytes) = documents[target];
             let (mut t_source, bad) = Source::from_bytes(t_name.to_string(), t_bytes.to_vec());
-            let t_report = engine::check_included_policy(&t_source, target, bad, inc.kind, opts);
+            let t_report = engine::check_included_policy(
+                &t_source,
+                target,
+                bad,
+                inc.kind,
+                inc.vars.as_deref(),
+                opts,
+            );
             t_source.hide(&t_report.secrets);
             out[target] = Some((t_source, t_report));
         }

@@ -1712,3 +1712,99 @@ fn a_policy_document_of_another_file_names_its_use() {
         "{f:#}"
     );
 }
+
+/// `templatefile(path, vars)`: the template is checked as a policy of the resource's kind with
+/// the variables the configuration determines (a placeholder given in a variable is reported
+/// at the template's string); `$${...}` is a policy variable; a template that is JSON only once
+/// rendered is not read, and raises nothing (issue 17).
+#[test]
+fn terraform_templatefile_policies_are_rendered_and_checked() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "main.tf",
+        r#"variable "bucket" {
+  default = "<bucket_name>"
+}
+resource "aws_s3_bucket_policy" "cur" {
+  bucket = var.bucket
+  policy = templatefile("${path.module}/policies/bucket.json.tpl", {
+    bucket     = var.bucket
+    account_id = "402938475610"
+  })
+}
+resource "aws_iam_user_policy" "read" {
+  name   = "read"
+  user   = "finops"
+  policy = templatefile("policies/read.json.tpl", { arns = ["a"] })
+}
+resource "aws_iam_user_policy" "typo" {
+  name   = "typo"
+  user   = "finops"
+  policy = templatefile("policies/typo.json", { unknown = var.missing })
+}
+"#,
+    );
+    let bucket = dir.write(
+        "policies/bucket.json.tpl",
+        r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {"Service": "bcm-data-exports.amazonaws.com"},
+      "Action": ["s3:PutObject", "s3:GetBucketPolicy"],
+      "Resource": ["arn:aws:s3:::${bucket}", "arn:aws:s3:::${bucket}/*"],
+      "Condition": {"StringEquals": {"aws:SourceAccount": "${account_id}", "aws:SourceArn": "arn:aws:bcm-data-exports:us-east-1:${account_id}:export/*"}}
+    }
+  ]
+}
+"#,
+    );
+    dir.write(
+        "policies/read.json.tpl",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ${jsonencode(arns)}}]}"#,
+    );
+    let typo = dir.write(
+        "policies/typo.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObjct", "s3:ListBucket"], "Resource": ["arn:aws:s3:::${unknown}", "arn:aws:s3:::x/$${aws:username}/*"]}]}"#,
+    );
+    let root = dir.path().to_string_lossy().to_string();
+    let (code, v) = json_findings(&["--no-config", &root]);
+    assert_eq!(code, 1, "{v:#}");
+    let found: Vec<(String, String, u64, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["range"]["start"]["line"].as_u64().unwrap(),
+                f["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let placeholders: Vec<_> = found.iter().filter(|f| f.0 == "VAL001").collect();
+    assert_eq!(placeholders.len(), 2, "{found:?}");
+    assert!(
+        placeholders
+            .iter()
+            .all(|f| f.1 == bucket && f.2 == 8 && f.3.contains("${bucket}")),
+        "{found:?}"
+    );
+    // the unknown variable's ARN raises nothing; the policy variable is one
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "IAM002" && f.1 == typo && f.3 == "s3:GetObjct"),
+        "{found:?}"
+    );
+    // the rendered bucket policy is checked as one: `StringEquals` with a wildcard ARN
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "BP007" && f.1 == bucket && f.2 == 9),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 4, "{found:?}");
+}

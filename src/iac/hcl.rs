@@ -943,6 +943,36 @@ impl<'a> Ctx<'a> {
                         },
                         _ => unknown(self.text, span),
                     },
+                    // a template in a file of the module: read by the run with the variables
+                    // known here, with its kind
+                    ("templatefile", [path, vars]) => {
+                        let path = self.value(path, depth + 1);
+                        let vars = self.value(vars, depth + 1);
+                        match (&path.kind, &vars.kind) {
+                            (Kind::String(path), Kind::Object(members)) => {
+                                let known: std::collections::BTreeMap<&str, String> = members
+                                    .iter()
+                                    .filter_map(|m| match &m.value.kind {
+                                        Kind::String(v) | Kind::Number(v) => {
+                                            Some((m.key.as_str(), v.clone()))
+                                        }
+                                        Kind::Bool(b) => Some((m.key.as_str(), b.to_string())),
+                                        _ => None,
+                                    })
+                                    .collect();
+                                let vars = serde_json::to_string(&known).unwrap_or_default();
+                                Node {
+                                    span,
+                                    inner: span,
+                                    kind: Kind::Unknown(format!(
+                                        "{}{path}\u{1}{vars}",
+                                        super::TEMPLATE_MARK
+                                    )),
+                                }
+                            }
+                            _ => unknown(self.text, span),
+                        }
+                    }
                     _ => self
                         .function(name, &args, span, depth)
                         .unwrap_or_else(|| unknown(self.text, span)),

@@ -17,6 +17,10 @@ use crate::source::Span;
 /// value whose text starts with this mark, then the path.
 pub const FILE_MARK: &str = "\u{1}file:";
 
+/// The same for `templatefile(path, vars)`: the mark, the path, `\u{1}`, then the variables the
+/// configuration determines as a JSON object of strings.
+pub const TEMPLATE_MARK: &str = "\u{1}template:";
+
 /// A policy a template reads from another file (`policy = file("policies/read.json")`): the run
 /// checks that file as a policy of this kind.
 #[derive(Debug, Clone)]
@@ -26,6 +30,9 @@ pub struct Include {
     pub kind: PolicyKind,
     /// The `file(...)` call, where a file that cannot be read is reported.
     pub at: Span,
+    /// For `templatefile(...)`: the variables the configuration determines (the others are
+    /// unknown), substituted into the file's strings before it is checked.
+    pub vars: Option<Vec<(String, String)>>,
 }
 
 /// One document a template declares.
@@ -387,15 +394,29 @@ pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mu
     };
     let mut includes = Vec::new();
     let mut policy = |attr: &Node, kind: PolicyKind, issues: &mut Vec<Issue>| -> Option<Body> {
-        if let Some(path) = match &attr.kind {
-            Kind::Unknown(u) => u.strip_prefix(FILE_MARK),
-            _ => None,
-        } {
-            includes.push(Include {
-                path: path.to_string(),
-                kind,
-                at: attr.span,
-            });
+        if let Kind::Unknown(u) = &attr.kind {
+            if let Some(path) = u.strip_prefix(FILE_MARK) {
+                includes.push(Include {
+                    path: path.to_string(),
+                    kind,
+                    at: attr.span,
+                    vars: None,
+                });
+            } else if let Some((path, vars)) = u
+                .strip_prefix(TEMPLATE_MARK)
+                .and_then(|r| r.split_once('\u{1}'))
+            {
+                let vars: Vec<(String, String)> =
+                    serde_json::from_str::<std::collections::BTreeMap<String, String>>(vars)
+                        .map(|m| m.into_iter().collect())
+                        .unwrap_or_default();
+                includes.push(Include {
+                    path: path.to_string(),
+                    kind,
+                    at: attr.span,
+                    vars: Some(vars),
+                });
+            }
         }
         let root = policy_root(text, attr, json_literal, issues)?;
         Some(Body::Policy {
