@@ -1808,3 +1808,53 @@ resource "aws_iam_user_policy" "typo" {
     );
     assert_eq!(found.len(), 4, "{found:?}");
 }
+
+/// A policy written in a `locals` block of one file and used as a whole by a resource of
+/// another file is checked where its text is, once, naming the resource (issue 17).
+#[test]
+fn a_policy_in_a_local_of_another_file_is_checked_where_it_is_written() {
+    let dir = tempdir::Dir::new();
+    let locals = dir.write(
+        "locals.tf",
+        r#"locals {
+  read_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:GetObjct"]
+      Resource = "*"
+    }]
+  }
+}
+"#,
+    );
+    dir.write(
+        "iam.tf",
+        r#"resource "aws_iam_policy" "read" {
+  name   = "read"
+  policy = jsonencode(local.read_policy)
+}
+"#,
+    );
+    let root = dir.path().to_string_lossy().to_string();
+    let (_, v) = json_findings(&["--no-config", &root]);
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{v:#}");
+    let f = &findings[0];
+    assert_eq!(
+        (
+            f["code"].as_str(),
+            f["file"].as_str(),
+            f["range"]["start"]["line"].as_u64()
+        ),
+        (Some("IAM002"), Some(locals.as_str()), Some(6)),
+        "{f:#}"
+    );
+    assert!(
+        f["note"]
+            .as_str()
+            .unwrap()
+            .contains("used by `aws_iam_policy.read`"),
+        "{f:#}"
+    );
+}

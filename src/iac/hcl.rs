@@ -1612,6 +1612,44 @@ fn extract_body(
             return over_budget(&ctx, t);
         }
     }
+    // a policy written in a local of this file and used by a resource of another: checked
+    // here, where its text is; the resource's file does not check it again
+    let declares = |address: &str| {
+        body.iter().any(|s| match s {
+            Structure::Block(b) if b.ident.as_str() == "resource" && b.labels.len() == 2 => {
+                format!("{}.{}", label(&b.labels[0]), label(&b.labels[1])) == address
+            }
+            _ => false,
+        })
+    };
+    let mut locals: Vec<(&String, &(PolicyKind, String, Span))> = uses.locals.iter().collect();
+    locals.sort_by_key(|(_, (_, _, at))| at.start);
+    for (name, (kind, user, at)) in locals {
+        let own = ctx.index.own.contains(name.as_str());
+        if own && !declares(user) {
+            let Some(expr) = ctx.index.locals.get(name.as_str()).copied() else {
+                continue;
+            };
+            let value = ctx.value(expr, 0);
+            if let Some(root) = super::policy_root(text, &value, false, &mut t.issues) {
+                t.docs.push(Embedded {
+                    resource: format!("local.{name}"),
+                    scope: Span::of(expr.span()),
+                    body: Body::Policy {
+                        kind: Some(*kind),
+                        root,
+                        for_platform: true,
+                    },
+                    used_by: Some(user.clone()),
+                });
+            }
+        } else if !own && ctx.index.locals.contains_key(name.as_str()) && declares(user) {
+            t.docs.retain(|d| {
+                !(d.resource == *user
+                    && matches!(&d.body, Body::Policy { root, .. } if root.span == *at))
+            });
+        }
+    }
     // policies attached only to other principals than the platform's user
     let elsewhere: std::collections::HashSet<String> = not_for_platform(body).into_iter().collect();
     for d in &mut t.docs {
@@ -1965,6 +2003,10 @@ struct Uses {
     documents: HashMap<String, PolicyKind>,
     /// Policy-document data source name → the address of the first resource that uses it.
     document_users: HashMap<String, String>,
+    /// A local used as a whole as a resource's policy (`policy = local.x`,
+    /// `jsonencode(local.x)`) → its kind, the user's address, and the span of the reference
+    /// (in the user's file).
+    locals: HashMap<String, (PolicyKind, String, Span)>,
 }
 
 impl Uses {
@@ -1974,6 +2016,7 @@ impl Uses {
             bucket_policies: HashMap::new(),
             documents: HashMap::new(),
             document_users: HashMap::new(),
+            locals: HashMap::new(),
         };
         for s in bodies.flat_map(|b| b.iter()) {
             let Structure::Block(b) = s else {
@@ -2009,6 +2052,14 @@ impl Uses {
                 _ => continue,
             };
             if let Some(e) = Ctx::attribute(b, attr) {
+                if let Some((name, at)) = whole_local(e) {
+                    let user = format!(
+                        "{}.{}",
+                        first.unwrap_or(""),
+                        b.labels.get(1).map(label).unwrap_or("")
+                    );
+                    uses.locals.entry(name).or_insert((kind, user, at));
+                }
                 for doc in referenced(&e.to_string(), "data.aws_iam_policy_document.") {
                     uses.documents.entry(doc.to_string()).or_insert(kind);
                     uses.document_users
@@ -2024,6 +2075,29 @@ impl Uses {
             }
         }
         uses
+    }
+}
+
+/// `local.x` or `jsonencode(local.x)`: the local's name and the reference's span.
+fn whole_local(e: &Expression) -> Option<(String, Span)> {
+    match e {
+        Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
+            (Expression::Variable(v), [op]) if v.as_str() == "local" => match op.value() {
+                TraversalOperator::GetAttr(name) => {
+                    Some((name.as_str().to_string(), Span::of(e.span())))
+                }
+                _ => None,
+            },
+            _ => None,
+        },
+        Expression::FuncCall(f) if f.name.name.as_str() == "jsonencode" => {
+            match f.args.iter().collect::<Vec<_>>().as_slice() {
+                [arg] => whole_local(arg),
+                _ => None,
+            }
+        }
+        Expression::Parenthesis(p) => whole_local(p.inner()),
+        _ => None,
     }
 }
 
