@@ -1858,3 +1858,65 @@ fn a_policy_in_a_local_of_another_file_is_checked_where_it_is_written() {
         "{f:#}"
     );
 }
+
+/// Sentinel defaults (`""`, `null`) of variables guarded by a `validation` that rejects the
+/// empty value, a `precondition`, or a `count` on the variable are values the deployment gives:
+/// never a finding; the same variable given a placeholder is one (issue 17).
+#[test]
+fn guarded_sentinel_defaults_are_unknown() {
+    let dir = tempdir::Dir::new();
+    let tf = dir.write(
+        "main.tf",
+        r#"variable "bucket" {
+  type    = string
+  default = ""
+  validation {
+    condition     = length(var.bucket) > 0
+    error_message = "Give the bucket."
+  }
+}
+variable "account" {
+  type    = string
+  default = null
+}
+variable "prefix" {
+  type    = string
+  default = ""
+}
+resource "aws_s3_bucket_policy" "cur" {
+  count  = var.prefix == "" ? 0 : 1
+  bucket = var.bucket
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "bcm-data-exports.amazonaws.com" }
+      Action    = ["s3:PutObject", "s3:GetBucketPolicy"]
+      Resource  = ["arn:aws:s3:::${var.bucket}", "arn:aws:s3:::${var.bucket}/${var.prefix}/*"]
+      Condition = { StringEquals = { "aws:SourceAccount" = var.account } }
+    }]
+  })
+  lifecycle {
+    precondition {
+      condition     = var.account != null
+      error_message = "Give the account."
+    }
+  }
+}
+"#,
+    );
+    let (code, v) = json_findings(&["--no-config", &tf]);
+    assert_eq!((code, codes(&v)), (0, vec![]), "{v:#}");
+    let (code, v) = json_findings(&[
+        "--no-config",
+        "--var",
+        "bucket=<bucket_name>",
+        "--var",
+        "prefix=cur",
+        "--var",
+        "account=402938475610",
+        &tf,
+    ]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(codes(&v).contains(&"VAL001".to_string()), "{v:#}");
+}
