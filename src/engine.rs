@@ -861,6 +861,7 @@ fn check_template(
     if rules::iac::FAMILY.runs(opts) {
         rules::iac::check(source_id, &tpl.links, &mut findings);
         rules::iac::regions(source_id, &tpl.cur_regions, &mut findings);
+        rules::iac::parameters(source_id, &tpl.not_allowed, &mut findings);
     }
     rules::suppress::apply(source_id, &tpl.suppressions, &opts.rules, &mut findings);
     report.findings.append(&mut findings);

@@ -800,7 +800,67 @@ pub fn extract(
         t.issues.append(&mut issues);
     }
     t.region_arns = r.region_arns.take();
+    t.not_allowed = not_allowed(root, given);
     t
+}
+
+/// The parameters whose value is not one of their `AllowedValues`: the value the deployment
+/// gives, else the `Default` (each element of a list parameter). CloudFormation refuses to
+/// create or update the stack with it.
+fn not_allowed(root: &Node, given: &[(String, String)]) -> Vec<super::NotAllowed> {
+    let mut out = Vec::new();
+    for p in root
+        .get("Parameters")
+        .and_then(Node::as_object)
+        .unwrap_or(&[])
+    {
+        let Some(allowed) = p.value.get("AllowedValues") else {
+            continue;
+        };
+        let scalar = |n: &Node| match &n.kind {
+            Kind::String(s) | Kind::Number(s) => Some(s.clone()),
+            Kind::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        let Some(values) = allowed
+            .one_or_many()
+            .iter()
+            .map(scalar)
+            .collect::<Option<Vec<String>>>()
+        else {
+            continue;
+        };
+        let list = p
+            .value
+            .get("Type")
+            .and_then(Node::as_str)
+            .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
+        let (value, at, from_deployment) = match given.iter().rev().find(|(k, _)| *k == p.key) {
+            Some((_, v)) => (v.clone(), allowed.span, true),
+            None => match p.value.get("Default") {
+                Some(d) => match scalar(d) {
+                    Some(v) => (v, d.inner_span(), false),
+                    None => continue,
+                },
+                None => continue,
+            },
+        };
+        let items: Vec<&str> = if list {
+            value.split(',').map(str::trim).collect()
+        } else {
+            vec![value.as_str()]
+        };
+        if let Some(bad) = items.iter().find(|v| !values.iter().any(|a| a == *v)) {
+            out.push(super::NotAllowed {
+                at,
+                parameter: p.key.clone(),
+                value: bad.to_string(),
+                allowed: values.clone(),
+                given: from_deployment,
+            });
+        }
+    }
+    out
 }
 
 /// The bucket an export delivers to, when the template creates it: its policy and whether the

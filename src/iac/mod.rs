@@ -116,12 +116,26 @@ pub struct Template {
     pub picked: Vec<Span>,
     /// The files of the local modules this file calls, read with the values of the call.
     pub calls: Vec<ModuleCall>,
+    /// CloudFormation parameters whose value (the deployment's, else the `Default`) is not one
+    /// of their `AllowedValues`: where to report it, the parameter, the value and whether the
+    /// deployment gave it.
+    pub not_allowed: Vec<NotAllowed>,
     /// When `branched`: the template read again, once with the first branch of every such
     /// conditional and once with the second.
     pub passes: Vec<Template>,
     /// Whether the documents read a value a calling module gives (a module's file read for a
     /// call: without one, it reads as on its own).
     pub inputs_read: bool,
+}
+
+/// A CloudFormation parameter value outside its `AllowedValues` (see [`Template::not_allowed`]).
+#[derive(Debug, Clone)]
+pub struct NotAllowed {
+    pub at: Span,
+    pub parameter: String,
+    pub value: String,
+    pub allowed: Vec<String>,
+    pub given: bool,
 }
 
 /// A file of a local module that a configuration calls (`module "x" { source = "./x" }`), read

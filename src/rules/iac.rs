@@ -1,8 +1,9 @@
 //! IAC001–IAC002: an export whose bucket the same template creates. AWS checks the bucket's
 //! policy when the export is created, and CloudFormation and Terraform do not add it (the
-//! console does): the bucket policy must be declared, and created first.
+//! console does): the bucket policy must be declared, and created first. IAC003: a
+//! CloudFormation parameter value that its `AllowedValues` refuse.
 
-use super::{CUR011, IAC001, IAC002};
+use super::{CUR011, IAC001, IAC002, IAC003};
 use crate::diagnostic::Finding;
 use crate::iac::Link;
 
@@ -11,6 +12,44 @@ declare! {
     CUR011 "report-created-outside-us-east-1" Error aa[] on[Template] fix[];
     IAC001 "bucket-without-delivery-policy" Error aa[] on[Template] fix[];
     IAC002 "export-before-bucket-policy" Warning aa[] on[Template] fix[];
+    IAC003 "parameter-value-not-allowed" Error aa[] on[Template] fix[];
+}
+
+/// IAC003: a parameter value (the deployment's or the default) outside `AllowedValues`.
+pub fn parameters(source_id: usize, refused: &[crate::iac::NotAllowed], out: &mut Vec<Finding>) {
+    for n in refused {
+        let allowed = n
+            .allowed
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (what, help) = if n.given {
+            (
+                format!(
+                    "the value `{}` given for parameter `{}` is not one of its `AllowedValues`",
+                    n.value, n.parameter
+                ),
+                format!(
+                    "give `{}` one of {allowed} (`--parameter {}=VALUE`, or the parameters file)",
+                    n.parameter, n.parameter
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "the default `{}` of parameter `{}` is not one of its `AllowedValues`",
+                    n.value, n.parameter
+                ),
+                format!("make the default one of {allowed}, or add it to `AllowedValues`"),
+            )
+        };
+        out.push(
+            Finding::new(&IAC003, source_id, n.at, what)
+                .note("CloudFormation checks a parameter's value against `AllowedValues` before it creates anything: the stack is refused (\"Parameter ... failed to satisfy constraint\"), and the checks of the resources read a value that never deploys")
+                .help(help),
+        );
+    }
 }
 
 pub fn check(source_id: usize, links: &[Link], out: &mut Vec<Finding>) {
