@@ -1920,3 +1920,38 @@ resource "aws_s3_bucket_policy" "cur" {
     assert_eq!(code, 1, "{v:#}");
     assert!(codes(&v).contains(&"VAL001".to_string()), "{v:#}");
 }
+
+/// Local module calls are bounded: a file that calls a module hundreds of times has the first
+/// 64 calls followed (issue 17).
+#[test]
+fn local_module_calls_are_bounded() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "modules/cur/main.tf",
+        r#"variable "versioning" {}
+resource "aws_cur_report_definition" "cur" {
+  report_name                = "cur"
+  time_unit                  = "HOURLY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = "acme-finops-billing"
+  s3_prefix                  = "cur"
+  s3_region                  = "us-east-1"
+  refresh_closed_reports     = true
+  report_versioning          = var.versioning
+}
+"#,
+    );
+    let calls: String = (0..300)
+        .map(|i| {
+            format!("module \"m{i}\" {{\n  source     = \"./modules/cur\"\n  versioning = \"CREATE_NEW_REPORT\"\n}}\n")
+        })
+        .collect();
+    dir.write("main.tf", &calls);
+    let root = dir.path().to_string_lossy().to_string();
+    let (code, v) = json_findings(&["--no-config", &root]);
+    assert_eq!(code, 1, "{v:#}");
+    let n = codes(&v).iter().filter(|c| *c == "CUR004").count();
+    assert_eq!(n, 64, "{n} findings");
+}

@@ -1672,6 +1672,12 @@ fn extract_body(
     t
 }
 
+/// Local module calls followed per file: at most this many, through at most this much module
+/// text in all, from a file of at most this size (see [`calls`]).
+const MAX_CALLS: usize = 64;
+const MAX_CALLED_BYTES: usize = 16 << 20;
+const MAX_CALLER_BYTES: usize = 4 << 20;
+
 /// Marks an entry of the module's files that is a file of a local module the folder calls:
 /// the mark, the source as written, `\u{1}`, the file's name, a line break, its text.
 pub const MODULE_MARK: &str = "\u{1}module:";
@@ -1714,6 +1720,13 @@ fn calls(
     modules: &CalledFiles,
     t: &mut Template,
 ) {
+    // a caller past this size, or past this many calls or bytes of module text read for its
+    // calls, has the rest of its calls not followed (each call reads the module's files again)
+    if text.len() > MAX_CALLER_BYTES {
+        return;
+    }
+    let mut followed = 0usize;
+    let mut read_bytes = 0usize;
     // the call's values, read as in the caller
     let index = Index::new(body, others);
     let ctx = Ctx {
@@ -1743,6 +1756,14 @@ fn calls(
         let Some(files) = modules.get(source.value().as_str()) else {
             continue;
         };
+        let bytes = files
+            .iter()
+            .fold(0usize, |n, (_, _, t)| n.saturating_add(t.len()));
+        followed += 1;
+        read_bytes = read_bytes.saturating_add(bytes);
+        if followed > MAX_CALLS || read_bytes > MAX_CALLED_BYTES {
+            return;
+        }
         if ctx.never_created(b) {
             continue;
         }
