@@ -140,6 +140,11 @@ pub fn options(args: &[String]) -> finops_lint::Options {
             "--export-name" => o.export_name = value,
             "--scenario" => o.scenario = value.map(|v| v.parse().unwrap()),
             "--export-type" => o.export_type = value.map(|v| v.parse::<ExportType>().unwrap()),
+            "--parameter" => {
+                let v = value.expect("--parameter needs NAME=VALUE");
+                let (name, val) = v.split_once('=').expect("--parameter NAME=VALUE");
+                o.cfn_parameters.push((name.to_string(), val.to_string()));
+            }
             other => panic!("a fixture's args use `{other}`: map it here"),
         }
     }
