@@ -56,6 +56,14 @@ enum Command {
         after_help = "Example:\n  AWS_PROFILE=payer finops-lint audit --user finops --scenario root-existing-export \\\n    --bucket my-billing --account-id 123456789012 --prefix reports --export-name finops"
     )]
     Audit(AuditArgs),
+    /// List the FinOps platform profiles (what each platform asks of an account)
+    #[command(
+        after_help = "Examples:\n  finops-lint platforms\n  finops-lint platforms --format json"
+    )]
+    Platforms {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
     /// Explain one rule (by code or name)
     #[command(
         after_help = "Examples:\n  finops-lint rule BP006\n  finops-lint rule time-granularity --format json"
@@ -237,6 +245,9 @@ struct InitArgs {
     /// root-existing-export, root-create-export or linked
     #[arg(long, value_name = "SCENARIO")]
     scenario: Option<String>,
+    /// The FinOps platform the account is connected to (`finops-lint platforms`)
+    #[arg(long, value_name = "NAME")]
+    platform: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -277,6 +288,11 @@ struct CheckArgs {
     /// root-existing-export, root-create-export or linked
     #[arg(long, value_name = "SCENARIO")]
     scenario: Option<String>,
+    /// The FinOps platform the account is connected to (`finops-lint platforms` lists them):
+    /// export settings and trust policies are checked against its profile [default: the
+    /// scenario's platform (OptScale), else the one a trust policy or connection names]
+    #[arg(long, value_name = "NAME")]
+    platform: Option<String>,
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -342,6 +358,7 @@ const SUBCOMMANDS: &[&str] = &[
     "audit",
     "init",
     "completions",
+    "platforms",
     "help",
 ];
 
@@ -496,6 +513,14 @@ fn command(mut args: Vec<OsString>, io: &mut Io) -> i32 {
             let _ = io.stdout.write_all(text.as_bytes());
             0
         }
+        Command::Platforms { format } => {
+            let text = match format {
+                ListFormat::Text => crate::platform::listing_text(),
+                ListFormat::Json => crate::platform::listing_json(),
+            };
+            let _ = io.stdout.write_all(text.as_bytes());
+            0
+        }
         Command::Init(a) => init(a, io),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -507,10 +532,37 @@ fn command(mut args: Vec<OsString>, io: &mut Io) -> i32 {
         Command::Rule { code, format } => match rules::find(&code) {
             Some(r) => {
                 let text = match format {
-                    ListFormat::Text => r.reader_docs(),
+                    ListFormat::Text => {
+                        let mut t = r.reader_docs();
+                        if let Some(list) = crate::platform::expectations(r.code) {
+                            t.push_str("\n## What each platform expects\n\n");
+                            for (name, expects, verified) in list {
+                                t.push_str(&format!(
+                                    "- {name}: {expects}{}\n",
+                                    if verified {
+                                        ""
+                                    } else {
+                                        " (unverified: a warning)"
+                                    }
+                                ));
+                            }
+                            t.push_str("\nWithout a platform, a value some accept and others do not is a warning naming both; `--platform NAME` checks against one.\n");
+                        }
+                        t
+                    }
                     ListFormat::Json => {
-                        let mut t =
-                            serde_json::to_string_pretty(&emit::rule_json(r)).unwrap_or_default();
+                        let mut v = emit::rule_json(r);
+                        if let (Some(list), Some(o)) =
+                            (crate::platform::expectations(r.code), v.as_object_mut())
+                        {
+                            o.insert(
+                                "platforms".into(),
+                                list.into_iter()
+                                    .map(|(n, e, verified)| serde_json::json!({"platform": n, "expects": e, "verified": verified}))
+                                    .collect(),
+                            );
+                        }
+                        let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
                         t.push('\n');
                         t
                     }
@@ -1378,6 +1430,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         prefix,
         export_name,
         scenario: scenario.filter(|_| account.is_some()),
+        platform: None,
         keep_docs: true,
         account_id: account,
         export_type: Some(a.export_type),
@@ -1609,6 +1662,7 @@ fn configurations(a: &CheckArgs, inputs: &[Input]) -> Result<Configurations, Str
 fn init(a: InitArgs, io: &mut Io) -> i32 {
     if let Err(e) = onboarding_values(a.account_id.as_deref(), a.bucket.as_deref())
         .and_then(|()| scenario_flag(a.scenario.as_deref()).map(|_| ()))
+        .and_then(|()| platform_flag(a.platform.as_deref()).map(|_| ()))
     {
         return usage_error(io, &e);
     }
@@ -1631,6 +1685,10 @@ fn init(a: InitArgs, io: &mut Io) -> i32 {
         export_name: a.export_name.as_deref(),
         export_type,
         scenario: a.scenario.as_deref(),
+        platform: platform_flag(a.platform.as_deref())
+            .ok()
+            .flatten()
+            .map(|p| p.name.as_str()),
     });
     let path = std::path::Path::new(&a.dir).join("finops-lint.toml");
     if !a.force && std::fs::symlink_metadata(&path).is_ok() {
@@ -1905,6 +1963,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             export_name: a.export_name.clone(),
             // parsed by `flag_values`
             scenario: scenario_flag(a.scenario.as_deref()).ok().flatten(),
+            platform: platform_flag(a.platform.as_deref()).ok().flatten(),
             keep_docs: true,
             account_id: a.account_id.clone(),
             export_type: a.export_type,
@@ -1970,6 +2029,57 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         // read standard input once, however often `-` was given
         let mut seen = false;
         inputs.retain(|i| i != &Input::Stdin || !std::mem::replace(&mut seen, true));
+    }
+    // without a platform given, the one the run's trust policies or connection settings name
+    // (said on standard error with the human format)
+    let tell = !a.quiet && a.format == Format::Human;
+    for (g, opts) in groups.iter_mut().enumerate() {
+        if opts.platform().is_some() {
+            continue;
+        }
+        let mut named: Vec<(&'static crate::platform::Profile, String)> = Vec::new();
+        for (id, input) in inputs.iter().enumerate() {
+            if group(id) != g {
+                continue;
+            }
+            let bytes = match input {
+                Input::File { path, .. } => readers[g].read(path).ok(),
+                Input::Stdin => stdin_bytes.clone(),
+                Input::Virtual { .. } => None,
+            };
+            let Some(bytes) = bytes else { continue };
+            for p in crate::platform::named_in(&String::from_utf8_lossy(&bytes)) {
+                if !named.iter().any(|(n, _)| n.name == p.name) {
+                    named.push((p, input_name(input)));
+                }
+            }
+        }
+        let says = |(p, file): &(&crate::platform::Profile, String)| {
+            format!("{} in `{}`", p.title, crate::emit::escape::line(file))
+        };
+        match named.as_slice() {
+            [] => {}
+            [one] => {
+                opts.platform = Some(one.0);
+                if tell {
+                    let _ = writeln!(
+                        io.stderr,
+                        "note: checking against {}'s profile: the run names it ({}); --platform chooses another",
+                        one.0.title,
+                        says(one)
+                    );
+                }
+            }
+            many => {
+                if tell {
+                    let _ = writeln!(
+                        io.stderr,
+                        "note: the run names several platforms ({}): each trust policy is checked against its own, and the settings they disagree on are warnings; --platform chooses one",
+                        many.iter().map(says).collect::<Vec<_>>().join(", ")
+                    );
+                }
+            }
+        }
     }
     // read before fixing: a fix is applied only for a finding the run reports
     let baseline = match &a.baseline {
@@ -2160,7 +2270,30 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
 fn flag_values(a: &CheckArgs) -> Result<(), String> {
     onboarding_values(a.account_id.as_deref(), a.bucket.as_deref())?;
     scenario_flag(a.scenario.as_deref())?;
+    platform_flag(a.platform.as_deref())?;
     Ok(())
+}
+
+/// `--platform`, parsed.
+fn platform_flag(given: Option<&str>) -> Result<Option<&'static crate::platform::Profile>, String> {
+    given
+        .map(|p| {
+            crate::platform::find(p).ok_or_else(|| {
+                let names: Vec<&str> = crate::platform::all()
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect();
+                let hint = crate::fuzzy::suggest(p, names)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                format!(
+                    "--platform `{}` is not one of {}{hint}",
+                    crate::emit::escape::line(p),
+                    crate::platform::names()
+                )
+            })
+        })
+        .transpose()
 }
 
 /// `--scenario`, parsed.

@@ -28,6 +28,15 @@ impl ExportType {
     }
 }
 
+impl From<ExportType> for crate::platform::Export {
+    fn from(t: ExportType) -> Self {
+        match t {
+            ExportType::Cur2 => crate::platform::Export::Cur2,
+            ExportType::Legacy => crate::platform::Export::Legacy,
+        }
+    }
+}
+
 impl std::str::FromStr for ExportType {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -37,22 +46,6 @@ impl std::str::FromStr for ExportType {
             other => Err(format!(
                 "`{other}` is not an export type (expected cur2 or legacy)"
             )),
-        }
-    }
-}
-
-/// The FinOps platform the account is connected to. The scenarios' requirement profiles
-/// (`rules/profiles/`) are OptScale's; FinOps for Cloud runs on OptScale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Platform {
-    #[default]
-    OptScale,
-}
-
-impl Platform {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::OptScale => "optscale",
         }
     }
 }
@@ -95,9 +88,9 @@ impl Scenario {
         self != Scenario::Linked
     }
 
-    /// The platform whose guide names the scenario.
-    pub fn platform(self) -> Platform {
-        Platform::OptScale
+    /// The platform whose guides name the scenario (OptScale; FinOps for Cloud runs on it).
+    pub fn platform(self) -> Option<&'static crate::platform::Profile> {
+        crate::platform::optscale()
     }
 }
 
@@ -131,6 +124,9 @@ pub struct Options {
     pub export_name: Option<String>,
     /// `--scenario`: check the run's policies against this onboarding profile.
     pub scenario: Option<Scenario>,
+    /// `--platform` (or `[onboarding] platform`): the FinOps platform the run is checked
+    /// against; see `platform()` for the one the checks use.
+    pub platform: Option<&'static crate::platform::Profile>,
     /// Keep documents for the checks across documents.
     pub keep_docs: bool,
     /// The rules the run reports; the others are not run.
@@ -150,5 +146,12 @@ impl Options {
     /// The export type the checks assume: the one given, else CUR 2.0.
     pub fn export_type(&self) -> ExportType {
         self.export_type.unwrap_or_default()
+    }
+
+    /// The platform the checks judge against: the one given, else the scenario's (OptScale),
+    /// else none (the settings the platforms disagree on are then warnings).
+    pub fn platform(&self) -> Option<&'static crate::platform::Profile> {
+        self.platform
+            .or_else(|| self.scenario.and_then(Scenario::platform))
     }
 }

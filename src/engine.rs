@@ -605,6 +605,9 @@ pub fn check_policy(
     if rules::catalog::FAMILY.runs(opts) {
         rules::catalog::check(&mut ctx, work);
     }
+    if rules::trust::FAMILY.runs(opts) {
+        rules::trust::check(&mut ctx);
+    }
     let mut findings = ctx.findings;
     // the delivery rules read what the policy grants: its optimistic copy when it holds
     // unknown values (findings on those values are then dropped)

@@ -40,6 +40,7 @@ pub mod lint;
 pub mod live;
 pub mod model;
 pub mod parse;
+pub mod platform;
 pub use rules::requirements;
 pub mod rules;
 pub mod schema;

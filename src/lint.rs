@@ -97,6 +97,20 @@ impl Linter {
                 opts.scenario = None;
             }
         }
+        // without a platform given, the one the documents name (trust policies, connections)
+        if opts.platform().is_none() {
+            let mut named: Vec<&'static crate::platform::Profile> = Vec::new();
+            for (_, bytes) in &documents {
+                for p in crate::platform::named_in(&String::from_utf8_lossy(bytes)) {
+                    if !named.iter().any(|n| n.name == p.name) {
+                        named.push(p);
+                    }
+                }
+            }
+            if let [one] = named.as_slice() {
+                opts.platform = Some(*one);
+            }
+        }
         let checked = check_documents(&documents, &opts);
         let mut out = RunResult {
             sources: Vec::new(),

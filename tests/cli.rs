@@ -517,7 +517,21 @@ fn a_bucket_only_connection_in_the_run_relaxes_scheme_dependent_settings() {
         .unwrap()
         .replace("OVERWRITE_REPORT", "CREATE_NEW_REPORT");
     let p = d.write("export.json", &export);
+    // the platforms disagree on new reports: a warning without one, an error for OptScale
     let (code, v) = json_findings(&[&p]);
+    assert_eq!(code, 0);
+    let exp005 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "EXP005")
+        .unwrap();
+    assert_eq!(exp005["severity"], "warning");
+    assert!(exp005["note"]
+        .as_str()
+        .unwrap()
+        .contains("Datadog accepts this value; OptScale"));
+    let (code, v) = json_findings(&["--platform", "optscale", &p]);
     assert_eq!(code, 1);
     assert_eq!(v["findings"][0]["code"], "EXP005");
     assert_eq!(v["findings"][0]["severity"], "error");

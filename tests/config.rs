@@ -27,7 +27,7 @@ fn onboarding_values_come_from_the_configuration_and_flags_override_them() {
     let dir = tempdir::Dir::new();
     dir.write(
         "finops-lint.toml",
-        "[onboarding]\nbucket = \"other-bucket\"\n",
+        "[onboarding]\nbucket = \"other-bucket\"\nplatform = \"optscale\"\n",
     );
     dir.write("export.json", &EXPORT_MONTHLY.replace("MONTHLY", "DAILY"));
     let p = dir.path().to_str().unwrap();
@@ -35,7 +35,7 @@ fn onboarding_values_come_from_the_configuration_and_flags_override_them() {
     assert!(codes(&v).iter().any(|c| c.0 == "EXP009"), "{v:#}");
     let (_, v) = json_findings(&["--bucket", "acme-finops-billing", p]);
     assert!(codes(&v).is_empty(), "{v:#}");
-    let (_, v) = json_findings(&["--no-config", p]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", p]);
     assert!(codes(&v).is_empty(), "{v:#}");
 }
 
@@ -598,12 +598,15 @@ fn init_writes_a_starter_configuration_that_check_applies() {
         "402938475610",
         "--export-type",
         "cur2",
+        "--platform",
+        "optscale",
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("wrote "), "{}", out.stdout);
     let written = std::fs::read_to_string(dir.path().join("finops-lint.toml")).unwrap();
     assert!(written.contains("bucket = \"other-bucket\""), "{written}");
     assert!(written.contains("# scenario = "), "{written}");
+    assert!(written.contains("platform = \"optscale\""), "{written}");
     // the configuration is applied (its bucket differs from the export's) and has no finding
     dir.write("export.json", &EXPORT_MONTHLY.replace("MONTHLY", "DAILY"));
     let (_, v) = json_findings(&[&p]);
@@ -618,7 +621,7 @@ fn init_writes_a_starter_configuration_that_check_applies() {
         std::fs::read_to_string(dir.path().join("finops-lint.toml")).unwrap(),
         written
     );
-    let out = run(&["init", &p, "--force"]);
+    let out = run(&["init", &p, "--force", "--platform", "optscale"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let (_, v) = json_findings(&[&p]);
     assert!(codes(&v).is_empty(), "{v:#}");

@@ -744,7 +744,16 @@ resource "aws_cur_report_definition" "cur" {
     )
     .unwrap();
     let p = module.to_string_lossy().to_string();
-    let (_, v) = json_findings(&["--no-config", "--bucket", B, "--account-id", A, &p]);
+    let (_, v) = json_findings(&[
+        "--no-config",
+        "--platform",
+        "optscale",
+        "--bucket",
+        B,
+        "--account-id",
+        A,
+        &p,
+    ]);
     let found = located(&v);
     let bp004: Vec<_> = found.iter().filter(|f| f.0 == "BP004").collect();
     // the bucket name reached through `[0]` and the object variable, in the delivery statement
@@ -815,7 +824,7 @@ resource "aws_s3_bucket_policy" "b" {
     )
     .unwrap();
     let p = sentinel.to_string_lossy().to_string();
-    let (_, v) = json_findings(&["--no-config", "--bucket", B, &p]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", "--bucket", B, &p]);
     let found = located(&v);
     assert!(!found.iter().any(|f| f.0 == "VAL002"), "{v:#}");
     // the dynamic statement is read: its delivery statement is there (no BP001), with its
@@ -832,7 +841,7 @@ resource "aws_s3_bucket_policy" "b" {
         text.replace("for_each = var.account == \"\" ? [] : [1]", "for_each = []"),
     )
     .unwrap();
-    let (_, v) = json_findings(&["--no-config", "--bucket", B, &p]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", "--bucket", B, &p]);
     assert!(located(&v).iter().any(|f| f.0 == "POL004"), "{v:#}");
 }
 
@@ -881,7 +890,7 @@ resource "aws_cur_report_definition" "on" {
 }
 "#,
     );
-    let (_, v) = json_findings(&["--no-config", "--bucket", B, &tf]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", "--bucket", B, &tf]);
     let found = located(&v);
     // `off` is not created (its time unit NONE is not reported); `on`'s monthly branch is
     assert!(!found.iter().any(|f| f.2.contains("NONE")), "{v:#}");
@@ -928,7 +937,7 @@ Resources:
       ReportVersioning: OVERWRITE_REPORT
 "#,
     );
-    let (_, v) = json_findings(&["--no-config", "--bucket", B, &cfn]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", "--bucket", B, &cfn]);
     let found = located(&v);
     assert!(
         !found.iter().any(|f| f.0 == "SCH002" || f.0 == "CUR003"),
@@ -967,7 +976,14 @@ fn terraform_tests_terragrunt_and_downloaded_modules_are_skipped_quietly() {
         ".terraform/modules/x/main.tf",
         "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Statement = [{ Effect = \"allow\" }] })\n}\n",
     );
-    let (code, v) = json_findings(&["--no-config", &test, &grunt, &downloaded]);
+    let (code, v) = json_findings(&[
+        "--no-config",
+        "--platform",
+        "optscale",
+        &test,
+        &grunt,
+        &downloaded,
+    ]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["findings"], serde_json::json!([]), "{v:#}");
     assert_eq!(v["skipped"].as_array().unwrap().len(), 3, "{v:#}");
@@ -1003,7 +1019,7 @@ resource "aws_cur_report_definition" "cur" {
     );
     let m = dir.path().join("m").to_string_lossy().to_string();
     let cur005 = |args: &[&str]| {
-        let mut a = vec!["--no-config", "--bucket", B];
+        let mut a = vec!["--no-config", "--platform", "optscale", "--bucket", B];
         a.extend_from_slice(args);
         a.push(&m);
         let (_, v) = json_findings(&a);
@@ -1040,13 +1056,24 @@ resource "aws_cur_report_definition" "cur" {
     );
     // bad flags are usage errors
     assert_eq!(
-        run(&["check", "--no-config", "--var", "novalue", &m]).code,
+        run(&[
+            "check",
+            "--no-config",
+            "--platform",
+            "optscale",
+            "--var",
+            "novalue",
+            &m
+        ])
+        .code,
         2
     );
     assert_eq!(
         run(&[
             "check",
             "--no-config",
+            "--platform",
+            "optscale",
             "--var-file",
             "/nonexistent.tfvars",
             &m
@@ -1087,7 +1114,7 @@ Resources:
 "#,
     );
     let codes_with = |extra: &[&str]| {
-        let mut a = vec!["--no-config", "--bucket", B];
+        let mut a = vec!["--no-config", "--platform", "optscale", "--bucket", B];
         a.extend_from_slice(extra);
         a.push(&tpl);
         let (code, v) = json_findings(&a);
@@ -1129,11 +1156,29 @@ Resources:
     assert!(c.is_empty(), "{c:?}");
     let bad = dir.write("bad.json", r#"{"Versioning": 1}"#);
     assert_eq!(
-        run(&["check", "--no-config", "--parameters", &bad, &tpl]).code,
+        run(&[
+            "check",
+            "--no-config",
+            "--platform",
+            "optscale",
+            "--parameters",
+            &bad,
+            &tpl
+        ])
+        .code,
         2
     );
     assert_eq!(
-        run(&["check", "--no-config", "--parameter", "Unit", &tpl]).code,
+        run(&[
+            "check",
+            "--no-config",
+            "--platform",
+            "optscale",
+            "--parameter",
+            "Unit",
+            &tpl
+        ])
+        .code,
         2
     );
 }
@@ -1167,7 +1212,7 @@ Resources:
       ReportVersioning: !If [IsProd, OVERWRITE_REPORT, !Ref "AWS::NoValue"]
 "#,
     );
-    let (_, v) = json_findings(&["--no-config", "--bucket", B, &tpl]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", "--bucket", B, &tpl]);
     let found = located(&v);
     // the MONTHLY branch, at its text, once
     let cur005: Vec<_> = found.iter().filter(|f| f.0 == "CUR005").collect();
@@ -1233,7 +1278,7 @@ Resources:
 "#,
     );
     let check = |extra: &[&str]| {
-        let mut a = vec!["--no-config", "--bucket", B];
+        let mut a = vec!["--no-config", "--platform", "optscale", "--bucket", B];
         a.extend_from_slice(extra);
         a.push(&tpl);
         let (code, v) = json_findings(&a);
@@ -1303,7 +1348,7 @@ Resources:
             Resource: "*"
 "#,
     );
-    let (code, v) = json_findings(&["--no-config", &tpl]);
+    let (code, v) = json_findings(&["--no-config", "--platform", "optscale", &tpl]);
     assert_eq!(code, 1, "{v:#}");
     let found = located(&v);
     assert!(
@@ -1382,7 +1427,14 @@ fn cdk_synthesized_templates_are_read_like_any_template() {
 }"#,
     );
     let root = dir.path().to_string_lossy().to_string();
-    let (code, v) = json_findings(&["--no-config", "--account-id", A, &root]);
+    let (code, v) = json_findings(&[
+        "--no-config",
+        "--platform",
+        "optscale",
+        "--account-id",
+        A,
+        &root,
+    ]);
     assert_eq!(code, 1, "{v:#}");
     let found = located(&v);
     let got: Vec<(&str, u64, &str)> = found
@@ -1457,7 +1509,7 @@ resource "aws_cur_report_definition" "cur" {
 }
 "#,
     );
-    let (_, v) = json_findings(&["--no-config", &tf]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", &tf]);
     let found = located(&v);
     let got: Vec<(&str, u64)> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
     assert_eq!(
@@ -1488,7 +1540,7 @@ resource "aws_cur_report_definition" "cur" {
 }
 "#,
     );
-    let (_, v) = json_findings(&["--no-config", &counted]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", &counted]);
     assert_eq!(codes(&v), vec!["CUR004".to_string()], "{v:#}");
 }
 
@@ -1532,7 +1584,7 @@ resource "aws_cur_report_definition" "cur" {
 }
 "#,
     );
-    let (_, v) = json_findings(&["--no-config", &tf]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", &tf]);
     let found = located(&v);
     let got: Vec<(&str, u64, &str)> = found
         .iter()
@@ -1546,7 +1598,14 @@ resource "aws_cur_report_definition" "cur" {
     );
     assert_eq!(got.len(), 3, "{found:?}");
     // given the condition, only that branch counts
-    let (_, v) = json_findings(&["--no-config", "--var", "create=true", &tf]);
+    let (_, v) = json_findings(&[
+        "--no-config",
+        "--platform",
+        "optscale",
+        "--var",
+        "create=true",
+        &tf,
+    ]);
     assert!(codes(&v).is_empty(), "{v:#}");
 }
 
@@ -1610,7 +1669,7 @@ resource "aws_iam_user_policy" "read" {
 "#,
     );
     let root = dir.path().to_string_lossy().to_string();
-    let (code, v) = json_findings(&["--no-config", &root]);
+    let (code, v) = json_findings(&["--no-config", "--platform", "optscale", &root]);
     assert_eq!(code, 1, "{v:#}");
     let findings = v["findings"].as_array().unwrap();
     // every finding is in the caller: the module on its own is clean
@@ -1655,9 +1714,9 @@ resource "aws_iam_user_policy" "read" {
     // a module outside the file's folder is read when the run checks it too
     let inside = dir.write("near/main.tf", &far("../modules/cur"));
     let modules = dir.path().join("modules").to_string_lossy().to_string();
-    let (code, v) = json_findings(&["--no-config", &inside, &modules]);
+    let (code, v) = json_findings(&["--no-config", "--platform", "optscale", &inside, &modules]);
     assert_eq!((code, codes(&v)), (1, vec!["CUR004".to_string()]), "{v:#}");
-    let (code, v) = json_findings(&["--no-config", &inside]);
+    let (code, v) = json_findings(&["--no-config", "--platform", "optscale", &inside]);
     assert_eq!((code, codes(&v)), (0, vec![]), "{v:#}");
     let caller = dir.write(
         "far/main.tf",
@@ -1666,7 +1725,7 @@ resource "aws_iam_user_policy" "read" {
             outside.path().file_name().unwrap().to_string_lossy()
         )),
     );
-    let (code, v) = json_findings(&["--no-config", &caller]);
+    let (code, v) = json_findings(&["--no-config", "--platform", "optscale", &caller]);
     assert_eq!(code, 0, "{v:#}");
 }
 
@@ -1695,7 +1754,7 @@ fn a_policy_document_of_another_file_names_its_use() {
 "#,
     );
     let root = dir.path().to_string_lossy().to_string();
-    let (_, v) = json_findings(&["--no-config", &root]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", &root]);
     let f = v["findings"]
         .as_array()
         .unwrap()
@@ -1769,7 +1828,7 @@ resource "aws_iam_user_policy" "typo" {
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObjct", "s3:ListBucket"], "Resource": ["arn:aws:s3:::${unknown}", "arn:aws:s3:::x/$${aws:username}/*"]}]}"#,
     );
     let root = dir.path().to_string_lossy().to_string();
-    let (code, v) = json_findings(&["--no-config", &root]);
+    let (code, v) = json_findings(&["--no-config", "--platform", "optscale", &root]);
     assert_eq!(code, 1, "{v:#}");
     let found: Vec<(String, String, u64, String)> = v["findings"]
         .as_array()
@@ -1837,7 +1896,7 @@ fn a_policy_in_a_local_of_another_file_is_checked_where_it_is_written() {
 "#,
     );
     let root = dir.path().to_string_lossy().to_string();
-    let (_, v) = json_findings(&["--no-config", &root]);
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", &root]);
     let findings = v["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{v:#}");
     let f = &findings[0];
@@ -1905,10 +1964,12 @@ resource "aws_s3_bucket_policy" "cur" {
 }
 "#,
     );
-    let (code, v) = json_findings(&["--no-config", &tf]);
+    let (code, v) = json_findings(&["--no-config", "--platform", "optscale", &tf]);
     assert_eq!((code, codes(&v)), (0, vec![]), "{v:#}");
     let (code, v) = json_findings(&[
         "--no-config",
+        "--platform",
+        "optscale",
         "--var",
         "bucket=<bucket_name>",
         "--var",
@@ -1950,7 +2011,7 @@ resource "aws_cur_report_definition" "cur" {
         .collect();
     dir.write("main.tf", &calls);
     let root = dir.path().to_string_lossy().to_string();
-    let (code, v) = json_findings(&["--no-config", &root]);
+    let (code, v) = json_findings(&["--no-config", "--platform", "optscale", &root]);
     assert_eq!(code, 1, "{v:#}");
     let n = codes(&v).iter().filter(|c| *c == "CUR004").count();
     assert_eq!(n, 64, "{n} findings");

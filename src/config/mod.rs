@@ -27,6 +27,7 @@ pub struct Onboarding {
     pub export_name: Option<String>,
     pub export_type: Option<crate::context::ExportType>,
     pub scenario: Option<crate::context::Scenario>,
+    pub platform: Option<&'static crate::platform::Profile>,
     /// Where each key given is (valid or not): `("scenario", span of its value)`.
     pub given: Vec<(&'static str, Span)>,
 }
@@ -362,13 +363,14 @@ pub fn parse_text(name: &str, bytes: &[u8]) -> Config {
 /// `[onboarding]`: the valid values; an invalid one is a CFG001 finding at it (the schema's, or
 /// the flags' rule for a bucket's name) and is left out.
 fn onboarding(o: &Node, cfg: &mut Config) {
-    const KEYS: [&str; 6] = [
+    const KEYS: [&str; 7] = [
         "account-id",
         "bucket",
         "prefix",
         "export-name",
         "export-type",
         "scenario",
+        "platform",
     ];
     let mut out = Onboarding::default();
     for key in KEYS {
@@ -386,12 +388,14 @@ fn onboarding(o: &Node, cfg: &mut Config) {
             "bucket" => valid_bucket_name(value) && value.len() >= 3,
             "export-type" => value.parse::<crate::context::ExportType>().is_ok(),
             "scenario" => value.parse::<crate::context::Scenario>().is_ok(),
+            "platform" => crate::platform::find(value).is_some(),
             _ => true,
         };
         if !valid {
             if !reported {
                 let message = match key {
                     "bucket" => format!("`bucket` `{value}` must be the bucket's name only, such as `my-billing-bucket`"),
+                    "platform" => format!("`platform` `{value}` is not one of {}", crate::platform::names()),
                     _ => format!("`{key}` `{value}` is not a valid value"),
                 };
                 cfg.findings
@@ -406,6 +410,10 @@ fn onboarding(o: &Node, cfg: &mut Config) {
             "export-name" => &mut out.export_name,
             "export-type" => {
                 out.export_type = value.parse().ok();
+                continue;
+            }
+            "platform" => {
+                out.platform = crate::platform::find(value);
                 continue;
             }
             _ => {
@@ -451,6 +459,7 @@ impl Config {
         opts.prefix = opts.prefix.take().or(o.prefix.clone());
         opts.export_name = opts.export_name.take().or(o.export_name.clone());
         opts.scenario = opts.scenario.or(o.scenario);
+        opts.platform = opts.platform.or(o.platform);
         opts.export_type = opts.export_type.or(o.export_type);
         opts.rules = self.selection();
     }
@@ -587,6 +596,7 @@ pub struct Starter<'a> {
     pub export_name: Option<&'a str>,
     pub export_type: Option<&'a str>,
     pub scenario: Option<&'a str>,
+    pub platform: Option<&'a str>,
 }
 
 /// A starter `finops-lint.toml`: the onboarding values given (the others as comments to fill
@@ -641,6 +651,12 @@ pub fn starter(v: &Starter) -> String {
         v.scenario,
         "root-existing-export",
         "root-existing-export, root-create-export or linked",
+    ));
+    out.push_str(&line(
+        "platform",
+        v.platform,
+        "optscale",
+        "the FinOps platform: `finops-lint platforms` lists them",
     ));
     out.push_str(
         "\n[rules]\n\

@@ -325,7 +325,10 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
         let bucket_only = connections
             .iter()
             .any(|(_, c)| c.get("config_scheme").and_then(Node::as_str) == Some("bucket_only"));
-        if bucket_only && _opts.scenario.is_none() {
+        if bucket_only
+            && _opts.scenario.is_none()
+            && _opts.platform().is_none_or(|p| p.name == "optscale")
+        {
             for r in reports.iter_mut() {
                 for f in r.findings.iter_mut().filter(|f| scheme_dependent(f)) {
                     f.severity = Severity::Warning;

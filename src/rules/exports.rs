@@ -7,6 +7,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::fuzzy;
 use crate::model::CostDoc;
 use crate::parse::json::{Kind, Node};
+use crate::platform;
 use crate::schema::{self, SchemaKind};
 use crate::source::{Source, Span};
 
@@ -32,13 +33,15 @@ declare! {
     CUR002 "report-without-resource-ids" Error aa[] on[Report] fix[Safe];
     CUR003 "refresh-closed-reports" Error aa[] on[Report] fix[Safe];
     CUR004 "report-versioning" Error aa[] on[Report] fix[Safe];
-    CUR005 "report-time-unit" Error aa[] on[Report] fix[];
+    CUR005 "report-time-unit" Error aa[] on[Report] fix[Safe];
     CUR006 "report-format-compression" Error aa[] on[Report] fix[];
     CUR007 "additional-artifacts" Error aa[] on[Report] fix[];
     CUR008 "report-prefix-characters" Error aa[] on[Report] fix[];
     CUR009 "report-region" Error aa[] on[Report] fix[];
     CUR010 "report-destination" Error aa[] on[Report] fix[];
     BKT001 "bucket-name" Error aa[] on[Export, Report, Connection] fix[];
+    PLT001 "export-type-not-imported" Error aa[] on[Export, Report] fix[];
+    PLT002 "bucket-region-not-supported" Error aa[] on[Export, Report] fix[];
     PFX001 "prefix-format" Error aa[] on[Export, Report, Connection] fix[Safe];
 }
 
@@ -59,6 +62,7 @@ impl CostCtx<'_> {
     /// bucket"): some settings then degrade data instead of breaking the connection.
     fn bucket_only(&self) -> bool {
         self.opts.scenario == Some(crate::context::Scenario::RootExistingExport)
+            && self.opts.platform().is_some_and(|p| p.name == "optscale")
     }
 }
 
@@ -69,6 +73,288 @@ pub(crate) fn scheme_severity(bucket_only: bool) -> &'static str {
         " (a warning in this run: with `--scenario root-existing-export` the platform connects to the files in the bucket without checking this setting)"
     } else {
         " (an error: the platform checks it when it detects or creates the export; with `--scenario root-existing-export`, or connection settings of `config_scheme` `bucket_only` in the run, it is a warning)"
+    }
+}
+
+/// How a setting's value stands with the run's platform (`platform::judge`), as a finding's
+/// parts; `None` when it is accepted.
+struct Judged {
+    severity: Severity,
+    /// Why: OptScale's reason (`optscale`) for OptScale or when no platform accepts the value,
+    /// the profile's requirement for another platform, the disagreement without a platform.
+    note: String,
+    /// The value to write, when one platform decides it.
+    want: Option<String>,
+    /// The fix is certain: the run's platform was given and its profile verified the setting.
+    certain: bool,
+}
+
+impl Judged {
+    /// Complete a finding of an enumerated JSON string setting `key`: severity, note, the
+    /// value to write and its fix (when certain), or how to name the platform.
+    fn apply(self, f: Finding, span: Span, key: &str) -> Finding {
+        let f = f.severity(self.severity).note(self.note);
+        match self.want {
+            Some(w) => {
+                let f = f.help(format!("use `\"{w}\"`"));
+                if self.certain {
+                    f.fix(
+                        format!("set `\"{key}\": \"{w}\"`"),
+                        span,
+                        format!("\"{w}\""),
+                    )
+                } else {
+                    f
+                }
+            }
+            None => f.help(PLATFORM_HELP),
+        }
+    }
+}
+
+/// The help of a setting the platforms disagree on.
+const PLATFORM_HELP: &str = "pass `--platform NAME` (`finops-lint platforms` lists them), or set `platform` in the `[onboarding]` section of finops-lint.toml, to check the value against the platform the account is connected to";
+
+fn judged(
+    ctx: &CostCtx,
+    export: ExportType,
+    setting: platform::Setting,
+    value: &str,
+    optscale: &str,
+    every: Option<&str>,
+) -> Option<Judged> {
+    use platform::Verdict;
+    let verdict = platform::judge(ctx.opts.platform(), export.into(), setting, value);
+    match verdict {
+        Verdict::Accepted => None,
+        Verdict::Rejected {
+            platform,
+            want,
+            verified,
+        } => {
+            let note = if platform.name == "optscale" {
+                optscale.to_string()
+            } else {
+                format!(
+                    "{} needs {} (its profile, read from {} on {}){}",
+                    platform.title,
+                    want.iter()
+                        .map(|w| if w.starts_with('`') {
+                            w.clone()
+                        } else {
+                            format!("`{w}`")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    platform.export_source(),
+                    platform.read,
+                    if verified {
+                        ""
+                    } else {
+                        "; the profile could not verify this in its source, so it is a warning"
+                    }
+                )
+            };
+            Some(Judged {
+                severity: if verified {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                note,
+                want: want.first().cloned(),
+                certain: verified,
+            })
+        }
+        Verdict::RejectedByAll => Some(Judged {
+            severity: Severity::Error,
+            note: optscale.to_string(),
+            want: every.map(str::to_string),
+            certain: true,
+        }),
+        Verdict::Disputed { ref common, .. } => Some(Judged {
+            severity: Severity::Warning,
+            note: match common {
+                Some(c) => format!(
+                    "{}; {c} suits every one of them",
+                    verdict.disputed_note().unwrap_or_default()
+                ),
+                None => verdict.disputed_note().unwrap_or_default(),
+            },
+            want: None,
+            certain: false,
+        }),
+    }
+}
+
+/// A valid format and compression pair the run's platform may not read (EXP006, CUR006).
+fn format_for_platform(
+    ctx: &mut CostCtx,
+    export: ExportType,
+    rule: &'static Rule,
+    fmt: &Node,
+    cmp: &Node,
+) {
+    let (Some(f), Some(c)) = (fmt.as_str(), cmp.as_str()) else {
+        return;
+    };
+    let Some(pair) = platform::format_of(f, c) else {
+        return;
+    };
+    let why = "the platform reads CSV (gzip or zip) and Parquet files";
+    if let Some(j) = judged(ctx, export, platform::Setting::Format, pair, why, None) {
+        let f = Finding::new(
+            rule,
+            ctx.source_id,
+            fmt.inner_span(),
+            format!("`{f}` with `{c}` compression"),
+        )
+        .label(cmp.inner_span(), "the compression")
+        .severity(j.severity)
+        .note(j.note)
+        .help(match j.want {
+            Some(w) => format!("use {w}"),
+            None => PLATFORM_HELP.to_string(),
+        });
+        ctx.report(f);
+    }
+}
+
+/// A legacy report's `AdditionalSchemaElements` (with `RESOURCES`) against the platforms: split
+/// cost allocation data, and the exact list OptScale and CloudZero compare (CUR002).
+fn legacy_elements(ctx: &mut CostCtx, a: &Node, items: &[&str], bucket_only: bool) {
+    let split = items.contains(&"SPLIT_COST_ALLOCATION_DATA");
+    let why = "split cost allocation data adds the container cost lines";
+    if let Some(j) = judged(
+        ctx,
+        ExportType::Legacy,
+        platform::Setting::SplitCost,
+        if split { "true" } else { "false" },
+        why,
+        None,
+    ) {
+        let message = if split {
+            "the report includes split cost allocation data (`SPLIT_COST_ALLOCATION_DATA`)"
+        } else {
+            "the report has no split cost allocation data (`SPLIT_COST_ALLOCATION_DATA`)"
+        };
+        let f = Finding::new(&CUR002, ctx.source_id, a.span, message)
+            .severity(j.severity)
+            .note(j.note)
+            .help(match j.want {
+                Some(w) => format!("use {w}"),
+                None => PLATFORM_HELP.to_string(),
+            });
+        ctx.report(f);
+        return;
+    }
+    if bucket_only {
+        return;
+    }
+    // the platforms that compare the list, and whose list this is not
+    let concerned: Vec<&'static platform::Profile> = match ctx.opts.platform() {
+        Some(p) => vec![p],
+        None => platform::all()
+            .iter()
+            .filter(|p| p.imports(platform::Export::Legacy))
+            .collect(),
+    };
+    let exact: Vec<&'static platform::Profile> = concerned
+        .iter()
+        .copied()
+        .filter(|p| p.export.legacy_elements_exact)
+        .filter(|p| {
+            let mut want = vec!["RESOURCES"];
+            if p.split_cost(platform::Export::Legacy) == "required" {
+                want.push("SPLIT_COST_ALLOCATION_DATA");
+            }
+            items.len() != want.len() || !want.iter().all(|w| items.contains(w))
+        })
+        .collect();
+    if exact.is_empty() {
+        return;
+    }
+    let platform = ctx.opts.platform();
+    let given = platform.is_some_and(|p| p.name != "optscale");
+    let note = match platform {
+        Some(p) if p.name == "optscale" => "when it detects or creates the report, OptScale accepts exactly `[\"RESOURCES\"]` and skips this report".to_string(),
+        Some(p) => format!("{} accepts exactly `[\"RESOURCES\"]` (its profile, read from {}) and rejects this report", p.title, p.export_source()),
+        None => format!("{} accept{} exactly `[\"RESOURCES\"]` when detecting or creating the report; other platforms accept more. {PLATFORM_HELP}", platform::titles(&exact), if exact.len() == 1 { "s" } else { "" }),
+    };
+    let f = Finding::new(
+        &CUR002,
+        ctx.source_id,
+        a.span,
+        "`AdditionalSchemaElements` has more than `RESOURCES`",
+    )
+    .severity(if given {
+        Severity::Error
+    } else {
+        Severity::Warning
+    })
+    .note(note)
+    .help("use `[\"RESOURCES\"]`, or connect in 'bucket only' mode");
+    ctx.report(f);
+}
+
+/// PLT001 and PLT002: an export the run's platform does not import, a bucket in a region it does
+/// not read from. Only with a platform: without one, some platform imports either type and
+/// reads any region.
+fn platform_fit(
+    ctx: &mut CostCtx,
+    export: ExportType,
+    doc: &Node,
+    name: Option<&Node>,
+    region: Option<&Node>,
+) {
+    let Some(p) = ctx.opts.platform() else {
+        return;
+    };
+    if !p.imports(export.into()) {
+        let (kind, other) = match export {
+            ExportType::Cur2 => ("CUR 2.0 export", "a legacy CUR report"),
+            ExportType::Legacy => ("legacy CUR report", "a CUR 2.0 export (Data Exports)"),
+        };
+        let at = name.map(Node::inner_span).unwrap_or_else(|| brace(doc));
+        let f = Finding::new(&PLT001, ctx.source_id, at, format!("{} does not import a {kind}", p.title))
+            .note(format!("{} imports {} only (its profile, read from {} on {}); the platform finds no data in this one", p.title, p.export.types.iter().map(|t| if t == "cur2" { "CUR 2.0 exports" } else { "legacy CUR reports" }).collect::<Vec<_>>().join(" and "), p.export_source(), p.read))
+            .help(format!("create {other} for {}, or check the run against the platform this export is for (`--platform`)", p.title));
+        ctx.report(f);
+    }
+    let (Some(regions), Some((node, r))) = (
+        p.bucket.regions.as_ref(),
+        region.and_then(|n| n.as_str().map(|r| (n, r))),
+    ) else {
+        return;
+    };
+    if !regions.iter().any(|x| x == r) && looks_like_region(r) {
+        let f = Finding::new(
+            &PLT002,
+            ctx.source_id,
+            node.inner_span(),
+            format!("{} does not read a bucket in `{r}`", p.title),
+        )
+        .note(format!(
+            "{} reads cost data from buckets in {} only (its profile, read from {} on {}){}",
+            p.title,
+            regions
+                .iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            p.export_source(),
+            p.read,
+            if p.bucket.notes.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", p.bucket.notes.join("; "))
+            }
+        ))
+        .help(format!(
+            "deliver the export to a bucket in one of {}",
+            regions.join(", ")
+        ));
+        ctx.report(f);
     }
 }
 
@@ -102,16 +388,6 @@ pub const CUR_REGIONS: &[&str] = &[
     "us-west-2",
     "cn-north-1",
     "cn-northwest-1",
-];
-
-/// Columns OptScale's importer reads by name: the import fails without them.
-const REQUIRED_COLUMNS: &[&str] = &[
-    "bill_billing_period_start_date",
-    "line_item_usage_account_id",
-    "line_item_usage_start_date",
-    "line_item_usage_end_date",
-    "line_item_line_item_type",
-    "line_item_blended_cost",
 ];
 
 /// The checks of a cost document: this family's for exports and reports, the family of its
@@ -220,6 +496,11 @@ fn other_table(query: &str) -> Option<String> {
 
 fn cur2(ctx: &mut CostCtx, e: &Node) {
     let bucket_only = ctx.bucket_only();
+    let region = path(
+        e,
+        &["DestinationConfigurations", "S3Destination", "S3Region"],
+    );
+    platform_fit(ctx, ExportType::Cur2, e, e.get("Name"), region);
     // EXP001
     if let Some(n) = e.get("Name") {
         if let Some(name) = n.as_str() {
@@ -309,26 +590,48 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
         // EXP004
         match t.get("TIME_GRANULARITY") {
             None => {
-                let f = Finding::new(&EXP004, ctx.source_id, brace(t), "`TIME_GRANULARITY` is not set")
-                    .note("AWS then delivers hourly data, and the platform's auto-detection reads this key and fails when it is missing")
-                    .help("add `\"TIME_GRANULARITY\": \"DAILY\"` (or `\"HOURLY\"`)");
-                ctx.report(f);
-            }
-            Some(v) => match v.as_str() {
-                Some("DAILY" | "HOURLY") => {}
-                Some("MONTHLY") => {
+                // OptScale's detection reads the key; AWS's default is hourly data
+                let platform = ctx.opts.platform();
+                let optscale = platform.is_some_and(|p| p.name == "optscale");
+                let why = "AWS then delivers hourly data, and OptScale's auto-detection reads this key and fails when it is missing";
+                let judgement = if optscale {
+                    Some((Severity::Error, why.to_string()))
+                } else {
+                    judged(
+                        ctx,
+                        ExportType::Cur2,
+                        platform::Setting::Granularity,
+                        "HOURLY",
+                        why,
+                        None,
+                    )
+                    .map(|j| (j.severity, j.note))
+                    .or_else(|| {
+                        platform.is_none().then(|| {
+                            (
+                                Severity::Warning,
+                                format!("{why}; other platforms take the hourly default"),
+                            )
+                        })
+                    })
+                };
+                if let Some((severity, note)) = judgement {
                     let f = Finding::new(
                         &EXP004,
                         ctx.source_id,
-                        v.inner_span(),
-                        "monthly granularity",
+                        brace(t),
+                        "`TIME_GRANULARITY` is not set",
                     )
-                    .severity(if bucket_only {
-                        Severity::Warning
-                    } else {
-                        Severity::Error
-                    })
-                    .note(format!(
+                    .severity(severity)
+                    .note(note)
+                    .help("add `\"TIME_GRANULARITY\": \"DAILY\"` (or `\"HOURLY\"`)");
+                    ctx.report(f);
+                }
+            }
+            Some(v) => match v.as_str() {
+                Some(g @ ("DAILY" | "HOURLY" | "MONTHLY")) => {
+                    let lenient = bucket_only && g == "MONTHLY";
+                    let why = format!(
                         "{}{}",
                         if bucket_only {
                             "monthly data imports, but daily costs and recommendations are lost"
@@ -336,14 +639,27 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
                             "the platform rejects a MONTHLY export when it detects or creates one"
                         },
                         scheme_severity(bucket_only)
-                    ))
-                    .help("use `\"DAILY\"` (or `\"HOURLY\"`)")
-                    .fix(
-                        "set `\"TIME_GRANULARITY\": \"DAILY\"`",
-                        v.span,
-                        "\"DAILY\"",
                     );
-                    ctx.report(f);
+                    if let Some(j) = judged(
+                        ctx,
+                        ExportType::Cur2,
+                        platform::Setting::Granularity,
+                        g,
+                        &why,
+                        Some("DAILY"),
+                    ) {
+                        let message = if g == "MONTHLY" {
+                            "monthly granularity".to_string()
+                        } else {
+                            format!("`TIME_GRANULARITY` is `{g}`")
+                        };
+                        let f = Finding::new(&EXP004, ctx.source_id, v.inner_span(), message);
+                        let mut f = j.apply(f, v.span, "TIME_GRANULARITY");
+                        if lenient {
+                            f = f.severity(Severity::Warning);
+                        }
+                        ctx.report(f);
+                    }
                 }
                 other => {
                     let shown = other.unwrap_or("(not a string)");
@@ -416,12 +732,69 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
         let upper = q.to_ascii_lowercase();
         let select = upper.split(" from ").next().unwrap_or("");
         if !select.contains('*') {
-            let missing: Vec<&str> = REQUIRED_COLUMNS
+            let platform = ctx.opts.platform();
+            let concerned: Vec<&'static platform::Profile> = match platform {
+                Some(p) => vec![p],
+                None => platform::all()
+                    .iter()
+                    .filter(|p| {
+                        p.imports(platform::Export::Cur2)
+                            && !p.export.unverified.iter().any(|u| u == "columns")
+                    })
+                    .collect(),
+            };
+            let short: Vec<(&platform::Profile, Vec<&str>)> = concerned
                 .iter()
-                .copied()
-                .filter(|c| !select.contains(c))
+                .filter_map(|p| {
+                    let missing: Vec<&str> = p
+                        .export
+                        .columns
+                        .as_ref()?
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|c| !select.contains(c))
+                        .collect();
+                    (!missing.is_empty()).then_some((*p, missing))
+                })
                 .collect();
+            let mut missing: Vec<&str> = Vec::new();
+            for c in short.iter().flat_map(|(_, m)| m.iter()) {
+                if !missing.contains(c) {
+                    missing.push(c);
+                }
+            }
             if !missing.is_empty() {
+                let listed = |cols: &[&str]| {
+                    cols.iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let every = short.len() == concerned.len();
+                let verified =
+                    platform.is_some_and(|p| !p.export.unverified.iter().any(|u| u == "columns"));
+                let severity = match platform {
+                    Some(_) if verified => Severity::Error,
+                    Some(_) => Severity::Warning,
+                    None if every => Severity::Error,
+                    None => Severity::Warning,
+                };
+                let note = match platform {
+                    Some(p) if p.name == "optscale" => "the importer reads these columns of every line; without them the import fails".to_string(),
+                    Some(p) => format!("{}'s importer reads these columns (its profile, read from {})", p.title, p.export_source()),
+                    None => {
+                        let who = short
+                            .iter()
+                            .map(|(p, m)| format!("{} needs {}", p.title, listed(m)))
+                            .collect::<Vec<_>>()
+                            .join("; ");
+                        if every {
+                            format!("the importers read these columns of every line; without them the import fails ({who})")
+                        } else {
+                            format!("{who}; other platforms do not need them. {PLATFORM_HELP}")
+                        }
+                    }
+                };
                 let f = Finding::new(
                     &EXP010,
                     ctx.source_id,
@@ -429,16 +802,11 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
                     format!(
                         "the query leaves out column{} the platform's importer needs: {}",
                         if missing.len() == 1 { "" } else { "s" },
-                        missing
-                            .iter()
-                            .map(|c| format!("`{c}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        listed(&missing)
                     ),
                 )
-                .note(
-                    "the importer reads these columns of every line; without them the import fails",
-                )
+                .severity(severity)
+                .note(note)
                 .help(format!(
                     "add {} to the SELECT list (or use `SELECT *`)",
                     missing.join(", ")
@@ -470,14 +838,38 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
                 o,
                 "Overwrite",
                 &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"],
-            ) && o.as_str() != Some("OVERWRITE_REPORT")
-            {
-                let f = Finding::new(&EXP005, ctx.source_id, o.inner_span(), format!("`Overwrite` is `{}`", o.as_str().unwrap_or("?")))
-                    .severity(if bucket_only && o.as_str() == Some("CREATE_NEW_REPORT") { Severity::Warning } else { Severity::Error })
-                    .note(format!("{}{}", if bucket_only { "with new files for every refresh, the bucket fills with versions; the platform reads only the newest, but the guides require overwriting" } else { "the platform requires `OVERWRITE_REPORT` when it detects or creates the export, and rejects this one" }, scheme_severity(bucket_only && o.as_str() == Some("CREATE_NEW_REPORT"))))
-                    .help("use `\"OVERWRITE_REPORT\"` (\"Overwrite existing data export file\")")
-                    .fix("set `\"Overwrite\": \"OVERWRITE_REPORT\"`", o.span, "\"OVERWRITE_REPORT\"");
-                ctx.report(f);
+            ) {
+                let v = o.as_str().unwrap_or_default();
+                let lenient = bucket_only && v == "CREATE_NEW_REPORT";
+                let why = format!(
+                    "{}{}",
+                    if bucket_only {
+                        "with new files for every refresh, the bucket fills with versions; the platform reads only the newest, but the guides require overwriting"
+                    } else {
+                        "the platform requires `OVERWRITE_REPORT` when it detects or creates the export, and rejects this one"
+                    },
+                    scheme_severity(lenient)
+                );
+                if let Some(j) = judged(
+                    ctx,
+                    ExportType::Cur2,
+                    platform::Setting::Versioning,
+                    v,
+                    &why,
+                    Some("OVERWRITE_REPORT"),
+                ) {
+                    let f = Finding::new(
+                        &EXP005,
+                        ctx.source_id,
+                        o.inner_span(),
+                        format!("`Overwrite` is `{v}`"),
+                    );
+                    let mut f = j.apply(f, o.span, "Overwrite");
+                    if lenient {
+                        f = f.severity(Severity::Warning);
+                    }
+                    ctx.report(f);
+                }
             }
         }
         // EXP006 (a pair the template does not determine is not checked)
@@ -487,7 +879,11 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
             .filter(|(f, c)| !f.is_unknown() && !c.is_unknown());
         if let Some((fmt, cmp)) = pair {
             match (fmt.as_str(), cmp.as_str()) {
-                (Some("TEXT_OR_CSV"), Some("GZIP")) | (Some("PARQUET"), Some("PARQUET")) => {}
+                (Some(f_ @ ("TEXT_OR_CSV" | "PARQUET")), Some(c_ @ ("GZIP" | "PARQUET")))
+                    if (f_ == "PARQUET") == (c_ == "PARQUET") =>
+                {
+                    format_for_platform(ctx, ExportType::Cur2, &EXP006, fmt, cmp);
+                }
                 (Some("TEXT_OR_CSV"), Some("ZIP")) => {
                     let f = Finding::new(&EXP006, ctx.source_id, cmp.inner_span(), "ZIP compression for a CUR 2.0 export")
                         .severity(Severity::Warning)
@@ -683,6 +1079,13 @@ fn export_status(ctx: &mut CostCtx, status: &Node, arn: Option<&str>) {
 
 fn legacy(ctx: &mut CostCtx, d: &Node) {
     let bucket_only = ctx.bucket_only();
+    platform_fit(
+        ctx,
+        ExportType::Legacy,
+        d,
+        d.get("ReportName"),
+        d.get("S3Region"),
+    );
     // CUR001
     if let Some(n) = d.get("ReportName") {
         if let Some(name) = n.as_str() {
@@ -730,71 +1133,158 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
                 .help("add `\"RESOURCES\"` (\"Include resource IDs\")")
                 .fix("add `\"RESOURCES\"`", span, text);
             ctx.report(f);
-        } else if items.len() > 1 && !bucket_only {
-            let f = Finding::new(&CUR002, ctx.source_id, a.span, "`AdditionalSchemaElements` has more than `RESOURCES`")
-                .severity(Severity::Warning)
-                .note("when it detects or creates the report, OptScale accepts exactly `[\"RESOURCES\"]` and skips this report")
-                .help("use `[\"RESOURCES\"]`, or connect in 'bucket only' mode");
-            ctx.report(f);
+        } else if !a.has_unknown() {
+            legacy_elements(ctx, a, &items, bucket_only);
         }
     }
     // CUR003
-    match d.get("RefreshClosedReports") {
-        Some(v) if matches!(v.kind, Kind::Bool(true)) => {}
-        Some(v) => {
-            let f = Finding::new(&CUR003, ctx.source_id, v.span, "closed months are not refreshed (`RefreshClosedReports` is not `true`)")
-                .note("AWS's late adjustments and refunds to closed months never reach the report; OptScale rejects such a report when it detects or creates one")
-                .help("use `true` (\"Refresh automatically\")")
-                .fix("set `\"RefreshClosedReports\": true`", v.span, "true");
-            ctx.report(f);
-        }
-        None => {
-            let (span, text) = insert_first(ctx, d, "\"RefreshClosedReports\": true");
-            let f = Finding::new(
-                &CUR003,
-                ctx.source_id,
-                brace(d),
-                "`RefreshClosedReports` is not set",
+    let refresh = d.get("RefreshClosedReports");
+    let refreshed = refresh.is_some_and(|v| matches!(v.kind, Kind::Bool(true)));
+    let why = match refresh {
+        Some(_) => "AWS's late adjustments and refunds to closed months never reach the report; OptScale rejects such a report when it detects or creates one",
+        None => "it defaults to off: late adjustments to closed months never reach the report",
+    };
+    let judgement = (!refreshed && !refresh.is_some_and(Node::has_unknown))
+        .then(|| {
+            judged(
+                ctx,
+                ExportType::Legacy,
+                platform::Setting::RefreshClosed,
+                "false",
+                why,
+                Some("true"),
             )
-            .note("it defaults to off: late adjustments to closed months never reach the report")
-            .help("add `\"RefreshClosedReports\": true`")
-            .fix("add `\"RefreshClosedReports\": true`", span, text);
-            ctx.report(f);
+        })
+        .flatten();
+    if let Some(j) = judgement {
+        let certain = j.certain && j.want.is_some();
+        let mut f = match refresh {
+            Some(v) => {
+                let mut f = Finding::new(
+                    &CUR003,
+                    ctx.source_id,
+                    v.span,
+                    "closed months are not refreshed (`RefreshClosedReports` is not `true`)",
+                );
+                if certain {
+                    f = f.fix("set `\"RefreshClosedReports\": true`", v.span, "true");
+                }
+                f.help("use `true` (\"Refresh automatically\")")
+            }
+            None => {
+                let mut f = Finding::new(
+                    &CUR003,
+                    ctx.source_id,
+                    brace(d),
+                    "`RefreshClosedReports` is not set",
+                );
+                if certain {
+                    let (span, text) = insert_first(ctx, d, "\"RefreshClosedReports\": true");
+                    f = f.fix("add `\"RefreshClosedReports\": true`", span, text);
+                }
+                f.help("add `\"RefreshClosedReports\": true`")
+            }
+        };
+        f = f.severity(j.severity).note(j.note);
+        if j.want.is_none() {
+            f = f.help(PLATFORM_HELP);
         }
+        ctx.report(f);
     }
     // CUR004
-    match d.get("ReportVersioning") {
-        Some(v) if v.as_str() == Some("OVERWRITE_REPORT") => {}
-        Some(v)
-            if !enum_value(
+    let versioning = d.get("ReportVersioning");
+    let given = versioning.is_none_or(|v| {
+        enum_value(
+            ctx,
+            &CUR004,
+            v,
+            "ReportVersioning",
+            &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"],
+        )
+    });
+    let value = versioning
+        .and_then(Node::as_str)
+        .unwrap_or("CREATE_NEW_REPORT");
+    let why = match versioning {
+        Some(_) => format!("the guides require \"Overwrite existing report\"; OptScale rejects other versioning when it detects or creates the report{}", scheme_severity(bucket_only)),
+        None => format!("it defaults to `CREATE_NEW_REPORT` (also in Terraform), which the guides do not allow{}", scheme_severity(bucket_only)),
+    };
+    let judgement = given
+        .then(|| {
+            judged(
                 ctx,
-                &CUR004,
-                v,
-                "ReportVersioning",
-                &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"],
-            ) => {}
-        Some(v) => {
-            let f = Finding::new(&CUR004, ctx.source_id, v.inner_span(), format!("`ReportVersioning` is `{}`", v.as_str().unwrap_or("?")))
-                .severity(if bucket_only { Severity::Warning } else { Severity::Error })
-                .note(format!("the guides require \"Overwrite existing report\"; OptScale rejects other versioning when it detects or creates the report{}", scheme_severity(bucket_only)))
-                .help("use `\"OVERWRITE_REPORT\"`")
-                .fix("set `\"ReportVersioning\": \"OVERWRITE_REPORT\"`", v.span, "\"OVERWRITE_REPORT\"");
-            ctx.report(f);
+                ExportType::Legacy,
+                platform::Setting::Versioning,
+                value,
+                &why,
+                Some("OVERWRITE_REPORT"),
+            )
+        })
+        .flatten();
+    if let Some(j) = judgement {
+        let mut f = match versioning {
+            Some(v) => {
+                let f = Finding::new(
+                    &CUR004,
+                    ctx.source_id,
+                    v.inner_span(),
+                    format!("`ReportVersioning` is `{value}`"),
+                );
+                j.apply(f, v.span, "ReportVersioning")
+            }
+            None => {
+                // AWS's default is CREATE_NEW_REPORT: the fix adds the wanted value
+                let want = j.want.clone();
+                let certain = j.certain;
+                let mut f = Finding::new(
+                    &CUR004,
+                    ctx.source_id,
+                    brace(d),
+                    "`ReportVersioning` is not set",
+                )
+                .severity(j.severity)
+                .note(j.note);
+                match want {
+                    Some(w) => {
+                        let member = format!("\"ReportVersioning\": \"{w}\"");
+                        f = f.help(format!("add `{member}`"));
+                        if certain {
+                            let (span, text) = insert_first(ctx, d, &member);
+                            f = f.fix(format!("add `{member}`"), span, text);
+                        }
+                    }
+                    None => f = f.help(PLATFORM_HELP),
+                }
+                f
+            }
+        };
+        if bucket_only {
+            f = f.severity(Severity::Warning);
         }
-        None => {
-            let (span, text) = insert_first(ctx, d, "\"ReportVersioning\": \"OVERWRITE_REPORT\"");
-            let f = Finding::new(&CUR004, ctx.source_id, brace(d), "`ReportVersioning` is not set")
-                .severity(if bucket_only { Severity::Warning } else { Severity::Error })
-                .note(format!("it defaults to `CREATE_NEW_REPORT` (also in Terraform), which the guides do not allow{}", scheme_severity(bucket_only)))
-                .help("add `\"ReportVersioning\": \"OVERWRITE_REPORT\"`")
-                .fix("add `\"ReportVersioning\": \"OVERWRITE_REPORT\"`", span, text);
-            ctx.report(f);
-        }
+        ctx.report(f);
     }
     // CUR005
     if let Some(t) = d.get("TimeUnit") {
         match t.as_str() {
-            Some("DAILY" | "HOURLY") => {}
+            Some(g @ ("DAILY" | "HOURLY" | "MONTHLY")) => {
+                let why = "the platform imports daily or hourly reports and rejects monthly ones";
+                if let Some(j) = judged(
+                    ctx,
+                    ExportType::Legacy,
+                    platform::Setting::Granularity,
+                    g,
+                    why,
+                    Some("DAILY"),
+                ) {
+                    let f = Finding::new(
+                        &CUR005,
+                        ctx.source_id,
+                        t.inner_span(),
+                        format!("`TimeUnit` is `{g}`"),
+                    );
+                    ctx.report(j.apply(f, t.span, "TimeUnit"));
+                }
+            }
             other => {
                 let f = Finding::new(
                     &CUR005,
@@ -802,10 +1292,10 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
                     t.inner_span(),
                     format!("`TimeUnit` is `{}`", other.unwrap_or("?")),
                 )
-                .note("the platform imports daily or hourly reports and rejects monthly ones")
+                .note("the values are `HOURLY`, `DAILY` and `MONTHLY`; AWS rejects others")
                 .help(
-                    match other.and_then(|o| fuzzy::suggest(o, ["DAILY", "HOURLY"])) {
-                        Some(s) => format!("use `\"{s}\"`"),
+                    match other.and_then(|o| fuzzy::suggest(o, ["DAILY", "HOURLY", "MONTHLY"])) {
+                        Some(s) => format!("did you mean `\"{s}\"`?"),
                         None => "use `\"DAILY\"`".to_string(),
                     },
                 );
@@ -832,6 +1322,9 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
                 (fmt.as_str(), cmp.as_str()),
                 (Some("textORcsv"), Some("ZIP" | "GZIP")) | (Some("Parquet"), Some("Parquet"))
             );
+        if valid && ok {
+            format_for_platform(ctx, ExportType::Legacy, &CUR006, fmt, cmp);
+        }
         if !ok {
             let f = Finding::new(&CUR006, ctx.source_id, cmp.inner_span(), format!("`Format` `{}` does not go with `Compression` `{}`", fmt.as_str().unwrap_or("?"), cmp.as_str().unwrap_or("?")))
                 .label(fmt.inner_span(), "the format")
@@ -876,6 +1369,31 @@ fn legacy(ctx: &mut CostCtx, d: &Node) {
                 .note(format!("AWS rejects the report with an empty ValidationException: {}", problems.join("; ")))
                 .help("remove the artifacts the platform does not need (it reads the CSV or Parquet files themselves)");
             ctx.report(f);
+        } else if !list.is_empty() && !arts.has_unknown() {
+            let why = "the platform reads the report's files themselves";
+            if let Some(j) = judged(
+                ctx,
+                ExportType::Legacy,
+                platform::Setting::Artifacts,
+                "some",
+                why,
+                None,
+            ) {
+                let f = Finding::new(
+                    &CUR007,
+                    ctx.source_id,
+                    arts.span,
+                    "the report asks for additional artifacts",
+                )
+                .severity(j.severity)
+                .note(j.note)
+                .help(if j.want.is_some() {
+                    "remove the artifacts (`\"AdditionalArtifacts\": []`)"
+                } else {
+                    PLATFORM_HELP
+                });
+                ctx.report(f);
+            }
         }
     }
     // CUR008 / CUR010 (formats) and the run's bucket and prefix

@@ -57,6 +57,7 @@ pub mod secrets;
 pub mod simulation;
 pub mod suppress;
 pub mod syntax;
+pub mod trust;
 pub mod values;
 
 pub use audit::codes::*;
@@ -74,6 +75,7 @@ pub use secrets::codes::*;
 pub use simulation::codes::*;
 pub use suppress::codes::*;
 pub use syntax::codes::*;
+pub use trust::codes::*;
 pub use values::codes::*;
 
 use crate::context::Options;
@@ -107,6 +109,7 @@ pub static FAMILIES: &[&Family] = &[
     &values::FAMILY,
     &delivery::FAMILY,
     &catalog::FAMILY,
+    &trust::FAMILY,
     &exports::FAMILY,
     &connection::FAMILY,
     &secrets::FAMILY,

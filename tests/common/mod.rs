@@ -140,6 +140,10 @@ pub fn options(args: &[String]) -> finops_lint::Options {
             "--export-name" => o.export_name = value,
             "--scenario" => o.scenario = value.map(|v| v.parse().unwrap()),
             "--export-type" => o.export_type = value.map(|v| v.parse::<ExportType>().unwrap()),
+            "--platform" => {
+                o.platform = value.as_deref().and_then(finops_lint::platform::find);
+                assert!(o.platform.is_some(), "unknown platform in a fixture's args");
+            }
             "--parameter" => {
                 let v = value.expect("--parameter needs NAME=VALUE");
                 let (name, val) = v.split_once('=').expect("--parameter NAME=VALUE");
