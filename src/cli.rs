@@ -215,9 +215,17 @@ struct GenerateArgs {
     /// The form of the documents: AWS's JSON, Terraform or a CloudFormation template
     #[arg(long, value_enum, default_value_t = GenerateFormat::Json)]
     format: GenerateFormat,
-    /// Write one file per document into this folder (user-policy, bucket-policy, export)
+    /// Write one file per document into this folder (user-policy or role-policy and
+    /// trust-policy, bucket-policy, export)
     #[arg(long, value_name = "DIR")]
     output_dir: Option<String>,
+    /// The FinOps platform (`finops-lint platforms`): its role, trust policy and export
+    /// settings [default: OptScale's guides, an IAM user]
+    #[arg(long, value_name = "NAME")]
+    platform: Option<String>,
+    /// The external ID the platform shows, for the trust policy of the role it assumes
+    #[arg(long, value_name = "ID")]
+    external_id: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -1518,6 +1526,10 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
     if let Err(e) = onboarding_values(a.account_id.as_deref(), a.bucket.as_deref()) {
         return usage_error(io, &e);
     }
+    let platform = match platform_flag(a.platform.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return usage_error(io, &e),
+    };
     if let Some(r) = a.region.as_deref() {
         if !crate::generate::valid_region(r) {
             return usage_error(
@@ -1536,6 +1548,8 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
             account: a.account_id.as_deref().unwrap_or("<account-id>"),
         },
         region: a.region.as_deref(),
+        platform,
+        external_id: a.external_id.as_deref(),
     };
     let form = match a.format {
         GenerateFormat::Json => Form::Json,

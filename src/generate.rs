@@ -24,6 +24,11 @@ pub struct Request<'a> {
     pub values: Values<'a>,
     /// The region the bucket is in (the export's `S3Region`).
     pub region: Option<&'a str>,
+    /// The FinOps platform (`--platform`): its access model and export settings; without one,
+    /// OptScale's guides.
+    pub platform: Option<&'static crate::platform::Profile>,
+    /// The external ID the platform gives, for the trust policy of the role it assumes.
+    pub external_id: Option<&'a str>,
 }
 
 /// The generated documents: each with the file name `--output-dir` gives it and its text, the
@@ -51,7 +56,14 @@ pub fn valid_region(region: &str) -> bool {
 
 pub fn generate(req: &Request, form: Form) -> Result<Generated, String> {
     let region = req.region.unwrap_or("us-east-1");
-    let out = requirements::generate(req.scenario, req.export, &req.values, region)?;
+    let out = requirements::generate(
+        req.platform,
+        req.scenario,
+        req.export,
+        &req.values,
+        region,
+        req.external_id,
+    )?;
     let mut assumed = Vec::new();
     let delivery = out.get("exportDefinition").is_some();
     if delivery {
@@ -64,9 +76,15 @@ pub fn generate(req: &Request, form: Form) -> Result<Generated, String> {
         if req.region.is_none() {
             assumed.push("the bucket is in us-east-1 (set --region)".to_string());
         }
-        assumed.push(
-            "the export settings are the platform's: daily, CSV compressed with GZIP, resource IDs included, overwriting the month's report, refreshed after each update".to_string(),
-        );
+        match req.platform.filter(|p| p.name != "optscale") {
+            None => assumed.push(
+                "the export settings are the platform's: daily, CSV compressed with GZIP, resource IDs included, overwriting the month's report, refreshed after each update".to_string(),
+            ),
+            Some(p) => assumed.push(format!(
+                "the export settings are {}'s profile's (rules/platforms/{}.json, read {})",
+                p.title, p.name, p.read
+            )),
+        }
     }
     if req.values.bucket.starts_with('<') {
         assumed.push("the bucket is `<bucket>`: set --bucket".to_string());
@@ -74,8 +92,21 @@ pub fn generate(req: &Request, form: Form) -> Result<Generated, String> {
     if req.values.account.starts_with('<') {
         assumed.push("the account is `<account-id>`: set --account-id".to_string());
     }
+    if let Some(p) = req
+        .platform
+        .filter(|p| p.uses_role() && p.access.principals.len() > 1)
+    {
+        assumed.push(format!(
+            "the role trusts {}'s first principal `{}`; its others are {}",
+            p.title,
+            p.access.principals[0],
+            p.access.principals[1..].join(", ")
+        ));
+    }
     let docs: Vec<(&str, &Value)> = [
         ("user-policy", "userPolicy"),
+        ("role-policy", "rolePolicy"),
+        ("trust-policy", "trustPolicy"),
         ("bucket-policy", "bucketPolicy"),
         ("export", "exportDefinition"),
     ]
@@ -115,6 +146,14 @@ pub fn generate(req: &Request, form: Form) -> Result<Generated, String> {
                         "The FinOps platform's IAM user and its policy",
                         tf_user(doc),
                     ),
+                    "role-policy" => (
+                        "The policy of the role the FinOps platform assumes",
+                        tf_role_policy(doc),
+                    ),
+                    "trust-policy" => (
+                        "The role the FinOps platform assumes, and who may assume it",
+                        tf_role(doc),
+                    ),
                     "bucket-policy" => (
                         "The bucket policy that lets AWS deliver the export",
                         tf_bucket_policy(req.values.bucket, doc),
@@ -129,6 +168,8 @@ pub fn generate(req: &Request, form: Form) -> Result<Generated, String> {
                 docs.iter()
                     .map(|(file, doc)| match *file {
                         "user-policy" => tf_user(doc),
+                        "role-policy" => tf_role_policy(doc),
+                        "trust-policy" => tf_role(doc),
                         "bucket-policy" => tf_bucket_policy(req.values.bucket, doc),
                         _ => tf_export(req.export, doc, delivery),
                     })
@@ -166,6 +207,8 @@ pub fn generate(req: &Request, form: Form) -> Result<Generated, String> {
             for (file, doc) in &docs {
                 let resources = match *file {
                     "user-policy" => cfn_user(doc),
+                    "role-policy" => cfn_role_policy(doc),
+                    "trust-policy" => cfn_role(doc),
                     "bucket-policy" => cfn_bucket_policy(req.values.bucket, doc),
                     _ => cfn_export(req.export, doc),
                 };
@@ -199,6 +242,20 @@ fn tf_user(policy: &Value) -> String {
          # platform: an aws_iam_access_key resource would keep the secret in the Terraform state.\n\n\
          resource \"aws_iam_policy\" \"finops_platform\" {{\n  name   = \"finops-platform\"\n  policy = jsonencode({})\n}}\n\n\
          resource \"aws_iam_user_policy_attachment\" \"finops_platform\" {{\n  user       = aws_iam_user.finops_platform.name\n  policy_arn = aws_iam_policy.finops_platform.arn\n}}\n",
+        hcl(policy, 1)
+    )
+}
+
+fn tf_role(trust: &Value) -> String {
+    format!(
+        "resource \"aws_iam_role\" \"finops_platform\" {{\n  name               = \"finops-platform\"\n  assume_role_policy = jsonencode({})\n}}\n",
+        hcl(trust, 1)
+    )
+}
+
+fn tf_role_policy(policy: &Value) -> String {
+    format!(
+        "resource \"aws_iam_role_policy\" \"finops_platform\" {{\n  name   = \"finops-platform\"\n  role   = aws_iam_role.finops_platform.id\n  policy = jsonencode({})\n}}\n",
         hcl(policy, 1)
     )
 }
@@ -346,6 +403,28 @@ fn cfn_user(policy: &Value) -> Map<String, Value> {
         json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": {
             "Description": "What the FinOps platform calls with its IAM user's keys",
             "Users": [{"Ref": "FinOpsPlatformUser"}],
+            "PolicyDocument": policy,
+        }}),
+    );
+    m
+}
+
+fn cfn_role(trust: &Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(
+        "FinOpsPlatformRole".into(),
+        json!({"Type": "AWS::IAM::Role", "Properties": {"RoleName": "finops-platform", "AssumeRolePolicyDocument": trust}}),
+    );
+    m
+}
+
+fn cfn_role_policy(policy: &Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(
+        "FinOpsPlatformRolePolicy".into(),
+        json!({"Type": "AWS::IAM::RolePolicy", "Properties": {
+            "PolicyName": "finops-platform",
+            "RoleName": {"Ref": "FinOpsPlatformRole"},
             "PolicyDocument": policy,
         }}),
     );

@@ -155,9 +155,7 @@ pub fn load_errors() -> Vec<String> {
 /// The profile named `name` or one of its aliases (case-insensitive).
 pub fn find(name: &str) -> Option<&'static Profile> {
     let n = name.trim().to_ascii_lowercase();
-    all()
-        .iter()
-        .find(|p| p.name == n || p.aliases.contains(&n))
+    all().iter().find(|p| p.name == n || p.aliases.contains(&n))
 }
 
 /// The names `--platform` takes, for messages: `a, b, c`.

@@ -22,7 +22,7 @@ fn tmp(tag: &str) -> std::path::PathBuf {
 fn profiles_parse_and_name_catalog_actions() {
     for scenario in Scenario::ALL {
         for export in [ExportType::Cur2, ExportType::Legacy] {
-            let (profile, reqs) = requirements(scenario, export).unwrap();
+            let (profile, reqs) = requirements(None, scenario, export).unwrap();
             assert_eq!(profile.name, scenario.as_str());
             assert!(!reqs.is_empty(), "{scenario}");
             for r in &reqs {
@@ -43,15 +43,15 @@ fn profiles_parse_and_name_catalog_actions() {
             }
         }
     }
-    let (_, cur2) = requirements(Scenario::RootCreateExport, ExportType::Cur2).unwrap();
+    let (_, cur2) = requirements(None, Scenario::RootCreateExport, ExportType::Cur2).unwrap();
     assert!(cur2
         .iter()
         .any(|r| r.action == "bcm-data-exports:CreateExport"));
-    let (_, legacy) = requirements(Scenario::RootCreateExport, ExportType::Legacy).unwrap();
+    let (_, legacy) = requirements(None, Scenario::RootCreateExport, ExportType::Legacy).unwrap();
     assert!(!legacy
         .iter()
         .any(|r| r.action.starts_with("bcm-data-exports:")));
-    let (_, linked) = requirements(Scenario::Linked, ExportType::Cur2).unwrap();
+    let (_, linked) = requirements(None, Scenario::Linked, ExportType::Cur2).unwrap();
     assert!(linked.iter().all(|r| r.group == "Discover Resources"));
 }
 

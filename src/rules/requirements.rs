@@ -83,11 +83,41 @@ fn profile(name: &str) -> Result<Profile, String> {
     serde_json::from_str(text).map_err(|e| format!("rules/profiles/{name}.json: {e}"))
 }
 
-/// The scenario's requirements for the export type, includes first.
+/// The scenario's requirements for the export type, includes first: OptScale's profiles
+/// (`rules/profiles/`) without a platform or for OptScale, else the platform profile's scenario.
 pub fn requirements(
+    platform: Option<&crate::platform::Profile>,
     scenario: Scenario,
     export: ExportType,
 ) -> Result<(Profile, Vec<Requirement>), String> {
+    if let Some(pl) = platform.filter(|p| p.name != "optscale") {
+        let Some(spec) = pl.scenarios.get(scenario.as_str()) else {
+            return Err(format!(
+                "{} has no `{scenario}` scenario (its profile has {})",
+                pl.title,
+                pl.scenarios.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        };
+        let reqs: Vec<Requirement> = spec
+            .requirements
+            .iter()
+            .map(|r| serde_json::from_value(r.clone()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("rules/platforms/{}.json, `{scenario}`: {e}", pl.name))?;
+        let p = Profile {
+            name: scenario.as_str().to_string(),
+            description: spec.description.clone().unwrap_or_default(),
+            source: format!(
+                "{} profile (rules/platforms/{}.json, read {})",
+                pl.title, pl.name, pl.read
+            ),
+            includes: Vec::new(),
+            delivery: scenario.needs_bucket_and_account(),
+            requirements: Vec::new(),
+        };
+        let out = reqs.into_iter().filter(|r| r.applies_to(export)).collect();
+        return Ok((p, out));
+    }
     let p = profile(scenario.as_str())?;
     let mut out = Vec::new();
     for inc in &p.includes {
@@ -119,7 +149,7 @@ pub fn calls(
     export_name: Option<&str>,
     account: &str,
 ) -> Vec<(String, String)> {
-    let Ok((_, reqs)) = requirements(scenario, export) else {
+    let Ok((_, reqs)) = requirements(None, scenario, export) else {
         return Vec::new();
     };
     let values = Values {
@@ -168,6 +198,10 @@ impl Values<'_> {
                     "arn:aws:bcm-data-exports:us-east-1:{}:export/*",
                     self.account
                 ),
+            )
+            .replace(
+                "{role}",
+                &format!("arn:aws:iam::{}:role/finops-platform", self.account),
             )
             .replace("{bucket}", self.bucket)
             .replace("{account}", self.account)
@@ -297,7 +331,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
     let Some(scenario) = opts.scenario else {
         return Ok(());
     };
-    let (profile, reqs) = requirements(scenario, opts.export_type())?;
+    let (profile, reqs) = requirements(opts.platform(), scenario, opts.export_type())?;
     if !FAMILY.runs(opts) {
         return Ok(());
     }
@@ -984,16 +1018,58 @@ fn reports_doc<'a>(refs: &[PolicyRef<'a>], id: DocId) -> Option<&'a crate::parse
 /// `finops-lint generate`: the least-privilege user policy, the bucket policy and the export
 /// definition for a scenario.
 pub fn generate(
+    platform: Option<&crate::platform::Profile>,
     scenario: Scenario,
     export: ExportType,
     values: &Values,
     region: &str,
+    external_id: Option<&str>,
 ) -> Result<Value, String> {
-    let (profile, reqs) = requirements(scenario, export)?;
+    if let Some(pl) = platform {
+        if !pl.imports(export.into()) {
+            return Err(format!(
+                "{} imports {} only: use --export-type {}",
+                pl.title,
+                pl.export.types.join(" and "),
+                pl.export
+                    .types
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("cur2")
+            ));
+        }
+        if let Some(regions) = pl
+            .bucket
+            .regions
+            .as_ref()
+            .filter(|r| !r.iter().any(|x| x == region))
+        {
+            return Err(format!(
+                "{} reads buckets in {} only: give --region with one of them",
+                pl.title,
+                regions.join(", ")
+            ));
+        }
+    }
+    let (profile, reqs) = requirements(platform, scenario, export)?;
     let refs: Vec<&Requirement> = reqs.iter().collect();
-    let user = json!({"Version": "2012-10-17", "Statement": statements_for(&refs, values)});
-    let mut out =
-        json!({"scenario": profile.name, "exportType": export.as_str(), "userPolicy": user});
+    let policy = json!({"Version": "2012-10-17", "Statement": statements_for(&refs, values)});
+    let mut out = json!({"scenario": profile.name, "exportType": export.as_str()});
+    // who the platform is: its IAM user (OptScale's guides), or a role it assumes
+    match platform.filter(|p| p.name != "optscale") {
+        None => out["userPolicy"] = policy,
+        Some(pl) if pl.uses_role() => {
+            out["platform"] = json!(pl.name);
+            if !refs.is_empty() {
+                out["rolePolicy"] = policy;
+            }
+            out["trustPolicy"] = trust_policy(pl, values, external_id)?;
+        }
+        Some(pl) => {
+            // no role of the platform's (the export goes to its own bucket)
+            out["platform"] = json!(pl.name);
+        }
+    }
     if profile.delivery {
         let stmt: Value = serde_json::from_str(&crate::rules::delivery::recommended_statement(
             Some(values.bucket),
@@ -1001,15 +1077,96 @@ pub fn generate(
         ))
         .map_err(|e| e.to_string())?;
         out["bucketPolicy"] = json!({"Version": "2012-10-17", "Statement": [stmt]});
-        out["exportDefinition"] = export_definition(export, values, region);
+        out["exportDefinition"] = export_definition(platform, export, values, region);
     }
     Ok(out)
 }
 
-/// The export the platform expects: OptScale's own template (resource IDs, overwrite, daily).
-fn export_definition(export: ExportType, values: &Values, region: &str) -> Value {
+/// The trust policy of the role a platform assumes: its principal (the customer's own account
+/// for a platform without one), `sts:AssumeRole`, and the external ID it sends.
+fn trust_policy(
+    pl: &crate::platform::Profile,
+    values: &Values,
+    external_id: Option<&str>,
+) -> Result<Value, String> {
+    let principal = pl
+        .access
+        .principals
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("arn:aws:iam::{}:root", values.account));
+    let mut stmt = json!({
+        "Sid": "FinOpsPlatformAssumesRole",
+        "Effect": "Allow",
+        "Principal": {"AWS": principal},
+        "Action": "sts:AssumeRole",
+    });
+    match (pl.access.external_id.as_str(), external_id) {
+        ("required", None) => {
+            return Err(format!(
+                "{} connects through a role with an external ID: give --external-id (the ID its connection page shows)",
+                pl.title
+            ))
+        }
+        (_, Some(id)) => {
+            if let Some(re) = pl
+                .access
+                .external_id_pattern
+                .as_deref()
+                .and_then(|r| regex::Regex::new(r).ok())
+            {
+                if !re.is_match(id) {
+                    return Err(format!(
+                        "--external-id does not have {}'s form (`{}`)",
+                        pl.title,
+                        re.as_str()
+                    ));
+                }
+            }
+            stmt["Condition"] = json!({"StringEquals": {"sts:ExternalId": id}});
+        }
+        _ => {}
+    }
+    Ok(json!({"Version": "2012-10-17", "Statement": [stmt]}))
+}
+
+/// The export the platform expects: OptScale's own template (resource IDs, overwrite, daily,
+/// gzip CSV), or the settings the platform's profile asks for (its first accepted value of each).
+fn export_definition(
+    platform: Option<&crate::platform::Profile>,
+    export: ExportType,
+    values: &Values,
+    region: &str,
+) -> Value {
     let name = values.export_name.unwrap_or("finops-export");
     let prefix = values.prefix.unwrap_or("reports").trim_matches('/');
+    let e = platform.map(|p| &p.export);
+    let first = |list: Option<&Vec<String>>, default: &str| {
+        list.and_then(|l| l.first().cloned())
+            .unwrap_or_else(|| default.to_string())
+    };
+    let versioning = first(e.map(|e| &e.versioning), "OVERWRITE_REPORT");
+    let granularity = e
+        .and_then(|e| {
+            // daily where the platform takes it, as the guides do
+            e.granularity
+                .iter()
+                .find(|g| *g == "DAILY")
+                .or(e.granularity.first())
+                .cloned()
+        })
+        .unwrap_or_else(|| "DAILY".to_string());
+    // CUR 2.0 does not document ZIP: the first other format
+    let format = e
+        .and_then(|e| {
+            e.formats
+                .iter()
+                .find(|f| !(export == ExportType::Cur2 && *f == "csv-zip"))
+                .cloned()
+        })
+        .unwrap_or_else(|| "csv-gzip".to_string());
+    let parquet = format == "parquet";
+    let split = platform.is_some_and(|p| p.split_cost(export.into()) == "required");
     match export {
         ExportType::Cur2 => json!({
             "Export": {
@@ -1019,33 +1176,44 @@ fn export_definition(export: ExportType, values: &Values, region: &str) -> Value
                     "QueryStatement": "SELECT * FROM COST_AND_USAGE_REPORT",
                     "TableConfigurations": {"COST_AND_USAGE_REPORT": {
                         "INCLUDE_RESOURCES": "TRUE",
-                        "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE",
+                        "INCLUDE_SPLIT_COST_ALLOCATION_DATA": if split { "TRUE" } else { "FALSE" },
                         "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE",
-                        "TIME_GRANULARITY": "DAILY"
+                        "TIME_GRANULARITY": granularity
                     }}
                 },
                 "DestinationConfigurations": {"S3Destination": {
                     "S3Bucket": values.bucket,
                     "S3Prefix": prefix,
                     "S3Region": region,
-                    "S3OutputConfigurations": {"OutputType": "CUSTOM", "Format": "TEXT_OR_CSV", "Compression": "GZIP", "Overwrite": "OVERWRITE_REPORT"}
+                    "S3OutputConfigurations": {
+                        "OutputType": "CUSTOM",
+                        "Format": if parquet { "PARQUET" } else { "TEXT_OR_CSV" },
+                        "Compression": if parquet { "PARQUET" } else if format == "csv-zip" { "ZIP" } else { "GZIP" },
+                        "Overwrite": versioning
+                    }
                 }},
                 "RefreshCadence": {"Frequency": "SYNCHRONOUS"}
             }
         }),
-        ExportType::Legacy => json!({
-            "ReportDefinition": {
-                "ReportName": name,
-                "TimeUnit": "DAILY",
-                "Format": "textORcsv",
-                "Compression": "GZIP",
-                "AdditionalSchemaElements": ["RESOURCES"],
-                "S3Bucket": values.bucket,
-                "S3Prefix": prefix,
-                "S3Region": region,
-                "RefreshClosedReports": true,
-                "ReportVersioning": "OVERWRITE_REPORT"
+        ExportType::Legacy => {
+            let mut elements = vec!["RESOURCES"];
+            if split {
+                elements.push("SPLIT_COST_ALLOCATION_DATA");
             }
-        }),
+            json!({
+                "ReportDefinition": {
+                    "ReportName": name,
+                    "TimeUnit": granularity,
+                    "Format": if parquet { "Parquet" } else { "textORcsv" },
+                    "Compression": if parquet { "Parquet" } else if format == "csv-zip" { "ZIP" } else { "GZIP" },
+                    "AdditionalSchemaElements": elements,
+                    "S3Bucket": values.bucket,
+                    "S3Prefix": prefix,
+                    "S3Region": region,
+                    "RefreshClosedReports": true,
+                    "ReportVersioning": versioning
+                }
+            })
+        }
     }
 }

@@ -135,7 +135,8 @@ pub fn check(ctx: &mut CostCtx, root: &Node) {
     let Some(scenario) = ctx.opts.scenario else {
         return;
     };
-    let Ok((profile, reqs)) = requirements(scenario, ctx.opts.export_type()) else {
+    let Ok((profile, reqs)) = requirements(ctx.opts.platform(), scenario, ctx.opts.export_type())
+    else {
         return;
     };
     let account = ctx
