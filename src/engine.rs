@@ -555,7 +555,14 @@ fn looks_like_ours(text: &str) -> bool {
 /// Keep a policy for the checks across documents: every policy for `--scenario`, and bucket
 /// policies for the consistency of the export's destination.
 fn keep_policy(doc: PolicyDoc, opts: &Options, report: &mut FileReport) {
-    if opts.scenario.is_some() || (opts.keep_docs && doc.kind == crate::model::PolicyKind::Bucket) {
+    // bucket policies for the export checks, trust policies for the connection's external ID
+    if opts.scenario.is_some()
+        || (opts.keep_docs
+            && matches!(
+                doc.kind,
+                crate::model::PolicyKind::Bucket | crate::model::PolicyKind::Trust
+            ))
+    {
         report.docs.push(doc);
     }
 }

@@ -199,6 +199,50 @@ pub fn check(ctx: &mut CostCtx, c: &Node) {
             ctx.report(f);
         }
     }
+    // the assumed-role connection: both fields, the account of the run, an external ID
+    let account = c.get("assume_role_account_id");
+    let role = c.get("assume_role_name");
+    match (account, role) {
+        (Some(n), None) | (None, Some(n)) => {
+            let (given, missing) = if account.is_some() {
+                ("assume_role_account_id", "assume_role_name")
+            } else {
+                ("assume_role_name", "assume_role_account_id")
+            };
+            let f = Finding::new(&OS009, ctx.source_id, n.inner_span(), format!("`{given}` without `{missing}`"))
+                .note("the platform assumes the role only when both are set; with one, it connects with the access keys alone and the role is never used")
+                .help(format!("add `{missing}`"));
+            ctx.report(f);
+        }
+        (Some(a), Some(_)) => {
+            if let (Some(acct), Some(want)) = (a.as_str(), ctx.opts.account_id.as_deref()) {
+                if acct != want && acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit()) {
+                    let f = Finding::new(&OS009, ctx.source_id, a.inner_span(), format!("the role is in account `{acct}`, not `{want}`"))
+                        .note("the platform assumes `arn:aws:iam::<assume_role_account_id>:role/<assume_role_name>`: the role must be in the account being connected")
+                        .help(format!("use `\"{want}\"`, the account the role is created in"));
+                    ctx.report(f);
+                }
+            }
+            let ext = c.get("assume_role_external_id");
+            if ext
+                .and_then(Node::as_str)
+                .is_none_or(|t| t.trim().is_empty())
+            {
+                let at = ext.map(Node::inner_span).unwrap_or(c.span);
+                let at = if ext.is_some() {
+                    at
+                } else {
+                    Span::new(c.span.start, c.span.start + 1)
+                };
+                let f = Finding::new(&OS009, ctx.source_id, at, "the assumed-role connection has no `assume_role_external_id`")
+                    .severity(Severity::Warning)
+                    .note("without an external ID the role's trust policy cannot require `sts:ExternalId`, which protects the role from being used through the platform by someone else who learns its ARN (a warning: the field is OptScale's since its 2025 'Assumed Role' connection, pull request #721, and could not be read in its source here)")
+                    .help("set `assume_role_external_id`, and require the same value in the role's trust policy (`StringEquals` `sts:ExternalId`)");
+                ctx.report(f);
+            }
+        }
+        (None, None) => {}
+    }
     if let Some(r) = c
         .get("assume_role_name")
         .and_then(|r| r.as_str().map(|t| (r, t)))

@@ -19,6 +19,7 @@ declare! {
     CON002 "inconsistent-prefix" Error aa[] on[Run] fix[];
     CON003 "inconsistent-export-name" Error aa[] on[Run] fix[];
     CON004 "inconsistent-export-type" Error aa[] on[Run] fix[];
+    CON005 "inconsistent-external-id" Error aa[] on[Run] fix[];
 }
 
 /// One export or report of the run, with the nodes of its destination.
@@ -65,6 +66,53 @@ fn exports(reports: &[FileReport]) -> Vec<Export<'_>> {
     out
 }
 
+/// CON005: the external ID an assumed-role connection sends is one the run's trust policies
+/// require (`StringEquals` `sts:ExternalId`), when they require one.
+fn external_ids(reports: &[FileReport], connections: &[(usize, &Node)], new: &mut Vec<Finding>) {
+    let mut required: Vec<(usize, &Node)> = Vec::new();
+    for (i, r) in reports.iter().enumerate() {
+        for d in r.docs.iter().filter(|d| d.kind == PolicyKind::Trust) {
+            for st in crate::model::policy::statements(&d.root) {
+                for c in st.conditions() {
+                    if c.key_is("sts:ExternalId") && c.op() == "StringEquals" {
+                        required.extend(c.values().iter().map(|v| (i, v)));
+                    }
+                }
+            }
+        }
+    }
+    if required.is_empty() {
+        return;
+    }
+    for (ci, c) in connections {
+        let Some((node, id)) = c
+            .get("assume_role_external_id")
+            .and_then(|n| n.as_str().map(|t| (n, t)))
+            .filter(|(_, t)| !t.is_empty())
+        else {
+            continue;
+        };
+        if required.iter().any(|(_, v)| v.as_str() == Some(id)) {
+            continue;
+        }
+        let mut f = Finding::new(&CON005, *ci, node.inner_span(), format!("the connection's external ID `{id}` is not the one the role's trust policy requires"))
+            .note("the platform sends this ID when it assumes the role; the trust policy compares it exactly, so every `sts:AssumeRole` is refused");
+        for (i, v) in &required {
+            f = f.label_in(
+                *i,
+                v.inner_span(),
+                "the external ID the trust policy requires",
+            );
+        }
+        if let Some(want) = required.first().and_then(|(_, v)| v.as_str()) {
+            f = f.help(format!(
+                "use the same ID on both sides: `\"{want}\"` here, or this one in the trust policy"
+            ));
+        }
+        new.push(f);
+    }
+}
+
 fn text(n: Option<&Node>) -> Option<&str> {
     n.and_then(Node::as_str)
 }
@@ -88,6 +136,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
                 })
             })
             .collect();
+        external_ids(reports, &connections, &mut new);
         for (ci, c) in &connections {
             if matches!(c.get("linked").map(|n| &n.kind), Some(Kind::Bool(true))) {
                 continue;

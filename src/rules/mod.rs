@@ -134,8 +134,8 @@ pub fn family_of(rule: &Rule) -> Option<&'static Family> {
 /// The order of the code groups in lists (`finops-lint rules`, the README, SARIF): by what a
 /// user meets first. A new group goes here.
 pub const GROUPS: &[&str] = &[
-    "JSON", "POL", "VAL", "BP", "IAM", "SCH", "EXP", "CUR", "BKT", "PFX", "OS", "SEC", "SIM",
-    "CON", "REQ", "PATH", "AUD", "IAC", "CFG", "SUP", "IO",
+    "JSON", "POL", "VAL", "BP", "IAM", "TRU", "SCH", "EXP", "CUR", "PLT", "BKT", "PFX", "OS",
+    "SEC", "SIM", "CON", "REQ", "PATH", "AUD", "IAC", "CFG", "SUP", "IO",
 ];
 
 /// Where a code's group stands in `GROUPS` (after them all when it is not listed).
