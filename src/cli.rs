@@ -149,12 +149,17 @@ struct AuditArgs {
     /// The IAM user the platform connects with (default: the caller, when it is a user)
     #[arg(long, value_name = "NAME", conflicts_with = "role")]
     user: Option<String>,
-    /// An IAM role the platform assumes instead of a user
+    /// An IAM role the platform assumes instead of a user (its trust policy is read and checked
+    /// too)
     #[arg(long, value_name = "NAME")]
     role: Option<String>,
     /// root-existing-export, root-create-export or linked
     #[arg(long, value_name = "SCENARIO")]
     scenario: Option<String>,
+    /// The FinOps platform the account is connected to (`finops-lint platforms`): the export
+    /// and the role's trust policy are checked against its profile
+    #[arg(long, value_name = "NAME")]
+    platform: Option<String>,
     #[arg(long, value_enum, default_value_t = ExportType::Cur2)]
     export_type: ExportType,
     /// The bucket the export is delivered to
@@ -1390,6 +1395,10 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         Ok(s) => s,
         Err(e) => return usage_error(io, &e),
     };
+    let platform = match platform_flag(a.platform.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return usage_error(io, &e),
+    };
     let show = !a.quiet && std::io::stderr().is_terminal();
     let mut stderr = std::io::stderr();
     let mut progress = |step: &str| {
@@ -1438,7 +1447,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         prefix,
         export_name,
         scenario: scenario.filter(|_| account.is_some()),
-        platform: None,
+        platform,
         keep_docs: true,
         account_id: account,
         export_type: Some(a.export_type),

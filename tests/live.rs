@@ -177,13 +177,16 @@ fn audit_as(
     keys: (&str, &str),
     env: &[(&str, &str)],
 ) -> Audit {
+    // the platform's user, unless the case names a role
+    let principal: &[&str] = if extra.contains(&"--role") {
+        &[]
+    } else {
+        &["--user", "finops"]
+    };
     let out = Command::new(env!("CARGO_BIN_EXE_finops-lint"))
+        .args(["audit", "--format", "json"])
+        .args(principal)
         .args([
-            "audit",
-            "--format",
-            "json",
-            "--user",
-            "finops",
             "--bucket",
             "acme-finops-billing",
             "--account-id",
@@ -361,6 +364,47 @@ fn a_deny_in_a_group_policy_is_pointed_at() {
         "{:?}",
         codes(&a)
     );
+}
+
+/// With `--role` and a platform, the role's trust policy is read (GetRole) and checked against
+/// the platform, and the role's policies against the platform's scenario.
+#[test]
+fn a_platform_role_and_its_trust_policy_are_audited() {
+    let moto = start_moto();
+    let account = seed(&moto, "platform-role");
+    let a = audit(
+        &moto,
+        &account,
+        &["--role", "datadog-cost", "--platform", "datadog"],
+    );
+    assert_eq!(a.code, 1, "{:#}", a.json);
+    let read = documents_read(&a);
+    assert!(
+        read.contains(&"aws://iam/role/datadog-cost/trust-policy.json".to_string()),
+        "{read:?}"
+    );
+    let c = codes(&a);
+    assert!(
+        c.contains(&"TRU002:aws://iam/role/datadog-cost/trust-policy.json".to_string()),
+        "{c:?}"
+    );
+    // Datadog's scenario: the role lacks the Cost Explorer reads (a warning), not OptScale's
+    // Discover Resources set
+    assert!(
+        c.iter()
+            .any(|x| x.starts_with("REQ001:aws://iam/role/datadog-cost/")),
+        "{c:?}"
+    );
+    let req = a.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "REQ001")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(req.contains("ce:Get*") || req.contains("ce:"), "{req}");
+    assert!(!req.contains("ec2:"), "{req}");
 }
 
 #[test]

@@ -1073,6 +1073,18 @@ async fn user_policies(iam: &aws_sdk_iam::Client, user: &str, out: &mut Fetched)
 
 async fn role_policies(iam: &aws_sdk_iam::Client, role: &str, out: &mut Fetched) {
     let base = format!("aws://iam/role/{role}");
+    // the trust policy: who may assume the role (the platform's principal, its external ID)
+    let src = format!("{base}/trust-policy.json");
+    match iam.get_role().role_name(role).send().await {
+        Ok(r) => {
+            if let Some(doc) = r.role().and_then(|r| r.assume_role_policy_document()) {
+                out.documents.push((src, pretty(&decode_policy(doc))));
+            }
+        }
+        Err(e) => out
+            .problems
+            .push(problem(&e, &src, "iam:GetRole", "iam:GetRole")),
+    }
     match iam.list_role_policies().role_name(role).send().await {
         Ok(r) => {
             let listed = &format!("{base}/inline");

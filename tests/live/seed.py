@@ -44,6 +44,12 @@ discover = [{"Sid": "Discover", "Effect": "Allow", "Action": ["ec2:Describe*", "
 if CASE == "missing-get-object":
     readonly = [s for s in readonly if s["Sid"] != "GetObject"]
 
+if CASE == "platform-role":
+    # a role for Datadog: its account trusted without an external ID, the guides' read policy
+    iam.create_role(RoleName="datadog-cost", AssumeRolePolicyDocument=policy([
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::464622532012:root"}, "Action": "sts:AssumeRole"},
+    ]))
+    iam.put_role_policy(RoleName="datadog-cost", PolicyName="CostRead", PolicyDocument=policy(readonly))
 iam.create_user(UserName="finops")
 iam.put_user_policy(UserName="finops", PolicyName="ReadOnly", PolicyDocument=policy(readonly))
 arn = iam.create_policy(PolicyName="DiscoverResources", PolicyDocument=policy(discover))["Policy"]["Arn"]
