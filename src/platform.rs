@@ -35,7 +35,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../rules/platforms/cloudzero.json"),
     ),
     ("datadog", include_str!("../rules/platforms/datadog.json")),
+    ("cid", include_str!("../rules/platforms/cid.json")),
     ("harness", include_str!("../rules/platforms/harness.json")),
+    ("kubecost", include_str!("../rules/platforms/kubecost.json")),
+    ("nops", include_str!("../rules/platforms/nops.json")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]

@@ -316,7 +316,9 @@ fn platform_fit(
             ExportType::Legacy => ("legacy CUR report", "a CUR 2.0 export (Data Exports)"),
         };
         let at = name.map(Node::inner_span).unwrap_or_else(|| brace(doc));
+        let unverified = p.export.unverified.iter().any(|u| u == "types");
         let f = Finding::new(&PLT001, ctx.source_id, at, format!("{} does not import a {kind}", p.title))
+            .severity(if unverified { Severity::Warning } else { Severity::Error })
             .note(format!("{} imports {} only (its profile, read from {} on {}); the platform finds no data in this one", p.title, p.export.types.iter().map(|t| if t == "cur2" { "CUR 2.0 exports" } else { "legacy CUR reports" }).collect::<Vec<_>>().join(" and "), p.export_source(), p.read))
             .help(format!("create {other} for {}, or check the run against the platform this export is for (`--platform`)", p.title));
         ctx.report(f);
@@ -334,6 +336,11 @@ fn platform_fit(
             node.inner_span(),
             format!("{} does not read a bucket in `{r}`", p.title),
         )
+        .severity(if p.export.unverified.iter().any(|u| u == "regions") {
+            Severity::Warning
+        } else {
+            Severity::Error
+        })
         .note(format!(
             "{} reads cost data from buckets in {} only (its profile, read from {} on {}){}",
             p.title,

@@ -1108,6 +1108,7 @@ fn trust_policy(
                 pl.title
             ))
         }
+        ("none", _) => {}
         (_, Some(id)) => {
             if let Some(re) = pl
                 .access

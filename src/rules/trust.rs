@@ -175,22 +175,35 @@ fn pinned(ctx: &mut Ctx, stmts: &[Statement], p: &'static Profile) {
         .map(|a| format!("`{a}`"))
         .collect::<Vec<_>>()
         .join(", ");
+    let unverified = p.export.unverified.iter().any(|u| u == "principals");
     let f = Finding::new(&TRU001, ctx.source_id, at, message)
-        .note(format!("{} assumes the role from {accounts} (its profile, read on {}); any other principal leaves the platform unable to connect", p.title, p.read))
+        .severity(if unverified { Severity::Warning } else { Severity::Error })
+        .note(format!("{} assumes the role from {accounts} (its profile, read on {}){}; any other principal leaves the platform unable to connect", p.title, p.read, if unverified { ", a principal its sources did not confirm, so a warning" } else { "" }))
         .help(format!("`\"Principal\": {{\"AWS\": \"{want}\"}}`"));
     ctx.report(f);
 }
 
-/// The placeholders of the guides and vendor templates, and values that are no secret.
+/// The placeholders of the guides and vendor templates, and values that are no secret: empty,
+/// the field's own name (`EXTERNAL_ID`, `your-external-id`), `changeme`, or only `x`, `0` and `-`.
 fn placeholder_id(v: &str) -> bool {
-    let lower = v.to_ascii_lowercase();
-    // `<...>` and `${...}` placeholders are VAL001's
-    v.trim().is_empty()
-        || lower.contains("external_id")
-        || lower.contains("externalid")
-        || lower.contains("external-id")
-        || lower.contains("your")
-        || lower.chars().all(|c| c == 'x' || c == '0' || c == '-')
+    let norm: String = v
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    const WORDS: &[&str] = &[
+        "externalid",
+        "yourexternalid",
+        "myexternalid",
+        "theexternalid",
+        "externalidhere",
+        "insertexternalid",
+        "changeme",
+        "replaceme",
+        "placeholder",
+        "todo",
+    ];
+    norm.is_empty() || WORDS.contains(&norm.as_str()) || norm.chars().all(|c| c == 'x' || c == '0')
 }
 
 /// TRU002: `sts:ExternalId` required, and compared exactly.
