@@ -306,6 +306,11 @@ struct CheckArgs {
     /// scenario's platform (OptScale), else the one a trust policy or connection names]
     #[arg(long, value_name = "NAME")]
     platform: Option<String>,
+    /// The IAM role the platform assumes: in a template that declares it (logical ID,
+    /// `RoleName`, Terraform label or `name`), only its policies are checked against the
+    /// scenario
+    #[arg(long, value_name = "NAME")]
+    role: Option<String>,
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -1448,6 +1453,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         export_name,
         scenario: scenario.filter(|_| account.is_some()),
         platform,
+        role: a.role.clone(),
         keep_docs: true,
         account_id: account,
         export_type: Some(a.export_type),
@@ -1987,6 +1993,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             // parsed by `flag_values`
             scenario: scenario_flag(a.scenario.as_deref()).ok().flatten(),
             platform: platform_flag(a.platform.as_deref()).ok().flatten(),
+            role: a.role.clone(),
             keep_docs: true,
             account_id: a.account_id.clone(),
             export_type: a.export_type,

@@ -127,6 +127,9 @@ pub struct Options {
     /// `--platform` (or `[onboarding] platform`): the FinOps platform the run is checked
     /// against; see `platform()` for the one the checks use.
     pub platform: Option<&'static crate::platform::Profile>,
+    /// `--role`: the IAM role the platform assumes; in a template that declares it, only its
+    /// policies are the platform's.
+    pub role: Option<String>,
     /// Keep documents for the checks across documents.
     pub keep_docs: bool,
     /// The rules the run reports; the others are not run.

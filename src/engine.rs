@@ -107,6 +107,12 @@ pub fn check_source_in(
             opts.account_id.as_deref(),
             siblings,
         );
+        if let Some(role) = opts.role.as_deref() {
+            crate::iac::hcl::apply_role(&source.text, siblings, role, &mut tpl);
+            for pass in &mut tpl.passes {
+                crate::iac::hcl::apply_role(&source.text, siblings, role, pass);
+            }
+        }
         let branched = tpl.branched;
         let calls = std::mem::take(&mut tpl.calls);
         let passes = std::mem::take(&mut tpl.passes);
@@ -184,14 +190,18 @@ pub fn check_source_in(
         let branches = crate::iac::cfn::is_template(root)
             && (source.text.contains("Fn::If") || source.text.contains("!If"));
         let tpl = if crate::iac::cfn::is_template(root) {
-            Some(crate::iac::cfn::extract(
+            let mut tpl = crate::iac::cfn::extract(
                 &source.text,
                 root,
                 syntax == Syntax::Json,
                 opts.account_id.as_deref(),
                 &opts.cfn_parameters,
                 branches.then_some(true),
-            ))
+            );
+            if let Some(role) = opts.role.as_deref() {
+                crate::iac::cfn::apply_role(root, role, &mut tpl);
+            }
+            Some(tpl)
         } else if crate::iac::plan::is_plan(root) {
             Some(crate::iac::plan::extract(&source.text, root))
         } else {

@@ -358,3 +358,88 @@ fn generate_for_every_platform_lints_clean_with_its_requirements_met() {
         }
     }
 }
+
+/// `--role NAME`: in a template that declares the role, only its policies are the platform's,
+/// in CloudFormation and Terraform; a role named nowhere leaves the template as read.
+#[test]
+fn the_platforms_role_is_the_one_named_by_role() {
+    let d = common::tempdir::Dir::new();
+    let bucket_policy =
+        std::fs::read_to_string(root().join("examples/onboarding/bucket-policy.json")).unwrap();
+    let read = |actions: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": [{actions}], "Resource": ["arn:aws:s3:::acme-finops-billing", "arn:aws:s3:::acme-finops-billing/*"]}}, {{"Effect": "Allow", "Action": ["bcm-data-exports:ListExports", "bcm-data-exports:GetExport", "ce:Get*", "organizations:List*", "organizations:Describe*"], "Resource": "*"}}]}}"#
+        )
+    };
+    let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::464622532012:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}}]}"#;
+    let cfn = format!(
+        r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{
+  "DatadogCost": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "datadog-cost", "AssumeRolePolicyDocument": {trust},
+    "Policies": [{{"PolicyName": "read", "PolicyDocument": {}}}]}}}},
+  "Other": {{"Type": "AWS::IAM::Role", "Properties": {{"AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Service": "lambda.amazonaws.com"}}, "Action": "sts:AssumeRole"}}]}},
+    "Policies": [{{"PolicyName": "all", "PolicyDocument": {}}}]}}}}}}}}"#,
+        read(r#""s3:ListBucket""#),
+        read(r#""s3:ListBucket", "s3:GetObject""#)
+    );
+    d.write("stack.json", &cfn);
+    d.write("bucket-policy.json", &bucket_policy);
+    let dir = d.path().to_string_lossy().to_string();
+    let base = [
+        "--no-config",
+        "--platform",
+        "datadog",
+        "--scenario",
+        "root-existing-export",
+        "--bucket",
+        "acme-finops-billing",
+        "--account-id",
+        "402938475610",
+    ];
+    let req = |extra: &[&str]| {
+        let a: Vec<&str> = base
+            .iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .chain([dir.as_str()])
+            .collect();
+        let (_, v) = common::json_findings(&a);
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "REQ001")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // pooled, the other role's policy grants GetObject
+    assert!(req(&[]).is_empty(), "{:?}", req(&[]));
+    // the platform is the role `datadog-cost` (by RoleName) or `DatadogCost` (logical ID)
+    for name in ["datadog-cost", "DatadogCost"] {
+        let found = req(&["--role", name]);
+        assert!(
+            found.iter().any(|m| m.contains("s3:GetObject")),
+            "{name}: {found:?}"
+        );
+    }
+    // a role the template does not declare: read as before
+    assert!(req(&["--role", "nobody"]).is_empty());
+    // Terraform: the role's inline policy through aws_iam_role_policy, the other's elsewhere
+    std::fs::remove_file(d.path().join("stack.json")).unwrap();
+    let tf = format!(
+        "resource \"aws_iam_role\" \"datadog\" {{\n  name = \"datadog-cost\"\n  assume_role_policy = <<EOF\n{trust}\nEOF\n}}\n\nresource \"aws_iam_role_policy\" \"datadog\" {{\n  role = aws_iam_role.datadog.id\n  policy = <<EOF\n{}\nEOF\n}}\n\nresource \"aws_iam_role\" \"other\" {{\n  name = \"other\"\n  assume_role_policy = <<EOF\n{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Principal\": {{\"Service\": \"lambda.amazonaws.com\"}}, \"Action\": \"sts:AssumeRole\"}}]}}\nEOF\n}}\n\nresource \"aws_iam_role_policy\" \"other\" {{\n  role = aws_iam_role.other.id\n  policy = <<EOF\n{}\nEOF\n}}\n",
+        read(r#""s3:ListBucket""#),
+        read(r#""s3:ListBucket", "s3:GetObject""#)
+    );
+    d.write("main.tf", &tf);
+    assert!(req(&[]).is_empty(), "{:?}", req(&[]));
+    let found = req(&["--role", "datadog-cost"]);
+    assert!(
+        found.iter().any(|m| m.contains("s3:GetObject")),
+        "{found:?}"
+    );
+    let found = req(&["--role", "datadog"]);
+    assert!(
+        found.iter().any(|m| m.contains("s3:GetObject")),
+        "{found:?}"
+    );
+}

@@ -939,3 +939,58 @@ fn suppressions(text: &str, res: &Member, out: &mut Vec<Suppression>) {
         });
     }
 }
+
+/// `--role NAME`: the platform connects as this role (its logical ID, or its `RoleName`), so the
+/// platform's policies are the role's own, those that name it in `Roles`, and the managed
+/// policies of its `ManagedPolicyArns`; the others are not. A template that does not declare
+/// the role is left as read.
+pub fn apply_role(root: &Node, role: &str, t: &mut Template) {
+    let Some(resources) = root.get("Resources").and_then(Node::as_object) else {
+        return;
+    };
+    let ty = |m: &Member| {
+        m.value
+            .get("Type")
+            .and_then(Node::as_str)
+            .map(str::to_string)
+    };
+    fn props(m: &Member) -> Option<&Node> {
+        m.value.get("Properties")
+    }
+    let Some(the_role) = resources.iter().find(|m| {
+        ty(m).as_deref() == Some("AWS::IAM::Role")
+            && (m.key == role
+                || props(m)
+                    .and_then(|p| p.get("RoleName"))
+                    .and_then(Node::as_str)
+                    == Some(role))
+    }) else {
+        return;
+    };
+    let logical = the_role.key.as_str();
+    let arns = refs_in(props(the_role).and_then(|p| p.get("ManagedPolicyArns")));
+    let platform: std::collections::HashSet<&str> = resources
+        .iter()
+        .filter(|m| match ty(m).as_deref() {
+            Some("AWS::IAM::Role") => m.key == logical,
+            Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") => {
+                refs_in(props(m).and_then(|p| p.get("Roles")))
+                    .iter()
+                    .any(|r| r == logical || r == role)
+                    || arns.contains(&m.key)
+            }
+            _ => false,
+        })
+        .map(|m| m.key.as_str())
+        .collect();
+    for d in &mut t.docs {
+        if let Body::Policy {
+            kind: Some(PolicyKind::Identity(_)),
+            for_platform,
+            ..
+        } = &mut d.body
+        {
+            *for_platform = platform.contains(d.resource.as_str());
+        }
+    }
+}

@@ -2231,3 +2231,83 @@ fn byte_offset(text: &str, line: usize, column: usize) -> usize {
     }
     text.len()
 }
+
+/// `--role NAME`: the platform connects as this role (an `aws_iam_role` labelled or named
+/// NAME, in the file or a sibling of its module), so the platform's policies are the role's
+/// inline policies, the `aws_iam_role_policy` of that role, and the `aws_iam_policy` attached
+/// to it; the others are not. A module that does not declare the role is left as read.
+pub fn apply_role(text: &str, siblings: &[std::sync::Arc<str>], role: &str, t: &mut Template) {
+    let own: std::sync::Arc<str> = std::sync::Arc::from(text);
+    let mut bodies: Vec<Rc<HclBody>> = Vec::new();
+    bodies.extend(parsed(&own, &own));
+    for s in siblings {
+        bodies.extend(parsed(s, s));
+    }
+    let resources: Vec<(&str, &str, &Block)> = bodies
+        .iter()
+        .flat_map(|b| b.iter())
+        .filter_map(|s| match s {
+            Structure::Block(b) if b.ident.as_str() == "resource" && b.labels.len() == 2 => {
+                Some((label(&b.labels[0]), label(&b.labels[1]), b))
+            }
+            _ => None,
+        })
+        .collect();
+    let literal = |b: &Block, key: &str| {
+        Ctx::attribute(b, key).map(|e| e.to_string().trim().trim_matches('"').to_string())
+    };
+    let Some(the_role) = resources
+        .iter()
+        .find(|(ty, name, b)| {
+            *ty == "aws_iam_role" && (*name == role || literal(b, "name").as_deref() == Some(role))
+        })
+        .map(|(_, name, _)| *name)
+    else {
+        return;
+    };
+    let names_role = |b: &Block, key: &str| {
+        Ctx::attribute(b, key).is_some_and(|e| {
+            let e = e.to_string();
+            referenced(&e, "aws_iam_role.").any(|r| r == the_role)
+                || e.trim().trim_matches('"') == role
+        })
+    };
+    // policies attached to the role
+    let mut attached: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (_, _, a) in resources.iter().filter(|(t, _, _)| {
+        *t == "aws_iam_role_policy_attachment" || *t == "aws_iam_policy_attachment"
+    }) {
+        let to_role = names_role(a, "role")
+            || Ctx::attribute(a, "roles").is_some_and(|e| {
+                let e = e.to_string();
+                referenced(&e, "aws_iam_role.").any(|r| r == the_role)
+                    || e.contains(&format!("\"{role}\""))
+            });
+        if let (true, Some(arn)) = (to_role, Ctx::attribute(a, "policy_arn")) {
+            attached.extend(referenced(&arn.to_string(), "aws_iam_policy.").map(str::to_string));
+        }
+    }
+    let platform: std::collections::HashSet<String> = resources
+        .iter()
+        .filter(|(ty, name, b)| match *ty {
+            "aws_iam_role" => *name == the_role,
+            "aws_iam_role_policy" => names_role(b, "role"),
+            "aws_iam_policy" => attached.contains(*name),
+            _ => false,
+        })
+        .map(|(ty, name, _)| format!("{ty}.{name}"))
+        .collect();
+    for d in &mut t.docs {
+        if let Body::Policy {
+            kind: Some(PolicyKind::Identity(_)),
+            for_platform,
+            ..
+        } = &mut d.body
+        {
+            // a policy-document data source or a local keeps what the file says of it
+            if d.resource.starts_with("aws_iam_") {
+                *for_platform = platform.contains(&d.resource);
+            }
+        }
+    }
+}

@@ -664,6 +664,16 @@ fn missing_finding(
     profile: &Profile,
     opts: &Options,
 ) -> Finding {
+    // who the platform is: the role it assumes, or (the guides) its IAM user
+    let who = if opts.role.is_some()
+        || opts
+            .platform()
+            .is_some_and(|p| p.name != "optscale" && p.uses_role())
+    {
+        "role"
+    } else {
+        "user"
+    };
     let severity = list
         .iter()
         .map(|r| r.severity())
@@ -707,7 +717,7 @@ fn missing_finding(
             doc.0,
             span,
             format!(
-                "{group}: the platform's user is not granted {}",
+                "{group}: the platform's {who} is not granted {}",
                 action_list(list)
             ),
         )
@@ -739,7 +749,7 @@ fn missing_finding(
                 doc.0,
                 action.span,
                 format!(
-                    "{group}: the platform's user is not granted {}",
+                    "{group}: the platform's {who} is not granted {}",
                     action_list(list)
                 ),
             )
