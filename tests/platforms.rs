@@ -443,3 +443,47 @@ fn the_platforms_role_is_the_one_named_by_role() {
         "{found:?}"
     );
 }
+
+/// OptScale's assumed-role connection settings against the run: its role (`--role`), its
+/// account (`--account-id`), and the external ID the run's trust policy requires (CON005).
+#[test]
+fn an_assumed_role_connection_is_checked_against_the_run() {
+    let conn = root().join("rules/OS009-connection-assume-role/pass/connection.json");
+    let conn = conn.to_string_lossy();
+    let (code, v) = common::json_findings(&["--no-config", &conn]);
+    assert_eq!(code, 0, "{v:#}");
+    let messages = |args: &[&str]| {
+        let (_, v) = common::json_findings(args);
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["code"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let m = messages(&["--no-config", "--role", "other-role", &conn]);
+    assert!(
+        m.iter()
+            .any(|x| x.starts_with("OS009") && x.contains("`other-role`")),
+        "{m:?}"
+    );
+    let m = messages(&["--no-config", "--account-id", "999988887777", &conn]);
+    assert!(
+        m.iter()
+            .any(|x| x.starts_with("OS009") && x.contains("999988887777")),
+        "{m:?}"
+    );
+    let run = root().join("rules/CON005-inconsistent-external-id/fail/other-id");
+    let m = messages(&["--no-config", &run.to_string_lossy()]);
+    assert_eq!(
+        m.iter().filter(|x| x.starts_with("CON005")).count(),
+        1,
+        "{m:?}"
+    );
+}
