@@ -2060,11 +2060,11 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         let mut seen = false;
         inputs.retain(|i| i != &Input::Stdin || !std::mem::replace(&mut seen, true));
     }
-    // without a platform given, the one the run's trust policies or connection settings name
-    // (said on standard error with the human format)
+    // without a platform given, the one the run's trust policies or connection settings name,
+    // before the scenario's OptScale (said on standard error with the human format)
     let tell = !a.quiet && a.format == Format::Human;
     for (g, opts) in groups.iter_mut().enumerate() {
-        if opts.platform().is_some() {
+        if opts.platform.is_some() {
             continue;
         }
         let mut named: Vec<(&'static crate::platform::Profile, String)> = Vec::new();
@@ -2104,8 +2104,13 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
                 if tell {
                     let _ = writeln!(
                         io.stderr,
-                        "note: the run names several platforms ({}): each trust policy is checked against its own, and the settings they disagree on are warnings; --platform chooses one",
-                        many.iter().map(says).collect::<Vec<_>>().join(", ")
+                        "note: the run names several platforms ({}): each trust policy is checked against its own, and the settings they disagree on are warnings; --platform chooses one{}",
+                        many.iter().map(says).collect::<Vec<_>>().join(", "),
+                        if opts.scenario.is_some() {
+                            " (the scenario's requirements are OptScale's until then: check each platform's role with --platform NAME --role ROLE)"
+                        } else {
+                            ""
+                        }
                     );
                 }
             }

@@ -98,7 +98,7 @@ impl Linter {
             }
         }
         // without a platform given, the one the documents name (trust policies, connections)
-        if opts.platform().is_none() {
+        if opts.platform.is_none() {
             let mut named: Vec<&'static crate::platform::Profile> = Vec::new();
             for (_, bytes) in &documents {
                 for p in crate::platform::named_in(&String::from_utf8_lossy(bytes)) {

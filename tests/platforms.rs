@@ -270,6 +270,24 @@ fn a_trust_policy_selects_its_platform() {
     );
     let (code, _) = common::json_findings(&["--no-config", "--platform", "optscale", &dir]);
     assert_eq!(code, 1);
+    // the named platform comes before the scenario's OptScale
+    let out = common::run(&[
+        "check",
+        "--no-config",
+        "--scenario",
+        "root-existing-export",
+        "--bucket",
+        "acme-finops-billing",
+        "--account-id",
+        "402938475610",
+        &dir,
+    ]);
+    assert!(
+        out.stderr.contains("checking against Datadog's profile"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("CUR004"), "{}", out.stdout);
     // a second platform's role: no run platform, each trust policy checked against its own
     copy(
         "cloudzero/fail/trust-without-external-id.json",
