@@ -200,7 +200,7 @@ fn without_a_platform_disputed_values_are_warnings_naming_the_platforms() {
     assert!(note.contains("Datadog"), "{note}");
     assert!(note.contains("OptScale"), "{note}");
     assert!(cur004["help"].as_str().unwrap().contains("--platform"));
-    // monthly data: no platform takes it
+    // monthly data: only the Cloud Intelligence Dashboards take it, a warning that says so
     let d = common::tempdir::Dir::new();
     let monthly = d.write(
         "r.json",
@@ -209,12 +209,33 @@ fn without_a_platform_disputed_values_are_warnings_naming_the_platforms() {
             .replace("HOURLY", "MONTHLY"),
     );
     let (code, v) = common::json_findings(&["--no-config", &monthly]);
+    assert_eq!(code, 0, "{v:#}");
+    let cur005 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "CUR005")
+        .expect("CUR005");
+    assert_eq!(cur005["severity"], "warning");
+    assert!(cur005["note"]
+        .as_str()
+        .unwrap()
+        .contains("AWS Cloud Intelligence Dashboards accepts this value"));
+    // a pair AWS does not accept stays an error whatever the platform
+    let zip = d.write(
+        "z.json",
+        &std::fs::read_to_string(&*f)
+            .unwrap()
+            .replace("\"Compression\": \"Parquet\"", "\"Compression\": \"ZIP\""),
+    );
+    let (code, v) = common::json_findings(&["--no-config", &zip]);
     assert_eq!(code, 1);
     assert!(v["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|x| x["code"] == "CUR005" && x["severity"] == "error"));
+        .any(|x| x["code"] == "CUR006" && x["severity"] == "error"));
+    std::fs::remove_file(d.path().join("z.json")).unwrap();
     // an unknown platform is a usage error that suggests the name
     let out = common::run(&["check", "--platform", "datadgo", &f]);
     assert_eq!(out.code, 2);

@@ -317,9 +317,14 @@ fn platform_fit(
         };
         let at = name.map(Node::inner_span).unwrap_or_else(|| brace(doc));
         let unverified = p.export.unverified.iter().any(|u| u == "types");
+        let hedge = if unverified {
+            ", as far as its sources say: not verified, so a warning"
+        } else {
+            ""
+        };
         let f = Finding::new(&PLT001, ctx.source_id, at, format!("{} does not import a {kind}", p.title))
             .severity(if unverified { Severity::Warning } else { Severity::Error })
-            .note(format!("{} imports {} only (its profile, read from {} on {}); the platform finds no data in this one", p.title, p.export.types.iter().map(|t| if t == "cur2" { "CUR 2.0 exports" } else { "legacy CUR reports" }).collect::<Vec<_>>().join(" and "), p.export_source(), p.read))
+            .note(format!("{} imports {} only (its profile, read from {} on {}{hedge}); the platform finds no data in this one", p.title, p.export.types.iter().map(|t| if t == "cur2" { "CUR 2.0 exports" } else { "legacy CUR reports" }).collect::<Vec<_>>().join(" and "), p.export_source(), p.read))
             .help(format!("create {other} for {}, or check the run against the platform this export is for (`--platform`)", p.title));
         ctx.report(f);
     }
@@ -807,8 +812,16 @@ fn cur2(ctx: &mut CostCtx, e: &Node) {
                     ctx.source_id,
                     qnode.inner_span(),
                     format!(
-                        "the query leaves out column{} the platform's importer needs: {}",
+                        "the query leaves out column{} {} needs: {}",
                         if missing.len() == 1 { "" } else { "s" },
+                        match platform {
+                            Some(_) => "the platform's importer".to_string(),
+                            None => short
+                                .iter()
+                                .map(|(p, _)| format!("{}'s importer", p.title))
+                                .collect::<Vec<_>>()
+                                .join(" or "),
+                        },
                         listed(&missing)
                     ),
                 )
