@@ -845,6 +845,10 @@ impl Modules {
             return out;
         }
         let mut marked: Vec<Arc<str>> = Vec::new();
+        // the first source written for each module folder: another spelling of the same folder
+        // (`./m`, `./m/`, `./x/../m`) is an alias of it, its files held and parsed once
+        let mut spelled: std::collections::HashMap<std::path::PathBuf, String> =
+            std::collections::HashMap::new();
         // the local modules the folder calls (`source = "./modules/x"`): their `.tf` files,
         // marked with the source as written, when the folder is inside the checked tree
         for called in files
@@ -855,6 +859,11 @@ impl Modules {
             let Ok(child) = self.roots.resolve(&dir, &called) else {
                 continue;
             };
+            if let Some(first) = spelled.get(&child) {
+                marked.push(Arc::from(crate::iac::hcl::module_alias(&called, first)));
+                continue;
+            }
+            spelled.insert(child.clone(), called.clone());
             let cached = self.read.lock().ok().and_then(|m| m.get(&child).cloned());
             let child_files = match cached {
                 Some(f) => f,

@@ -1270,3 +1270,50 @@ fn a_named_link_out_of_the_tree_is_a_finding_and_not_read() {
     );
     assert_eq!(run.code, 1);
 }
+
+/// A 1 MiB Terraform file with 64 calls of a local module of ten files: each module file read
+/// for a call is read after a copy of the caller's text, which took some 700 MB and half a
+/// minute before the copies had a budget; the address space here is 512 MB.
+#[cfg(unix)]
+#[test]
+fn module_calls_from_a_large_caller_stay_within_memory() {
+    let d = tempdir::Dir::new();
+    let module = |i: usize| {
+        format!(
+            "{}data \"aws_iam_policy_document\" \"p{i}\" {{\n  statement {{\n    actions   = [\"s3:GetObject\"]\n    resources = [\"arn:aws:s3:::${{var.bucket}}/*\"]\n  }}\n}}\nresource \"aws_iam_policy\" \"p{i}\" {{\n  name   = \"p{i}\"\n  policy = data.aws_iam_policy_document.p{i}.json\n}}\n",
+            if i == 0 { "variable \"bucket\" {}\n" } else { "" }
+        )
+    };
+    for i in 0..10 {
+        d.write(&format!("m/f{i}.tf"), &module(i));
+    }
+    let mut caller = String::new();
+    for i in 0..64 {
+        let bucket = if i == 0 {
+            "<bucket_name>".to_string()
+        } else {
+            format!("b{i}")
+        };
+        caller.push_str(&format!(
+            "module \"m{i}\" {{\n  source = \"../m\"\n  bucket = \"{bucket}\"\n}}\n"
+        ));
+    }
+    let line = format!("# {}\n", "x".repeat(1000));
+    caller.push_str(&line.repeat(1000));
+    d.write("root/main.tf", &caller);
+    let dir = d.path().to_string_lossy().to_string();
+    let (code, stdout, stderr) = run_within(
+        300,
+        "ulimit -v 524288",
+        &["check", "--no-config", "--format", "json", &dir],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // the first call is followed: its placeholder is reported at the call
+    let f = findings_for(&v, "main.tf");
+    assert!(
+        f.iter()
+            .any(|x| x["code"] == "VAL001" && x["range"]["start"]["line"] == 1),
+        "{v:#}"
+    );
+}

@@ -2016,3 +2016,58 @@ resource "aws_cur_report_definition" "cur" {
     let n = codes(&v).iter().filter(|c| *c == "CUR004").count();
     assert_eq!(n, 64, "{n} findings");
 }
+
+/// Two spellings of one module folder (`./modules/cur`, `./modules/cur/`, `./modules/../modules/cur`)
+/// are one module: each call is followed with its own values.
+#[test]
+fn spellings_of_one_local_module_are_each_followed() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "modules/cur/main.tf",
+        r#"variable "versioning" {}
+resource "aws_cur_report_definition" "cur" {
+  report_name                = "cur"
+  time_unit                  = "HOURLY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = "acme-finops-billing"
+  s3_prefix                  = "cur"
+  s3_region                  = "us-east-1"
+  refresh_closed_reports     = true
+  report_versioning          = var.versioning
+}
+"#,
+    );
+    dir.write(
+        "main.tf",
+        r#"module "a" {
+  source     = "./modules/cur"
+  versioning = "CREATE_NEW_REPORT"
+}
+module "b" {
+  source     = "./modules/cur/"
+  versioning = "CREATE_NEW_REPORT"
+}
+module "c" {
+  source     = "./modules/../modules/cur"
+  versioning = "OVERWRITE_REPORT"
+}
+module "d" {
+  source     = "./modules/../modules/cur"
+  versioning = "CREATE_NEW_REPORT"
+}
+"#,
+    );
+    let root = dir.path().to_string_lossy().to_string();
+    let (code, v) = json_findings(&["--no-config", "--platform", "optscale", &root]);
+    assert_eq!(code, 1, "{v:#}");
+    let lines: Vec<u64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "CUR004")
+        .map(|f| f["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![3, 7, 15], "{v:#}");
+}

@@ -1419,6 +1419,7 @@ pub fn extract(
     };
     // the files of the local modules the folder calls, by source as written
     let mut modules: CalledFiles = HashMap::new();
+    let mut aliases: Vec<(&str, &str)> = Vec::new();
     let mut plain = Vec::new();
     for sib in siblings {
         match sib.strip_prefix(MODULE_MARK).and_then(|r| {
@@ -1426,10 +1427,16 @@ pub fn extract(
             let (name, text) = rest.split_once('\n')?;
             Some((source, name, text))
         }) {
+            Some((source, ALIAS_NAME, first)) => aliases.push((source, first)),
             Some((source, name, text)) => {
                 modules.entry(source).or_default().push((sib, name, text))
             }
             None => plain.push(sib),
+        }
+    }
+    for (alias, first) in aliases {
+        if let Some(files) = modules.get(first).cloned() {
+            modules.insert(alias, files);
         }
     }
     let others: Vec<Rc<HclBody>> = plain.iter().filter_map(|t| parsed(t, t)).collect();
@@ -1673,10 +1680,13 @@ fn extract_body(
 }
 
 /// Local module calls followed per file: at most this many, through at most this much module
-/// text in all, from a file of at most this size (see [`calls`]).
+/// text in all, from a file of at most this size, and each module file read for a call with a
+/// copy of the caller's text (its spans stay the caller's): at most this much of such copies in
+/// all, so that a large caller with many calls stays within memory and time (see [`calls`]).
 const MAX_CALLS: usize = 64;
 const MAX_CALLED_BYTES: usize = 16 << 20;
 const MAX_CALLER_BYTES: usize = 4 << 20;
+const MAX_CALL_TEXT_BYTES: usize = 32 << 20;
 
 /// Marks an entry of the module's files that is a file of a local module the folder calls:
 /// the mark, the source as written, `\u{1}`, the file's name, a line break, its text.
@@ -1685,6 +1695,16 @@ pub const MODULE_MARK: &str = "\u{1}module:";
 /// An entry of the module's files for a file of the local module called as `source`.
 pub fn module_file(source: &str, name: &str, text: &str) -> String {
     format!("{MODULE_MARK}{source}\u{1}{name}\n{text}")
+}
+
+/// The name of an entry that makes its source an alias of another written source of the same
+/// module folder (its text): see [`module_alias`].
+const ALIAS_NAME: &str = "\u{2}alias";
+
+/// An entry of the module's files that says the source `alias` is the module folder also
+/// written `first`: its files are `first`'s, held once.
+pub fn module_alias(alias: &str, first: &str) -> String {
+    module_file(alias, ALIAS_NAME, first)
 }
 
 /// The local modules (`source = "./x"`, `"../x"`) a configuration's text calls.
@@ -1727,6 +1747,7 @@ fn calls(
     }
     let mut followed = 0usize;
     let mut read_bytes = 0usize;
+    let mut copied = 0usize;
     // the call's values, read as in the caller
     let index = Index::new(body, others);
     let ctx = Ctx {
@@ -1802,7 +1823,12 @@ fn calls(
                 continue;
             }
             // the module's file after the caller's text (and a line break): its positions
-            // never meet the caller's
+            // never meet the caller's; past the budget of such copies, the rest of the calls
+            // are not followed (the module's files are still checked as they read on their own)
+            copied = copied.saturating_add(text.len() + 1 + ctext.len());
+            if copied > MAX_CALL_TEXT_BYTES {
+                return;
+            }
             let padded = format!("{}\n{ctext}", " ".repeat(text.len()));
             let Ok(cbody) = hcl_edit::parser::parse_body(&padded) else {
                 continue;
