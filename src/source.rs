@@ -160,11 +160,38 @@ impl Source {
         }
         &self.display[s..e]
     }
+
+    /// The span of bytes `start..end` of a string value whose contents are written at `inner`,
+    /// when they are written literally there (no escape, no interpolation a template rendered);
+    /// `None` otherwise: a part of a rendered or decoded string has no place of its own.
+    pub fn part(&self, inner: Span, value: &str, start: usize, end: usize) -> Option<Span> {
+        (start <= end
+            && end <= value.len()
+            && value.is_char_boundary(start)
+            && value.is_char_boundary(end)
+            && inner.len() == value.len()
+            && self.snippet(inner) == value)
+            .then(|| Span::new(inner.start + start, inner.start + end))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_of_a_string_has_a_place_only_where_it_is_written_literally() {
+        // `"s4:Get"` written as is, `"${x}s4:Get"` rendered to `s4:Get`, `"\u0073é"` decoded
+        let src = Source::new("t", r#"["s4:Get", "${x}s4:Get", "\u0073é"]"#.to_string());
+        let lit = Span::new(2, 8);
+        assert_eq!(src.part(lit, "s4:Get", 0, 2), Some(Span::new(2, 4)));
+        assert_eq!(src.part(lit, "s4:Get", 0, 7), None);
+        let rendered = Span::new(12, 22);
+        assert_eq!(src.part(rendered, "s4:Get", 0, 2), None);
+        let decoded = Span::new(26, 34);
+        assert_eq!(src.part(decoded, "sé", 0, 1), None);
+        assert_eq!(src.part(Span::new(27, 33), "0073é", 0, 5), None);
+    }
 
     #[test]
     fn offsets_map_back_to_the_bytes_of_a_file_that_is_not_utf8() {

@@ -2071,3 +2071,82 @@ module "d" {
         .collect();
     assert_eq!(lines, vec![3, 7, 15], "{v:#}");
 }
+
+/// A part of a string that a template rendered (`templatefile`, an interpolation) has no place
+/// of its own: the finding underlines the whole string as written, and a fix that would edit a
+/// part of it is not offered; a literal string keeps its exact part.
+#[test]
+fn a_part_of_a_rendered_string_is_the_whole_string() {
+    let dir = tempdir::Dir::new();
+    dir.write(
+        "main.tf",
+        r#"variable "p" {
+  default = "x"
+}
+variable "slash" {
+  default = "/"
+}
+resource "aws_iam_user_policy" "read" {
+  name   = "read"
+  user   = "finops"
+  policy = templatefile("${path.module}/policy.json.tpl", { x = "" })
+}
+resource "aws_iam_user_policy" "inline" {
+  name   = "inline"
+  user   = "finops"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["${var.p}s4:GetObject", "s5:GetObject"], Resource = "*" }]
+  })
+}
+resource "aws_cur_report_definition" "cur" {
+  report_name                = "cur"
+  time_unit                  = "HOURLY"
+  format                     = "textORcsv"
+  compression                = "GZIP"
+  additional_schema_elements = ["RESOURCES"]
+  s3_bucket                  = "acme-finops-billing"
+  s3_prefix                  = "${var.slash}cur"
+  s3_region                  = "us-east-1"
+  refresh_closed_reports     = true
+  report_versioning          = "OVERWRITE_REPORT"
+}
+"#,
+    );
+    dir.write(
+        "policy.json.tpl",
+        r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Action": ["${x}s4:ListBucket"],
+    "Resource": "*"
+  }]
+}
+"#,
+    );
+    let root = dir.path().to_string_lossy().to_string();
+    let (_, v) = json_findings(&["--no-config", "--platform", "optscale", &root]);
+    let found = located(&v);
+    let got: Vec<(&str, u64, &str)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
+        .collect();
+    assert!(
+        got.contains(&("IAM001", 5, "${x}s4:ListBucket")),
+        "{found:?}"
+    );
+    assert!(
+        got.contains(&("IAM001", 17, "${var.p}s4:GetObject")),
+        "{found:?}"
+    );
+    assert!(got.contains(&("IAM001", 17, "s5")), "{found:?}");
+    let pfx = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "PFX001")
+        .expect("PFX001");
+    assert_eq!(pfx["text"], "${var.slash}cur", "{pfx:#}");
+    assert!(pfx.get("fix").is_none_or(|f| f.is_null()), "{pfx:#}");
+}

@@ -159,7 +159,7 @@ fn action(
         let mut f = Finding::new(
             &IAM001,
             ctx.source_id,
-            prefix_span(node, prefix),
+            prefix_span(ctx.source, node, text, prefix),
             format!("unknown service prefix `{prefix}`"),
         )
         .note(format!(
@@ -257,13 +257,16 @@ fn api_operation(prefix: &str, name: &str) -> Option<&'static str> {
         .map(|(_, needs)| *needs)
 }
 
-fn prefix_span(node: &Node, prefix: &str) -> crate::source::Span {
+/// The service prefix of an action string, where it is written; the whole string when its
+/// text is not written literally (a template rendered it).
+fn prefix_span(
+    source: &crate::source::Source,
+    node: &Node,
+    text: &str,
+    prefix: &str,
+) -> crate::source::Span {
     let inner = node.inner_span();
-    if inner.len() > prefix.len() {
-        crate::source::Span::new(inner.start, inner.start + prefix.len())
-    } else {
-        inner
-    }
+    source.part(inner, text, 0, prefix.len()).unwrap_or(inner)
 }
 
 /// IAM004: a concrete action whose resource types no resource of the statement can name.

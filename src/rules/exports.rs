@@ -1489,10 +1489,13 @@ pub fn prefix_checks(ctx: &mut CostCtx, node: &Node, text: &str, rule: &'static 
     if text.starts_with('/') {
         let fixed = text.trim_start_matches('/');
         let inner = node.inner_span();
-        let f = Finding::new(&PFX001, ctx.source_id, inner, format!("prefix `{text}` starts with `/`"))
+        let mut f = Finding::new(&PFX001, ctx.source_id, inner, format!("prefix `{text}` starts with `/`"))
             .note("S3 keys do not start with `/`: the files land under an empty folder name and the platform, which does not strip it, finds nothing")
-            .help(format!("use `\"{fixed}\"`"))
-            .fix("remove the leading `/`", Span::new(inner.start, inner.start + (text.len() - fixed.len())), "");
+            .help(format!("use `\"{fixed}\"`"));
+        // a fix only where the slashes are written as such (not rendered by a template)
+        if let Some(slashes) = ctx.source.part(inner, text, 0, text.len() - fixed.len()) {
+            f = f.fix("remove the leading `/`", slashes, "");
+        }
         ctx.report(f);
     } else if text.ends_with('/') && text.len() > 1 {
         let inner = node.inner_span();

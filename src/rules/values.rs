@@ -262,13 +262,11 @@ fn arn_account_field(ctx: &mut Ctx, node: &Node, s: &str) {
         return;
     }
     let digits: String = acct.chars().filter(char::is_ascii_digit).collect();
-    let start = node.inner_span().start + parts[..4].iter().map(|p| p.len() + 1).sum::<usize>();
-    let span = crate::source::Span::new(start, start + acct.len());
-    let span = if node.inner_span().len() == s.len() {
-        span
-    } else {
-        node.inner_span()
-    };
+    let start = parts[..4].iter().map(|p| p.len() + 1).sum::<usize>();
+    let span = ctx
+        .source
+        .part(node.inner_span(), s, start, start + acct.len())
+        .unwrap_or(node.inner_span());
     let mut f = Finding::new(&VAL002, ctx.source_id, span, format!("`{acct}` in ARN `{s}` is not a 12-digit account ID"))
         .note("the account field of an ARN is exactly 12 digits; IAM matches the ARN literally, so this one matches nothing");
     if digits.len() == 12 {
