@@ -883,6 +883,15 @@ fn check_template(
         rules::iac::regions(source_id, &tpl.cur_regions, &mut findings);
         rules::iac::parameters(source_id, &tpl.not_allowed, &mut findings);
     }
+    // a refused default that may be a secret (a `NoEcho` parameter's) is hidden in the text
+    // every output shows, as the secrets found are
+    for n in tpl.not_allowed.iter().filter(|n| n.secret && !n.given) {
+        report.secrets.push(crate::secrets::Secret {
+            span: n.at,
+            value: n.value.clone(),
+            named: false,
+        });
+    }
     rules::suppress::apply(source_id, &tpl.suppressions, &opts.rules, &mut findings);
     report.findings.append(&mut findings);
 }

@@ -127,6 +127,25 @@ pub fn find(text: &str) -> Vec<Secret> {
     out
 }
 
+/// Whether a value has the shape of a secret access key (40 characters of base64) or a session
+/// token (100 or more), mixing upper and lower case: for a value seen alone, without the text
+/// around it (a value given on the command line).
+pub fn shaped(value: &str) -> bool {
+    let b = value.as_bytes();
+    (b.len() == 40 || b.len() >= 100)
+        && b.iter().all(|&c| is64(c))
+        && b.iter().any(u8::is_ascii_uppercase)
+        && b.iter().any(u8::is_ascii_lowercase)
+}
+
+/// A value as messages may show it when it may be a secret: its first 4 characters (as masking
+/// keeps them; none of a value shorter than 20) and its length.
+pub fn redacted(value: &str) -> String {
+    let n = value.chars().count();
+    let head: String = value.chars().take(if n >= 20 { 4 } else { 0 }).collect();
+    format!("{head}… ({} characters, hidden)", value.chars().count())
+}
+
 /// The text with secret values masked; the same length in bytes as the input.
 pub fn mask(text: &str) -> String {
     masked(text).unwrap_or_else(|| text.to_string())

@@ -1317,3 +1317,65 @@ fn module_calls_from_a_large_caller_stay_within_memory() {
         "{v:#}"
     );
 }
+
+/// IAC003 names the value a parameter is refused: a value that may be a secret (a `NoEcho`
+/// parameter's, a parameter named for a secret, a value of a secret's shape given on the
+/// command line) is shown by its start and length only.
+#[test]
+fn a_refused_parameter_value_that_may_be_a_secret_is_not_printed() {
+    let d = tempdir::Dir::new();
+    let t = d.write(
+        "t.yaml",
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  Pass:\n    Type: String\n    NoEcho: true\n    AllowedValues: [a, b]\n    Default: hunter2hunter2\n  Other:\n    Type: String\n    AllowedValues: [a, b]\n    Default: a\n  Plain:\n    Type: String\n    AllowedValues: [a, b]\n    Default: c\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref Other\n",
+    );
+    let key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKQZ";
+    let given = format!("Other={key}");
+    for format in ["json", "concise", "human", "sarif", "github", "junit"] {
+        let out = common::run(&[
+            "check",
+            "--no-config",
+            "--format",
+            format,
+            "--parameter",
+            &given,
+            &t,
+        ]);
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        for secret in [key, "hunter2hunter2"] {
+            assert!(
+                !out.stdout.contains(secret),
+                "{format} prints {secret}: {}",
+                out.stdout
+            );
+        }
+        assert!(!out.stderr.contains(key), "{}", out.stderr);
+    }
+    let (_, v) = json_findings(&["--no-config", "--parameter", &given, &t]);
+    let messages: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "IAC003")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 3, "{v:#}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`wJal… (40 characters, hidden)`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`… (14 characters, hidden)`")),
+        "{messages:?}"
+    );
+    // a value that is not secret-like is named as it is
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("the default `c` of parameter `Plain`")),
+        "{messages:?}"
+    );
+}

@@ -851,7 +851,15 @@ fn not_allowed(root: &Node, given: &[(String, String)]) -> Vec<super::NotAllowed
             vec![value.as_str()]
         };
         if let Some(bad) = items.iter().find(|v| !values.iter().any(|a| a == *v)) {
+            let no_echo = p.value.get("NoEcho").is_some_and(|n| match &n.kind {
+                Kind::Bool(b) => *b,
+                Kind::String(s) => s.eq_ignore_ascii_case("true"),
+                _ => false,
+            });
             out.push(super::NotAllowed {
+                secret: no_echo
+                    || crate::secrets::names_secret(&p.key)
+                    || crate::secrets::shaped(bad),
                 at,
                 parameter: p.key.clone(),
                 value: bad.to_string(),

@@ -136,6 +136,9 @@ pub struct NotAllowed {
     pub value: String,
     pub allowed: Vec<String>,
     pub given: bool,
+    /// The value may be a secret: the parameter is `NoEcho`, its name names a secret, or the
+    /// value has a secret's shape. Messages show only its start.
+    pub secret: bool,
 }
 
 /// A file of a local module that a configuration calls (`module "x" { source = "./x" }`), read

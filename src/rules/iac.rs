@@ -18,6 +18,11 @@ declare! {
 /// IAC003: a parameter value (the deployment's or the default) outside `AllowedValues`.
 pub fn parameters(source_id: usize, refused: &[crate::iac::NotAllowed], out: &mut Vec<Finding>) {
     for n in refused {
+        let value = if n.secret {
+            crate::secrets::redacted(&n.value)
+        } else {
+            n.value.clone()
+        };
         let allowed = n
             .allowed
             .iter()
@@ -27,8 +32,8 @@ pub fn parameters(source_id: usize, refused: &[crate::iac::NotAllowed], out: &mu
         let (what, help) = if n.given {
             (
                 format!(
-                    "the value `{}` given for parameter `{}` is not one of its `AllowedValues`",
-                    n.value, n.parameter
+                    "the value `{value}` given for parameter `{}` is not one of its `AllowedValues`",
+                    n.parameter
                 ),
                 format!(
                     "give `{}` one of {allowed} (`--parameter {}=VALUE`, or the parameters file)",
@@ -38,8 +43,8 @@ pub fn parameters(source_id: usize, refused: &[crate::iac::NotAllowed], out: &mu
         } else {
             (
                 format!(
-                    "the default `{}` of parameter `{}` is not one of its `AllowedValues`",
-                    n.value, n.parameter
+                    "the default `{value}` of parameter `{}` is not one of its `AllowedValues`",
+                    n.parameter
                 ),
                 format!("make the default one of {allowed}, or add it to `AllowedValues`"),
             )
