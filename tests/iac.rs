@@ -2150,3 +2150,34 @@ resource "aws_cur_report_definition" "cur" {
     assert_eq!(pfx["text"], "${var.slash}cur", "{pfx:#}");
     assert!(pfx.get("fix").is_none_or(|f| f.is_null()), "{pfx:#}");
 }
+
+/// A template two calls render with different values is checked with each: a defect that only
+/// one call's values make is found, once.
+#[test]
+fn a_template_rendered_by_two_calls_is_checked_with_each() {
+    let dir = tempdir::Dir::new();
+    let call = |name: &str, bucket: &str| {
+        format!("resource \"aws_iam_user_policy\" \"{name}\" {{\n  name   = \"{name}\"\n  user   = \"finops\"\n  policy = templatefile(\"${{path.module}}/policy.json.tpl\", {{ bucket = \"{bucket}\" }})\n}}\n")
+    };
+    dir.write(
+        "main.tf",
+        &[
+            call("a", "acme-finops-billing"),
+            call("b", "<bucket_name>"),
+            call("c", "<bucket_name>"),
+            call("d", "acme-finops-billing"),
+        ]
+        .concat(),
+    );
+    dir.write(
+        "policy.json.tpl",
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\n    \"Effect\": \"Allow\",\n    \"Action\": [\"s3:GetObject\", \"s3:GetObjekt\"],\n    \"Resource\": \"arn:aws:s3:::${bucket}/*\"\n  }]\n}\n",
+    );
+    let root = dir.path().to_string_lossy().to_string();
+    let (code, v) = json_findings(&["--no-config", &root]);
+    assert_eq!(code, 1, "{v:#}");
+    let mut got: Vec<String> = codes(&v);
+    got.sort();
+    // the unknown action once, the placeholder once (from the second call's values)
+    assert_eq!(got, vec!["IAM002", "VAL001"], "{v:#}");
+}
