@@ -1496,6 +1496,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
                 prefix.as_deref(),
                 export_name.as_deref(),
                 acct,
+                a.role.as_deref(),
             ),
             _ => Vec::new(),
         },
@@ -1629,6 +1630,7 @@ fn generate(a: GenerateArgs, io: &mut Io) -> i32 {
             prefix: a.prefix.as_deref(),
             export_name: a.export_name.as_deref(),
             account: a.account_id.as_deref().unwrap_or("<account-id>"),
+            role: None,
         },
         region: a.region.as_deref(),
         platform,
@@ -2157,6 +2159,20 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         };
         match named.as_slice() {
             [] => {}
+            [one] if opts.scenario.is_some_and(|s| !one.0.has_scenario(s.as_str())) => {
+                // the scenario's requirements cannot be the named platform's: they stay
+                // OptScale's, and the run goes on
+                if tell {
+                    let sc = opts.scenario.map(|s| s.as_str()).unwrap_or_default();
+                    let _ = writeln!(
+                        io.stderr,
+                        "note: the run names {}, whose profile has no `{sc}` scenario (it has {}): checking against OptScale's profile, the scenario's; --platform {} with one of its scenarios checks against its own",
+                        says(one),
+                        one.0.scenarios.keys().cloned().collect::<Vec<_>>().join(", "),
+                        one.0.name
+                    );
+                }
+            }
             [one] => {
                 opts.platform = Some(one.0);
                 if tell {

@@ -345,6 +345,9 @@ pub struct FileReport {
     pub near_miss: Option<crate::model::NearMiss>,
     /// Set for a file skipped quietly even when named (a Terraform test, Terragrunt).
     pub quiet: bool,
+    /// The names of the role `--role` names, as this file declares it (a CloudFormation
+    /// `RoleName` for a logical ID, a Terraform `name` for a label).
+    pub role_names: Vec<String>,
 }
 
 /// The findings in a stable order: source, place, rule, message.

@@ -885,6 +885,7 @@ fn check_template(
     }
     // a refused default that may be a secret (a `NoEcho` parameter's) is hidden in the text
     // every output shows, as the secrets found are
+    report.role_names.extend(tpl.role_names.iter().cloned());
     for n in tpl.not_allowed.iter().filter(|n| n.secret && !n.given) {
         report.secrets.push(crate::secrets::Secret {
             span: n.at,

@@ -107,8 +107,12 @@ impl Linter {
                     }
                 }
             }
+            // one whose profile lacks the run's scenario is not chosen: the scenario's
+            // requirements stay OptScale's
             if let [one] = named.as_slice() {
-                opts.platform = Some(*one);
+                if opts.scenario.is_none_or(|s| one.has_scenario(s.as_str())) {
+                    opts.platform = Some(*one);
+                }
             }
         }
         let checked = check_documents(&documents, &opts);

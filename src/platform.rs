@@ -314,12 +314,47 @@ impl Profile {
         self.access.models.iter().any(|m| m == "role")
     }
 
-    /// Whether `arn` (a trust policy's principal) is one of the platform's: the same ARN, or
-    /// the same account (`arn:aws:iam::ACCOUNT:root`, a role of the account, the bare ID).
+    /// Whether the profile has requirements for `scenario` (OptScale's are the requirement
+    /// profiles, every scenario's).
+    pub fn has_scenario(&self, scenario: &str) -> bool {
+        self.name == "optscale" || self.scenarios.contains_key(scenario)
+    }
+
+    /// The form of the platform's external IDs (`access.external_id_pattern`), compiled once
+    /// per run (a profile's pattern is checked valid by the profiles' test).
+    pub fn external_id_regex(&self) -> Option<&'static regex::Regex> {
+        static COMPILED: OnceLock<Vec<(String, Option<regex::Regex>)>> = OnceLock::new();
+        COMPILED
+            .get_or_init(|| {
+                all()
+                    .iter()
+                    .map(|p| {
+                        let re = p
+                            .access
+                            .external_id_pattern
+                            .as_deref()
+                            .and_then(|r| regex::Regex::new(r).ok());
+                        (p.name.clone(), re)
+                    })
+                    .collect()
+            })
+            .iter()
+            .find(|(n, _)| *n == self.name)
+            .and_then(|(_, re)| re.as_ref())
+    }
+
+    /// Whether `arn` (a trust policy's principal) is one of the platform's: the same ARN; any
+    /// principal of an account the profile trusts whole (`arn:aws:iam::ACCOUNT:root`); or the
+    /// whole account (its root, the bare ID) of a user or role the profile names, which trusts
+    /// that user or role with the rest of its account.
     pub fn owns_principal(&self, arn: &str) -> bool {
         let acct = principal_account(arn);
+        let whole = arn.ends_with(":root") || !arn.starts_with("arn:");
         self.access.principals.iter().any(|p| {
-            p == arn || (acct.is_some() && principal_account(p) == acct && p.ends_with(":root"))
+            p == arn
+                || (acct.is_some()
+                    && principal_account(p) == acct
+                    && (p.ends_with(":root") || whole))
         })
     }
 }

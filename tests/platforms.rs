@@ -35,6 +35,7 @@ fn every_profile_parses_matches_its_schema_and_is_compiled_in() {
         platform::all().len(),
         "a profile file is not in FILES"
     );
+    let templates = regex::Regex::new(r"\{[a-z_]*\}").unwrap();
     for p in &files {
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
@@ -43,6 +44,31 @@ fn every_profile_parses_matches_its_schema_and_is_compiled_in() {
         let name = v["name"].as_str().unwrap();
         assert_eq!(p.file_stem().unwrap().to_string_lossy(), name);
         assert!(platform::find(name).is_some());
+        // a requirement's resource uses only the templates the checks fill in
+        let none = serde_json::Map::new();
+        for (sc, spec) in v["scenarios"].as_object().unwrap_or(&none) {
+            for r in spec["requirements"].as_array().into_iter().flatten() {
+                let res = r["resource"].as_str().unwrap();
+                for m in templates.find_iter(res) {
+                    assert!(
+                        [
+                            "{bucket}",
+                            "{objects}",
+                            "{account}",
+                            "{export_arn}",
+                            "{role}"
+                        ]
+                        .contains(&m.as_str()),
+                        "{name} {sc}: `{}` is not filled in",
+                        m.as_str()
+                    );
+                }
+            }
+        }
+        // the form of its external IDs is a valid pattern
+        if let Some(re) = v["access"]["external_id_pattern"].as_str() {
+            assert!(regex::Regex::new(re).is_ok(), "{name}: `{re}`");
+        }
         // every fact names its source; an unverified one says why
         for f in v["facts"].as_array().unwrap() {
             if f["verified"] == false {
@@ -370,32 +396,59 @@ fn generate_for_every_platform_lints_clean_with_its_requirements_met() {
                     &dir,
                 ]);
                 assert_eq!(out.code, 0, "{} {export} {form}: {}", p.name, out.stderr);
-                let (code, v) = common::json_findings(&[
-                    "--no-config",
-                    "--platform",
-                    &p.name,
-                    "--scenario",
-                    "root-existing-export",
-                    "--export-type",
-                    export,
-                    "--bucket",
-                    "acme-finops-billing",
-                    "--account-id",
-                    "402938475610",
-                    "--prefix",
-                    "cur",
-                    "--export-name",
-                    "finops",
-                    &dir,
-                ]);
-                assert_eq!(code, 0, "{} {export} {form}: {v:#}", p.name);
-                assert!(
-                    v["findings"].as_array().unwrap().is_empty(),
-                    "{} {export} {form}: {v:#}",
-                    p.name
-                );
+                // as read, and with the generated role named: its policy is found and suffices
+                let mut runs: Vec<Vec<&str>> = vec![vec![]];
+                if p.uses_role() {
+                    runs.push(vec!["--role", "finops-platform"]);
+                }
+                for extra in runs {
+                    let mut args = vec![
+                        "--no-config",
+                        "--platform",
+                        &p.name,
+                        "--scenario",
+                        "root-existing-export",
+                        "--export-type",
+                        export,
+                        "--bucket",
+                        "acme-finops-billing",
+                        "--account-id",
+                        "402938475610",
+                        "--prefix",
+                        "cur",
+                        "--export-name",
+                        "finops",
+                    ];
+                    args.extend(extra.iter().copied());
+                    args.push(&dir);
+                    let (code, v) = common::json_findings(&args);
+                    assert_eq!(code, 0, "{} {export} {form} {extra:?}: {v:#}", p.name);
+                    assert!(
+                        v["findings"].as_array().unwrap().is_empty(),
+                        "{} {export} {form} {extra:?}: {v:#}",
+                        p.name
+                    );
+                }
             }
         }
+    }
+    // the guides' placeholder, or the field's name, is not an external ID
+    for id in ["<external-id>", "EXTERNAL_ID", "your-external-id"] {
+        let out = common::run(&[
+            "generate",
+            "--platform",
+            "datadog",
+            "--scenario",
+            "root-existing-export",
+            "--bucket",
+            "acme-finops-billing",
+            "--account-id",
+            "402938475610",
+            "--external-id",
+            id,
+        ]);
+        assert_eq!(out.code, 2, "{id}: {}", out.stdout);
+        assert!(out.stderr.contains("is a placeholder"), "{}", out.stderr);
     }
 }
 
@@ -526,4 +579,343 @@ fn an_assumed_role_connection_is_checked_against_the_run() {
         1,
         "{m:?}"
     );
+}
+
+/// The codes of a run's findings, as `(code, severity)`.
+fn coded(args: &[&str]) -> (i32, Vec<(String, String)>, serde_json::Value) {
+    let (code, v) = common::json_findings(args);
+    let out = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (code, out, v)
+}
+
+fn trust(statements: &str) -> String {
+    format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#)
+}
+
+/// The trust checks speak only of the platform's role, as AWS reads a trust policy: a role only
+/// a service assumes is another role; an account's root trusts the platform's user in it; a
+/// negative condition or an unconditioned Deny read as IAM reads them.
+#[test]
+fn trust_checks_read_the_platforms_role_as_iam_does() {
+    let d = common::tempdir::Dir::new();
+    let ext =
+        r#""Condition": {"StringEquals": {"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}"#;
+    // a Lambda function's role, checked with a role-based platform: nothing of the platform's
+    let lambda = d.write(
+        "lambda-trust.json",
+        &trust(r#"{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}"#),
+    );
+    let (code, found, v) = coded(&["--no-config", "--platform", "datadog", &lambda]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(found.iter().all(|(c, _)| !c.starts_with("TRU")), "{v:#}");
+    // Harness's EU principal is a user of account 783764615875: trusting that account's root
+    // trusts the user too
+    let harness_ext = r#""Condition": {"StringEquals": {"sts:ExternalId": "harness:783764615875:kmpySmUISimoRrJL6NL73w"}}"#;
+    let eu = d.write(
+        "harness-eu-trust.json",
+        &trust(&format!(r#"{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::783764615875:root"}}, "Action": "sts:AssumeRole", {harness_ext}}}"#)),
+    );
+    let (code, found, v) = coded(&["--no-config", "--platform", "harness", &eu]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(found.is_empty(), "{v:#}");
+    // ... and names Harness for a run without a platform
+    let out = common::run(&["check", "--no-config", &eu]);
+    assert!(out.stderr.contains("Harness"), "{}", out.stderr);
+    // another user of that account is not Harness's
+    let other = d.write(
+        "harness-other-user.json",
+        &trust(&format!(r#"{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::783764615875:user/someone"}}, "Action": "sts:AssumeRole", {harness_ext}}}"#)),
+    );
+    let (_, found, v) = coded(&["--no-config", "--platform", "harness", &other]);
+    assert!(found.contains(&("TRU001".into(), "error".into())), "{v:#}");
+    // an organization condition that requires a match is unmeetable; one that excludes is not
+    let org = |op: &str| {
+        trust(&format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::464622532012:root"}}, "Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}, "{op}": {{"aws:PrincipalOrgID": "o-abc123def4"}}}}}}"#
+        ))
+    };
+    let eq = d.write("org-equals.json", &org("StringEquals"));
+    let (_, found, v) = coded(&["--no-config", "--platform", "datadog", &eq]);
+    assert!(found.iter().any(|(c, _)| c == "TRU004"), "{v:#}");
+    let not = d.write("org-not-equals.json", &org("StringNotEquals"));
+    let (code, found, v) = coded(&["--no-config", "--platform", "datadog", &not]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(found.iter().all(|(c, _)| c != "TRU004"), "{v:#}");
+    // a Deny of sts:AssumeRole to everyone, without a condition, overrides the platform's Allow
+    let deny = d.write(
+        "deny-all.json",
+        &trust(&format!(r#"{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::464622532012:root"}}, "Action": "sts:AssumeRole", {ext}}}, {{"Effect": "Deny", "Principal": "*", "Action": "sts:*"}}"#)),
+    );
+    let (code, found, v) = coded(&["--no-config", "--platform", "datadog", &deny]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(found.contains(&("TRU003".into(), "error".into())), "{v:#}");
+    // ... but a conditioned Deny (the usual guard) is not read as one
+    let guard = d.write(
+        "deny-guard.json",
+        &trust(&format!(r#"{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::464622532012:root"}}, "Action": "sts:AssumeRole", {ext}}}, {{"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Condition": {{"StringNotEquals": {{"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}}}}}"#)),
+    );
+    let (_, found, v) = coded(&["--no-config", "--platform", "datadog", &guard]);
+    assert!(found.iter().all(|(c, _)| c != "TRU003"), "{v:#}");
+    // a number as the external ID is compared as its text: `0` is a placeholder
+    let zero = d.write(
+        "zero-id.json",
+        &trust(r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::464622532012:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": 0}}}"#),
+    );
+    let (_, _, v) = coded(&["--no-config", "--platform", "datadog", &zero]);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "TRU002" && f["text"] == "0"),
+        "{v:#}"
+    );
+}
+
+/// `--role` in templates: a managed policy attached by `!GetAtt X.PolicyArn` or Terraform's
+/// `managed_policy_arns`, an `AWS::IAM::RolePolicy`, and a role without any policy of the run.
+#[test]
+fn the_roles_policies_are_found_however_the_template_attaches_them() {
+    let d = common::tempdir::Dir::new();
+    let bucket_policy =
+        std::fs::read_to_string(root().join("examples/onboarding/bucket-policy.json")).unwrap();
+    d.write("bucket-policy.json", &bucket_policy);
+    let read = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject", "s3:GetBucketLocation"], "Resource": ["arn:aws:s3:::acme-finops-billing", "arn:aws:s3:::acme-finops-billing/*"]}, {"Effect": "Allow", "Action": ["bcm-data-exports:ListExports", "bcm-data-exports:GetExport", "cur:DescribeReportDefinitions", "ce:Get*", "organizations:List*", "organizations:Describe*"], "Resource": "*"}]}"#;
+    let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::464622532012:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}}]}"#;
+    let dir = d.path().to_string_lossy().to_string();
+    let req = |role: &str| {
+        let (_, v) = common::json_findings(&[
+            "--no-config",
+            "--platform",
+            "datadog",
+            "--scenario",
+            "root-existing-export",
+            "--bucket",
+            "acme-finops-billing",
+            "--account-id",
+            "402938475610",
+            "--role",
+            role,
+            &dir,
+        ]);
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "REQ001")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // CloudFormation: the managed policy by `Fn::GetAtt`, the inline one by AWS::IAM::RolePolicy
+    for attach in [
+        r#""ManagedPolicyArns": [{"Fn::GetAtt": ["Read", "PolicyArn"]}]"#,
+        r#""ManagedPolicyArns": [{"Fn::GetAtt": "Read.PolicyArn"}]"#,
+    ] {
+        d.write(
+            "stack.json",
+            &format!(
+                r#"{{"Resources": {{
+  "Role": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "datadog-cost", "AssumeRolePolicyDocument": {trust}, {attach}}}}},
+  "Read": {{"Type": "AWS::IAM::ManagedPolicy", "Properties": {{"PolicyDocument": {read}}}}}}}}}"#
+            ),
+        );
+        assert_eq!(req("datadog-cost"), Vec::<String>::new(), "{attach}");
+    }
+    d.write(
+        "stack.json",
+        &format!(
+            r#"{{"Resources": {{
+  "Role": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "datadog-cost", "AssumeRolePolicyDocument": {trust}}}}},
+  "Read": {{"Type": "AWS::IAM::RolePolicy", "Properties": {{"PolicyName": "read", "RoleName": {{"Ref": "Role"}}, "PolicyDocument": {read}}}}}}}}}"#
+        ),
+    );
+    assert_eq!(req("datadog-cost"), Vec::<String>::new());
+    // the role alone: every call is missing, said at its trust policy
+    d.write(
+        "stack.json",
+        &format!(
+            r#"{{"Resources": {{
+  "Role": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "datadog-cost", "AssumeRolePolicyDocument": {trust}}}}},
+  "Lambda": {{"Type": "AWS::IAM::Role", "Properties": {{"AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Service": "lambda.amazonaws.com"}}, "Action": "sts:AssumeRole"}}]}}, "Policies": [{{"PolicyName": "all", "PolicyDocument": {read}}}]}}}}}}}}"#
+        ),
+    );
+    let found = req("datadog-cost");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("the role `datadog-cost` has no policy in the run"),
+        "{found:?}"
+    );
+    // Terraform: `managed_policy_arns` on the role
+    std::fs::remove_file(d.path().join("stack.json")).unwrap();
+    d.write(
+        "main.tf",
+        &format!(
+            "resource \"aws_iam_role\" \"datadog\" {{\n  name                = \"datadog-cost\"\n  assume_role_policy  = <<EOF\n{trust}\nEOF\n  managed_policy_arns = [aws_iam_policy.read.arn]\n}}\n\nresource \"aws_iam_policy\" \"read\" {{\n  name   = \"read\"\n  policy = <<EOF\n{read}\nEOF\n}}\n"
+        ),
+    );
+    assert_eq!(req("datadog-cost"), Vec::<String>::new());
+    // a policy-document data source of another role is that role's
+    d.write(
+        "main.tf",
+        &format!(
+            "resource \"aws_iam_role\" \"datadog\" {{\n  name               = \"datadog-cost\"\n  assume_role_policy = <<EOF\n{trust}\nEOF\n}}\n\nresource \"aws_iam_role\" \"other\" {{\n  name               = \"other\"\n  assume_role_policy = <<EOF\n{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Principal\": {{\"Service\": \"lambda.amazonaws.com\"}}, \"Action\": \"sts:AssumeRole\"}}]}}\nEOF\n}}\n\ndata \"aws_iam_policy_document\" \"all\" {{\n  statement {{\n    actions   = [\"s3:*\", \"bcm-data-exports:*\", \"cur:*\", \"ce:*\", \"organizations:*\"]\n    resources = [\"*\"]\n  }}\n}}\n\nresource \"aws_iam_role_policy\" \"other\" {{\n  role   = aws_iam_role.other.id\n  policy = data.aws_iam_policy_document.all.json\n}}\n"
+        ),
+    );
+    let found = req("datadog-cost");
+    assert!(
+        found.iter().any(|m| m.contains("has no policy in the run")),
+        "{found:?}"
+    );
+}
+
+/// A platform the run's documents name but whose profile lacks the run's scenario does not
+/// stop the run: the scenario's requirements stay OptScale's, and a note says so.
+#[test]
+fn an_inferred_platform_without_the_scenario_falls_back_with_a_note() {
+    let d = common::tempdir::Dir::new();
+    let t = d.write(
+        "cloudzero-trust.json",
+        &trust(r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::061190967865:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}}"#),
+    );
+    let out = common::run(&[
+        "check",
+        "--no-config",
+        "--scenario",
+        "linked",
+        "--bucket",
+        "acme-finops-billing",
+        "--account-id",
+        "402938475610",
+        &t,
+    ]);
+    assert_ne!(out.code, 2, "{}", out.stderr);
+    let out = common::run(&[
+        "check",
+        "--no-config",
+        "--scenario",
+        "root-create-export",
+        "--bucket",
+        "acme-finops-billing",
+        "--account-id",
+        "402938475610",
+        &t,
+    ]);
+    assert_ne!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("has no `root-create-export` scenario"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// `{role}` in a profile's requirement is the role `--role` names.
+#[test]
+fn the_role_template_is_the_named_role() {
+    let d = common::tempdir::Dir::new();
+    let sim = |role: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "iam:SimulatePrincipalPolicy", "Resource": "arn:aws:iam::402938475610:role/{role}"}}]}}"#
+        )
+    };
+    let run = |role: Option<&str>, granted: &str| {
+        d.write("policy.json", &sim(granted));
+        let p = d.path().join("policy.json").to_string_lossy().to_string();
+        let mut a = vec![
+            "--no-config",
+            "--platform",
+            "harness",
+            "--scenario",
+            "root-existing-export",
+            "--bucket",
+            "acme-finops-billing",
+            "--account-id",
+            "402938475610",
+        ];
+        if let Some(r) = role {
+            a.extend(["--role", r]);
+        }
+        a.push(&p);
+        let (_, v) = common::json_findings(&a);
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "REQ001")
+            .any(|f| {
+                f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("iam:SimulatePrincipalPolicy")
+            })
+    };
+    assert!(!run(Some("HarnessCERole"), "HarnessCERole"));
+    assert!(run(Some("HarnessCERole"), "finops-platform"));
+    assert!(!run(None, "finops-platform"));
+}
+
+/// With `--role` naming a template's logical ID, the connection's role name is compared with the
+/// name the template gives it; and only that role's trust policy holds the external ID.
+#[test]
+fn the_connection_is_compared_with_the_role_the_template_declares() {
+    let d = common::tempdir::Dir::new();
+    let conn = |name: &str, id: &str| {
+        format!(
+            r#"{{"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "<secret from the access key CSV>", "config_scheme": "bucket_only", "bucket_name": "acme-finops-billing", "bucket_prefix": "reports", "report_name": "finops", "assume_role_account_id": "402938475610", "assume_role_name": "{name}", "assume_role_external_id": "{id}", "cur_version": 2, "linked": false}}"#
+        )
+    };
+    let role_trust = |id: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::530981257463:root"}}, "Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"sts:ExternalId": "{id}"}}}}}}]}}"#
+        )
+    };
+    d.write(
+        "stack.json",
+        &format!(
+            r#"{{"Resources": {{
+  "FinOpsRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "optscale-reader", "AssumeRolePolicyDocument": {}}}}},
+  "OtherRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "other", "AssumeRolePolicyDocument": {}}}}}}}}}"#,
+            role_trust("optscale-7d1e5f0a93b2"),
+            role_trust("someone-else-0000")
+        ),
+    );
+    d.write(
+        "connection.json",
+        &conn("optscale-reader", "optscale-7d1e5f0a93b2"),
+    );
+    let dir = d.path().to_string_lossy().to_string();
+    let codes = |extra: &[&str]| {
+        let mut a = vec!["--no-config"];
+        a.extend(extra);
+        a.push(&dir);
+        let (_, found, v) = coded(&a);
+        (
+            found.into_iter().map(|(c, _)| c).collect::<Vec<_>>(),
+            v.to_string(),
+        )
+    };
+    // the logical ID stands for the RoleName the connection names
+    let (found, v) = codes(&["--role", "FinOpsRole"]);
+    assert!(!found.contains(&"OS009".to_string()), "{v}");
+    // the other role's external ID is not the platform's: no CON005 with --role
+    assert!(!found.contains(&"CON005".to_string()), "{v}");
+    let (found, v) = codes(&["--role", "OtherRole"]);
+    assert!(found.contains(&"OS009".to_string()), "{v}");
+    assert!(found.contains(&"CON005".to_string()), "{v}");
+    // a connection whose ID neither role requires
+    d.write(
+        "connection.json",
+        &conn("optscale-reader", "optscale-ffffffffffff"),
+    );
+    let (found, v) = codes(&["--role", "FinOpsRole"]);
+    assert!(found.contains(&"CON005".to_string()), "{v}");
 }

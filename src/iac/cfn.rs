@@ -498,6 +498,14 @@ fn refs_in(node: Option<&Node>) -> Vec<String> {
             None => {
                 if let Some(s) = n.as_str() {
                     out.push(s.to_string());
+                } else if let Some(g) = n.get("Fn::GetAtt") {
+                    // `!GetAtt Policy.PolicyArn`, `{"Fn::GetAtt": ["Policy", "PolicyArn"]}`:
+                    // the logical ID
+                    let logical = match g.as_str() {
+                        Some(s) => s.split('.').next(),
+                        None => g.as_array().and_then(|a| a.first()).and_then(Node::as_str),
+                    };
+                    out.extend(logical.map(str::to_string));
                 }
             }
         }
@@ -699,10 +707,11 @@ pub fn extract(
                     _ => (IdentityScope::GroupInline, false),
                 };
                 if ty == "AWS::IAM::Role" {
+                    // the platform's role, unless `--role` names another (`apply_role`)
                     if let Some(b) = policy(
                         props.get("AssumeRolePolicyDocument"),
                         PolicyKind::Trust,
-                        false,
+                        true,
                         &mut issues,
                     ) {
                         push(b);
@@ -721,6 +730,25 @@ pub fn extract(
                     ) {
                         push(b);
                     }
+                }
+            }
+            // the inline policy resources of one role, user or group
+            "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy" | "AWS::IAM::GroupPolicy" => {
+                let p = props_raw;
+                let (scope, fp) = match ty {
+                    "AWS::IAM::RolePolicy" => (IdentityScope::RoleInline, platform_user.is_none()),
+                    "AWS::IAM::UserPolicy" => {
+                        (IdentityScope::UserInline, for_user(p.get("UserName"), None))
+                    }
+                    _ => (IdentityScope::GroupInline, true),
+                };
+                if let Some(b) = policy(
+                    props.get("PolicyDocument"),
+                    PolicyKind::Identity(scope),
+                    fp,
+                    &mut issues,
+                ) {
+                    push(b);
                 }
             }
             // SAM: `Policies` is a managed policy's name, a policy template, a policy
@@ -976,6 +1004,13 @@ pub fn apply_role(root: &Node, role: &str, t: &mut Template) {
         return;
     };
     let logical = the_role.key.as_str();
+    t.role_names.push(logical.to_string());
+    if let Some(name) = props(the_role)
+        .and_then(|p| p.get("RoleName"))
+        .and_then(Node::as_str)
+    {
+        t.role_names.push(name.to_string());
+    }
     let arns = refs_in(props(the_role).and_then(|p| p.get("ManagedPolicyArns")));
     let platform: std::collections::HashSet<&str> = resources
         .iter()
@@ -987,18 +1022,27 @@ pub fn apply_role(root: &Node, role: &str, t: &mut Template) {
                     .any(|r| r == logical || r == role)
                     || arns.contains(&m.key)
             }
+            Some("AWS::IAM::RolePolicy") => refs_in(props(m).and_then(|p| p.get("RoleName")))
+                .iter()
+                .any(|r| r == logical || r == role),
             _ => false,
         })
         .map(|m| m.key.as_str())
         .collect();
     for d in &mut t.docs {
-        if let Body::Policy {
-            kind: Some(PolicyKind::Identity(_)),
-            for_platform,
-            ..
-        } = &mut d.body
-        {
-            *for_platform = platform.contains(d.resource.as_str());
+        match &mut d.body {
+            Body::Policy {
+                kind: Some(PolicyKind::Identity(_)),
+                for_platform,
+                ..
+            } => *for_platform = platform.contains(d.resource.as_str()),
+            // the trust policies of the template's other roles are not the platform's
+            Body::Policy {
+                kind: Some(PolicyKind::Trust),
+                for_platform,
+                ..
+            } => *for_platform = d.resource == logical,
+            _ => {}
         }
     }
 }

@@ -2282,15 +2282,17 @@ pub fn apply_role(text: &str, siblings: &[std::sync::Arc<str>], role: &str, t: &
     let literal = |b: &Block, key: &str| {
         Ctx::attribute(b, key).map(|e| e.to_string().trim().trim_matches('"').to_string())
     };
-    let Some(the_role) = resources
+    let Some((the_role, declared)) = resources
         .iter()
         .find(|(ty, name, b)| {
             *ty == "aws_iam_role" && (*name == role || literal(b, "name").as_deref() == Some(role))
         })
-        .map(|(_, name, _)| *name)
+        .map(|(_, name, b)| (*name, literal(b, "name")))
     else {
         return;
     };
+    t.role_names.push(the_role.to_string());
+    t.role_names.extend(declared);
     let names_role = |b: &Block, key: &str| {
         Ctx::attribute(b, key).is_some_and(|e| {
             let e = e.to_string();
@@ -2298,8 +2300,15 @@ pub fn apply_role(text: &str, siblings: &[std::sync::Arc<str>], role: &str, t: &
                 || e.trim().trim_matches('"') == role
         })
     };
-    // policies attached to the role
+    // policies attached to the role: by its `managed_policy_arns`, and by attachments
     let mut attached: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if let Some(arns) = resources
+        .iter()
+        .find(|(ty, name, _)| *ty == "aws_iam_role" && *name == the_role)
+        .and_then(|(_, _, b)| Ctx::attribute(b, "managed_policy_arns"))
+    {
+        attached.extend(referenced(&arns.to_string(), "aws_iam_policy.").map(str::to_string));
+    }
     for (_, _, a) in resources.iter().filter(|(t, _, _)| {
         *t == "aws_iam_role_policy_attachment" || *t == "aws_iam_policy_attachment"
     }) {
@@ -2323,17 +2332,34 @@ pub fn apply_role(text: &str, siblings: &[std::sync::Arc<str>], role: &str, t: &
         })
         .map(|(ty, name, _)| format!("{ty}.{name}"))
         .collect();
+    let role_address = format!("aws_iam_role.{the_role}");
     for d in &mut t.docs {
-        if let Body::Policy {
-            kind: Some(PolicyKind::Identity(_)),
-            for_platform,
-            ..
-        } = &mut d.body
-        {
-            // a policy-document data source or a local keeps what the file says of it
-            if d.resource.starts_with("aws_iam_") {
-                *for_platform = platform.contains(&d.resource);
-            }
+        // a policy-document data source or a local: the resource that uses it decides; one
+        // no resource is known to use keeps what the file says of it
+        let user = if d.resource.starts_with("aws_iam_") {
+            Some(d.resource.as_str())
+        } else {
+            d.used_by.as_deref()
+        };
+        match (&mut d.body, user) {
+            (
+                Body::Policy {
+                    kind: Some(PolicyKind::Identity(_)),
+                    for_platform,
+                    ..
+                },
+                Some(user),
+            ) => *for_platform = platform.contains(user),
+            // the trust policies of the configuration's other roles are not the platform's
+            (
+                Body::Policy {
+                    kind: Some(PolicyKind::Trust),
+                    for_platform,
+                    ..
+                },
+                Some(user),
+            ) => *for_platform = user == role_address,
+            _ => {}
         }
     }
 }

@@ -81,6 +81,8 @@ pub struct Suppression {
 pub struct Template {
     /// "CloudFormation template", "Terraform configuration", "Terraform plan".
     pub format: &'static str,
+    /// The names of the role `--role` names, as the template declares it (`apply_role`).
+    pub role_names: Vec<String>,
     pub docs: Vec<Embedded>,
     /// Syntax problems, of the template or of a policy held in a string.
     pub issues: Vec<Issue>,

@@ -557,6 +557,22 @@ const TRUST_ACTIONS: &[&str] = &[
     "sts:setcontext",
 ];
 
+/// Whether a lowercase action pattern covers `sts:assumerole` (`*`, `sts:*`, `sts:assume*`,
+/// `sts:assumerol?`): `*` any run, `?` one character.
+fn covers_assume_role(pattern: &str) -> bool {
+    fn fits(p: &[u8], t: &[u8]) -> bool {
+        match (p.first(), t.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => fits(&p[1..], t) || (!t.is_empty() && fits(p, &t[1..])),
+            (Some(b'?'), Some(_)) => fits(&p[1..], &t[1..]),
+            (Some(a), Some(b)) if a == b => fits(&p[1..], &t[1..]),
+            _ => false,
+        }
+    }
+    // a pattern of an action is short: the recursion is bounded by its stars and 14 bytes
+    pattern.len() <= 64 && fits(pattern.as_bytes(), b"sts:assumerole")
+}
+
 /// Decide what a bare policy is, from its statements and the hints around it.
 pub fn infer_kind(
     source: &Source,
@@ -603,7 +619,19 @@ pub fn infer_kind(
             .any(|a| a.starts_with("s3:"))
             || strings(s, "Resource").iter().any(|r| r.contains(":s3:::"))
     });
+    // every statement with a principal is about assuming the role: an Allow of the trust
+    // actions, or a Deny whose actions cover them (`sts:*`, `*`), without a `Resource`
+    let deny = |s: &Node| s.get("Effect").and_then(Node::as_str) == Some("Deny");
     let all_trust = statements.iter().filter(has_principal).all(|s| {
+        let acts = strings(s, "Action");
+        !acts.is_empty()
+            && acts.iter().all(|a| {
+                TRUST_ACTIONS.contains(&a.as_str())
+                    || deny(s)
+                        && s.get("Resource").is_none()
+                        && covers_assume_role(a)
+            })
+    }) && statements.iter().filter(has_principal).any(|s| {
         let acts = strings(s, "Action");
         !acts.is_empty() && acts.iter().all(|a| TRUST_ACTIONS.contains(&a.as_str()))
     });
@@ -693,6 +721,16 @@ fn delivery_hint(source: &Source, statements: &[&Node], bucket: Option<&str>) ->
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn action_patterns_that_cover_assume_role() {
+        for p in ["*", "sts:*", "sts:assume*", "sts:assumerol?", "*role", "sts:assumerole"] {
+            assert!(super::covers_assume_role(p), "{p}");
+        }
+        for p in ["s3:*", "sts:assumerole?", "sts:get*", "", "sts:tagsession"] {
+            assert!(!super::covers_assume_role(p), "{p}");
+        }
+    }
+
     #[test]
     fn size_counts_every_character_but_whitespace_in_blocks_of_any_length() {
         for n in [0, 1, 254, 255, 256, 600, 5_000] {

@@ -223,17 +223,8 @@ pub fn check(ctx: &mut CostCtx, c: &Node) {
                     ctx.report(f);
                 }
             }
-            if let (Some(r), Some(want)) = (
-                role.and_then(|r| r.as_str().map(|t| (r, t))),
-                ctx.opts.role.as_deref(),
-            ) {
-                if r.1 != want {
-                    let f = Finding::new(&OS009, ctx.source_id, r.0.inner_span(), format!("the connection assumes role `{}`, but the run's role is `{want}`", r.1))
-                        .note("the platform assumes the role these settings name; the policies and trust policy checked with `--role` are another role's")
-                        .help(format!("use `\"{want}\"`, or check the run with `--role {}`", r.1));
-                    ctx.report(f);
-                }
-            }
+            // the role against `--role`: across the run's files (`consistency::roles`), where
+            // a template says which name a logical ID or label stands for
             let ext = c.get("assume_role_external_id");
             if ext
                 .and_then(Node::as_str)

@@ -67,11 +67,16 @@ fn exports(reports: &[FileReport]) -> Vec<Export<'_>> {
 }
 
 /// CON005: the external ID an assumed-role connection sends is one the run's trust policies
-/// require (`StringEquals` `sts:ExternalId`), when they require one.
+/// require (`StringEquals` `sts:ExternalId`), when they require one; with `--role`, only the
+/// trust policy of that role counts (a template's other roles are not the platform's).
 fn external_ids(reports: &[FileReport], connections: &[(usize, &Node)], new: &mut Vec<Finding>) {
     let mut required: Vec<(usize, &Node)> = Vec::new();
     for (i, r) in reports.iter().enumerate() {
-        for d in r.docs.iter().filter(|d| d.kind == PolicyKind::Trust) {
+        for d in r
+            .docs
+            .iter()
+            .filter(|d| d.kind == PolicyKind::Trust && d.for_platform)
+        {
             for st in crate::model::policy::statements(&d.root) {
                 for c in st.conditions() {
                     if c.key_is("sts:ExternalId") && c.op() == "StringEquals" {
@@ -121,8 +126,45 @@ fn norm(p: &str) -> &str {
     p.trim_end_matches('/')
 }
 
-pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
-    // `_opts`: the run's flags (export type, scenario)
+/// OS009 across the run: the role an assumed-role connection names is the run's `--role`, by
+/// its name or by the name a template declares for the logical ID or label `--role` gives.
+fn roles(
+    reports: &[FileReport],
+    connections: &[(usize, &Node)],
+    opts: &Options,
+    new: &mut Vec<Finding>,
+) {
+    let Some(want) = opts.role.as_deref() else {
+        return;
+    };
+    let known: Vec<&str> = std::iter::once(want)
+        .chain(
+            reports
+                .iter()
+                .flat_map(|r| r.role_names.iter().map(String::as_str)),
+        )
+        .collect();
+    for (ci, c) in connections {
+        if c.get("assume_role_account_id").is_none() {
+            continue;
+        }
+        let Some((node, name)) = c
+            .get("assume_role_name")
+            .and_then(|n| n.as_str().map(|t| (n, t)))
+        else {
+            continue;
+        };
+        if name.is_empty() || known.contains(&name) {
+            continue;
+        }
+        let f = Finding::new(&OS009, *ci, node.inner_span(), format!("the connection assumes role `{name}`, but the run's role is `{want}`"))
+            .note("the platform assumes the role these settings name; the policies and trust policy checked with `--role` are another role's")
+            .help(format!("use `\"{want}\"`, or check the run with `--role {name}`"));
+        new.push(f);
+    }
+}
+
+pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) {
     let mut new: Vec<Finding> = Vec::new();
     {
         let exports = exports(reports);
@@ -137,6 +179,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
             })
             .collect();
         external_ids(reports, &connections, &mut new);
+        roles(reports, &connections, opts, &mut new);
         for (ci, c) in &connections {
             if matches!(c.get("linked").map(|n| &n.kind), Some(Kind::Bool(true))) {
                 continue;
@@ -317,7 +360,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
                     text(e.bucket).is_some_and(|b| buckets.iter().any(|(pb, _)| *pb == b));
                 // for the run's --export-type, BP001 already says it
                 if same_bucket
-                    && e.kind != _opts.export_type()
+                    && e.kind != opts.export_type()
                     && !services.iter().any(|s| s == principal)
                 {
                     let anchor = e
@@ -375,8 +418,8 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
             .iter()
             .any(|(_, c)| c.get("config_scheme").and_then(Node::as_str) == Some("bucket_only"));
         if bucket_only
-            && _opts.scenario.is_none()
-            && _opts.platform().is_none_or(|p| p.name == "optscale")
+            && opts.scenario.is_none()
+            && opts.platform().is_none_or(|p| p.name == "optscale")
         {
             for r in reports.iter_mut() {
                 for f in r.findings.iter_mut().filter(|f| scheme_dependent(f)) {
@@ -389,7 +432,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], _opts: &Options) {
     }
     let _ = sources;
     // the checks run whatever the selection: they also set the severity of the export rules
-    for f in new.into_iter().filter(|f| _opts.rules.on(f.rule)) {
+    for f in new.into_iter().filter(|f| opts.rules.on(f.rule)) {
         let i = f.source;
         reports[i].findings.push(f);
         crate::diagnostic::sort(&mut reports[i].findings);

@@ -221,7 +221,9 @@ fn format_for_platform(
 }
 
 /// A legacy report's `AdditionalSchemaElements` (with `RESOURCES`) against the platforms: split
-/// cost allocation data, and the exact list OptScale and CloudZero compare (CUR002).
+/// cost allocation data as each profile wants it in legacy reports (CloudZero's forbids it
+/// there), and the exact list a profile with `legacy_elements_exact` compares (OptScale's)
+/// (CUR002).
 fn legacy_elements(ctx: &mut CostCtx, a: &Node, items: &[&str], bucket_only: bool) {
     let split = items.contains(&"SPLIT_COST_ALLOCATION_DATA");
     let why = "split cost allocation data adds the container cost lines";

@@ -148,6 +148,7 @@ pub fn calls(
     prefix: Option<&str>,
     export_name: Option<&str>,
     account: &str,
+    role: Option<&str>,
 ) -> Vec<(String, String)> {
     let Ok((_, reqs)) = requirements(None, scenario, export) else {
         return Vec::new();
@@ -157,6 +158,7 @@ pub fn calls(
         prefix,
         export_name,
         account,
+        role,
     };
     reqs.iter()
         .map(|r| (r.action.clone(), values.probe(&r.resource)))
@@ -169,6 +171,8 @@ pub struct Values<'a> {
     pub prefix: Option<&'a str>,
     pub export_name: Option<&'a str>,
     pub account: &'a str,
+    /// `--role`: the role the platform assumes (`{role}`); `finops-platform` when not named.
+    pub role: Option<&'a str>,
 }
 
 impl Values<'_> {
@@ -201,7 +205,11 @@ impl Values<'_> {
             )
             .replace(
                 "{role}",
-                &format!("arn:aws:iam::{}:role/finops-platform", self.account),
+                &format!(
+                    "arn:aws:iam::{}:role/{}",
+                    self.account,
+                    self.role.unwrap_or("finops-platform")
+                ),
             )
             .replace("{bucket}", self.bucket)
             .replace("{account}", self.account)
@@ -342,6 +350,7 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
         prefix: opts.prefix.as_deref(),
         export_name: opts.export_name.as_deref(),
         account,
+        role: opts.role.as_deref(),
     };
     let docs: Vec<(DocId, &PolicyDoc)> = reports
         .iter()
@@ -434,6 +443,40 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
             new.push(missing_finding(
                 sources, reports, &reqs, &group, at, &list, &values, &profile, opts,
             ));
+        }
+    }
+    // `--role` names a role a template declares, and no policy of the run is that role's: the
+    // role grants none of the calls (at its trust policy, the role's own document)
+    if identity.is_empty() && !reqs.is_empty() {
+        if let (Some(role), Some((id, _))) = (
+            opts.role.as_deref(),
+            docs.iter().find(|((i, _), d)| {
+                d.kind == PolicyKind::Trust && !reports[*i].role_names.is_empty()
+            }),
+        ) {
+            let severity = reqs
+                .iter()
+                .map(|r| r.severity())
+                .max()
+                .unwrap_or(Severity::Error);
+            let mut actions: Vec<&str> = Vec::new();
+            for r in &reqs {
+                if !actions.contains(&r.action.as_str()) {
+                    actions.push(&r.action);
+                }
+            }
+            let calls: Vec<String> = reqs
+                .iter()
+                .map(|r| format!("- without `{}`: {} ({})", r.action, r.call, r.why))
+                .collect();
+            let at = doc_at(reports, *id)
+                .map(|d| d.root.span)
+                .unwrap_or_default();
+            let f = Finding::new(&rules::REQ001, id.0, at, format!("the role `{role}` has no policy in the run: it grants none of the {} actions the platform calls", actions.len()))
+                .severity(severity)
+                .note(format!("the {} scenario ({}) needs them:\n{}", profile.name, opts.export_type().as_str(), calls.join("\n")))
+                .help(format!("attach a policy to the role that allows {}", actions.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")));
+            new.push(f);
         }
     }
     if profile.delivery {
@@ -1120,12 +1163,16 @@ fn trust_policy(
         }
         ("none", _) => {}
         (_, Some(id)) => {
-            if let Some(re) = pl
-                .access
-                .external_id_pattern
-                .as_deref()
-                .and_then(|r| regex::Regex::new(r).ok())
+            // what would be TRU002 in the generated trust policy is refused here
+            if crate::rules::trust::placeholder_id(id)
+                || crate::syntax::find_placeholder(id).is_some()
             {
+                return Err(format!(
+                    "--external-id is a placeholder: give the ID {}'s connection page shows",
+                    pl.title
+                ));
+            }
+            if let Some(re) = pl.external_id_regex() {
                 if !re.is_match(id) {
                     return Err(format!(
                         "--external-id does not have {}'s form (`{}`)",

@@ -150,6 +150,7 @@ pub fn check(ctx: &mut CostCtx, root: &Node) {
         prefix: ctx.opts.prefix.as_deref(),
         export_name: ctx.opts.export_name.as_deref(),
         account: &account,
+        role: ctx.opts.role.as_deref(),
     };
     for req in &reqs {
         let grant = values.grant(&req.resource);

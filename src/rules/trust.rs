@@ -59,9 +59,12 @@ pub fn check(ctx: &mut Ctx) {
     }
     let stmts = std::mem::take(&mut ctx.statements);
     // the platform of this role: the one its principal names, else the run's (when it uses
-    // roles)
+    // roles) for a trust that may be the platform's role: not another role of the template
+    // (`--role` names the platform's), and not a role only services or identity providers
+    // assume (a Lambda function's, a federated one)
     let named = named_platform(ctx.doc);
-    let platform = named.or(ctx.opts.platform().filter(|p| p.uses_role()));
+    let candidate = ctx.doc.for_platform && stmts.iter().any(|s| !aws_principals(s).is_empty());
+    let platform = named.or(ctx.opts.platform().filter(|p| p.uses_role() && candidate));
     for stmt in &stmts {
         external_id(ctx, stmt, platform);
     }
@@ -109,6 +112,9 @@ fn pinned(ctx: &mut Ctx, stmts: &[Statement], p: &'static Profile) {
     let mut any_star = false;
     for stmt in stmts {
         any_star |= anyone(ctx, stmt, Some(p));
+    }
+    if denied_to_all(ctx, stmts, p) {
+        return;
     }
     let allowing: Vec<&Statement> = stmts
         .iter()
@@ -183,9 +189,35 @@ fn pinned(ctx: &mut Ctx, stmts: &[Statement], p: &'static Profile) {
     ctx.report(f);
 }
 
+/// TRU003 for a Deny without a condition of `sts:AssumeRole` to every principal (`*`) or to the
+/// platform's: it overrides any Allow, so the platform can never assume the role.
+fn denied_to_all(ctx: &mut Ctx, stmts: &[Statement], p: &'static Profile) -> bool {
+    let Some((stmt, node)) = stmts.iter().find_map(|s| {
+        if s.is_allow() || s.get("Condition").is_some() || !allows_assume_role(s) {
+            return None;
+        }
+        aws_principals(s)
+            .into_iter()
+            .find(|(a, _)| *a == "*" || p.owns_principal(a))
+            .map(|(_, n)| (s, n))
+    }) else {
+        return false;
+    };
+    let at = stmt
+        .get("Effect")
+        .map(Node::inner_span)
+        .unwrap_or(node.inner_span());
+    let f = Finding::new(&TRU003, ctx.source_id, at, format!("{}'s principal cannot assume the role: {} denies `sts:AssumeRole` without a condition", p.title, stmt.label()))
+        .label(node.inner_span(), "the principals it denies")
+        .note(format!("an explicit Deny overrides every Allow: {} connects by calling `sts:AssumeRole` on the role, and every call is refused", p.title))
+        .help("remove the Deny, or give it a condition that spares the platform's principal");
+    ctx.report(f);
+    true
+}
+
 /// The placeholders of the guides and vendor templates, and values that are no secret: empty,
 /// the field's own name (`EXTERNAL_ID`, `your-external-id`), `changeme`, or only `x`, `0` and `-`.
-fn placeholder_id(v: &str) -> bool {
+pub(crate) fn placeholder_id(v: &str) -> bool {
     let norm: String = v
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -259,7 +291,13 @@ fn external_id(ctx: &mut Ctx, stmt: &Statement, p: Option<&'static Profile>) {
             continue;
         }
         for v in c.values() {
-            let Some(text) = v.as_str() else { continue };
+            // a number is compared as its text (`"sts:ExternalId": 123456`)
+            let text = match &v.kind {
+                crate::parse::json::Kind::String(s) | crate::parse::json::Kind::Number(s) => {
+                    s.as_str()
+                }
+                _ => continue,
+            };
             if crate::syntax::find_placeholder(text).is_some() {
                 continue;
             }
@@ -268,10 +306,7 @@ fn external_id(ctx: &mut Ctx, stmt: &Statement, p: Option<&'static Profile>) {
                     .note("the platform sends the external ID it generated for your account; a placeholder matches no request, so the platform cannot connect")
                     .help("write the external ID the platform shows you when you add the account");
                 ctx.report(f);
-            } else if let Some(re) = for_platform
-                .and_then(|p| p.access.external_id_pattern.as_deref())
-                .and_then(|r| regex::Regex::new(r).ok())
-            {
+            } else if let Some(re) = for_platform.and_then(|p| p.external_id_regex()) {
                 if !re.is_match(text) {
                     let p = for_platform.map(|p| p.title.as_str()).unwrap_or_default();
                     let f = Finding::new(
@@ -323,10 +358,18 @@ fn unmeetable(ctx: &mut Ctx, stmt: &Statement, p: &'static Profile) {
                 "{} assumes the role with its service's long-term credentials, which never carry multi-factor authentication",
                 p.title
             ),
-            "aws:principalorgid" | "aws:principalorgpaths" => format!(
-                "{}'s account is not in your organization, so `{}` never matches its requests",
-                p.title, c.key.key
-            ),
+            // only a comparison that requires a match: `StringNotEquals` or `ForAllValues`
+            // (true when the key is absent) let the platform's requests through
+            "aws:principalorgid" | "aws:principalorgpaths"
+                if !c.base_op().contains("Not")
+                    && !c.op().starts_with("ForAllValues")
+                    && !if_exists =>
+            {
+                format!(
+                    "{}'s account is not in your organization, so `{}` never matches its requests",
+                    p.title, c.key.key
+                )
+            }
             _ => continue,
         };
         let f = Finding::new(
