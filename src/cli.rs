@@ -2159,7 +2159,11 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
         };
         match named.as_slice() {
             [] => {}
-            [one] if opts.scenario.is_some_and(|s| !one.0.has_scenario(s.as_str())) => {
+            [one]
+                if opts
+                    .scenario
+                    .is_some_and(|s| !one.0.has_scenario(s.as_str())) =>
+            {
                 // the scenario's requirements cannot be the named platform's: they stay
                 // OptScale's, and the run goes on
                 if tell {

@@ -890,7 +890,8 @@ fn check_template(
         report.secrets.push(crate::secrets::Secret {
             span: n.at,
             value: n.value.clone(),
-            named: false,
+            // masked wherever the value appears (a message that names it, another file)
+            named: true,
         });
     }
     rules::suppress::apply(source_id, &tpl.suppressions, &opts.rules, &mut findings);

@@ -1379,3 +1379,31 @@ fn a_refused_parameter_value_that_may_be_a_secret_is_not_printed() {
         "{messages:?}"
     );
 }
+
+/// A refused `NoEcho` default is masked wherever a message names it, not only in IAC003's.
+#[test]
+fn a_no_echo_default_is_masked_in_every_message() {
+    let d = tempdir::Dir::new();
+    let t = d.write(
+        "t.yaml",
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  ExternalId:\n    Type: String\n    NoEcho: true\n    Default: hunter2secret\n    AllowedValues: [a-real-external-id-value-0001]\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: {AWS: \"arn:aws:iam::061190967865:root\"}\n            Action: sts:AssumeRole\n            Condition: {StringEquals: {\"sts:ExternalId\": !Ref ExternalId}}\n",
+    );
+    for format in ["json", "concise", "human", "sarif"] {
+        let out = common::run(&[
+            "check",
+            "--no-config",
+            "--platform",
+            "cloudzero",
+            "--format",
+            format,
+            &t,
+        ]);
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        assert!(out.stdout.contains("TRU002"), "{format}: {}", out.stdout);
+        assert!(
+            !out.stdout.contains("hunter2secret"),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+}

@@ -1501,11 +1501,14 @@ pub fn prefix_checks(ctx: &mut CostCtx, node: &Node, text: &str, rule: &'static 
         ctx.report(f);
     } else if text.ends_with('/') && text.len() > 1 {
         let inner = node.inner_span();
-        let f = Finding::new(&PFX001, ctx.source_id, inner, format!("prefix `{text}` ends with `/`"))
+        let mut f = Finding::new(&PFX001, ctx.source_id, inner, format!("prefix `{text}` ends with `/`"))
             .severity(Severity::Warning)
             .note("the platform strips one trailing `/`, but other tools and the console treat the prefix differently")
-            .help(format!("use `\"{}\"`", text.trim_end_matches('/')))
-            .fix("remove the trailing `/`", Span::new(inner.end - 1, inner.end), "");
+            .help(format!("use `\"{}\"`", text.trim_end_matches('/')));
+        // a fix only where the slash is written as such (not `\/`, not rendered by a template)
+        if let Some(slash) = ctx.source.part(inner, text, text.len() - 1, text.len()) {
+            f = f.fix("remove the trailing `/`", slash, "");
+        }
         ctx.report(f);
     } else if text.contains(' ') {
         let f = Finding::new(
