@@ -348,6 +348,9 @@ pub struct FileReport {
     /// The names of the role `--role` names, as this file declares it (a CloudFormation
     /// `RoleName` for a logical ID, a Terraform `name` for a label).
     pub role_names: Vec<String>,
+    /// The role `--role` names has policies the run does not hold (AWS-managed, or attached by
+    /// an ARN the file does not define).
+    pub role_policies_outside: bool,
 }
 
 /// The findings in a stable order: source, place, rule, message.

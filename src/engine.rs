@@ -761,7 +761,29 @@ fn check_template(
     let mut scoped: Vec<(Span, Vec<Finding>)> = Vec::new();
     // the redundancy checks' budget is the file's, whatever the number of its policies
     let mut work = rules::catalog::Work::default();
-    for e in tpl.docs {
+    // a template whose role trusts a platform's principal: its other roles are not the
+    // platform's (`--role` says which is, when given)
+    let mut docs = tpl.docs;
+    if opts.role.is_none() {
+        let trusts = |e: &crate::iac::Embedded| match &e.body {
+            Body::Policy {
+                kind: Some(model::PolicyKind::Trust),
+                root,
+                ..
+            } => Some(rules::trust::names_platform(root).is_some()),
+            _ => None,
+        };
+        if docs.iter().any(|e| trusts(e) == Some(true)) {
+            for e in docs.iter_mut() {
+                if trusts(e) == Some(false) {
+                    if let Body::Policy { for_platform, .. } = &mut e.body {
+                        *for_platform = false;
+                    }
+                }
+            }
+        }
+    }
+    for e in docs {
         let findings = match e.body {
             Body::Policy {
                 kind,
@@ -886,6 +908,7 @@ fn check_template(
     // a refused default that may be a secret (a `NoEcho` parameter's) is hidden in the text
     // every output shows, as the secrets found are
     report.role_names.extend(tpl.role_names.iter().cloned());
+    report.role_policies_outside |= tpl.role_policies_outside;
     for n in tpl.not_allowed.iter().filter(|n| n.secret && !n.given) {
         report.secrets.push(crate::secrets::Secret {
             span: n.at,

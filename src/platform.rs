@@ -350,10 +350,15 @@ impl Profile {
     pub fn owns_principal(&self, arn: &str) -> bool {
         let acct = principal_account(arn);
         let whole = arn.ends_with(":root") || !arn.starts_with("arn:");
+        // an ARN of another partition (`aws-cn`, `aws-us-gov`) is another account
+        fn partition(a: &str) -> Option<&str> {
+            a.strip_prefix("arn:").and_then(|r| r.split(':').next())
+        }
         self.access.principals.iter().any(|p| {
             p == arn
                 || (acct.is_some()
                     && principal_account(p) == acct
+                    && (partition(arn).is_none() || partition(arn) == partition(p))
                     && (p.ends_with(":root") || whole))
         })
     }

@@ -919,3 +919,169 @@ fn the_connection_is_compared_with_the_role_the_template_declares() {
     let (found, v) = codes(&["--role", "FinOpsRole"]);
     assert!(found.contains(&"CON005".to_string()), "{v}");
 }
+
+/// The second review's cases: a `*` restricted to the platform's account; the deny guard of the
+/// external ID; another partition; a second role beside the platform's; a numeric external ID
+/// on both sides of a connection.
+#[test]
+fn trust_policies_as_people_write_them_for_a_platform() {
+    let d = common::tempdir::Dir::new();
+    let id = "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50";
+    let codes = |file: &str, extra: &[&str]| {
+        let mut a = vec!["--no-config"];
+        a.extend(extra);
+        a.push(file);
+        let (_, found, v) = coded(&a);
+        (
+            found.into_iter().map(|(c, _)| c).collect::<Vec<_>>(),
+            v.to_string(),
+        )
+    };
+    let restricted = d.write(
+        "restricted-star.json",
+        &trust(&format!(r#"{{"Effect": "Allow", "Principal": {{"AWS": "*"}}, "Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"aws:PrincipalAccount": "464622532012", "sts:ExternalId": "{id}"}}}}}}"#)),
+    );
+    let (found, v) = codes(&restricted, &["--platform", "datadog"]);
+    assert!(!found.contains(&"TRU001".to_string()), "{v}");
+    // restricted to another account, it is not the platform's
+    let elsewhere = d.write(
+        "restricted-elsewhere.json",
+        &trust(&format!(r#"{{"Effect": "Allow", "Principal": {{"AWS": "*"}}, "Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"aws:PrincipalAccount": "210987654321", "sts:ExternalId": "{id}"}}}}}}"#)),
+    );
+    let (found, v) = codes(&elsewhere, &["--platform", "datadog"]);
+    assert!(found.contains(&"TRU001".to_string()), "{v}");
+    // the external ID required by a Deny guard: the Allow needs no condition of its own
+    let guard = d.write(
+        "guard.json",
+        &trust(&format!(r#"{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::464622532012:root"}}, "Action": "sts:AssumeRole"}}, {{"Effect": "Deny", "Principal": {{"AWS": "*"}}, "Action": "sts:AssumeRole", "Condition": {{"StringNotEquals": {{"sts:ExternalId": "{id}"}}}}}}"#)),
+    );
+    let (found, v) = codes(&guard, &["--platform", "datadog"]);
+    assert!(!found.contains(&"TRU002".to_string()), "{v}");
+    // Datadog's account number in the China partition is another account
+    let cn = d.write(
+        "china.json",
+        &trust(&format!(r#"{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws-cn:iam::464622532012:root"}}, "Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"sts:ExternalId": "{id}"}}}}}}"#)),
+    );
+    let (found, v) = codes(&cn, &["--platform", "datadog"]);
+    assert!(found.contains(&"TRU001".to_string()), "{v}");
+    // a template with the platform's role and another role of another account
+    let two = d.write(
+        "two-roles.json",
+        &format!(
+            r#"{{"Resources": {{
+  "Datadog": {{"Type": "AWS::IAM::Role", "Properties": {{"AssumeRolePolicyDocument": {}}}}},
+  "Audit": {{"Type": "AWS::IAM::Role", "Properties": {{"AssumeRolePolicyDocument": {}}}}}}}}}"#,
+            trust(&format!(r#"{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::464622532012:root"}}, "Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"sts:ExternalId": "{id}"}}}}}}"#)),
+            trust(r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": "sts:AssumeRole"}"#)
+        ),
+    );
+    let (found, v) = codes(&two, &["--platform", "datadog"]);
+    assert!(!found.contains(&"TRU001".to_string()), "{v}");
+    // a number as the external ID, a string of its digits in the connection
+    let run = d.path().join("numeric");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::write(
+        run.join("trust.json"),
+        trust(r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::530981257463:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": 918273645501}}}"#),
+    )
+    .unwrap();
+    std::fs::write(
+        run.join("connection.json"),
+        r#"{"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "<secret from the access key CSV>", "config_scheme": "bucket_only", "bucket_name": "acme-finops-billing", "bucket_prefix": "reports", "report_name": "finops", "assume_role_account_id": "402938475610", "assume_role_name": "optscale-reader", "assume_role_external_id": "918273645501", "cur_version": 2, "linked": false}"#,
+    )
+    .unwrap();
+    let (found, v) = codes(&run.to_string_lossy(), &["--platform", "optscale"]);
+    assert!(!found.contains(&"CON005".to_string()), "{v}");
+}
+
+/// The role's policies attached by its declared name while `--role` gives the logical ID or
+/// label; a role with only an AWS-managed policy (a warning: not evaluated); the platform's role
+/// without any policy, found without `--role`.
+#[test]
+fn a_roles_policies_named_by_its_declared_name_and_policies_outside_the_run() {
+    let d = common::tempdir::Dir::new();
+    let bucket_policy =
+        std::fs::read_to_string(root().join("examples/onboarding/bucket-policy.json")).unwrap();
+    d.write("bucket-policy.json", &bucket_policy);
+    let read = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject", "s3:GetBucketLocation"], "Resource": ["arn:aws:s3:::acme-finops-billing", "arn:aws:s3:::acme-finops-billing/*"]}, {"Effect": "Allow", "Action": ["bcm-data-exports:ListExports", "bcm-data-exports:GetExport", "cur:DescribeReportDefinitions", "ce:Get*", "organizations:List*", "organizations:Describe*"], "Resource": "*"}]}"#;
+    let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::464622532012:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}}]}"#;
+    let dir = d.path().to_string_lossy().to_string();
+    let req = |role: Option<&str>| {
+        let mut a = vec![
+            "--no-config",
+            "--platform",
+            "datadog",
+            "--scenario",
+            "root-existing-export",
+            "--bucket",
+            "acme-finops-billing",
+            "--account-id",
+            "402938475610",
+        ];
+        if let Some(r) = role {
+            a.extend(["--role", r]);
+        }
+        a.push(&dir);
+        let (_, v) = common::json_findings(&a);
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "REQ001")
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["severity"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    d.write(
+        "stack.json",
+        &format!(
+            r#"{{"Resources": {{
+  "FinOpsPlatformRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "finops-platform", "AssumeRolePolicyDocument": {trust}}}}},
+  "Read": {{"Type": "AWS::IAM::Policy", "Properties": {{"PolicyName": "read", "Roles": ["finops-platform"], "PolicyDocument": {read}}}}}}}}}"#
+        ),
+    );
+    assert_eq!(req(Some("FinOpsPlatformRole")), Vec::<String>::new());
+    // only an AWS-managed policy: a warning that it is not evaluated
+    d.write(
+        "stack.json",
+        &format!(
+            r#"{{"Resources": {{
+  "FinOpsPlatformRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "finops-platform", "AssumeRolePolicyDocument": {trust}, "ManagedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}}}}}}}}"#
+        ),
+    );
+    let found = req(Some("finops-platform"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("warning "), "{found:?}");
+    assert!(
+        found[0].contains("only policies it does not hold"),
+        "{found:?}"
+    );
+    // no policy at all, no --role: the role that trusts the platform is the platform's
+    d.write(
+        "stack.json",
+        &format!(
+            r#"{{"Resources": {{
+  "FinOpsPlatformRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "finops-platform", "AssumeRolePolicyDocument": {trust}}}}}}}}}"#
+        ),
+    );
+    let found = req(None);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("error the role the platform assumes has no policy in the run"),
+        "{found:?}"
+    );
+    // Terraform: an attachment by the role's declared name, `--role` giving the label
+    std::fs::remove_file(d.path().join("stack.json")).unwrap();
+    d.write(
+        "main.tf",
+        &format!(
+            "resource \"aws_iam_role\" \"dd\" {{\n  name               = \"datadog-integration\"\n  assume_role_policy = <<EOF\n{trust}\nEOF\n}}\n\nresource \"aws_iam_policy\" \"read\" {{\n  name   = \"read\"\n  policy = <<EOF\n{read}\nEOF\n}}\n\nresource \"aws_iam_role_policy_attachment\" \"read\" {{\n  role       = \"datadog-integration\"\n  policy_arn = aws_iam_policy.read.arn\n}}\n"
+        ),
+    );
+    assert_eq!(req(Some("dd")), Vec::<String>::new());
+}

@@ -1005,13 +1005,19 @@ pub fn apply_role(root: &Node, role: &str, t: &mut Template) {
     };
     let logical = the_role.key.as_str();
     t.role_names.push(logical.to_string());
-    if let Some(name) = props(the_role)
+    let declared = props(the_role)
         .and_then(|p| p.get("RoleName"))
-        .and_then(Node::as_str)
-    {
-        t.role_names.push(name.to_string());
-    }
+        .and_then(Node::as_str);
+    t.role_names.extend(declared.map(str::to_string));
+    // a policy names the role by its logical ID, by `--role`, or by its declared name
+    let names_it = |r: &String| r == logical || r == role || Some(r.as_str()) == declared;
     let arns = refs_in(props(the_role).and_then(|p| p.get("ManagedPolicyArns")));
+    let defined = |a: &String| resources.iter().any(|m| &m.key == a);
+    let listed = props(the_role)
+        .and_then(|p| p.get("ManagedPolicyArns"))
+        .map(|n| n.one_or_many().len())
+        .unwrap_or(0);
+    t.role_policies_outside |= listed > arns.iter().filter(|a| defined(a)).count();
     let platform: std::collections::HashSet<&str> = resources
         .iter()
         .filter(|m| match ty(m).as_deref() {
@@ -1019,12 +1025,12 @@ pub fn apply_role(root: &Node, role: &str, t: &mut Template) {
             Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") => {
                 refs_in(props(m).and_then(|p| p.get("Roles")))
                     .iter()
-                    .any(|r| r == logical || r == role)
+                    .any(names_it)
                     || arns.contains(&m.key)
             }
             Some("AWS::IAM::RolePolicy") => refs_in(props(m).and_then(|p| p.get("RoleName")))
                 .iter()
-                .any(|r| r == logical || r == role),
+                .any(names_it),
             _ => false,
         })
         .map(|m| m.key.as_str())

@@ -2292,12 +2292,14 @@ pub fn apply_role(text: &str, siblings: &[std::sync::Arc<str>], role: &str, t: &
         return;
     };
     t.role_names.push(the_role.to_string());
-    t.role_names.extend(declared);
+    t.role_names.extend(declared.clone());
+    // an attribute names the role by reference, by `--role`, or by its declared name
+    let literal_name = |s: &str| s == role || Some(s) == declared.as_deref();
     let names_role = |b: &Block, key: &str| {
         Ctx::attribute(b, key).is_some_and(|e| {
             let e = e.to_string();
             referenced(&e, "aws_iam_role.").any(|r| r == the_role)
-                || e.trim().trim_matches('"') == role
+                || literal_name(e.trim().trim_matches('"'))
         })
     };
     // policies attached to the role: by its `managed_policy_arns`, and by attachments
@@ -2307,7 +2309,10 @@ pub fn apply_role(text: &str, siblings: &[std::sync::Arc<str>], role: &str, t: &
         .find(|(ty, name, _)| *ty == "aws_iam_role" && *name == the_role)
         .and_then(|(_, _, b)| Ctx::attribute(b, "managed_policy_arns"))
     {
-        attached.extend(referenced(&arns.to_string(), "aws_iam_policy.").map(str::to_string));
+        let text = arns.to_string();
+        attached.extend(referenced(&text, "aws_iam_policy.").map(str::to_string));
+        // an ARN that is not a policy of the configuration (AWS-managed, a data source's)
+        t.role_policies_outside |= text.contains("arn:") || text.contains("data.");
     }
     for (_, _, a) in resources.iter().filter(|(t, _, _)| {
         *t == "aws_iam_role_policy_attachment" || *t == "aws_iam_policy_attachment"
@@ -2317,9 +2322,17 @@ pub fn apply_role(text: &str, siblings: &[std::sync::Arc<str>], role: &str, t: &
                 let e = e.to_string();
                 referenced(&e, "aws_iam_role.").any(|r| r == the_role)
                     || e.contains(&format!("\"{role}\""))
+                    || declared
+                        .as_deref()
+                        .is_some_and(|n| e.contains(&format!("\"{n}\"")))
             });
         if let (true, Some(arn)) = (to_role, Ctx::attribute(a, "policy_arn")) {
-            attached.extend(referenced(&arn.to_string(), "aws_iam_policy.").map(str::to_string));
+            let text = arn.to_string();
+            let ours: Vec<String> = referenced(&text, "aws_iam_policy.")
+                .map(str::to_string)
+                .collect();
+            t.role_policies_outside |= ours.is_empty();
+            attached.extend(ours);
         }
     }
     let platform: std::collections::HashSet<String> = resources

@@ -83,6 +83,8 @@ pub struct Template {
     pub format: &'static str,
     /// The names of the role `--role` names, as the template declares it (`apply_role`).
     pub role_names: Vec<String>,
+    /// That role has policies the template does not hold (an AWS-managed policy's ARN).
+    pub role_policies_outside: bool,
     pub docs: Vec<Embedded>,
     /// Syntax problems, of the template or of a policy held in a string.
     pub issues: Vec<Issue>,

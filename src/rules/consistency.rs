@@ -97,7 +97,14 @@ fn external_ids(reports: &[FileReport], connections: &[(usize, &Node)], new: &mu
         else {
             continue;
         };
-        if required.iter().any(|(_, v)| v.as_str() == Some(id)) {
+        // a number in the trust policy is compared as its text
+        fn text(v: &Node) -> Option<&str> {
+            match &v.kind {
+                Kind::String(s) | Kind::Number(s) => Some(s.as_str()),
+                _ => None,
+            }
+        }
+        if required.iter().any(|(_, v)| text(v) == Some(id)) {
             continue;
         }
         let mut f = Finding::new(&CON005, *ci, node.inner_span(), format!("the connection's external ID `{id}` is not the one the role's trust policy requires"))
@@ -109,7 +116,7 @@ fn external_ids(reports: &[FileReport], connections: &[(usize, &Node)], new: &mu
                 "the external ID the trust policy requires",
             );
         }
-        if let Some(want) = required.first().and_then(|(_, v)| v.as_str()) {
+        if let Some(want) = required.first().and_then(|(_, v)| text(v)) {
             f = f.help(format!(
                 "use the same ID on both sides: `\"{want}\"` here, or this one in the trust policy"
             ));

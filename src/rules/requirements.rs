@@ -445,15 +445,24 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
             ));
         }
     }
-    // `--role` names a role a template declares, and no policy of the run is that role's: the
+    // the platform's role is in the run (`--role` names a role a template declares, or a
+    // trust policy names the run's platform) and no policy of the run is that role's: the
     // role grants none of the calls (at its trust policy, the role's own document)
     if identity.is_empty() && !reqs.is_empty() {
-        if let (Some(role), Some((id, _))) = (
-            opts.role.as_deref(),
-            docs.iter().find(|((i, _), d)| {
-                d.kind == PolicyKind::Trust && !reports[*i].role_names.is_empty()
-            }),
-        ) {
+        let run_platform = opts.platform().map(|p| p.name.as_str());
+        let the_role = docs.iter().find(|((i, _), d)| {
+            d.kind == PolicyKind::Trust
+                && match opts.role.as_deref() {
+                    Some(_) => !reports[*i].role_names.is_empty(),
+                    None => {
+                        run_platform.is_some()
+                            && crate::rules::trust::names_platform(&d.root).map(|p| p.name.as_str())
+                                == run_platform
+                    }
+                }
+        });
+        if let Some((id, _)) = the_role {
+            let role = opts.role.as_deref().unwrap_or("the platform assumes");
             let severity = reqs
                 .iter()
                 .map(|r| r.severity())
@@ -472,10 +481,37 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
             let at = doc_at(reports, *id)
                 .map(|d| d.root.span)
                 .unwrap_or_default();
-            let f = Finding::new(&rules::REQ001, id.0, at, format!("the role `{role}` has no policy in the run: it grants none of the {} actions the platform calls", actions.len()))
+            // with a policy the run does not hold (AWS-managed), the calls may be granted there
+            let outside = reports.iter().any(|r| r.role_policies_outside);
+            let (severity, message, unknown) = if outside {
+                (
+                    Severity::Warning,
+                    format!("the role {} has no policy in the run, only policies it does not hold: none of the {} actions the platform calls could be checked", quoted(role), actions.len()),
+                    " (its AWS-managed or external policies are not evaluated: check them, or hold them in the run)",
+                )
+            } else {
+                (
+                    severity,
+                    format!("the role {} has no policy in the run: it grants none of the {} actions the platform calls", quoted(role), actions.len()),
+                    "",
+                )
+            };
+            let f = Finding::new(&rules::REQ001, id.0, at, message)
                 .severity(severity)
-                .note(format!("the {} scenario ({}) needs them:\n{}", profile.name, opts.export_type().as_str(), calls.join("\n")))
-                .help(format!("attach a policy to the role that allows {}", actions.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")));
+                .note(format!(
+                    "the {} scenario ({}) needs them{unknown}:\n{}",
+                    profile.name,
+                    opts.export_type().as_str(),
+                    calls.join("\n")
+                ))
+                .help(format!(
+                    "attach a policy to the role that allows {}",
+                    actions
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
             new.push(f);
         }
     }
@@ -496,6 +532,15 @@ pub fn check(sources: &[Source], reports: &mut [FileReport], opts: &Options) -> 
         crate::diagnostic::sort(&mut reports[i].findings);
     }
     Ok(())
+}
+
+/// A role's name in backticks; the words for the platform's role unquoted.
+fn quoted(role: &str) -> String {
+    if role.contains(' ') {
+        role.to_string()
+    } else {
+        format!("`{role}`")
+    }
 }
 
 fn plural_calls(n: usize) -> String {

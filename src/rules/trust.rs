@@ -36,6 +36,25 @@ fn aws_principals<'a>(stmt: &Statement<'a>) -> Vec<(&'a str, &'a Node)> {
         .unwrap_or_default()
 }
 
+/// The accounts (or principal ARNs) a condition restricts a statement's principal to, when it
+/// does: `aws:PrincipalAccount` or `aws:PrincipalArn` compared with a positive operator, without
+/// `IfExists`. `*` so restricted is not every AWS principal.
+fn restricted_to<'a>(stmt: &Statement<'a>) -> Option<Vec<&'a str>> {
+    let mut out = Vec::new();
+    for c in stmt.conditions() {
+        let op = c.op();
+        if (c.key_is("aws:PrincipalAccount") || c.key_is("aws:PrincipalArn"))
+            && !c.base_op().contains("Not")
+            && !op.starts_with("ForAllValues")
+            && !op.ends_with("IfExists")
+            && (c.base_op().starts_with("String") || c.base_op().starts_with("Arn"))
+        {
+            out.extend(c.values().iter().filter_map(Node::as_str));
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 /// Whether the statement's actions include `sts:AssumeRole` (exactly, or by a wildcard).
 fn allows_assume_role(stmt: &Statement) -> bool {
     stmt.strings("Action")
@@ -45,7 +64,12 @@ fn allows_assume_role(stmt: &Statement) -> bool {
 
 /// The platform whose principal the trust policy names, if one.
 pub fn named_platform(doc: &crate::model::PolicyDoc) -> Option<&'static Profile> {
-    let stmts = crate::model::policy::statements(&doc.root);
+    names_platform(&doc.root)
+}
+
+/// The platform whose principal the trust policy `root` names, if one.
+pub fn names_platform(root: &Node) -> Option<&'static Profile> {
+    let stmts = crate::model::policy::statements(root);
     stmts
         .iter()
         .flat_map(aws_principals)
@@ -65,8 +89,9 @@ pub fn check(ctx: &mut Ctx) {
     let named = named_platform(ctx.doc);
     let candidate = ctx.doc.for_platform && stmts.iter().any(|s| !aws_principals(s).is_empty());
     let platform = named.or(ctx.opts.platform().filter(|p| p.uses_role() && candidate));
+    let guarded = external_id_guard(&stmts);
     for stmt in &stmts {
-        external_id(ctx, stmt, platform);
+        external_id(ctx, stmt, platform, guarded);
     }
     if let Some(p) = platform {
         pinned(ctx, &stmts, p);
@@ -89,6 +114,10 @@ fn anyone(ctx: &mut Ctx, stmt: &Statement, p: Option<&Profile>) -> bool {
     let Some((_, node)) = aws_principals(stmt).into_iter().find(|(a, _)| *a == "*") else {
         return false;
     };
+    // `*` restricted by a condition to named accounts or principals is those
+    if restricted_to(stmt).is_some() {
+        return false;
+    }
     let mut f = Finding::new(&TRU001, ctx.source_id, node.inner_span(), format!("{} lets every AWS principal assume the role (`*`)", stmt.label()))
         .note("any AWS account can then assume the role (an external ID is no secret: it is shown to whoever sets up the connection); the platform needs its own principal trusted, and only it");
     f = match p.and_then(|p| p.access.principals.first().map(|a| (p, a))) {
@@ -120,9 +149,13 @@ fn pinned(ctx: &mut Ctx, stmts: &[Statement], p: &'static Profile) {
         .iter()
         .filter(|s| s.is_allow() && allows_assume_role(s))
         .collect();
-    let trusted = allowing
-        .iter()
-        .any(|s| aws_principals(s).iter().any(|(a, _)| p.owns_principal(a)));
+    let trusted = allowing.iter().any(|s| {
+        aws_principals(s).iter().any(|(a, _)| {
+            p.owns_principal(a)
+                || *a == "*"
+                    && restricted_to(s).is_some_and(|r| r.iter().any(|x| p.owns_principal(x)))
+        })
+    });
     if trusted || any_star {
         return;
     }
@@ -238,8 +271,26 @@ pub(crate) fn placeholder_id(v: &str) -> bool {
     norm.is_empty() || WORDS.contains(&norm.as_str()) || norm.chars().all(|c| c == 'x' || c == '0')
 }
 
+/// Whether a Deny refuses `sts:AssumeRole` to everyone unless the external ID is the expected
+/// one (`StringNotEquals` `sts:ExternalId`, which matches a request without the key too): the
+/// Allow statements then need no condition of their own.
+fn external_id_guard(stmts: &[Statement]) -> bool {
+    stmts.iter().any(|s| {
+        !s.is_allow()
+            && allows_assume_role(s)
+            && aws_principals(s).iter().any(|(a, _)| *a == "*")
+            && s.conditions().iter().all(|c| {
+                c.key_is("sts:ExternalId")
+                    && c.base_op() == "StringNotEquals"
+                    && !c.op().starts_with("For")
+                    && !c.op().ends_with("IfExists")
+            })
+            && !s.conditions().is_empty()
+    })
+}
+
 /// TRU002: `sts:ExternalId` required, and compared exactly.
-fn external_id(ctx: &mut Ctx, stmt: &Statement, p: Option<&'static Profile>) {
+fn external_id(ctx: &mut Ctx, stmt: &Statement, p: Option<&'static Profile>, guarded: bool) {
     if !stmt.is_allow() || !allows_assume_role(stmt) {
         return;
     }
@@ -255,7 +306,7 @@ fn external_id(ctx: &mut Ctx, stmt: &Statement, p: Option<&'static Profile>) {
                 .any(|(a, _)| p.owns_principal(a))
     });
     if conds.is_empty() {
-        if let Some(p) = for_platform {
+        if let Some(p) = for_platform.filter(|_| !guarded) {
             let at = stmt
                 .get("Principal")
                 .map(Node::inner_span)
