@@ -2138,19 +2138,25 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             continue;
         }
         let mut named: Vec<(&'static crate::platform::Profile, String)> = Vec::new();
-        for (id, input) in inputs.iter().enumerate() {
-            if group(id) != g {
-                continue;
-            }
-            let bytes = match input {
-                Input::File { path, .. } => readers[g].read(path).ok(),
-                Input::Stdin => stdin_bytes.clone(),
-                Input::Virtual { .. } => None,
-            };
-            let Some(bytes) = bytes else { continue };
-            for p in crate::platform::named_in(&String::from_utf8_lossy(&bytes)) {
+        // the files read in parallel, the platforms taken in the inputs' order
+        let found: Vec<(usize, Vec<&'static crate::platform::Profile>)> = inputs
+            .par_iter()
+            .enumerate()
+            .filter(|(id, _)| group(*id) == g)
+            .filter_map(|(id, input)| {
+                let bytes = match input {
+                    Input::File { path, .. } => readers[g].read(path).ok(),
+                    Input::Stdin => stdin_bytes.clone(),
+                    Input::Virtual { .. } => None,
+                }?;
+                let platforms = crate::platform::named_in(&String::from_utf8_lossy(&bytes));
+                (!platforms.is_empty()).then_some((id, platforms))
+            })
+            .collect();
+        for (id, platforms) in found {
+            for p in platforms {
                 if !named.iter().any(|(n, _)| n.name == p.name) {
-                    named.push((p, input_name(input)));
+                    named.push((p, input_name(&inputs[id])));
                 }
             }
         }

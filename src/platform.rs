@@ -193,22 +193,47 @@ pub fn named_in(text: &str) -> Vec<&'static Profile> {
     if !trust {
         return out;
     }
-    for p in all() {
-        let named = p.access.principals.iter().any(|arn| {
-            if text.contains(arn.as_str()) {
-                return true;
+    // one pass over the text for every platform's account, as an ARN's (`iam::ACCOUNT:`) or
+    // a quoted ID
+    let (re, owners) = principal_accounts();
+    for c in re.captures_iter(text) {
+        let Some(acct) = c.get(1).map(|m| m.as_str()) else {
+            continue;
+        };
+        for (a, p) in owners {
+            if *a == acct && !out.iter().any(|o| o.name == p.name) {
+                out.push(p);
             }
-            principal_account(arn).is_some_and(|acct| {
-                text.contains(&format!("iam::{acct}:"))
-                    || text.contains(&format!("\"{acct}\""))
-                    || text.contains(&format!("'{acct}'"))
-            })
-        });
-        if named && !out.iter().any(|o| o.name == p.name) {
-            out.push(p);
         }
     }
     out
+}
+
+/// The platforms' principal accounts as one pattern, and which platform owns each.
+fn principal_accounts() -> &'static (regex::Regex, Vec<(String, &'static Profile)>) {
+    static COMPILED: OnceLock<(regex::Regex, Vec<(String, &'static Profile)>)> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let mut owners: Vec<(String, &'static Profile)> = Vec::new();
+        for p in all() {
+            for arn in &p.access.principals {
+                if let Some(acct) = principal_account(arn) {
+                    owners.push((acct.to_string(), p));
+                }
+            }
+        }
+        let mut accounts: Vec<&str> = owners.iter().map(|(a, _)| a.as_str()).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        // the accounts are 12 digits each: literals, no escaping needed; none matches nothing
+        let alternation = if accounts.is_empty() {
+            "a^".to_string()
+        } else {
+            accounts.join("|")
+        };
+        let re = regex::Regex::new(&format!(r#"(?:iam::|["'])({alternation})(?::|["'])"#))
+            .unwrap_or_else(|_| unreachable!("account IDs make a valid pattern"));
+        (re, owners)
+    })
 }
 
 /// An export setting the platforms may disagree on.
