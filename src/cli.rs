@@ -2149,7 +2149,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
                     Input::Stdin => stdin_bytes.clone(),
                     Input::Virtual { .. } => None,
                 }?;
-                let platforms = crate::platform::named_in(&String::from_utf8_lossy(&bytes));
+                let platforms = crate::platform::named_in(&bytes);
                 (!platforms.is_empty()).then_some((id, platforms))
             })
             .collect();

@@ -101,7 +101,7 @@ impl Linter {
         if opts.platform.is_none() {
             let mut named: Vec<&'static crate::platform::Profile> = Vec::new();
             for (_, bytes) in &documents {
-                for p in crate::platform::named_in(&String::from_utf8_lossy(bytes)) {
+                for p in crate::platform::named_in(bytes) {
                     if !named.iter().any(|n| n.name == p.name) {
                         named.push(p);
                     }

@@ -179,17 +179,24 @@ pub fn optscale() -> Option<&'static Profile> {
 /// principal is a platform's account (`arn:aws:iam::ACCOUNT:...` or the quoted ID, beside an
 /// `sts:AssumeRole`), and OptScale's connection settings. The run's platform is inferred from
 /// them when none is given.
-pub fn named_in(text: &str) -> Vec<&'static Profile> {
+pub fn named_in(text: &[u8]) -> Vec<&'static Profile> {
     let mut out: Vec<&'static Profile> = Vec::new();
-    let connection = text.contains("\"assume_role_account_id\"")
-        || text.contains("\"config_scheme\"")
-        || (text.contains("\"access_key_id\"") && text.contains("\"bucket_name\""));
-    if connection {
+    // one pass for the words that tell a connection or a trust policy (the bytes as they are:
+    // no copy of a file that is not UTF-8)
+    let (mut assume, mut scheme, mut key, mut bucket, mut trust) =
+        (false, false, false, false, false);
+    for m in markers().find_iter(text) {
+        match m.as_bytes() {
+            b"\"assume_role_account_id\"" => assume = true,
+            b"\"config_scheme\"" => scheme = true,
+            b"\"access_key_id\"" => key = true,
+            b"\"bucket_name\"" => bucket = true,
+            _ => trust = true,
+        }
+    }
+    if assume || scheme || (key && bucket) {
         out.extend(optscale());
     }
-    let trust = text.contains("sts:AssumeRole")
-        || text.contains("AssumeRolePolicyDocument")
-        || text.contains("assume_role_policy");
     if !trust {
         return out;
     }
@@ -197,7 +204,10 @@ pub fn named_in(text: &str) -> Vec<&'static Profile> {
     // a quoted ID
     let (re, owners) = principal_accounts();
     for c in re.captures_iter(text) {
-        let Some(acct) = c.get(1).map(|m| m.as_str()) else {
+        let Some(acct) = c
+            .get(1)
+            .and_then(|m| std::str::from_utf8(m.as_bytes()).ok())
+        else {
             continue;
         };
         for (a, p) in owners {
@@ -209,9 +219,21 @@ pub fn named_in(text: &str) -> Vec<&'static Profile> {
     out
 }
 
+/// The words [`named_in`] looks for, as one pattern.
+fn markers() -> &'static regex::bytes::Regex {
+    static COMPILED: OnceLock<regex::bytes::Regex> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        regex::bytes::Regex::new(
+            r#""assume_role_account_id"|"config_scheme"|"access_key_id"|"bucket_name"|sts:AssumeRole|AssumeRolePolicyDocument|assume_role_policy"#,
+        )
+        .unwrap_or_else(|_| unreachable!("the markers make a valid pattern"))
+    })
+}
+
 /// The platforms' principal accounts as one pattern, and which platform owns each.
-fn principal_accounts() -> &'static (regex::Regex, Vec<(String, &'static Profile)>) {
-    static COMPILED: OnceLock<(regex::Regex, Vec<(String, &'static Profile)>)> = OnceLock::new();
+type Owners = Vec<(String, &'static Profile)>;
+fn principal_accounts() -> &'static (regex::bytes::Regex, Owners) {
+    static COMPILED: OnceLock<(regex::bytes::Regex, Owners)> = OnceLock::new();
     COMPILED.get_or_init(|| {
         let mut owners: Vec<(String, &'static Profile)> = Vec::new();
         for p in all() {
@@ -230,7 +252,7 @@ fn principal_accounts() -> &'static (regex::Regex, Vec<(String, &'static Profile
         } else {
             accounts.join("|")
         };
-        let re = regex::Regex::new(&format!(r#"(?:iam::|["'])({alternation})(?::|["'])"#))
+        let re = regex::bytes::Regex::new(&format!(r#"(?:iam::|["'])({alternation})(?::|["'])"#))
             .unwrap_or_else(|_| unreachable!("account IDs make a valid pattern"));
         (re, owners)
     })
