@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Recall of finops-lint against IAM Access Analyzer's own ValidatePolicy findings.
+
+    python3 scripts/aa_recall.py [--binary target/release/finops-lint] [--misses]
+
+Reads ../shared/corpus/mamip: `findings/NAME.json` (Access Analyzer's findings on an AWS
+managed policy, as ValidatePolicy returned them when the corpus was made) and `policies/NAME`
+(the policy's version today, `get-policy-version` output). A finding still applies when its
+location (`path`: Statement index, element, value index or condition key) still exists in
+today's document and, where the finding names an action, that action is still there. It is
+recalled when finops-lint reports the same issue code (`access_analyzer_code`) on that policy
+at the same text (the value or key the path leads to), or anywhere in the policy for a finding
+on the whole document (the size quota). Prints recall per issue code; `--misses` lists each
+finding that still applies and is not recalled.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MAMIP = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "mamip"))
+
+
+def resolve(doc, path):
+    """The node a finding's path leads to, and the text it names (a string value, or the
+    condition key a path ends with); `(None, None)` when the path no longer exists."""
+    node, text = doc, None
+    for step in path:
+        if "value" in step:
+            if not isinstance(node, dict) or step["value"] not in node:
+                return None, None
+            node = node[step["value"]]
+        elif "index" in step:
+            i = step["index"]
+            if isinstance(node, list):
+                if i >= len(node):
+                    return None, None
+                node = node[i]
+            elif i != 0:
+                return None, None
+        elif "key" in step:
+            if not isinstance(node, dict) or step["key"] not in node:
+                return None, None
+            text = step["key"]
+            node = node[step["key"]]
+    if isinstance(node, str):
+        text = node
+    return node, text
+
+
+def main():
+    binary = os.path.join(ROOT, "target", "release", "finops-lint")
+    if "--binary" in sys.argv:
+        binary = sys.argv[sys.argv.index("--binary") + 1]
+    if not os.path.exists(binary):
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    theirs = []  # (policy, code, path, details, text, whole)
+    gone = defaultdict(int)
+    docs = {}
+    for f in sorted(os.listdir(os.path.join(MAMIP, "findings"))):
+        if not f.endswith(".json"):
+            continue  # the corpus's README and its list of policies ValidatePolicy refused
+        name = f[: -len(".json")]
+        with open(os.path.join(MAMIP, "findings", f)) as h:
+            findings = json.load(h)
+        policy = os.path.join(MAMIP, "policies", name)
+        if not os.path.exists(policy):
+            for x in findings:
+                gone[x["issueCode"]] += 1
+            continue
+        with open(policy) as h:
+            doc = json.load(h)["PolicyVersion"]["Document"]
+        docs[name] = policy
+        for x in findings:
+            path = x["locations"][0]["path"] if x["locations"] else []
+            node, text = resolve(doc, path)
+            named = re.search(r"The action (\S+) does not exist", x["findingDetails"])
+            if node is None or (named and text != named.group(1)):
+                gone[x["issueCode"]] += 1
+                continue
+            theirs.append((name, x["issueCode"], path, x["findingDetails"], text, not path))
+    # finops-lint on today's documents, in one run
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, policy in docs.items():
+            # a copy: finops-lint does not follow a symbolic link
+            shutil.copyfile(policy, os.path.join(tmp, name + ".json"))
+        out = subprocess.run(
+            [binary, "check", "--no-config", "--format", "json"]
+            + [os.path.join(tmp, n + ".json") for n in docs],
+            capture_output=True,
+            text=True,
+        )
+    ours = defaultdict(list)
+    for x in json.loads(out.stdout)["findings"]:
+        name = os.path.basename(x["file"])[: -len(".json")]
+        if x.get("access_analyzer_code"):
+            ours[(name, x["access_analyzer_code"])].append(x.get("text", ""))
+    per = defaultdict(lambda: [0, 0])
+    misses = []
+    for name, code, path, details, text, whole in theirs:
+        got = ours.get((name, code), [])
+        hit = bool(got) if (whole or text is None) else any(
+            t == text or text in t or (t and t in text) for t in got
+        )
+        per[code][0] += 1
+        per[code][1] += hit
+        if not hit:
+            misses.append((name, code, path, details))
+    total = sum(v[0] for v in per.values())
+    found = sum(v[1] for v in per.values())
+    print(f"{'issue code':55} {'applies':>7} {'recalled':>8} {'recall':>7}   (no longer in today's documents)")
+    for code in sorted(set(per) | set(gone), key=lambda c: -per[c][0]):
+        a, r = per[code]
+        pct = f"{100 * r / a:.0f}%" if a else "-"
+        print(f"{code:55} {a:7} {r:8} {pct:>7}   ({gone.get(code, 0)})")
+    print(f"{'all':55} {total:7} {found:8} {100 * found / max(total, 1):6.0f}%")
+    if "--misses" in sys.argv:
+        for name, code, path, details in misses:
+            where = "".join(
+                f"/{s.get('value', s.get('index', s.get('key')))}" for s in path
+            )
+            print(f"- {name} {code} {where}: {details}")
+
+
+if __name__ == "__main__":
+    main()
