@@ -726,13 +726,10 @@ fn prepass(
             }
         }
     }
-    // each included file: its index, and the kinds and values it was checked with (a template
-    // that two calls render with different values is checked with each, at most
-    // `MAX_RENDERINGS` times, its findings merged)
-    const MAX_RENDERINGS: usize = 16;
-    type Rendering = (crate::model::PolicyKind, Option<Vec<(String, String)>>);
-    let mut seen: std::collections::HashMap<std::path::PathBuf, (usize, Vec<Rendering>)> =
+    // each included file's index, and the values it was checked with
+    let mut ids: std::collections::HashMap<std::path::PathBuf, (usize, String)> =
         std::collections::HashMap::new();
+    let mut renderings = engine::Renderings::default();
     let mut next = inputs.len();
     let mut at_call: Vec<(usize, Finding)> = Vec::new();
     for (from, inc, base, path) in wanted {
@@ -756,61 +753,31 @@ fn prepass(
                 continue;
             }
         };
-        let rendering = (inc.kind, inc.vars.clone());
-        let again = match seen.get_mut(&canon) {
-            Some((_, done)) if done.contains(&rendering) || done.len() >= MAX_RENDERINGS => {
-                continue
-            }
-            Some((id, done)) => {
-                done.push(rendering.clone());
-                Some(*id)
-            }
-            None => None,
-        };
         let g = group(from);
-        if let Some(id) = again {
-            // the same file with other values: its findings join the file's report
-            if let Ok(bytes) = modules[g].reader.read(&canon) {
-                let name = match pre.done.get(&id) {
-                    Some((s, _)) => s.name.clone(),
-                    None => pre
-                        .extra
-                        .iter()
-                        .find(|(i, _, _)| *i == id)
-                        .map(|(_, s, _)| s.name.clone())
-                        .unwrap_or_default(),
+        match renderings.see(canon.clone(), &inc) {
+            engine::Rendering::Done => continue,
+            engine::Rendering::First => {}
+            engine::Rendering::Again => {
+                // the same file with other values: its new findings join the file's report
+                let Some((id, name)) = ids.get(&canon).cloned() else {
+                    continue;
                 };
-                let (source, bad) = Source::from_bytes(name, bytes);
-                let more = engine::check_included_policy(
-                    &source,
-                    id,
-                    bad,
-                    inc.kind,
-                    inc.vars.as_deref(),
-                    &groups[g],
-                );
-                let target = match pre.done.get_mut(&id) {
-                    Some((s, r)) => Some((s, r)),
-                    None => pre
-                        .extra
-                        .iter_mut()
-                        .find(|(i, _, _)| *i == id)
-                        .map(|(_, s, r)| (s, r)),
-                };
-                if let Some((s, report)) = target {
-                    for f in more.findings {
-                        if !report.findings.iter().any(|o| {
-                            o.rule.code == f.rule.code && o.span == f.span && o.message == f.message
-                        }) {
-                            report.findings.push(f);
-                        }
+                if let Ok(bytes) = modules[g].reader.read(&canon) {
+                    let (_, more) = engine::check_include(name, bytes, id, &inc, &groups[g]);
+                    let target = match pre.done.get_mut(&id) {
+                        Some((s, r)) => Some((s, r)),
+                        None => pre
+                            .extra
+                            .iter_mut()
+                            .find(|(i, _, _)| *i == id)
+                            .map(|(_, s, r)| (s, r)),
+                    };
+                    if let Some((source, report)) = target {
+                        engine::join_rendering(source, report, more);
                     }
-                    engine::sort(&mut report.findings);
-                    report.secrets.extend(more.secrets.iter().cloned());
-                    s.hide(&report.secrets);
                 }
+                continue;
             }
-            continue;
         }
         match modules[g].reader.read(&canon) {
             Ok(bytes) => {
@@ -821,17 +788,8 @@ fn prepass(
                         (next - 1, path.to_string_lossy().to_string())
                     }
                 };
-                seen.insert(canon.clone(), (id, vec![rendering]));
-                let (mut source, bad) = Source::from_bytes(name, bytes);
-                let report = engine::check_included_policy(
-                    &source,
-                    id,
-                    bad,
-                    inc.kind,
-                    inc.vars.as_deref(),
-                    &groups[g],
-                );
-                source.hide(&report.secrets);
+                ids.insert(canon.clone(), (id, name.clone()));
+                let (source, report) = engine::check_include(name, bytes, id, &inc, &groups[g]);
                 if id < inputs.len() {
                     pre.done.insert(id, (source, report));
                 } else {

@@ -416,6 +416,77 @@ fn duplicate_keys_in_policy(source: &Source, root: &json::Node, findings: &mut [
     }
 }
 
+/// How often the included files of a run have been checked, and with what: a file that calls
+/// render with different values (`templatefile`) is checked with each, at most
+/// [`Renderings::MAX`] times, its findings joined ([`join_rendering`]).
+pub struct Renderings<K> {
+    seen: std::collections::HashMap<K, Vec<IncludeValues>>,
+}
+
+/// What a call gives an included file: its policy kind and its variables.
+type IncludeValues = (model::PolicyKind, Option<Vec<(String, String)>>);
+
+/// Whether an included file is to be checked for a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    /// Not checked yet.
+    First,
+    /// Checked, but with other values: check it again and join the findings.
+    Again,
+    /// Checked with these values already (or as often as a file is).
+    Done,
+}
+
+impl<K: std::hash::Hash + Eq> Default for Renderings<K> {
+    fn default() -> Self {
+        Self {
+            seen: std::collections::HashMap::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Renderings<K> {
+    pub const MAX: usize = 16;
+
+    /// Record that `file` is checked for the call `inc`, and say how.
+    pub fn see(&mut self, file: K, inc: &crate::iac::Include) -> Rendering {
+        let rendering = (inc.kind, inc.vars.clone());
+        match self.seen.get_mut(&file) {
+            None => {
+                self.seen.insert(file, vec![rendering]);
+                Rendering::First
+            }
+            Some(done) if done.contains(&rendering) || done.len() >= Self::MAX => Rendering::Done,
+            Some(done) => {
+                done.push(rendering);
+                Rendering::Again
+            }
+        }
+    }
+}
+
+/// The findings of another rendering of an included file ([`Rendering::Again`]) joined to the
+/// file's: the new ones only, every secret either read hidden in its source.
+pub fn join_rendering(source: &mut Source, report: &mut FileReport, more: FileReport) {
+    merge_pass(report, more, |_| true);
+    source.hide(&report.secrets);
+}
+
+/// A file that a template reads as a policy (`file(...)`, `templatefile(...)`), read and
+/// checked as the call `inc` gives it, its secrets hidden in its source.
+pub fn check_include(
+    name: String,
+    bytes: Vec<u8>,
+    id: usize,
+    inc: &crate::iac::Include,
+    opts: &Options,
+) -> (Source, FileReport) {
+    let (mut source, bad) = Source::from_bytes(name, bytes);
+    let report = check_included_policy(&source, id, bad, inc.kind, inc.vars.as_deref(), opts);
+    source.hide(&report.secrets);
+    (source, report)
+}
+
 /// Check a file that a template reads as a policy of a known kind (`file(...)` in Terraform).
 pub fn check_included_policy(
     source: &Source,

@@ -192,7 +192,8 @@ fn check_documents(documents: &[(&str, &[u8])], opts: &Options) -> Vec<(Source, 
         .filter_map(|(i, (name, _))| Some((joined(Path::new(""), name)?, i)))
         .collect();
     let mut out: Vec<Option<(Source, FileReport)>> = documents.iter().map(|_| None).collect();
-    let mut included = std::collections::HashSet::new();
+    // the policies the templates read, each checked with every set of values a call gives it
+    let mut renderings = engine::Renderings::default();
     // Terraform first: the policies its templates read are checked with the kind they give
     for (id, (name, bytes)) in documents.iter().enumerate() {
         if !is_tf(name) {
@@ -222,21 +223,21 @@ fn check_documents(documents: &[(&str, &[u8])], opts: &Options) -> Vec<(Source, 
                 crate::diagnostic::sort(&mut report.findings);
                 continue;
             };
-            if !included.insert(target) || is_tf(documents[target].0) {
+            if is_tf(documents[target].0) {
                 continue;
             }
             let (t_name, t_bytes) = documents[target];
-            let (mut t_source, bad) = Source::from_bytes(t_name.to_string(), t_bytes.to_vec());
-            let t_report = engine::check_included_policy(
-                &t_source,
-                target,
-                bad,
-                inc.kind,
-                inc.vars.as_deref(),
-                opts,
-            );
-            t_source.hide(&t_report.secrets);
-            out[target] = Some((t_source, t_report));
+            let again = match renderings.see(target, &inc) {
+                engine::Rendering::Done => continue,
+                engine::Rendering::First => false,
+                engine::Rendering::Again => true,
+            };
+            let checked =
+                engine::check_include(t_name.to_string(), t_bytes.to_vec(), target, &inc, opts);
+            match (again, out[target].as_mut()) {
+                (true, Some((source, report))) => engine::join_rendering(source, report, checked.1),
+                _ => out[target] = Some(checked),
+            }
         }
         out[id] = Some((source, report));
     }

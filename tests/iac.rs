@@ -1984,12 +1984,8 @@ resource "aws_s3_bucket_policy" "cur" {
 
 /// Local module calls are bounded: a file that calls a module hundreds of times has the first
 /// 64 calls followed (issue 17).
-#[test]
-fn local_module_calls_are_bounded() {
-    let dir = tempdir::Dir::new();
-    dir.write(
-        "modules/cur/main.tf",
-        r#"variable "versioning" {}
+/// A module whose report takes its versioning from the call.
+const CUR_MODULE: &str = r#"variable "versioning" {}
 resource "aws_cur_report_definition" "cur" {
   report_name                = "cur"
   time_unit                  = "HOURLY"
@@ -2002,8 +1998,12 @@ resource "aws_cur_report_definition" "cur" {
   refresh_closed_reports     = true
   report_versioning          = var.versioning
 }
-"#,
-    );
+"#;
+
+#[test]
+fn local_module_calls_are_bounded() {
+    let dir = tempdir::Dir::new();
+    dir.write("modules/cur/main.tf", CUR_MODULE);
     let calls: String = (0..300)
         .map(|i| {
             format!("module \"m{i}\" {{\n  source     = \"./modules/cur\"\n  versioning = \"CREATE_NEW_REPORT\"\n}}\n")
@@ -2022,23 +2022,7 @@ resource "aws_cur_report_definition" "cur" {
 #[test]
 fn spellings_of_one_local_module_are_each_followed() {
     let dir = tempdir::Dir::new();
-    dir.write(
-        "modules/cur/main.tf",
-        r#"variable "versioning" {}
-resource "aws_cur_report_definition" "cur" {
-  report_name                = "cur"
-  time_unit                  = "HOURLY"
-  format                     = "textORcsv"
-  compression                = "GZIP"
-  additional_schema_elements = ["RESOURCES"]
-  s3_bucket                  = "acme-finops-billing"
-  s3_prefix                  = "cur"
-  s3_region                  = "us-east-1"
-  refresh_closed_reports     = true
-  report_versioning          = var.versioning
-}
-"#,
-    );
+    dir.write("modules/cur/main.tf", CUR_MODULE);
     dir.write(
         "main.tf",
         r#"module "a" {

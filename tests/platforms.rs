@@ -452,6 +452,42 @@ fn generate_for_every_platform_lints_clean_with_its_requirements_met() {
     }
 }
 
+/// The REQ001 findings, `(severity, message)`, of the `root-existing-export` scenario for
+/// `platform` on `path` (bucket `acme-finops-billing`, account `402938475610`), with `extra`.
+fn missing(platform: &str, path: &str, extra: &[&str]) -> Vec<(String, String)> {
+    let mut a = vec![
+        "--no-config",
+        "--platform",
+        platform,
+        "--scenario",
+        "root-existing-export",
+        "--bucket",
+        "acme-finops-billing",
+        "--account-id",
+        "402938475610",
+    ];
+    a.extend(extra);
+    a.push(path);
+    let (_, v) = common::json_findings(&a);
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "REQ001")
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A policy that grants what Datadog's `root-existing-export` scenario calls on
+/// `acme-finops-billing`, and a trust policy for Datadog's principal.
+const DATADOG_READ: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject", "s3:GetBucketLocation"], "Resource": ["arn:aws:s3:::acme-finops-billing", "arn:aws:s3:::acme-finops-billing/*"]}, {"Effect": "Allow", "Action": ["bcm-data-exports:ListExports", "bcm-data-exports:GetExport", "cur:DescribeReportDefinitions", "ce:Get*", "organizations:List*", "organizations:Describe*"], "Resource": "*"}]}"#;
+const DATADOG_TRUST: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::464622532012:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}}]}"#;
+
 /// `--role NAME`: in a template that declares the role, only its policies are the platform's,
 /// in CloudFormation and Terraform; a role named nowhere leaves the template as read.
 #[test]
@@ -464,7 +500,7 @@ fn the_platforms_role_is_the_one_named_by_role() {
             r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": [{actions}], "Resource": ["arn:aws:s3:::acme-finops-billing", "arn:aws:s3:::acme-finops-billing/*"]}}, {{"Effect": "Allow", "Action": ["bcm-data-exports:ListExports", "bcm-data-exports:GetExport", "ce:Get*", "organizations:List*", "organizations:Describe*"], "Resource": "*"}}]}}"#
         )
     };
-    let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::464622532012:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}}]}"#;
+    let trust = DATADOG_TRUST;
     let cfn = format!(
         r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{
   "DatadogCost": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "datadog-cost", "AssumeRolePolicyDocument": {trust},
@@ -477,31 +513,10 @@ fn the_platforms_role_is_the_one_named_by_role() {
     d.write("stack.json", &cfn);
     d.write("bucket-policy.json", &bucket_policy);
     let dir = d.path().to_string_lossy().to_string();
-    let base = [
-        "--no-config",
-        "--platform",
-        "datadog",
-        "--scenario",
-        "root-existing-export",
-        "--bucket",
-        "acme-finops-billing",
-        "--account-id",
-        "402938475610",
-    ];
     let req = |extra: &[&str]| {
-        let a: Vec<&str> = base
-            .iter()
-            .copied()
-            .chain(extra.iter().copied())
-            .chain([dir.as_str()])
-            .collect();
-        let (_, v) = common::json_findings(&a);
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["code"] == "REQ001")
-            .map(|f| f["message"].as_str().unwrap().to_string())
+        missing("datadog", &dir, extra)
+            .into_iter()
+            .map(|(_, m)| m)
             .collect::<Vec<_>>()
     };
     // pooled, the other role's policy grants GetObject
@@ -584,18 +599,7 @@ fn an_assumed_role_connection_is_checked_against_the_run() {
 /// The codes of a run's findings, as `(code, severity)`.
 fn coded(args: &[&str]) -> (i32, Vec<(String, String)>, serde_json::Value) {
     let (code, v) = common::json_findings(args);
-    let out = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    (code, out, v)
+    (code, common::codes_and(&v, "severity"), v)
 }
 
 fn trust(statements: &str) -> String {
@@ -690,30 +694,13 @@ fn the_roles_policies_are_found_however_the_template_attaches_them() {
     let bucket_policy =
         std::fs::read_to_string(root().join("examples/onboarding/bucket-policy.json")).unwrap();
     d.write("bucket-policy.json", &bucket_policy);
-    let read = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject", "s3:GetBucketLocation"], "Resource": ["arn:aws:s3:::acme-finops-billing", "arn:aws:s3:::acme-finops-billing/*"]}, {"Effect": "Allow", "Action": ["bcm-data-exports:ListExports", "bcm-data-exports:GetExport", "cur:DescribeReportDefinitions", "ce:Get*", "organizations:List*", "organizations:Describe*"], "Resource": "*"}]}"#;
-    let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::464622532012:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}}]}"#;
+    let read = DATADOG_READ;
+    let trust = DATADOG_TRUST;
     let dir = d.path().to_string_lossy().to_string();
     let req = |role: &str| {
-        let (_, v) = common::json_findings(&[
-            "--no-config",
-            "--platform",
-            "datadog",
-            "--scenario",
-            "root-existing-export",
-            "--bucket",
-            "acme-finops-billing",
-            "--account-id",
-            "402938475610",
-            "--role",
-            role,
-            &dir,
-        ]);
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["code"] == "REQ001")
-            .map(|f| f["message"].as_str().unwrap().to_string())
+        missing("datadog", &dir, &["--role", role])
+            .into_iter()
+            .map(|(_, m)| m)
             .collect::<Vec<_>>()
     };
     // CloudFormation: the managed policy by `Fn::GetAtt`, the inline one by AWS::IAM::RolePolicy
@@ -830,33 +817,10 @@ fn the_role_template_is_the_named_role() {
     let run = |role: Option<&str>, granted: &str| {
         d.write("policy.json", &sim(granted));
         let p = d.path().join("policy.json").to_string_lossy().to_string();
-        let mut a = vec![
-            "--no-config",
-            "--platform",
-            "harness",
-            "--scenario",
-            "root-existing-export",
-            "--bucket",
-            "acme-finops-billing",
-            "--account-id",
-            "402938475610",
-        ];
-        if let Some(r) = role {
-            a.extend(["--role", r]);
-        }
-        a.push(&p);
-        let (_, v) = common::json_findings(&a);
-        v["findings"]
-            .as_array()
-            .unwrap()
+        let extra: Vec<&str> = role.map(|r| vec!["--role", r]).unwrap_or_default();
+        missing("harness", &p, &extra)
             .iter()
-            .filter(|f| f["code"] == "REQ001")
-            .any(|f| {
-                f["message"]
-                    .as_str()
-                    .unwrap()
-                    .contains("iam:SimulatePrincipalPolicy")
-            })
+            .any(|(_, m)| m.contains("iam:SimulatePrincipalPolicy"))
     };
     assert!(!run(Some("HarnessCERole"), "HarnessCERole"));
     assert!(run(Some("HarnessCERole"), "finops-platform"));
@@ -1003,38 +967,14 @@ fn a_roles_policies_named_by_its_declared_name_and_policies_outside_the_run() {
     let bucket_policy =
         std::fs::read_to_string(root().join("examples/onboarding/bucket-policy.json")).unwrap();
     d.write("bucket-policy.json", &bucket_policy);
-    let read = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject", "s3:GetBucketLocation"], "Resource": ["arn:aws:s3:::acme-finops-billing", "arn:aws:s3:::acme-finops-billing/*"]}, {"Effect": "Allow", "Action": ["bcm-data-exports:ListExports", "bcm-data-exports:GetExport", "cur:DescribeReportDefinitions", "ce:Get*", "organizations:List*", "organizations:Describe*"], "Resource": "*"}]}"#;
-    let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::464622532012:root"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "9f3c2a7e41b84d6f8e0a5c1d2b3e4f50"}}}]}"#;
+    let read = DATADOG_READ;
+    let trust = DATADOG_TRUST;
     let dir = d.path().to_string_lossy().to_string();
     let req = |role: Option<&str>| {
-        let mut a = vec![
-            "--no-config",
-            "--platform",
-            "datadog",
-            "--scenario",
-            "root-existing-export",
-            "--bucket",
-            "acme-finops-billing",
-            "--account-id",
-            "402938475610",
-        ];
-        if let Some(r) = role {
-            a.extend(["--role", r]);
-        }
-        a.push(&dir);
-        let (_, v) = common::json_findings(&a);
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["code"] == "REQ001")
-            .map(|f| {
-                format!(
-                    "{} {}",
-                    f["severity"].as_str().unwrap(),
-                    f["message"].as_str().unwrap()
-                )
-            })
+        let extra: Vec<&str> = role.map(|r| vec!["--role", r]).unwrap_or_default();
+        missing("datadog", &dir, &extra)
+            .into_iter()
+            .map(|(severity, m)| format!("{severity} {m}"))
             .collect::<Vec<_>>()
     };
     d.write(

@@ -663,18 +663,32 @@ pub fn extract(
                     push(b);
                 }
             }
-            "AWS::IAM::Policy" => {
+            // a policy of the users, roles and groups it names, and the inline policy
+            // resources of one role, user or group
+            "AWS::IAM::Policy"
+            | "AWS::IAM::RolePolicy"
+            | "AWS::IAM::UserPolicy"
+            | "AWS::IAM::GroupPolicy" => {
                 let p = props_raw;
-                let scope = if p.get("Users").is_some() {
-                    IdentityScope::UserInline
-                } else if p.get("Roles").is_some() {
-                    IdentityScope::RoleInline
-                } else if p.get("Groups").is_some() {
-                    IdentityScope::GroupInline
-                } else {
-                    IdentityScope::Managed
+                let (scope, fp) = match ty {
+                    "AWS::IAM::RolePolicy" => (IdentityScope::RoleInline, platform_user.is_none()),
+                    "AWS::IAM::UserPolicy" => {
+                        (IdentityScope::UserInline, for_user(p.get("UserName"), None))
+                    }
+                    "AWS::IAM::GroupPolicy" => (IdentityScope::GroupInline, true),
+                    _ => {
+                        let scope = if p.get("Users").is_some() {
+                            IdentityScope::UserInline
+                        } else if p.get("Roles").is_some() {
+                            IdentityScope::RoleInline
+                        } else if p.get("Groups").is_some() {
+                            IdentityScope::GroupInline
+                        } else {
+                            IdentityScope::Managed
+                        };
+                        (scope, for_user(p.get("Users"), p.get("Roles")))
+                    }
                 };
-                let fp = for_user(p.get("Users"), p.get("Roles"));
                 if let Some(b) = policy(
                     props.get("PolicyDocument"),
                     PolicyKind::Identity(scope),
@@ -730,25 +744,6 @@ pub fn extract(
                     ) {
                         push(b);
                     }
-                }
-            }
-            // the inline policy resources of one role, user or group
-            "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy" | "AWS::IAM::GroupPolicy" => {
-                let p = props_raw;
-                let (scope, fp) = match ty {
-                    "AWS::IAM::RolePolicy" => (IdentityScope::RoleInline, platform_user.is_none()),
-                    "AWS::IAM::UserPolicy" => {
-                        (IdentityScope::UserInline, for_user(p.get("UserName"), None))
-                    }
-                    _ => (IdentityScope::GroupInline, true),
-                };
-                if let Some(b) = policy(
-                    props.get("PolicyDocument"),
-                    PolicyKind::Identity(scope),
-                    fp,
-                    &mut issues,
-                ) {
-                    push(b);
                 }
             }
             // SAM: `Policies` is a managed policy's name, a policy template, a policy

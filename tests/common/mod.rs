@@ -75,6 +75,11 @@ pub fn json_findings(args: &[&str]) -> (i32, serde_json::Value) {
 
 /// `(code, underlined text)` for every finding.
 pub fn codes_and_text(v: &serde_json::Value) -> Vec<(String, String)> {
+    codes_and(v, "text")
+}
+
+/// `(code, the finding's field)` for every finding (`""` when it has none).
+pub fn codes_and(v: &serde_json::Value, field: &str) -> Vec<(String, String)> {
     v["findings"]
         .as_array()
         .unwrap()
@@ -82,7 +87,7 @@ pub fn codes_and_text(v: &serde_json::Value) -> Vec<(String, String)> {
         .map(|f| {
             (
                 f["code"].as_str().unwrap().to_string(),
-                f["text"].as_str().unwrap_or("").to_string(),
+                f[field].as_str().unwrap_or("").to_string(),
             )
         })
         .collect()
