@@ -34,6 +34,7 @@ pub mod fix;
 pub mod fs;
 pub mod fuzzy;
 pub mod generate;
+pub mod glob;
 pub mod iac;
 pub mod lint;
 #[cfg(feature = "live")]

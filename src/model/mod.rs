@@ -557,29 +557,9 @@ const TRUST_ACTIONS: &[&str] = &[
     "sts:setcontext",
 ];
 
-/// Whether a lowercase action pattern covers `sts:assumerole` (`*`, `sts:*`, `sts:assume*`,
-/// `sts:assumerol?`): `*` any run, `?` one character. Matched in one pass with the last `*`
-/// remembered (linear in the pattern for a text this short, whatever its stars).
+/// Whether a lowercase action pattern covers `sts:assumerole` (`*`, `sts:*`, `sts:assume*`).
 fn covers_assume_role(pattern: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), b"sts:assumerole");
-    let (mut i, mut j) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while j < t.len() {
-        if i < p.len() && (p[i] == b'?' || p[i] == t[j]) {
-            i += 1;
-            j += 1;
-        } else if i < p.len() && p[i] == b'*' {
-            star = Some((i, j));
-            i += 1;
-        } else if let Some((si, sj)) = star {
-            i = si + 1;
-            j = sj + 1;
-            star = Some((si, sj + 1));
-        } else {
-            return false;
-        }
-    }
-    p[i..].iter().all(|&c| c == b'*')
+    crate::glob::glob(pattern, "sts:assumerole", true)
 }
 
 /// Decide what a bare policy is, from its statements and the hints around it.
