@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recall of finops-lint against IAM Access Analyzer's own ValidatePolicy findings.
 
-    python3 scripts/aa_recall.py [--binary target/release/finops-lint] [--misses]
+    python3 scripts/aa_recall.py [--binary target/release/finops-lint] [--misses] [--extras]
 
 Reads ../shared/corpus/mamip: `findings/NAME.json` (Access Analyzer's findings on an AWS
 managed policy, as ValidatePolicy returned them when the corpus was made) and `policies/NAME`
@@ -13,6 +13,10 @@ recalled when finops-lint reports the same issue code (`access_analyzer_code`) o
 at the same text (the value or key the path leads to), or anywhere in the policy for a finding
 on the whole document (the size quota). Prints recall per issue code; `--misses` lists each
 finding that still applies and is not recalled.
+
+Then the other way: the findings of ours with an issue code that Access Analyzer did not make
+on that policy, per code (every policy of the corpus is checked; those without a findings file
+are the ones where it found nothing). `--extras` lists them.
 """
 import json
 import os
@@ -49,7 +53,8 @@ def resolve(doc, path):
                 return None, None
             text = step["key"]
             node = node[step["key"]]
-    if isinstance(node, str):
+    # a path that ends at a condition key names the key, not its value
+    if isinstance(node, str) and not (path and "key" in path[-1]):
         text = node
     return node, text
 
@@ -62,7 +67,17 @@ def main():
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     theirs = []  # (policy, code, path, details, text, whole)
     gone = defaultdict(int)
+    gone_codes = set()
     docs = {}
+    # every policy of the corpus: those without findings are where Access Analyzer found
+    # nothing, so a finding of ours there with an issue code is one it did not make
+    for name in sorted(os.listdir(os.path.join(MAMIP, "policies"))):
+        try:
+            with open(os.path.join(MAMIP, "policies", name)) as h:
+                json.load(h)["PolicyVersion"]["Document"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        docs[name] = os.path.join(MAMIP, "policies", name)
     for f in sorted(os.listdir(os.path.join(MAMIP, "findings"))):
         if not f.endswith(".json"):
             continue  # the corpus's README and its list of policies ValidatePolicy refused
@@ -83,6 +98,7 @@ def main():
             named = re.search(r"The action (\S+) does not exist", x["findingDetails"])
             if node is None or (named and text != named.group(1)):
                 gone[x["issueCode"]] += 1
+                gone_codes.add((name, x["issueCode"]))
                 continue
             theirs.append((name, x["issueCode"], path, x["findingDetails"], text, not path))
     # finops-lint on today's documents, in one run
@@ -115,10 +131,12 @@ def main():
                 gone[theirs[i][1]] += 1
                 del theirs[i]
     ours = defaultdict(list)
+    every = []
     for x in json.loads(out.stdout)["findings"]:
         name = os.path.basename(x["file"])[: -len(".json")]
         if x.get("access_analyzer_code"):
             ours[(name, x["access_analyzer_code"])].append(x.get("text", ""))
+            every.append((name, x["access_analyzer_code"], x.get("text", ""), x["severity"], x["message"]))
     per = defaultdict(lambda: [0, 0])
     misses = []
     for name, code, path, details, text, whole in theirs:
@@ -138,6 +156,24 @@ def main():
         pct = f"{100 * r / a:.0f}%" if a else "-"
         print(f"{code:55} {a:7} {r:8} {pct:>7}   ({gone.get(code, 0)})")
     print(f"{'all':55} {total:7} {found:8} {100 * found / max(total, 1):6.0f}%")
+    # the other way: our findings with an issue code that Access Analyzer did not make on
+    # that policy (its findings are from when the corpus was made; a policy may have changed)
+    made = {(name, code) for name, code, *_ in theirs} | {(n, c) for n, c in gone_codes}
+    extra = defaultdict(list)
+    for name, code, text, severity, message in every:
+        if (name, code) not in made:
+            extra[code].append((name, text, severity, message))
+    print()
+    print(f"{'issue code (ours only)':55} {'findings':>8} {'policies':>8}   severity")
+    for code in sorted(extra, key=lambda c: -len(extra[c])):
+        xs = extra[code]
+        sev = ",".join(sorted({x[2] for x in xs}))
+        print(f"{code:55} {len(xs):8} {len({x[0] for x in xs}):8}   {sev}")
+    print(f"{'all':55} {sum(len(v) for v in extra.values()):8}")
+    if "--extras" in sys.argv:
+        for code in sorted(extra):
+            for name, text, severity, message in extra[code]:
+                print(f"+ {name} {code} [{severity}] {message}")
     if "--misses" in sys.argv:
         for name, code, path, details in misses:
             where = "".join(

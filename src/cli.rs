@@ -311,6 +311,11 @@ struct CheckArgs {
     /// scenario
     #[arg(long, value_name = "NAME")]
     role: Option<String>,
+    /// The kind of the policies whose file does not tell it: identity, resource, trust,
+    /// bucket, scp (service control policy) or rcp (resource control policy) [default:
+    /// inferred from the statements]
+    #[arg(long, value_name = "TYPE", value_parser = policy_type_flag)]
+    policy_type: Option<crate::model::PolicyKind>,
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -1488,6 +1493,7 @@ fn audit(a: AuditArgs, io: &mut Io) -> i32 {
         any_billing_principal: false,
         tf_vars: Vec::new(),
         cfn_parameters: Vec::new(),
+        policy_type: None,
     };
     let mut inputs: Vec<Input> = documents
         .into_iter()
@@ -2029,6 +2035,7 @@ fn check(a: CheckArgs, io: &mut Io) -> i32 {
             any_billing_principal: false,
             tf_vars: tf_vars.clone(),
             cfn_parameters: cfn_parameters.clone(),
+            policy_type: a.policy_type,
         };
         if let Some(c) = config.as_ref() {
             c.fill(&mut opts);
@@ -2707,4 +2714,11 @@ mod tests {
         }
         assert_eq!(dump_path(dir, "aws://x/../y"), Path::new("/out/x/%2E%2E/y"));
     }
+}
+
+/// `--policy-type`: a policy kind by name.
+fn policy_type_flag(name: &str) -> Result<crate::model::PolicyKind, String> {
+    crate::model::PolicyKind::from_flag(name).ok_or_else(|| {
+        "expected identity, resource, trust, bucket, scp or rcp".to_string()
+    })
 }

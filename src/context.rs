@@ -143,6 +143,9 @@ pub struct Options {
     /// Values for CloudFormation parameters (`--parameter`, `--parameters`), a later one
     /// winning; a list parameter's value is comma-separated, as CloudFormation takes it.
     pub cfn_parameters: Vec<(String, String)>,
+    /// `--policy-type`: the kind of a policy whose file does not tell it (a bare JSON policy,
+    /// a template's policy whose resource does not say); the kind is inferred otherwise.
+    pub policy_type: Option<crate::model::PolicyKind>,
 }
 
 impl Options {

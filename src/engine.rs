@@ -246,7 +246,12 @@ pub fn check_source_in(
     }
     report.findings.append(&mut secrets);
     match content {
-        Content::Policy(doc) => {
+        Content::Policy(mut doc) => {
+            // `--policy-type` names the kind of a policy whose file does not tell it
+            if let (model::Container::Bare, Some(kind)) = (doc.container, opts.policy_type) {
+                doc.kind = kind;
+                doc.principal_expected_because = None;
+            }
             duplicate_keys_in_policy(source, &doc.root, &mut report.findings);
             report.kind = Some(match doc.container {
                 model::Container::Bare => doc.kind.describe().to_string(),
@@ -696,6 +701,9 @@ pub fn check_policy(
     if rules::trust::FAMILY.runs(opts) {
         rules::trust::check(&mut ctx);
     }
+    if rules::analyzer::FAMILY.runs(opts) {
+        rules::analyzer::check(&mut ctx);
+    }
     let mut findings = ctx.findings;
     // the delivery rules read what the policy grants: its optimistic copy when it holds
     // unknown values (findings on those values are then dropped)
@@ -861,8 +869,9 @@ fn check_template(
                 root,
                 for_platform,
             } => {
-                let kind = kind
-                    .unwrap_or_else(|| model::infer_kind(source, &root, opts.bucket.as_deref()).0);
+                let kind = kind.or(opts.policy_type).unwrap_or_else(|| {
+                    model::infer_kind(source, &root, opts.bucket.as_deref()).0
+                });
                 let doc = model::template_policy(root, kind, for_platform);
                 let f = check_policy(source, source_id, &doc, opts, &mut work);
                 keep_policy(doc, opts, report);

@@ -4,6 +4,8 @@
 //! type, is generated from both and must be current (`UPDATE_DOCS=1 cargo test --test
 //! access_analyzer` writes it).
 
+mod common;
+
 use finops_lint::rules;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -186,4 +188,124 @@ fn the_coverage_document_is_current() {
             panic!("docs/access-analyzer-checks.md is out of date: run `UPDATE_DOCS=1 cargo test --test access_analyzer`");
         }
     }
+}
+
+/// Checks whose finops-lint severity differs from their Access Analyzer finding type, and where
+/// the rule's README says why.
+const SEVERITY_DIFFERS: &[(&str, &str, &str)] = &[
+    // IAM005: the catalog may lag behind a new key
+    ("INVALID_GLOBAL_CONDITION_KEY", "warning", "IAM005"),
+    ("INVALID_SERVICE_CONDITION_KEY", "warning", "IAM005"),
+    // POL016: S3 refuses a bucket policy over 20 KB
+    ("POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA", "error", "POL016"),
+    // VAL007, IAM009: the catalog's ARN formats and keys per action may lag behind AWS's
+    ("INVALID_ARN_RESOURCE", "warning", "VAL007"),
+    ("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "warning", "IAM009"),
+];
+
+/// One fixture per implemented check (`tests/access-analyzer/`, written by
+/// `scripts/aa_fixtures.py` from AWS's description of each check): checked with its policy type,
+/// it yields a finding with the check's issue code and the severity of its finding type, whose
+/// underline lies within the text Access Analyzer's location names (the whole document for a
+/// check on the document).
+#[test]
+fn every_implemented_check_has_a_fixture_that_yields_it() {
+    let checks = checks();
+    let finding_type: BTreeMap<&str, &str> = checks
+        .iter()
+        .map(|c| (c.code.as_str(), c.finding_type.as_str()))
+        .collect();
+    let table =
+        std::fs::read_to_string(format!("{ROOT}/tests/access-analyzer/checks.tsv")).unwrap();
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
+        .collect();
+    let covered: BTreeSet<&str> = rows.iter().map(|r| r[0]).collect();
+    let implemented = implemented();
+    let missing: Vec<&String> = implemented
+        .keys()
+        .filter(|c| !covered.contains(c.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "implemented checks without a fixture: {missing:?}");
+    for (code, _, rule) in SEVERITY_DIFFERS {
+        let docs = rules::find(rule).unwrap().docs;
+        assert!(docs.contains(&format!("`{code}`")), "{rule}'s README must name {code}");
+    }
+    let mut failures = Vec::new();
+    for r in &rows {
+        let (code, file, ptype, located) = (r[0], r[1], r[2], r.get(3).copied().unwrap_or(""));
+        let path = format!("tests/access-analyzer/{file}");
+        let text = std::fs::read_to_string(format!("{ROOT}/{path}")).unwrap();
+        let out = common::run(&[
+            "check", "--no-config", "--format", "json", "--fail-on", "never", "--policy-type", ptype, &path,
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{code}: {e}: {}", out.stderr));
+        let findings = v["findings"].as_array().unwrap();
+        let mine: Vec<&serde_json::Value> = findings
+            .iter()
+            .filter(|f| f["access_analyzer_code"] == code)
+            .collect();
+        if mine.is_empty() {
+            let got: Vec<String> = findings
+                .iter()
+                .map(|f| format!("{} {}", f["code"], f["access_analyzer_code"]))
+                .collect();
+            failures.push(format!("{code}: no finding with this code in {file} ({got:?})"));
+            continue;
+        }
+        let want = match (
+            finding_type.get(code).copied(),
+            SEVERITY_DIFFERS.iter().find(|(c, ..)| *c == code),
+        ) {
+            (_, Some((_, sev, _))) => *sev,
+            (Some("ERROR"), None) => "error",
+            (Some("SUGGESTION"), None) => "info",
+            (Some(_), None) => "warning",
+            (None, None) => {
+                failures.push(format!("{code}: not in docs/access-analyzer-checks.tsv"));
+                continue;
+            }
+        };
+        // where Access Analyzer points: each occurrence of the text, or the whole document
+        let places: Vec<(usize, usize)> = if located.is_empty() {
+            vec![(0, text.len())]
+        } else {
+            // a string's quotes are part of the location, as in Access Analyzer's spans
+            text.match_indices(located)
+                .map(|(i, m)| {
+                    let quoted = i > 0
+                        && text.as_bytes()[i - 1] == b'"'
+                        && text.as_bytes().get(i + m.len()) == Some(&b'"');
+                    if quoted {
+                        (i - 1, i + m.len() + 1)
+                    } else {
+                        (i, i + m.len())
+                    }
+                })
+                .collect()
+        };
+        assert!(!places.is_empty(), "{code}: {located:?} is not in {file}");
+        let within = |f: &serde_json::Value| {
+            let (s, e) = (
+                f["offset"]["start"].as_u64().unwrap() as usize,
+                f["offset"]["end"].as_u64().unwrap() as usize,
+            );
+            e > s && places.iter().any(|(ps, pe)| *ps <= s && e <= *pe)
+        };
+        match mine.iter().find(|f| within(f)) {
+            None => failures.push(format!(
+                "{code}: underlines {:?}, Access Analyzer points at {located:?}",
+                mine.iter().map(|f| f["text"].as_str().unwrap_or("")).collect::<Vec<_>>()
+            )),
+            Some(f) if f["severity"] != want => failures.push(format!(
+                "{code}: severity {}, its finding type is {want}",
+                f["severity"]
+            )),
+            Some(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -107,7 +107,8 @@ fn binary_nul_and_invalid_utf8_are_findings() {
 #[test]
 fn a_million_statements_are_checked() {
     // 50 MB, under the default size limit: read, parsed and checked (about 15 s in a debug
-    // build, 2 s in a release build), one finding for the size
+    // build, 2 s in a release build), one finding for the size and one for the repetition (once
+    // for the million equal statements, not once each)
     let dir = tempdir::Dir::new();
     let statement = "{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}";
     let p = dir.write(
@@ -119,7 +120,14 @@ fn a_million_statements_are_checked() {
     );
     assert!(std::fs::metadata(&p).unwrap().len() > 45_000_000);
     let (_, v) = json_findings(&["--no-config", &p]);
-    assert_eq!(codes_for(&v, "many.json"), vec!["POL016".to_string()]);
+    assert_eq!(
+        codes_for(&v, "many.json"),
+        vec!["POL016".to_string(), "POL023".to_string()]
+    );
+    assert!(v["findings"][1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("1000000 statements"));
 }
 
 #[test]
@@ -1406,4 +1414,56 @@ fn a_no_echo_default_is_masked_in_every_message() {
             out.stdout
         );
     }
+}
+
+/// The checks of Access Analyzer's kind look at pairs (a key and its partner, a session and its
+/// role, a tag key and the actions): a statement with very many of each is still checked in one
+/// pass, not one per pair.
+#[test]
+fn a_statement_with_very_many_principals_keys_and_actions_is_checked_in_one_pass() {
+    let dir = tempdir::Dir::new();
+    let n = 10_000;
+    let sessions: Vec<String> = (0..n)
+        .map(|i| format!("\"arn:aws:sts::402938475610:assumed-role/r{i}/s\""))
+        .collect();
+    let roles: Vec<String> = (0..n)
+        .map(|i| format!("\"arn:aws:iam::402938475610:role/r{i}\""))
+        .collect();
+    let oidc: Vec<String> = (0..n)
+        .map(|i| format!("\"arn:aws:iam::402938475610:oidc-provider/o{i}.example.com\""))
+        .collect();
+    let trust = format!(
+        "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Principal\": {{\"AWS\": [{}, {}], \"Federated\": [{}]}}, \"Action\": [\"sts:AssumeRole\", \"sts:AssumeRoleWithWebIdentity\"]}}]}}",
+        sessions.join(", "),
+        roles.join(", "),
+        oidc.join(", ")
+    );
+    let t = dir.write("trust.json", &trust);
+    let tags: Vec<String> = (0..n)
+        .map(|i| format!("\"aws:ResourceTag/t{i}\": \"x\", \"ec2:ResourceTag/t{i}\": \"x\""))
+        .collect();
+    let actions: Vec<String> = (0..n)
+        .map(|i| if i % 2 == 0 { "\"s3:ListAllMyBuckets\"".to_string() } else { "\"ec2:RunInstances\"".to_string() })
+        .collect();
+    let identity = format!(
+        "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Deny\", \"Action\": [{}], \"Resource\": \"*\", \"Condition\": {{\"StringEquals\": {{{}, \"ec2:Region\": \"us-east-1\"}}, \"IpAddress\": {{\"aws:VpcSourceIp\": \"10.0.0.0/16\"}}}}}}]}}",
+        actions.join(", "),
+        tags.join(", ")
+    );
+    let p = dir.write("identity.json", &identity);
+    let (_, v) = json_findings(&["--no-config", &t, &p]);
+    let count = |code: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["access_analyzer_code"] == code)
+            .count()
+    };
+    // every session is of a role the statement names; each provider lacks conditions
+    assert_eq!(count("REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY"), n);
+    assert_eq!(count("MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL"), n);
+    // S3's listing carries no resource tag: reported once for the service
+    assert_eq!(count("DENY_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE"), 1);
+    assert_eq!(count("MISSING_PAIRED_CONDITION_KEYS"), 1);
 }

@@ -653,6 +653,19 @@ pub fn extract(
             refs_in(roles).is_empty() || platform_user.is_none()
         };
         match ty {
+            // an SCP or RCP (the other Organizations policy types are not IAM policies)
+            "AWS::Organizations::Policy" => {
+                let kind = match props_raw.get("Type").and_then(Node::as_str) {
+                    Some("SERVICE_CONTROL_POLICY") => Some(PolicyKind::ServiceControl),
+                    Some("RESOURCE_CONTROL_POLICY") => Some(PolicyKind::ResourceControl),
+                    _ => None,
+                };
+                if let Some(b) =
+                    kind.and_then(|k| policy(props.get("Content"), k, false, &mut issues))
+                {
+                    push(b);
+                }
+            }
             "AWS::S3::BucketPolicy" => {
                 if let Some(b) = policy(
                     props.get("PolicyDocument"),

@@ -398,6 +398,7 @@ pub const TERRAFORM_TYPES: &[&str] = &[
     "aws_iam_role",
     "aws_cur_report_definition",
     "aws_bcmdataexports_export",
+    "aws_organizations_policy",
 ];
 
 pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mut Template) {
@@ -461,6 +462,20 @@ pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mu
                 _ => PolicyKind::Bucket,
             };
             if let Some(b) = values.get("policy").and_then(|p| policy(p, kind, issues)) {
+                push(b);
+            }
+        }
+        // an SCP or RCP (the other Organizations policy types are not IAM policies)
+        "aws_organizations_policy" => {
+            let kind = match values.get("type").and_then(Node::as_str) {
+                None | Some("SERVICE_CONTROL_POLICY") => Some(PolicyKind::ServiceControl),
+                Some("RESOURCE_CONTROL_POLICY") => Some(PolicyKind::ResourceControl),
+                Some(_) => None,
+            };
+            if let Some(b) = kind
+                .and_then(|k| values.get("content").map(|c| (k, c)))
+                .and_then(|(k, c)| policy(c, k, issues))
+            {
                 push(b);
             }
         }

@@ -28,6 +28,10 @@ pub enum PolicyKind {
     Trust,
     /// Another resource-based policy.
     Resource,
+    /// An AWS Organizations service control policy (SCP).
+    ServiceControl,
+    /// An AWS Organizations resource control policy (RCP).
+    ResourceControl,
 }
 
 impl PolicyKind {
@@ -40,6 +44,8 @@ impl PolicyKind {
             PolicyKind::Bucket => "S3 bucket policy",
             PolicyKind::Trust => "role trust policy",
             PolicyKind::Resource => "resource policy",
+            PolicyKind::ServiceControl => "service control policy",
+            PolicyKind::ResourceControl => "resource control policy",
         }
     }
     /// "a role trust policy", "an S3 bucket policy".
@@ -54,6 +60,23 @@ impl PolicyKind {
     }
     pub fn is_identity(self) -> bool {
         matches!(self, PolicyKind::Identity(_))
+    }
+    /// An AWS Organizations policy (SCP or RCP).
+    pub fn is_organizations(self) -> bool {
+        matches!(self, PolicyKind::ServiceControl | PolicyKind::ResourceControl)
+    }
+    /// The kind `--policy-type` names: Access Analyzer's policy types (`identity`, `resource`,
+    /// `scp`, `rcp`) and finops-lint's finer ones (`trust`, `bucket`).
+    pub fn from_flag(name: &str) -> Option<PolicyKind> {
+        Some(match name.to_ascii_lowercase().replace('_', "-").as_str() {
+            "identity" | "identity-policy" => PolicyKind::Identity(IdentityScope::Managed),
+            "resource" | "resource-policy" => PolicyKind::Resource,
+            "trust" | "role-trust" | "role-trust-policy" => PolicyKind::Trust,
+            "bucket" | "s3-bucket" | "bucket-policy" => PolicyKind::Bucket,
+            "scp" | "service-control" | "service-control-policy" => PolicyKind::ServiceControl,
+            "rcp" | "resource-control" | "resource-control-policy" => PolicyKind::ResourceControl,
+            _ => return None,
+        })
     }
 }
 

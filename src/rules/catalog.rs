@@ -19,7 +19,7 @@ declare! {
     IAM005 "unknown-condition-key" Warning aa["INVALID_GLOBAL_CONDITION_KEY", "INVALID_SERVICE_CONDITION_KEY"] on[Policy] fix[];
     IAM006 "redundant-action" Info aa["REDUNDANT_ACTION"] on[Policy] fix[Safe];
     IAM007 "redundant-resource" Info aa["REDUNDANT_RESOURCE"] on[Policy] fix[Safe];
-    IAM008 "pass-role-with-star" Warning aa["PASS_ROLE_WITH_STAR_IN_RESOURCE", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE"] on[Policy] fix[];
+    IAM008 "pass-role-with-star" Warning aa["PASS_ROLE_WITH_STAR_IN_RESOURCE", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE", "PASS_ROLE_WITH_NOT_RESOURCE", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE", "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE", "PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION"] on[Policy] fix[];
 }
 
 /// Global condition keys (AWS IAM User Guide, "AWS global condition context keys"); a trailing
@@ -76,6 +76,31 @@ pub const GLOBAL_KEYS: &[&str] = &[
     "aws:VpceOrgID",
     "aws:VpceOrgPaths",
     "aws:VpcSourceIp",
+];
+
+/// Service prefixes that AWS's managed policies still name but the Service Authorization
+/// Reference no longer lists: services AWS retired or renamed (AWS DeepRacer, Mobile Hub, IoT
+/// 1-Click, DeepComposer, DeepLens, Elastic Inference, Sumerian, WorkDocs' `zocalo`, ...).
+/// Found by `../shared/corpus/managed-policies` against the catalog.
+const RETIRED: &[&str] = &[
+    "applicationwizard",
+    "builderid",
+    "catalog",
+    "catalog-admin",
+    "catalog-user",
+    "crowd",
+    "datazonecontrol",
+    "deepcomposer",
+    "deeplens",
+    "deepracer",
+    "ec2-reports",
+    "elastic-inference",
+    "iot1click",
+    "iotroborunner",
+    "mobilehub",
+    "sagemaker-groundtruth-synthetic",
+    "sumerian",
+    "zocalo",
 ];
 
 /// Services whose resource types the onboarding depends on and whose model was checked.
@@ -156,12 +181,23 @@ fn action(
         return None;
     }
     let Some(service) = catalog::service(prefix) else {
+        let at = prefix_span(ctx.source, node, text, prefix);
+        if RETIRED.iter().any(|r| r.eq_ignore_ascii_case(prefix)) {
+            let f = Finding::new(&IAM001, ctx.source_id, at, format!("the service prefix `{prefix}` is retired"))
+                .aa("INVALID_SERVICE_IN_ACTION")
+                .severity(Severity::Warning)
+                .note(format!("`{prefix}` is no longer in the Service Authorization Reference (catalog {}): AWS retired or renamed the service, though some of its managed policies still name it; the action grants nothing today", catalog::version()))
+                .help("remove the action, or check the service's current prefix");
+            ctx.report(f);
+            return None;
+        }
         let mut f = Finding::new(
             &IAM001,
             ctx.source_id,
-            prefix_span(ctx.source, node, text, prefix),
+            at,
             format!("unknown service prefix `{prefix}`"),
         )
+        .aa("INVALID_SERVICE_IN_ACTION")
         .note(format!(
             "no AWS service has the prefix `{prefix}` (catalog {}), so the action matches nothing",
             catalog::version()
@@ -462,6 +498,41 @@ pub fn known_condition_key(key: &str) -> Option<bool> {
 fn condition_keys(ctx: &mut Ctx, stmt: &Statement) {
     for cond in stmt.conditions() {
         let key = cond.key.key.as_str();
+        // `aws:ARN` and a tag key without its tag name are IAM009's, with their own advice
+        let lower = key.to_ascii_lowercase();
+        if lower == "aws:arn"
+            || ["aws:resourcetag", "aws:requesttag", "aws:principaltag"].contains(&lower.as_str())
+            || lower.ends_with("tag/")
+        {
+            continue;
+        }
+        let (prefix, _) = key.split_once(':').unwrap_or(("", ""));
+        // keys of federation providers (`saml:`, `accounts.google.com:`) are no service's
+        let provider = prefix.contains(['.', '/']) || prefix.eq_ignore_ascii_case("saml");
+        if known_condition_key(key).is_none()
+            && !prefix.is_empty()
+            && !provider
+            && !prefix.contains(['*', '?', '$', '<'])
+        {
+            if RETIRED.iter().any(|r| r.eq_ignore_ascii_case(prefix)) {
+                let f = Finding::new(&IAM001, ctx.source_id, cond.key.key_span, format!("the service prefix `{prefix}` of the condition key `{key}` is retired"))
+                    .aa("INVALID_SERVICE")
+                    .severity(Severity::Warning)
+                    .note(format!("`{prefix}` is no longer in the Service Authorization Reference (catalog {}): AWS retired, renamed or never documented it, though some of its managed policies still name it", catalog::version()))
+                    .help("check whether the condition still applies");
+                ctx.report(f);
+                continue;
+            }
+            let mut f = Finding::new(&IAM001, ctx.source_id, cond.key.key_span, format!("unknown service prefix `{prefix}` in the condition key `{key}`"))
+                .aa("INVALID_SERVICE")
+                .note(format!("no AWS service has the prefix `{prefix}` (catalog {}), so no request carries this key: a positive operator never matches and a negated one always does", catalog::version()));
+            f = match fuzzy::suggest(prefix, catalog::prefixes()) {
+                Some(s) => f.help(format!("did you mean `{s}:{}`?", &key[prefix.len() + 1..])),
+                None => f.help("check the key in the Service Authorization Reference"),
+            };
+            ctx.report(f);
+            continue;
+        }
         if known_condition_key(key) == Some(false) {
             let (prefix, _) = key.split_once(':').unwrap_or((key, ""));
             let candidates: Vec<String> = if prefix.eq_ignore_ascii_case("aws") {
@@ -955,31 +1026,27 @@ fn removal(items: &[Node], i: usize) -> Option<crate::source::Span> {
     }
 }
 
-/// IAM008: `iam:PassRole` allowed on every role.
+/// IAM008: `iam:PassRole` allowed on every role (`*`, `NotResource`, a wildcard action or
+/// `NotAction`) without `iam:PassedToService`.
+static PASS_ROLE: crate::rules::analyzer::sensitive::Sensitive =
+    crate::rules::analyzer::sensitive::Sensitive {
+        action: "iam:PassRole",
+        limiting: &["iam:PassedToService", "iam:AssociatedResourceArn"],
+        rule: &IAM008,
+        codes: [
+            "PASS_ROLE_WITH_STAR_IN_RESOURCE",
+            "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+            "PASS_ROLE_WITH_NOT_RESOURCE",
+            "PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
+            "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE",
+            "PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION",
+        ],
+        note: "with `iam:PassRole` on every role, the user can hand any role (an administrator's too) to a service and act with its permissions",
+        help: "limit `iam:PassRole` to the roles the user must pass, for example `arn:aws:iam::<account-id>:role/finops-*`, and add an `iam:PassedToService` condition",
+    };
+
 fn pass_role(ctx: &mut Ctx, stmt: &Statement) {
-    if !stmt.is_allow() || stmt.get("Resource").is_none() {
-        return;
-    }
-    let star = stmt.strings("Resource").into_iter().any(|(r, _)| r == "*");
-    // a condition on the service or resource the role is passed to already limits it
-    let limited = stmt
-        .conditions()
-        .iter()
-        .any(|c| c.key_is("iam:PassedToService") || c.key_is("iam:AssociatedResourceArn"));
-    if !star || limited {
-        return;
-    }
-    for (a, node) in stmt.strings("Action") {
-        if glob(a, "iam:PassRole", true) {
-            let broad = a == "*" || a.eq_ignore_ascii_case("iam:*");
-            let f = Finding::new(&IAM008, ctx.source_id, node.inner_span(), format!("`{a}` allows passing any role (`\"Resource\": \"*\"`)"))
-                .aa(if broad { "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE" } else { "PASS_ROLE_WITH_STAR_IN_RESOURCE" })
-                .note("with `iam:PassRole` on every role, the user can hand any role (an administrator's too) to a service and act with its permissions")
-                .help("limit `iam:PassRole` to the roles the user must pass, for example `arn:aws:iam::<account-id>:role/finops-*`, and add an `iam:PassedToService` condition");
-            ctx.report(f);
-            return;
-        }
-    }
+    crate::rules::analyzer::sensitive::broad(ctx, stmt, &PASS_ROLE);
 }
 
 #[cfg(test)]

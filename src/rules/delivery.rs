@@ -23,7 +23,7 @@ declare! {
     BP007 "delivery-wildcard-without-like" Error aa[] on[Policy] fix[Safe];
     BP008 "deny-blocks-delivery" Error aa[] on[Policy] fix[];
     BP009 "deny-blocks-reader" Warning aa[] on[Policy] fix[];
-    BP010 "delivery-without-source-condition" Warning aa[] on[Policy] fix[];
+    BP010 "delivery-without-source-condition" Warning aa["RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL"] on[Policy] fix[];
 }
 
 pub const BILLING_PRINCIPALS: &[&str] = &[

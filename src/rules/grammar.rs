@@ -21,13 +21,13 @@ declare! {
     POL008 "invalid-action-syntax" Error aa["INVALID_ACTION"] on[Policy] fix[];
     POL009 "principal-in-identity-policy" Error aa["UNSUPPORTED_PRINCIPAL"] on[Policy] fix[];
     POL010 "missing-principal" Error aa["MISSING_PRINCIPAL"] on[Policy] fix[];
-    POL011 "invalid-principal" Error aa["INVALID_PRINCIPAL_KEY", "INVALID_PRINCIPAL_FORMAT", "INVALID_SERVICE_PRINCIPAL_FORMAT"] on[Policy] fix[];
+    POL011 "invalid-principal" Error aa["INVALID_PRINCIPAL_KEY", "INVALID_PRINCIPAL_FORMAT", "INVALID_SERVICE_PRINCIPAL_FORMAT", "INVALID_ROLE_REFERENCE", "INVALID_USER_REFERENCE"] on[Policy] fix[];
     POL012 "invalid-condition-operator" Error aa["INVALID_CONDITION_OPERATOR", "NULL_WITH_IF_EXISTS"] on[Policy] fix[];
     POL013 "invalid-condition-block" Error aa["DATA_TYPE_MISMATCH", "INVALID_CONDITION_KEY_FORMAT"] on[Policy] fix[];
-    POL014 "invalid-sid" Error aa["UNSUPPORTED_SID"] on[Policy] fix[];
+    POL014 "invalid-sid" Error aa["UNSUPPORTED_SID", "EMPTY_SID_VALUE"] on[Policy] fix[];
     POL015 "duplicate-sid" Error aa["UNIQUE_SIDS_REQUIRED", "UNIQUE_SIDS_RECOMMENDED"] on[Policy] fix[];
-    POL016 "policy-size" Warning aa["POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"] on[Policy] fix[];
-    POL017 "empty-array" Warning aa["EMPTY_ARRAY_ACTION", "EMPTY_ARRAY_RESOURCE", "EMPTY_ARRAY_PRINCIPAL", "EMPTY_ARRAY_CONDITION"] on[Policy] fix[];
+    POL016 "policy-size" Warning aa["POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA", "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA", "POLICY_SIZE_EXCEEDS_SCP_QUOTA", "POLICY_SIZE_EXCEEDS_RCP_QUOTA"] on[Policy] fix[];
+    POL017 "empty-array" Info aa["EMPTY_ARRAY_ACTION", "EMPTY_ARRAY_RESOURCE", "EMPTY_ARRAY_PRINCIPAL", "EMPTY_ARRAY_CONDITION", "EMPTY_ARRAY_CONDITION_FORALLVALUES", "EMPTY_ARRAY_CONDITION_FORANYVALUE", "EMPTY_ARRAY_CONDITION_IFEXISTS", "EMPTY_OBJECT_PRINCIPAL"] on[Policy] fix[];
     POL018 "invalid-element" Error aa["INVALID_POLICY_ELEMENT"] on[Policy] fix[];
     POL019 "data-type-mismatch" Error aa["DATA_TYPE_MISMATCH"] on[Policy] fix[];
     POL020 "mixed-principal" Error aa[] on[Policy] fix[];
@@ -317,6 +317,14 @@ fn statement(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
     if let Some(m) = stmt.member("Sid") {
         match m.value.as_str() {
             None => type_mismatch(ctx, &m.value, "Sid", "a string"),
+            Some("") => {
+                let f = Finding::new(&POL014, ctx.source_id, m.value.span, "the Sid is empty")
+                    .aa("EMPTY_SID_VALUE")
+                    .severity(Severity::Info)
+                    .note("an empty statement ID names nothing")
+                    .help("name the statement (letters and digits), or remove `Sid`");
+                ctx.report(f);
+            }
             Some(sid) if kind.is_identity() && !crate::syntax::is_identity_sid(sid) => {
                 let fixed: String = sid.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
                 let f = Finding::new(&POL014, ctx.source_id, m.value.span, format!("Sid `{sid}` has characters IAM does not accept"))
@@ -522,6 +530,9 @@ fn principal(ctx: &mut Ctx, stmt: &Statement, mixed: bool) {
         }
         return;
     }
+    if kind == PolicyKind::ServiceControl {
+        return; // an SCP has no principal: POL025
+    }
     match (p, np) {
         (Some(a), Some(b)) => {
             let f = Finding::new(
@@ -587,7 +598,7 @@ fn principal_value(ctx: &mut Ctx, m: &Member) {
         Kind::Object(members) => {
             if members.is_empty() {
                 let f = Finding::new(&POL017, ctx.source_id, m.value.span, format!("`{}` is an empty object", m.key))
-                    .aa("EMPTY_ARRAY_PRINCIPAL")
+                    .aa("EMPTY_OBJECT_PRINCIPAL")
                     .note("an empty principal matches nobody")
                     .help("name the principal, for example `{\"Service\": \"bcm-data-exports.amazonaws.com\"}`");
                 ctx.report(f);
@@ -628,6 +639,16 @@ fn principal_format(ctx: &mut Ctx, key: &str, node: &Node, value: &str) {
                 format!("did you mean `{value}.amazonaws.com`?")
             }
         }),
+        "AWS" if unique_id(value).is_some() => {
+            let (code, what) = unique_id(value).unwrap_or_default();
+            let f = Finding::new(&POL011, ctx.source_id, node.inner_span(), format!("`{value}` is the unique ID of an IAM {what}, not its ARN"))
+                .aa(code)
+                .severity(Severity::Warning)
+                .note(format!("IAM shows a principal by its unique ID when the {what} it named was deleted: the policy no longer names anyone, and a new {what} of the same name is not trusted"))
+                .help(format!("name the {what} by its ARN, `arn:aws:iam::<account-id>:{what}/<name>`"));
+            ctx.report(f);
+            None
+        }
         "AWS" => {
             let digits = value.chars().filter(char::is_ascii_digit).count();
             let looks_account = value.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
@@ -656,6 +677,23 @@ fn principal_format(ctx: &mut Ctx, key: &str, node: &Node, value: &str) {
         .note("AWS rejects a policy whose principal it cannot resolve")
         .help(help);
         ctx.report(f);
+    }
+}
+
+/// A user's (`AIDA...`) or role's (`AROA...`) unique ID: its Access Analyzer code and what it
+/// names.
+fn unique_id(value: &str) -> Option<(&'static str, &'static str)> {
+    let shaped = |p: &str| {
+        value.strip_prefix(p).is_some_and(|rest| {
+            rest.len() >= 12 && rest.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        })
+    };
+    if shaped("AROA") {
+        Some(("INVALID_ROLE_REFERENCE", "role"))
+    } else if shaped("AIDA") {
+        Some(("INVALID_USER_REFERENCE", "user"))
+    } else {
+        None
     }
 }
 
@@ -716,9 +754,18 @@ fn condition(ctx: &mut Ctx, m: &Member) {
             }
             match &key.value.kind {
                 Kind::Array(items) if items.is_empty() => {
+                    let (code, note) = if op.key.starts_with("ForAllValues:") {
+                        ("EMPTY_ARRAY_CONDITION_FORALLVALUES", "`ForAllValues` with no values holds only when the request has no value for the key: `Null` says that plainly")
+                    } else if op.key.starts_with("ForAnyValue:") {
+                        ("EMPTY_ARRAY_CONDITION_FORANYVALUE", "`ForAnyValue` with no values never matches")
+                    } else if op.key.ends_with("IfExists") {
+                        ("EMPTY_ARRAY_CONDITION_IFEXISTS", "with no values, an `...IfExists` condition holds only when the request has no value for the key: `Null` says that plainly")
+                    } else {
+                        ("EMPTY_ARRAY_CONDITION", "a condition with no values never matches (or, with a negated operator, always does)")
+                    };
                     let f = Finding::new(&POL017, ctx.source_id, key.value.span, format!("`{}` has an empty list of values", key.key))
-                        .aa("EMPTY_ARRAY_CONDITION")
-                        .note("a condition with no values never matches (or, with a negated operator, always does)")
+                        .aa(code)
+                        .note(note)
                         .help("list the values, or remove the condition key");
                     ctx.report(f);
                 }
@@ -845,18 +892,26 @@ fn size(ctx: &mut Ctx) {
             "a role trust policy (default quota)",
             Severity::Warning,
         ),
+        PolicyKind::ServiceControl => (5_120, "a service control policy", Severity::Error),
+        PolicyKind::ResourceControl => (5_120, "a resource control policy", Severity::Error),
         PolicyKind::Resource => return,
     };
     if ctx.doc.size > limit {
         let root = &ctx.doc.root;
         let f = Finding::new(&POL016, ctx.source_id, brace(root), format!("the policy has {} characters (whitespace not counted); the limit for {what} is {limit}", ctx.doc.size))
             .severity(sev)
-            .aa(if ctx.doc.kind.is_identity() {
-                "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"
-            } else {
-                "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"
+            .aa(match ctx.doc.kind {
+                PolicyKind::Identity(_) => "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
+                PolicyKind::Trust => "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA",
+                PolicyKind::ServiceControl => "POLICY_SIZE_EXCEEDS_SCP_QUOTA",
+                PolicyKind::ResourceControl => "POLICY_SIZE_EXCEEDS_RCP_QUOTA",
+                PolicyKind::Bucket | PolicyKind::Resource => "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA",
             })
-            .note("AWS rejects a policy over its size quota (LimitExceeded)")
+            .note(match ctx.doc.kind {
+                PolicyKind::Trust => "IAM rejects a trust policy over the account's quota (2,048 characters unless raised in Service Quotas, up to 8,192)",
+                PolicyKind::ServiceControl | PolicyKind::ResourceControl => "AWS Organizations rejects a policy over 5,120 characters; this counts without whitespace, as the console saves it: through the API or the CLI the whitespace counts too",
+                _ => "AWS rejects a policy over its size quota (LimitExceeded)",
+            })
             .help("split the policy into several smaller ones, or use wildcards such as `ec2:Describe*` to shorten action lists");
         ctx.report(f);
     }

@@ -42,6 +42,7 @@ macro_rules! declare {
     };
 }
 
+pub mod analyzer;
 pub mod audit;
 pub mod catalog;
 pub mod connection;
@@ -60,6 +61,7 @@ pub mod syntax;
 pub mod trust;
 pub mod values;
 
+pub use analyzer::codes::*;
 pub use audit::codes::*;
 pub use catalog::codes::*;
 pub use connection::codes::*;
@@ -110,6 +112,7 @@ pub static FAMILIES: &[&Family] = &[
     &delivery::FAMILY,
     &catalog::FAMILY,
     &trust::FAMILY,
+    &analyzer::FAMILY,
     &exports::FAMILY,
     &connection::FAMILY,
     &secrets::FAMILY,

@@ -173,7 +173,7 @@ fn twelve_digit_runs(s: &str) -> impl Iterator<Item = &str> {
         .filter(|run| run.len() == 12)
 }
 
-fn has_placeholder(s: &str) -> bool {
+pub fn has_placeholder(s: &str) -> bool {
     crate::syntax::find_placeholder(s).is_some()
 }
 
