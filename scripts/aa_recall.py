@@ -141,8 +141,12 @@ def main():
     misses = []
     for name, code, path, details, text, whole in theirs:
         got = ours.get((name, code), [])
+        # a redundancy's location is the entry that covers (or, after an edit of the policy, an
+        # entry near it); its message names the redundant entry, where finops-lint points
+        named = re.search(r"such as: (\S+?)\.?$|remove the resource (\S+) to", details)
+        names = [text] + ([n for n in named.groups() if n] if named else [])
         hit = bool(got) if (whole or text is None) else any(
-            t == text or text in t or (t and t in text) for t in got
+            t == n or n in t or (t and t in n) for t in got for n in names if n
         )
         per[code][0] += 1
         per[code][1] += hit

@@ -134,16 +134,16 @@ fn arn(ctx: &mut Ctx, node: &Node, s: &str) {
     let Some(svc) = catalog::service(service) else {
         return;
     };
-    let templates: Vec<_> = svc.resource_types().iter().map(|r| r.arn()).collect();
-    if templates.is_empty() {
+    let Some(facts) = facts(svc) else {
         return;
-    }
-    let field = |t: &str, i: usize| crate::syntax::arn_fields(t).0[i].to_string();
-    let all_region = templates.iter().all(|t| !field(t.text, 3).is_empty());
-    let no_region = templates.iter().all(|t| field(t.text, 3).is_empty());
-    let all_account = templates.iter().all(|t| !field(t.text, 4).is_empty());
-    let no_account = templates.iter().all(|t| field(t.text, 4).is_empty());
-    let example = templates[0].text;
+    };
+    let Facts {
+        all_region,
+        no_region,
+        all_account,
+        no_account,
+        example,
+    } = facts;
     // an empty field where the formats have one is judged only in a literal ARN: AWS's own
     // policies write `arn:aws:logs:::log-group:X*` and Access Analyzer accepts them
     let literal = !wild(s);
@@ -177,7 +177,7 @@ fn arn(ctx: &mut Ctx, node: &Node, s: &str) {
     }
     // the whole ARN against every template, policy variables read as `*`
     let pattern = without_variables(s);
-    if !templates.iter().any(|t| t.may_match(&pattern)) {
+    if !matches_a_format(svc, pattern) {
         let fd = finding(ctx, &VAL007, "INVALID_ARN_RESOURCE", part(5), format!("`{}` is no {} resource", shown(s), svc.name()))
             // the catalog's formats may lag behind the service's (AWS's own policies name
             // resources the catalog has no format for): a stale catalog must not fail a build
@@ -186,6 +186,59 @@ fn arn(ctx: &mut Ctx, node: &Node, s: &str) {
             .help("check the resource part against the service's resource types in the Service Authorization Reference");
         ctx.report(fd);
     }
+}
+
+/// Whether a resource (policy variables read as `*`) may name a resource of one of the
+/// service's types; remembered per thread (policies repeat their resources), up to a bound.
+fn matches_a_format(svc: &'static catalog::Service, pattern: String) -> bool {
+    thread_local! {
+        static MEMO: std::cell::RefCell<std::collections::HashMap<String, bool>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(known) = MEMO.with(|m| m.borrow().get(&pattern).copied()) {
+        return known;
+    }
+    let result = svc.resource_types().iter().any(|t| t.arn().may_match(&pattern));
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 4096 {
+            m.clear();
+        }
+        m.insert(pattern, result);
+    });
+    result
+}
+
+/// What a service's ARN formats say of the Region and account fields.
+#[derive(Clone, Copy)]
+struct Facts {
+    all_region: bool,
+    no_region: bool,
+    all_account: bool,
+    no_account: bool,
+    example: &'static str,
+}
+
+/// A service's facts, worked out once per service and thread.
+fn facts(svc: &'static catalog::Service) -> Option<Facts> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<&'static str, Option<Facts>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    SEEN.with(|seen| {
+        *seen.borrow_mut().entry(svc.prefix()).or_insert_with(|| {
+            let texts: Vec<&'static str> =
+                svc.resource_types().iter().map(|r| r.arn().text).collect();
+            let field = |t: &str, i: usize| crate::syntax::arn_fields(t).0[i].is_empty();
+            (!texts.is_empty()).then(|| Facts {
+                all_region: texts.iter().all(|t| !field(t, 3)),
+                no_region: texts.iter().all(|t| field(t, 3)),
+                all_account: texts.iter().all(|t| !field(t, 4)),
+                no_account: texts.iter().all(|t| field(t, 4)),
+                example: texts[0],
+            })
+        })
+    })
 }
 
 /// A resource with its policy variables (`${aws:username}`) read as `*`.

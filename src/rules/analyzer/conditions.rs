@@ -75,13 +75,11 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
 }
 
 /// REDUNDANT_STATEMENT: statements that repeat an earlier one (their Sids aside), reported once
-/// per group of equal statements, at the first repetition.
+/// per group of equal statements, at the first repetition. Statements are grouped by a hash of
+/// their structure; only statements whose hashes meet are compared as text.
 pub fn redundant_statements(ctx: &mut Ctx, stmts: &[Statement]) {
-    // each statement's canonical text, once; groups by it: first, second, how many
-    let mut groups: std::collections::HashMap<String, (usize, Option<usize>, usize)> =
-        std::collections::HashMap::new();
-    let mut order: Vec<String> = Vec::new();
-    for (i, stmt) in stmts.iter().enumerate() {
+    use std::hash::{Hash, Hasher};
+    let text = |stmt: &Statement| -> String {
         let mut members: Vec<String> = stmt
             .node
             .as_object()
@@ -91,25 +89,52 @@ pub fn redundant_statements(ctx: &mut Ctx, stmts: &[Statement]) {
             .map(|m| format!("{:?}:{}", m.key, canonical(&m.value)))
             .collect();
         members.sort();
-        let key = members.join(",");
-        match groups.get_mut(&key) {
-            Some(g) => {
-                g.1.get_or_insert(i);
-                g.2 += 1;
-            }
-            None => {
-                groups.insert(key.clone(), (i, None, 1));
-                order.push(key);
+        members.join(",")
+    };
+    // hash → groups of equal statements: (text, first, second, how many)
+    let mut groups: std::collections::HashMap<u64, Vec<(Option<String>, usize, Option<usize>, usize)>> =
+        std::collections::HashMap::new();
+    let mut order: Vec<(u64, usize)> = Vec::new();
+    for (i, stmt) in stmts.iter().enumerate() {
+        let mut h = Fnv::default();
+        let mut sum: u64 = 0;
+        for m in stmt.node.as_object().unwrap_or(&[]).iter().filter(|m| m.key != "Sid") {
+            let mut mh = Fnv::default();
+            m.key.hash(&mut mh);
+            hash_node(&m.value, &mut mh);
+            sum = sum.wrapping_add(mh.finish());
+        }
+        sum.hash(&mut h);
+        let key = h.finish();
+        let bucket = groups.entry(key).or_default();
+        if bucket.is_empty() {
+            bucket.push((None, i, None, 1));
+            order.push((key, 0));
+            continue;
+        }
+        // the hash met another statement's: compare as text
+        let mine = text(stmt);
+        let mut found = false;
+        for g in bucket.iter_mut() {
+            let theirs = g.0.get_or_insert_with(|| text(&stmts[g.1]));
+            if *theirs == mine {
+                g.2.get_or_insert(i);
+                g.3 += 1;
+                found = true;
+                break;
             }
         }
+        if !found {
+            bucket.push((Some(mine), i, None, 1));
+            order.push((key, bucket.len() - 1));
+        }
     }
-    for key in order {
-        let (first, Some(second), count) = groups[&key] else {
-            continue;
-        };
-        let (a, b) = (&stmts[first], &stmts[second]);
-        let more = if count > 2 {
-            format!(" ({} statements of this policy are the same)", count)
+    for (key, at) in order {
+        let (_, first, second, count) = &groups[&key][at];
+        let Some(second) = second else { continue };
+        let (a, b) = (&stmts[*first], &stmts[*second]);
+        let more = if *count > 2 {
+            format!(" ({count} statements of this policy are the same)")
         } else {
             String::new()
         };
@@ -118,6 +143,50 @@ pub fn redundant_statements(ctx: &mut Ctx, stmts: &[Statement]) {
             .note("the statements grant the same; an edit to one and not the other will surprise the next reader")
             .help("remove the repetition");
         ctx.report(f);
+    }
+}
+
+/// FNV-1a: a fast hash for grouping statements (equal hashes are compared as text after).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A hash of a value's structure, independent of the order of object members.
+fn hash_node<H: std::hash::Hasher>(n: &Node, h: &mut H) {
+    use std::hash::Hash;
+    match &n.kind {
+        Kind::Object(ms) => {
+            let mut sum: u64 = 0;
+            for m in ms {
+                let mut mh = Fnv::default();
+                m.key.hash(&mut mh);
+                hash_node(&m.value, &mut mh);
+                sum = sum.wrapping_add(std::hash::Hasher::finish(&mh));
+            }
+            (0u8, sum).hash(h);
+        }
+        Kind::Array(a) => {
+            (1u8, a.len()).hash(h);
+            a.iter().for_each(|x| hash_node(x, h));
+        }
+        Kind::String(s) => (2u8, s).hash(h),
+        Kind::Number(x) => (3u8, x).hash(h),
+        Kind::Bool(b) => (4u8, b).hash(h),
+        Kind::Null => 5u8.hash(h),
+        Kind::Unknown(u) => (6u8, u).hash(h),
     }
 }
 
@@ -514,7 +583,7 @@ fn qualifier_for_key(ctx: &mut Ctx, op: &Member, key: &Member, parsed: types::Op
         None if kt.multivalued => {
             // the global keys' types are AWS's page; a service key's is the catalog's, which may
             // disagree with Access Analyzer's data: a warning
-            let global = key.key.len() > 4 && key.key[..4].eq_ignore_ascii_case("aws:");
+            let global = key.key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"));
             let f = finding(ctx, &POL023, "MISSING_QUALIFIER", key.key_span, format!("`{}` has several values in a request, but `{}` has no set qualifier", key.key, op.key))
                 .note("without `ForAnyValue` or `ForAllValues`, IAM refuses a condition on a multivalued key")
                 .help(format!("write `ForAnyValue:{}` (any of the request's values matches) or `ForAllValues:{}` (all of them do)", op.key, op.key));

@@ -36,6 +36,9 @@ const TAG_KEYS: &[&str] = &["aws:resourcetag", "aws:requesttag", "aws:principalt
 
 pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
     let conds = stmt.conditions();
+    if conds.is_empty() {
+        return;
+    }
     for c in &conds {
         let lower = c.key.key.to_ascii_lowercase();
         if lower == "aws:arn" {
@@ -64,7 +67,10 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
 /// UNSUPPORTED_ACTION_FOR_CONDITION_KEY: a service's condition key on actions of that service
 /// that never carry it.
 fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
-    if stmt.get("Action").is_none() {
+    let service_key = |c: &Condition| {
+        c.key.key.split_once(':').is_some_and(|(p, _)| !p.eq_ignore_ascii_case("aws"))
+    };
+    if stmt.get("Action").is_none() || !conds.iter().any(service_key) {
         return;
     }
     let actions = named_actions(stmt, "Action");
@@ -121,6 +127,15 @@ fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Conditio
 fn tag_keys(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
     let deny = stmt.is_deny();
     if !deny && !stmt.is_allow() {
+        return;
+    }
+    let is_tag = |c: &Condition| {
+        let k = c.key.key.as_bytes();
+        ["aws:resourcetag/", "aws:requesttag/", "aws:tagkeys"]
+            .iter()
+            .any(|t| k.len() >= t.len() && k[..t.len()].eq_ignore_ascii_case(t.as_bytes()))
+    };
+    if !conds.iter().any(is_tag) {
         return;
     }
     // the actions that carry one tag key carry every key of its kind: each kind is judged once

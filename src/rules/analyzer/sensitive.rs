@@ -55,20 +55,28 @@ fn limited(stmt: &Statement, keys: &[&str]) -> bool {
 
 /// Report a broad grant of `s.action` in an Allow statement.
 pub fn broad(ctx: &mut Ctx, stmt: &Statement, s: &Sensitive) {
-    if !stmt.is_allow() || ctx.doc.kind == crate::model::PolicyKind::Trust || limited(stmt, s.limiting) {
+    if !stmt.is_allow() || ctx.doc.kind == crate::model::PolicyKind::Trust {
         return;
     }
-    let star_resource = stmt.strings("Resource").iter().any(|(r, _)| *r == "*");
+    let star_resource = stmt
+        .get("Resource")
+        .is_some_and(|r| r.one_or_many().iter().any(|n| n.as_str() == Some("*")));
     let not_resource = stmt.get("NotResource").is_some();
-    if !star_resource && !not_resource {
+    if !star_resource && !not_resource || limited(stmt, s.limiting) {
         return;
     }
-    let service_star = format!("{}:*", s.action.split(':').next().unwrap_or(""));
+    let service = s.action.split(':').next().unwrap_or("");
+    let service_star = format!("{service}:*");
+    // only `*` and the action's service (or a wildcard service) may name it: no glob for others
+    let may_name = |a: &str| match a.split_once(':') {
+        Some((p, _)) => p.eq_ignore_ascii_case(service) || p.contains(['*', '?']),
+        None => a.contains(['*', '?']),
+    };
     if stmt.get("Action").is_some() {
         let Some((a, node)) = stmt
             .strings("Action")
             .into_iter()
-            .find(|(a, _)| glob(a, s.action, true))
+            .find(|(a, _)| may_name(a) && glob(a, s.action, true))
         else {
             return;
         };
@@ -90,7 +98,7 @@ pub fn broad(ctx: &mut Ctx, stmt: &Statement, s: &Sensitive) {
             .help(s.help);
         ctx.report(f);
     } else if let Some(na) = stmt.member("NotAction") {
-        if stmt.strings("NotAction").iter().any(|(a, _)| glob(a, s.action, true)) {
+        if stmt.strings("NotAction").iter().any(|(a, _)| may_name(a) && glob(a, s.action, true)) {
             return;
         }
         let code = if star_resource { s.codes[5] } else { s.codes[4] };

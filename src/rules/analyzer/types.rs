@@ -82,8 +82,28 @@ const GLOBAL: &[(&str, Ty, bool)] = &[
     ("aws:VpcSourceIp", Ty::Ip, false),
 ];
 
-/// The type of a condition key, when the catalog or AWS's global keys page gives it.
+/// The type of a condition key, when the catalog or AWS's global keys page gives it;
+/// remembered per thread (policies repeat their keys), up to a bound.
 pub fn key_type(key: &str) -> Option<KeyType> {
+    thread_local! {
+        static MEMO: std::cell::RefCell<std::collections::HashMap<String, Option<KeyType>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(known) = MEMO.with(|m| m.borrow().get(key).copied()) {
+        return known;
+    }
+    let found = lookup(key);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 4096 {
+            m.clear();
+        }
+        m.insert(key.to_string(), found);
+    });
+    found
+}
+
+fn lookup(key: &str) -> Option<KeyType> {
     let (prefix, _) = key.split_once(':')?;
     if prefix.eq_ignore_ascii_case("aws") {
         if let Some((_, ty, multi)) = GLOBAL.iter().find(|(k, ..)| k.eq_ignore_ascii_case(key)) {

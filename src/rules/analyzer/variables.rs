@@ -109,6 +109,11 @@ pub fn check(ctx: &mut Ctx, stmts: &[Statement]) {
     };
     let mut version_reported = false;
     for stmt in stmts {
+        // a statement whose text has no `${` (nor an escape that could write one) has no variable
+        let written = ctx.source.text.get(stmt.node.span.start..stmt.node.span.end);
+        if written.is_some_and(|t| !t.contains("${") && !t.contains("\\u") && !t.contains('%')) {
+            continue;
+        }
         let mut values: Vec<(&str, &Node)> = Vec::new();
         for key in REPLACED_IN {
             values.extend(stmt.strings(key));
