@@ -2718,7 +2718,6 @@ mod tests {
 
 /// `--policy-type`: a policy kind by name.
 fn policy_type_flag(name: &str) -> Result<crate::model::PolicyKind, String> {
-    crate::model::PolicyKind::from_flag(name).ok_or_else(|| {
-        "expected identity, resource, trust, bucket, scp or rcp".to_string()
-    })
+    crate::model::PolicyKind::from_flag(name)
+        .ok_or_else(|| "expected identity, resource, trust, bucket, scp or rcp".to_string())
 }

@@ -869,9 +869,9 @@ fn check_template(
                 root,
                 for_platform,
             } => {
-                let kind = kind.or(opts.policy_type).unwrap_or_else(|| {
-                    model::infer_kind(source, &root, opts.bucket.as_deref()).0
-                });
+                let kind = kind
+                    .or(opts.policy_type)
+                    .unwrap_or_else(|| model::infer_kind(source, &root, opts.bucket.as_deref()).0);
                 let doc = model::template_policy(root, kind, for_platform);
                 let f = check_policy(source, source_id, &doc, opts, &mut work);
                 keep_policy(doc, opts, report);

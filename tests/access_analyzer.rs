@@ -197,7 +197,11 @@ const SEVERITY_DIFFERS: &[(&str, &str, &str)] = &[
     ("INVALID_GLOBAL_CONDITION_KEY", "warning", "IAM005"),
     ("INVALID_SERVICE_CONDITION_KEY", "warning", "IAM005"),
     // POL016: S3 refuses a bucket policy over 20 KB
-    ("POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA", "error", "POL016"),
+    (
+        "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA",
+        "error",
+        "POL016",
+    ),
     // VAL007, IAM009: the catalog's ARN formats and keys per action may lag behind AWS's
     ("INVALID_ARN_RESOURCE", "warning", "VAL007"),
     ("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "warning", "IAM009"),
@@ -228,10 +232,16 @@ fn every_implemented_check_has_a_fixture_that_yields_it() {
         .keys()
         .filter(|c| !covered.contains(c.as_str()))
         .collect();
-    assert!(missing.is_empty(), "implemented checks without a fixture: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "implemented checks without a fixture: {missing:?}"
+    );
     for (code, _, rule) in SEVERITY_DIFFERS {
         let docs = rules::find(rule).unwrap().docs;
-        assert!(docs.contains(&format!("`{code}`")), "{rule}'s README must name {code}");
+        assert!(
+            docs.contains(&format!("`{code}`")),
+            "{rule}'s README must name {code}"
+        );
     }
     let mut failures = Vec::new();
     for r in &rows {
@@ -239,7 +249,15 @@ fn every_implemented_check_has_a_fixture_that_yields_it() {
         let path = format!("tests/access-analyzer/{file}");
         let text = std::fs::read_to_string(format!("{ROOT}/{path}")).unwrap();
         let out = common::run(&[
-            "check", "--no-config", "--format", "json", "--fail-on", "never", "--policy-type", ptype, &path,
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--policy-type",
+            ptype,
+            &path,
         ]);
         let v: serde_json::Value = serde_json::from_str(&out.stdout)
             .unwrap_or_else(|e| panic!("{code}: {e}: {}", out.stderr));
@@ -253,7 +271,9 @@ fn every_implemented_check_has_a_fixture_that_yields_it() {
                 .iter()
                 .map(|f| format!("{} {}", f["code"], f["access_analyzer_code"]))
                 .collect();
-            failures.push(format!("{code}: no finding with this code in {file} ({got:?})"));
+            failures.push(format!(
+                "{code}: no finding with this code in {file} ({got:?})"
+            ));
             continue;
         }
         let want = match (
@@ -298,7 +318,9 @@ fn every_implemented_check_has_a_fixture_that_yields_it() {
         match mine.iter().find(|f| within(f)) {
             None => failures.push(format!(
                 "{code}: underlines {:?}, Access Analyzer points at {located:?}",
-                mine.iter().map(|f| f["text"].as_str().unwrap_or("")).collect::<Vec<_>>()
+                mine.iter()
+                    .map(|f| f["text"].as_str().unwrap_or(""))
+                    .collect::<Vec<_>>()
             )),
             Some(f) if f["severity"] != want => failures.push(format!(
                 "{code}: severity {}, its finding type is {want}",

@@ -924,33 +924,64 @@ fn policy_type_names_the_kind_of_a_bare_policy() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| format!("{}/{}", f["code"].as_str().unwrap(), f["access_analyzer_code"].as_str().unwrap_or("")))
+            .map(|f| {
+                format!(
+                    "{}/{}",
+                    f["code"].as_str().unwrap(),
+                    f["access_analyzer_code"].as_str().unwrap_or("")
+                )
+            })
             .collect()
     };
     let inferred = codes(&["--no-config", &scp]);
-    assert!(!inferred.iter().any(|c| c.starts_with("POL025")), "{inferred:?}");
+    assert!(
+        !inferred.iter().any(|c| c.starts_with("POL025")),
+        "{inferred:?}"
+    );
     let as_scp = codes(&["--no-config", "--policy-type", "scp", &scp]);
-    assert!(as_scp.contains(&"POL025/SCP_SYNTAX_ERROR_PRINCIPAL".to_string()), "{as_scp:?}");
+    assert!(
+        as_scp.contains(&"POL025/SCP_SYNTAX_ERROR_PRINCIPAL".to_string()),
+        "{as_scp:?}"
+    );
     let (_, v) = json_findings(&["--no-config", "--policy-type", "scp", &scp]);
     assert_eq!(v["documents"][0]["kind"], "service control policy", "{v:#}");
     // the same file as a resource control policy: its Principal `*` is the one RCPs take
     let as_rcp = codes(&["--no-config", "--policy-type", "rcp", &scp]);
-    assert!(!as_rcp.iter().any(|c| c.contains("RCP_SYNTAX_ERROR_PRINCIPAL")), "{as_rcp:?}");
+    assert!(
+        !as_rcp
+            .iter()
+            .any(|c| c.contains("RCP_SYNTAX_ERROR_PRINCIPAL")),
+        "{as_rcp:?}"
+    );
     // a container's kind wins: get-bucket-policy output is a bucket policy whatever the flag says
     let wrapped = dir.write(
         "get-bucket-policy.json",
         &serde_json::json!({"Policy": r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::402938475610:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::finops-reports/*"}]}"#}).to_string(),
     );
     let (_, v) = json_findings(&["--no-config", "--policy-type", "scp", &wrapped]);
-    assert!(v["documents"][0]["kind"].as_str().unwrap().starts_with("S3 bucket policy"), "{v:#}");
+    assert!(
+        v["documents"][0]["kind"]
+            .as_str()
+            .unwrap()
+            .starts_with("S3 bucket policy"),
+        "{v:#}"
+    );
     // a role trust policy: `Resource` is refused there
     let trust = dir.write(
         "role.json",
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::402938475610:root"}, "Action": "sts:AssumeRole", "Resource": "*"}]}"#,
     );
     let as_trust = codes(&["--no-config", "--policy-type", "trust", &trust]);
-    assert!(as_trust.contains(&"TRU005/ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE".to_string()), "{as_trust:?}");
+    assert!(
+        as_trust.contains(&"TRU005/ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE".to_string()),
+        "{as_trust:?}"
+    );
     let bad = run(&["check", "--no-config", "--policy-type", "kms", &trust]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
-    assert!(bad.stderr.contains("identity, resource, trust, bucket, scp or rcp"), "{}", bad.stderr);
+    assert!(
+        bad.stderr
+            .contains("identity, resource, trust, bucket, scp or rcp"),
+        "{}",
+        bad.stderr
+    );
 }

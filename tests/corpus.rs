@@ -79,7 +79,10 @@ fn aws_managed_policies_raise_no_unexplained_error() {
     assert!(retired.len() > 100, "{}", retired.len());
     for f in retired {
         assert_eq!(f["severity"], "warning", "{f:#}");
-        assert!(f["message"].as_str().unwrap().contains("is retired"), "{f:#}");
+        assert!(
+            f["message"].as_str().unwrap().contains("is retired"),
+            "{f:#}"
+        );
         assert!(
             ["INVALID_SERVICE_IN_ACTION", "INVALID_SERVICE"]
                 .contains(&f["access_analyzer_code"].as_str().unwrap()),

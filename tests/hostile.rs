@@ -1443,7 +1443,13 @@ fn a_statement_with_very_many_principals_keys_and_actions_is_checked_in_one_pass
         .map(|i| format!("\"aws:ResourceTag/t{i}\": \"x\", \"ec2:ResourceTag/t{i}\": \"x\""))
         .collect();
     let actions: Vec<String> = (0..n)
-        .map(|i| if i % 2 == 0 { "\"s3:ListAllMyBuckets\"".to_string() } else { "\"ec2:RunInstances\"".to_string() })
+        .map(|i| {
+            if i % 2 == 0 {
+                "\"s3:ListAllMyBuckets\"".to_string()
+            } else {
+                "\"ec2:RunInstances\"".to_string()
+            }
+        })
         .collect();
     let identity = format!(
         "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Deny\", \"Action\": [{}], \"Resource\": \"*\", \"Condition\": {{\"StringEquals\": {{{}, \"ec2:Region\": \"us-east-1\"}}, \"IpAddress\": {{\"aws:VpcSourceIp\": \"10.0.0.0/16\"}}}}}}]}}",
@@ -1464,6 +1470,9 @@ fn a_statement_with_very_many_principals_keys_and_actions_is_checked_in_one_pass
     assert_eq!(count("REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY"), n);
     assert_eq!(count("MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL"), n);
     // S3's listing carries no resource tag: reported once for the service
-    assert_eq!(count("DENY_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE"), 1);
+    assert_eq!(
+        count("DENY_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE"),
+        1
+    );
     assert_eq!(count("MISSING_PAIRED_CONDITION_KEYS"), 1);
 }

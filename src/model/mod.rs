@@ -63,7 +63,10 @@ impl PolicyKind {
     }
     /// An AWS Organizations policy (SCP or RCP).
     pub fn is_organizations(self) -> bool {
-        matches!(self, PolicyKind::ServiceControl | PolicyKind::ResourceControl)
+        matches!(
+            self,
+            PolicyKind::ServiceControl | PolicyKind::ResourceControl
+        )
     }
     /// The kind `--policy-type` names: Access Analyzer's policy types (`identity`, `resource`,
     /// `scp`, `rcp`) and finops-lint's finer ones (`trust`, `bucket`).

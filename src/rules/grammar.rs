@@ -685,7 +685,10 @@ fn principal_format(ctx: &mut Ctx, key: &str, node: &Node, value: &str) {
 fn unique_id(value: &str) -> Option<(&'static str, &'static str)> {
     let shaped = |p: &str| {
         value.strip_prefix(p).is_some_and(|rest| {
-            rest.len() >= 12 && rest.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            rest.len() >= 12
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         })
     };
     if shaped("AROA") {
@@ -757,16 +760,24 @@ fn condition(ctx: &mut Ctx, m: &Member) {
                     let (code, note) = if op.key.starts_with("ForAllValues:") {
                         ("EMPTY_ARRAY_CONDITION_FORALLVALUES", "`ForAllValues` with no values holds only when the request has no value for the key: `Null` says that plainly")
                     } else if op.key.starts_with("ForAnyValue:") {
-                        ("EMPTY_ARRAY_CONDITION_FORANYVALUE", "`ForAnyValue` with no values never matches")
+                        (
+                            "EMPTY_ARRAY_CONDITION_FORANYVALUE",
+                            "`ForAnyValue` with no values never matches",
+                        )
                     } else if op.key.ends_with("IfExists") {
                         ("EMPTY_ARRAY_CONDITION_IFEXISTS", "with no values, an `...IfExists` condition holds only when the request has no value for the key: `Null` says that plainly")
                     } else {
                         ("EMPTY_ARRAY_CONDITION", "a condition with no values never matches (or, with a negated operator, always does)")
                     };
-                    let f = Finding::new(&POL017, ctx.source_id, key.value.span, format!("`{}` has an empty list of values", key.key))
-                        .aa(code)
-                        .note(note)
-                        .help("list the values, or remove the condition key");
+                    let f = Finding::new(
+                        &POL017,
+                        ctx.source_id,
+                        key.value.span,
+                        format!("`{}` has an empty list of values", key.key),
+                    )
+                    .aa(code)
+                    .note(note)
+                    .help("list the values, or remove the condition key");
                     ctx.report(f);
                 }
                 Kind::Array(items) => {

@@ -9,14 +9,51 @@ use crate::parse::json::Node;
 /// AWS's Region codes in every partition (aws, aws-cn, aws-us-gov, the ISO partitions and the
 /// European Sovereign Cloud), as AWS's "Regions and Availability Zones" lists them.
 pub const REGIONS: &[&str] = &[
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1",
-    "ca-west-1", "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-central-2", "eu-north-1",
-    "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-isoe-west-1",
-    "eusc-de-east-1", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1",
-    "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-iso-east-1", "us-iso-west-1",
-    "us-isob-east-1", "us-isof-east-1", "us-isof-south-1", "us-west-1", "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-isoe-west-1",
+    "eusc-de-east-1",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "us-isof-east-1",
+    "us-isof-south-1",
+    "us-west-1",
+    "us-west-2",
 ];
 /// When the list was last checked, for messages.
 pub const REGIONS_AS_OF: &str = "December 2026";
@@ -89,9 +126,15 @@ fn arn(ctx: &mut Ctx, node: &Node, s: &str) {
     };
     if service.contains(['*', '?']) {
         if service != "*" {
-            let fd = finding(ctx, &VAL007, "WILDCARD_IN_SERVICE_NAME", part(2), format!("wildcard in the service of `{}`", shown(s)))
-                .note("a wildcard in the service name may match services not meant, now or later")
-                .help("name the service (`arn:aws:codecommit:...`), in one resource per service");
+            let fd = finding(
+                ctx,
+                &VAL007,
+                "WILDCARD_IN_SERVICE_NAME",
+                part(2),
+                format!("wildcard in the service of `{}`", shown(s)),
+            )
+            .note("a wildcard in the service name may match services not meant, now or later")
+            .help("name the service (`arn:aws:codecommit:...`), in one resource per service");
             ctx.report(fd);
         }
         return;
@@ -101,9 +144,18 @@ fn arn(ctx: &mut Ctx, node: &Node, s: &str) {
     }
     if service != service.to_ascii_lowercase() {
         let lower = service.to_ascii_lowercase();
-        let fd = finding(ctx, &VAL007, "INVALID_ARN_SERVICE_CASE", part(2), format!("the service `{service}` in `{}` is not in lower case", shown(s)))
-            .note("ARNs name their service in lower case; IAM refuses this resource")
-            .help(format!("write `{lower}`"));
+        let fd = finding(
+            ctx,
+            &VAL007,
+            "INVALID_ARN_SERVICE_CASE",
+            part(2),
+            format!(
+                "the service `{service}` in `{}` is not in lower case",
+                shown(s)
+            ),
+        )
+        .note("ARNs name their service in lower case; IAM refuses this resource")
+        .help(format!("write `{lower}`"));
         ctx.report(fd);
         return;
     }
@@ -148,30 +200,82 @@ fn arn(ctx: &mut Ctx, node: &Node, s: &str) {
     // policies write `arn:aws:logs:::log-group:X*` and Access Analyzer accepts them
     let literal = !wild(s);
     if literal && region_f.is_empty() && all_region {
-        let fd = finding(ctx, &VAL007, "MISSING_ARN_REGION", node.inner_span(), format!("`{}` has no Region, but {} resources have one", shown(s), svc.name()))
-            .note(format!("{} ARNs are written like `{example}`; this resource matches none", svc.name()))
-            .help("add the Region, or `*` for every Region");
+        let fd = finding(
+            ctx,
+            &VAL007,
+            "MISSING_ARN_REGION",
+            node.inner_span(),
+            format!(
+                "`{}` has no Region, but {} resources have one",
+                shown(s),
+                svc.name()
+            ),
+        )
+        .note(format!(
+            "{} ARNs are written like `{example}`; this resource matches none",
+            svc.name()
+        ))
+        .help("add the Region, or `*` for every Region");
         ctx.report(fd);
         return;
     }
     if !region_f.is_empty() && region_f != "*" && no_region {
-        let fd = finding(ctx, &VAL007, "ARN_REGION_NOT_ALLOWED", part(3), format!("`{}` has a Region, but {} resources have none", shown(s), svc.name()))
-            .note(format!("{} ARNs are written like `{example}`; this resource matches none", svc.name()))
-            .help("leave the Region field empty");
+        let fd = finding(
+            ctx,
+            &VAL007,
+            "ARN_REGION_NOT_ALLOWED",
+            part(3),
+            format!(
+                "`{}` has a Region, but {} resources have none",
+                shown(s),
+                svc.name()
+            ),
+        )
+        .note(format!(
+            "{} ARNs are written like `{example}`; this resource matches none",
+            svc.name()
+        ))
+        .help("leave the Region field empty");
         ctx.report(fd);
         return;
     }
     if literal && account.is_empty() && all_account {
-        let fd = finding(ctx, &VAL007, "MISSING_ARN_ACCOUNT", node.inner_span(), format!("`{}` has no account ID, but {} resources have one", shown(s), svc.name()))
-            .note(format!("{} ARNs are written like `{example}`; this resource matches none", svc.name()))
-            .help("add the 12-digit account ID, or `*`");
+        let fd = finding(
+            ctx,
+            &VAL007,
+            "MISSING_ARN_ACCOUNT",
+            node.inner_span(),
+            format!(
+                "`{}` has no account ID, but {} resources have one",
+                shown(s),
+                svc.name()
+            ),
+        )
+        .note(format!(
+            "{} ARNs are written like `{example}`; this resource matches none",
+            svc.name()
+        ))
+        .help("add the 12-digit account ID, or `*`");
         ctx.report(fd);
         return;
     }
     if !account.is_empty() && account != "*" && no_account {
-        let fd = finding(ctx, &VAL007, "ARN_ACCOUNT_NOT_ALLOWED", part(4), format!("`{}` has an account ID, but {} resources have none", shown(s), svc.name()))
-            .note(format!("{} ARNs are written like `{example}`; this resource matches none", svc.name()))
-            .help("leave the account field empty");
+        let fd = finding(
+            ctx,
+            &VAL007,
+            "ARN_ACCOUNT_NOT_ALLOWED",
+            part(4),
+            format!(
+                "`{}` has an account ID, but {} resources have none",
+                shown(s),
+                svc.name()
+            ),
+        )
+        .note(format!(
+            "{} ARNs are written like `{example}`; this resource matches none",
+            svc.name()
+        ))
+        .help("leave the account field empty");
         ctx.report(fd);
         return;
     }
@@ -198,7 +302,10 @@ fn matches_a_format(svc: &'static catalog::Service, pattern: String) -> bool {
     if let Some(known) = MEMO.with(|m| m.borrow().get(&pattern).copied()) {
         return known;
     }
-    let result = svc.resource_types().iter().any(|t| t.arn().may_match(&pattern));
+    let result = svc
+        .resource_types()
+        .iter()
+        .any(|t| t.arn().may_match(&pattern));
     MEMO.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() >= 4096 {
@@ -273,6 +380,9 @@ mod tests {
         assert_eq!(region("xx-north-9"), Region::Shaped);
         assert_eq!(region("us-east"), Region::Invalid);
         assert_eq!(region("US-EAST-1"), Region::Invalid);
-        assert_eq!(without_variables("arn:aws:s3:::b/${aws:username}/x"), "arn:aws:s3:::b/*/x");
+        assert_eq!(
+            without_variables("arn:aws:s3:::b/${aws:username}/x"),
+            "arn:aws:s3:::b/*/x"
+        );
     }
 }

@@ -15,9 +15,15 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
         return; // POL013
     };
     if ops.is_empty() {
-        let f = finding(ctx, &POL023, "EMPTY_OBJECT_CONDITION", cond.value.span, format!("{} has an empty `Condition`", stmt.label()))
-            .note("an empty condition block tests nothing: the statement applies to every request")
-            .help("remove `\"Condition\": {}` or add the condition meant");
+        let f = finding(
+            ctx,
+            &POL023,
+            "EMPTY_OBJECT_CONDITION",
+            cond.value.span,
+            format!("{} has an empty `Condition`", stmt.label()),
+        )
+        .note("an empty condition block tests nothing: the statement applies to every request")
+        .help("remove `\"Condition\": {}` or add the condition meant");
         ctx.report(f);
     }
     let delivery = ctx.doc.kind == crate::model::PolicyKind::Bucket
@@ -77,6 +83,10 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
 /// REDUNDANT_STATEMENT: statements that repeat an earlier one (their Sids aside), reported once
 /// per group of equal statements, at the first repetition. Statements are grouped by a hash of
 /// their structure; only statements whose hashes meet are compared as text.
+/// A group of equal statements: the first's canonical text (once a hash meets it), the first,
+/// the second and how many.
+type Group = (Option<String>, usize, Option<usize>, usize);
+
 pub fn redundant_statements(ctx: &mut Ctx, stmts: &[Statement]) {
     use std::hash::{Hash, Hasher};
     let text = |stmt: &Statement| -> String {
@@ -92,13 +102,18 @@ pub fn redundant_statements(ctx: &mut Ctx, stmts: &[Statement]) {
         members.join(",")
     };
     // hash → groups of equal statements: (text, first, second, how many)
-    let mut groups: std::collections::HashMap<u64, Vec<(Option<String>, usize, Option<usize>, usize)>> =
-        std::collections::HashMap::new();
+    let mut groups: std::collections::HashMap<u64, Vec<Group>> = std::collections::HashMap::new();
     let mut order: Vec<(u64, usize)> = Vec::new();
     for (i, stmt) in stmts.iter().enumerate() {
         let mut h = Fnv::default();
         let mut sum: u64 = 0;
-        for m in stmt.node.as_object().unwrap_or(&[]).iter().filter(|m| m.key != "Sid") {
+        for m in stmt
+            .node
+            .as_object()
+            .unwrap_or(&[])
+            .iter()
+            .filter(|m| m.key != "Sid")
+        {
             let mut mh = Fnv::default();
             m.key.hash(&mut mh);
             hash_node(&m.value, &mut mh);
@@ -155,7 +170,11 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -201,7 +220,10 @@ fn canonical(n: &Node) -> String {
             parts.sort();
             format!("{{{}}}", parts.join(","))
         }
-        Kind::Array(a) => format!("[{}]", a.iter().map(canonical).collect::<Vec<_>>().join(",")),
+        Kind::Array(a) => format!(
+            "[{}]",
+            a.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
         Kind::String(s) => format!("{s:?}"),
         Kind::Number(x) => x.clone(),
         Kind::Bool(b) => b.to_string(),
@@ -225,9 +247,20 @@ fn value_types(ctx: &mut Ctx, op: &Member, key: &Member, values: &[Node]) {
         }
     }
     if seen.len() > 1 {
-        let f = finding(ctx, &POL022, "INVALID_CONDITION_DATA_TYPE", key.value.span, format!("the values of `{}` under `{}` mix JSON types ({})", key.key, op.key, seen.join(", ")))
-            .note("IAM refuses a condition whose values for one key are not all of one JSON type")
-            .help("write every value of the key the same way, for example all as strings");
+        let f = finding(
+            ctx,
+            &POL022,
+            "INVALID_CONDITION_DATA_TYPE",
+            key.value.span,
+            format!(
+                "the values of `{}` under `{}` mix JSON types ({})",
+                key.key,
+                op.key,
+                seen.join(", ")
+            ),
+        )
+        .note("IAM refuses a condition whose values for one key are not all of one JSON type")
+        .help("write every value of the key the same way, for example all as strings");
         ctx.report(f);
     }
 }
@@ -247,9 +280,15 @@ fn values_for(ctx: &mut Ctx, op: &Member, key: &Member, ty: Ty, base: &str, valu
     match ty {
         Ty::Bool => {
             if values.len() > 1 {
-                let f = finding(ctx, &POL022, "INVALID_CONDITION_MULTIPLE_BOOLEAN", key.value.span, format!("`{}` under `Bool` has {} values", key.key, values.len()))
-                    .note("a Boolean key holds one value: IAM refuses several Boolean values for it")
-                    .help("keep the one value meant, `true` or `false`");
+                let f = finding(
+                    ctx,
+                    &POL022,
+                    "INVALID_CONDITION_MULTIPLE_BOOLEAN",
+                    key.value.span,
+                    format!("`{}` under `Bool` has {} values", key.key, values.len()),
+                )
+                .note("a Boolean key holds one value: IAM refuses several Boolean values for it")
+                .help("keep the one value meant, `true` or `false`");
                 ctx.report(f);
             }
             for v in values {
@@ -258,9 +297,15 @@ fn values_for(ctx: &mut Ctx, op: &Member, key: &Member, ty: Ty, base: &str, valu
                     continue;
                 }
                 if !(s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")) {
-                    let f = finding(ctx, &POL022, "TYPE_MISMATCH_BOOLEAN", v.inner_span(), format!("`{}` is not a Boolean value for `{}`", shown(&s), key.key))
-                        .note("`Bool` compares `true` or `false`; any other value never matches")
-                        .help("use `\"true\"` or `\"false\"`");
+                    let f = finding(
+                        ctx,
+                        &POL022,
+                        "TYPE_MISMATCH_BOOLEAN",
+                        v.inner_span(),
+                        format!("`{}` is not a Boolean value for `{}`", shown(&s), key.key),
+                    )
+                    .note("`Bool` compares `true` or `false`; any other value never matches")
+                    .help("use `\"true\"` or `\"false\"`");
                     ctx.report(f);
                 }
             }
@@ -275,9 +320,15 @@ fn values_for(ctx: &mut Ctx, op: &Member, key: &Member, ty: Ty, base: &str, valu
                 if s.trim().parse::<f64>().is_ok() && !s.trim().is_empty() {
                     numbers += 1;
                 } else {
-                    let f = finding(ctx, &POL022, "TYPE_MISMATCH_NUMBER", v.inner_span(), format!("`{}` is not a number for `{}`", shown(&s), op.key))
-                        .note("a numeric operator compares numbers; this value never matches")
-                        .help("write the number, such as `\"3600\"`");
+                    let f = finding(
+                        ctx,
+                        &POL022,
+                        "TYPE_MISMATCH_NUMBER",
+                        v.inner_span(),
+                        format!("`{}` is not a number for `{}`", shown(&s), op.key),
+                    )
+                    .note("a numeric operator compares numbers; this value never matches")
+                    .help("write the number, such as `\"3600\"`");
                     ctx.report(f);
                 }
             }
@@ -313,9 +364,15 @@ fn values_for(ctx: &mut Ctx, op: &Member, key: &Member, ty: Ty, base: &str, valu
             for v in values {
                 let Some(s) = text(v) else { continue };
                 if !variable(&s) && !base64(&s) {
-                    let f = finding(ctx, &POL022, "TYPE_MISMATCH_STRING", v.inner_span(), format!("`{}` is not base64 for `BinaryEquals`", shown(&s)))
-                        .note("`BinaryEquals` compares a base64-encoded value; this one never matches")
-                        .help("write the value base64-encoded");
+                    let f = finding(
+                        ctx,
+                        &POL022,
+                        "TYPE_MISMATCH_STRING",
+                        v.inner_span(),
+                        format!("`{}` is not base64 for `BinaryEquals`", shown(&s)),
+                    )
+                    .note("`BinaryEquals` compares a base64-encoded value; this one never matches")
+                    .help("write the value base64-encoded");
                     ctx.report(f);
                 }
             }
@@ -339,8 +396,15 @@ fn values_for(ctx: &mut Ctx, op: &Member, key: &Member, ty: Ty, base: &str, valu
 fn iso_date(s: &str) -> bool {
     // YYYY-MM-DD, optionally followed by a time (`T`) with a zone
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
-    if !(b.len() >= 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    if !(b.len() >= 10
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10))
+    {
         return false;
     }
     let (m, d) = (
@@ -361,9 +425,10 @@ fn iso_date(s: &str) -> bool {
 fn base64(s: &str) -> bool {
     let t = s.trim_end_matches('=');
     !s.is_empty()
-        && s.len() % 4 == 0
+        && s.len().is_multiple_of(4)
         && s.len() - t.len() <= 2
-        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
 /// An address or CIDR block: its network, prefix length and whether host bits are set.
@@ -392,7 +457,11 @@ fn cidr(s: &str) -> Option<(IpAddr, u8, Option<String>)> {
         }
         IpAddr::V6(v) => {
             let bits = u128::from(v);
-            let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len)
+            };
             (bits & mask != bits)
                 .then(|| format!("{}/{len}", std::net::Ipv6Addr::from(bits & mask)))
         }
@@ -424,9 +493,18 @@ fn ip_values(ctx: &mut Ctx, op: &Member, key: &Member, base: &str, values: &[Nod
         }
         match cidr(s.trim()) {
             None => {
-                let f = finding(ctx, &POL022, "TYPE_MISMATCH_IP_RANGE", v.inner_span(), format!("`{}` is not an IP address or CIDR block", shown(s)))
-                    .note(format!("`{}` compares addresses with IPv4 or IPv6 CIDR blocks; IAM refuses this value", op.key))
-                    .help("write an address or a block such as `203.0.113.0/24`");
+                let f = finding(
+                    ctx,
+                    &POL022,
+                    "TYPE_MISMATCH_IP_RANGE",
+                    v.inner_span(),
+                    format!("`{}` is not an IP address or CIDR block", shown(s)),
+                )
+                .note(format!(
+                    "`{}` compares addresses with IPv4 or IPv6 CIDR blocks; IAM refuses this value",
+                    op.key
+                ))
+                .help("write an address or a block such as `203.0.113.0/24`");
                 ctx.report(f);
             }
             Some((ip, len, normal)) => {
@@ -436,9 +514,15 @@ fn ip_values(ctx: &mut Ctx, op: &Member, key: &Member, base: &str, values: &[Nod
                     public_n += 1;
                 }
                 if let Some(n) = normal {
-                    let mut f = finding(ctx, &POL022, "IMPROVE_IP_RANGE", v.inner_span(), format!("`{s}` has bits set past its prefix length"))
-                        .note(format!("IAM reads it as the block `{n}`"))
-                        .help(format!("write `{n}`"));
+                    let mut f = finding(
+                        ctx,
+                        &POL022,
+                        "IMPROVE_IP_RANGE",
+                        v.inner_span(),
+                        format!("`{s}` has bits set past its prefix length"),
+                    )
+                    .note(format!("IAM reads it as the block `{n}`"))
+                    .help(format!("write `{n}`"));
                     if ctx.source.snippet(v.inner_span()) == s {
                         f = f.fix(format!("write `{n}`"), v.inner_span(), n.clone());
                     }
@@ -473,9 +557,15 @@ fn string_values(ctx: &mut Ctx, key: &Member, values: &[Node]) {
         }
         match k.as_str() {
             "aws:sourcevpc" if !resource_id(s, "vpc-") => {
-                let f = finding(ctx, &POL022, "INVALID_VPC_FORMAT", v.inner_span(), format!("`{}` is not a VPC ID", shown(s)))
-                    .note("a VPC ID is `vpc-` and 8 or 17 letters and digits; this value never matches")
-                    .help("copy the ID from the VPC console, such as `vpc-1a2b3c4d`");
+                let f = finding(
+                    ctx,
+                    &POL022,
+                    "INVALID_VPC_FORMAT",
+                    v.inner_span(),
+                    format!("`{}` is not a VPC ID", shown(s)),
+                )
+                .note("a VPC ID is `vpc-` and 8 or 17 letters and digits; this value never matches")
+                .help("copy the ID from the VPC console, such as `vpc-1a2b3c4d`");
                 ctx.report(f);
             }
             "aws:sourcevpce" if !resource_id(s, "vpce-") => {
@@ -560,9 +650,29 @@ fn operator_for_key(
         return;
     }
     if !types::fits(ty, kt.ty, &key.key) {
-        let f = finding(ctx, &POL023, "TYPE_MISMATCH", key.key_span, format!("`{}` compares {} values, but `{}` is {} {}", op.key, ty.name(), key.key, if kt.ty == Ty::Arn || kt.ty == Ty::Ip { "an" } else { "a" }, kt.ty.name()))
-            .note("an operator of another type than the key's may never match")
-            .help(format!("use an operator of the key's type, such as `{}`", kt.ty.example_operator()));
+        let f = finding(
+            ctx,
+            &POL023,
+            "TYPE_MISMATCH",
+            key.key_span,
+            format!(
+                "`{}` compares {} values, but `{}` is {} {}",
+                op.key,
+                ty.name(),
+                key.key,
+                if kt.ty == Ty::Arn || kt.ty == Ty::Ip {
+                    "an"
+                } else {
+                    "a"
+                },
+                kt.ty.name()
+            ),
+        )
+        .note("an operator of another type than the key's may never match")
+        .help(format!(
+            "use an operator of the key's type, such as `{}`",
+            kt.ty.example_operator()
+        ));
         ctx.report(f);
     }
 }
@@ -583,7 +693,10 @@ fn qualifier_for_key(ctx: &mut Ctx, op: &Member, key: &Member, parsed: types::Op
         None if kt.multivalued => {
             // the global keys' types are AWS's page; a service key's is the catalog's, which may
             // disagree with Access Analyzer's data: a warning
-            let global = key.key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"));
+            let global = key
+                .key
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("aws:"));
             let f = finding(ctx, &POL023, "MISSING_QUALIFIER", key.key_span, format!("`{}` has several values in a request, but `{}` has no set qualifier", key.key, op.key))
                 .note("without `ForAnyValue` or `ForAllValues`, IAM refuses a condition on a multivalued key")
                 .help(format!("write `ForAnyValue:{}` (any of the request's values matches) or `ForAllValues:{}` (all of them do)", op.key, op.key));
@@ -605,7 +718,13 @@ fn qualifier_for_key(ctx: &mut Ctx, op: &Member, key: &Member, parsed: types::Op
 }
 
 /// POL023: a `*` value that matches every value of the key.
-fn wildcard_only(ctx: &mut Ctx, op: &Member, key: &Member, parsed: types::Operator, values: &[Node]) {
+fn wildcard_only(
+    ctx: &mut Ctx,
+    op: &Member,
+    key: &Member,
+    parsed: types::Operator,
+    values: &[Node],
+) {
     if parsed.qualifier.is_some() {
         return;
     }
@@ -618,7 +737,11 @@ fn wildcard_only(ctx: &mut Ctx, op: &Member, key: &Member, parsed: types::Operat
     // Analyzer does not report (AWS's own policies do it); with `IfExists` it always holds
     let _ = not_like;
     let (code, msg, help) = match (like, parsed.if_exists) {
-        (true, true) => ("REDUNDANT_KEY_DUE_TO_WILDCARD_IN_CONDITION", format!("`{}` with `*` holds for every request", op.key), format!("remove `{}` from the condition", key.key)),
+        (true, true) => (
+            "REDUNDANT_KEY_DUE_TO_WILDCARD_IN_CONDITION",
+            format!("`{}` with `*` holds for every request", op.key),
+            format!("remove `{}` from the condition", key.key),
+        ),
         _ => return,
     };
     let f = finding(ctx, &POL023, code, star.inner_span(), msg)
@@ -633,7 +756,10 @@ mod tests {
 
     #[test]
     fn blocks_and_dates() {
-        assert_eq!(cidr("10.0.0.1/8").map(|c| c.2), Some(Some("10.0.0.0/8".to_string())));
+        assert_eq!(
+            cidr("10.0.0.1/8").map(|c| c.2),
+            Some(Some("10.0.0.0/8".to_string()))
+        );
         assert_eq!(cidr("203.0.113.0/24").map(|c| c.2), Some(None));
         assert!(cidr("300.0.0.1").is_none());
         assert!(cidr("10.0.0.0/33").is_none());

@@ -8,7 +8,10 @@ use crate::model::policy::{Condition, Statement};
 use crate::parse::json::Node;
 
 /// The actions a statement names one by one (no wildcard), with their catalog entries.
-fn named_actions<'a>(stmt: &Statement<'a>, key: &str) -> Vec<(&'a str, &'a Node, &'static Service, &'static Action)> {
+fn named_actions<'a>(
+    stmt: &Statement<'a>,
+    key: &str,
+) -> Vec<(&'a str, &'a Node, &'static Service, &'static Action)> {
     stmt.strings(key)
         .into_iter()
         .filter(|(a, _)| !a.contains(['*', '?']))
@@ -68,7 +71,10 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
 /// that never carry it.
 fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
     let service_key = |c: &Condition| {
-        c.key.key.split_once(':').is_some_and(|(p, _)| !p.eq_ignore_ascii_case("aws"))
+        c.key
+            .key
+            .split_once(':')
+            .is_some_and(|(p, _)| !p.eq_ignore_ascii_case("aws"))
     };
     if stmt.get("Action").is_none() || !conds.iter().any(service_key) {
         return;
@@ -81,7 +87,9 @@ fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Conditio
         if !judged.insert(lower.clone()) {
             continue;
         }
-        let Some((prefix, _)) = lower.split_once(':') else { continue };
+        let Some((prefix, _)) = lower.split_once(':') else {
+            continue;
+        };
         if prefix == "aws" || crate::rules::catalog::known_condition_key(&lower) != Some(true) {
             continue;
         }
@@ -95,7 +103,8 @@ fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Conditio
         let wildcard = stmt.strings("Action").iter().any(|(a, _)| {
             *a == "*"
                 || a.split_once(':').is_some_and(|(p, n)| {
-                    n.contains(['*', '?']) && (p.eq_ignore_ascii_case(prefix) || p.contains(['*', '?']))
+                    n.contains(['*', '?'])
+                        && (p.eq_ignore_ascii_case(prefix) || p.contains(['*', '?']))
                 })
         });
         let mine: Vec<_> = actions
@@ -106,8 +115,17 @@ fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Conditio
             continue;
         }
         let without: Vec<&str> = mine.iter().map(|(a, ..)| *a).collect();
-        let list = without.iter().take(5).map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
-        let more = if without.len() > 5 { format!(" and {} more", without.len() - 5) } else { String::new() };
+        let list = without
+            .iter()
+            .take(5)
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if without.len() > 5 {
+            format!(" and {} more", without.len() - 5)
+        } else {
+            String::new()
+        };
         // a warning: the catalog may not list every key an action carries (AWS's own policies
         // use keys the catalog gives for none of their actions)
         let f = finding(ctx, &IAM009, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", c.key.key_span, format!("`{}` is not supplied for {list}{more}", c.key.key))
@@ -152,9 +170,15 @@ fn tag_keys(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
         kinds.push(kind);
         if let Some(na) = stmt.member("NotAction") {
             let (code, what) = if deny {
-                ("DENY_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", "the actions whose requests do not carry it are not denied")
+                (
+                    "DENY_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+                    "the actions whose requests do not carry it are not denied",
+                )
             } else {
-                ("ALLOW_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", "only the actions whose requests carry it are allowed")
+                (
+                    "ALLOW_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+                    "only the actions whose requests carry it are allowed",
+                )
             };
             let f = finding(ctx, &IAM010, code, na.key_span, format!("`NotAction` with the tag condition key `{}`", c.key.key))
                 .note(format!("the statement covers every action but the listed ones, and many services do not supply `{}`: {what}", c.key.key))
@@ -169,9 +193,15 @@ fn tag_keys(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
             }
             reported.push(service.prefix());
             let (code, what) = if deny {
-                ("DENY_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", "so the Deny does not apply to it")
+                (
+                    "DENY_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+                    "so the Deny does not apply to it",
+                )
             } else {
-                ("ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", "so the statement does not allow it")
+                (
+                    "ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+                    "so the statement does not allow it",
+                )
             };
             let f = finding(ctx, &IAM010, code, node.inner_span(), format!("`{a}` does not supply `{}`", c.key.key))
                 .note(format!("a request for `{a}` carries no `{}` (catalog {}), {what}; the other actions of `{}` are reported no further", c.key.key, catalog::version(), service.prefix()))
@@ -184,30 +214,36 @@ fn tag_keys(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
 /// IAM009: conditions whose meaning depends on another in the same statement.
 fn pairs(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
     // the partner keys present, found once (a condition may hold very many keys)
-    let present: Vec<&str> = ["aws:SourceVpc", "aws:SourceVpce", "aws:Ec2InstanceSourceVpc"]
-        .into_iter()
-        .filter(|k| conds.iter().any(|c| c.key_is(k)))
-        .collect();
+    let present: Vec<&str> = [
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:Ec2InstanceSourceVpc",
+    ]
+    .into_iter()
+    .filter(|k| conds.iter().any(|c| c.key_is(k)))
+    .collect();
     let has = |k: &str| present.contains(&k);
     let select = conds.iter().any(|s| {
         s.key_is("dynamodb:Select")
-            && s.values().iter().any(|v| v.as_str() == Some("SPECIFIC_ATTRIBUTES"))
+            && s.values()
+                .iter()
+                .any(|v| v.as_str() == Some("SPECIFIC_ATTRIBUTES"))
     });
     for c in conds {
         // DynamoDB: limiting attributes without `dynamodb:Select` leaves whole-item reads open
-        if c.key_is("dynamodb:Attributes") && stmt.is_allow() {
-            if !select {
-                let f = finding(ctx, &IAM009, "DYNAMODB_ATTRIBUTES_WITHOUT_SELECT", c.key.key_span, "`dynamodb:Attributes` without `dynamodb:Select` set to `SPECIFIC_ATTRIBUTES`")
-                    .note("a request that selects all attributes (or names none) is not limited by `dynamodb:Attributes`: the caller may read every attribute")
-                    .help("add `\"StringEquals\": {\"dynamodb:Select\": \"SPECIFIC_ATTRIBUTES\"}`");
-                ctx.report(f);
-            }
+        if c.key_is("dynamodb:Attributes") && stmt.is_allow() && !select {
+            let f = finding(ctx, &IAM009, "DYNAMODB_ATTRIBUTES_WITHOUT_SELECT", c.key.key_span, "`dynamodb:Attributes` without `dynamodb:Select` set to `SPECIFIC_ATTRIBUTES`")
+                .note("a request that selects all attributes (or names none) is not limited by `dynamodb:Attributes`: the caller may read every attribute")
+                .help("add `\"StringEquals\": {\"dynamodb:Select\": \"SPECIFIC_ATTRIBUTES\"}`");
+            ctx.report(f);
         }
         if c.key_is("s3:prefix") {
             let base = c.base_op();
             let negated = base.contains("Not");
             let positive = base.starts_with("String") && !negated;
-            if (stmt.is_deny() && positive) || (stmt.is_allow() && negated && base.starts_with("String")) {
+            if (stmt.is_deny() && positive)
+                || (stmt.is_allow() && negated && base.starts_with("String"))
+            {
                 let f = finding(ctx, &IAM009, "S3_PREFIX_IN_NEGATIVE_CONTEXT", c.key.key_span, format!("`s3:prefix` under `{}` in {} statement", c.op(), if stmt.is_deny() { "a Deny" } else { "an Allow" }))
                     .note("a caller may list with a shorter prefix than the one named (or none), which the condition does not cover: the objects under it are still listed")
                     .help("grant listing of the allowed prefixes with `StringLike` in an Allow, instead of excluding others");

@@ -134,7 +134,10 @@ pub fn check(ctx: &mut Ctx) {
 
 /// The text of a value for a message, on one line and cut to a readable length.
 pub fn shown(s: &str) -> String {
-    let one: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     match one.char_indices().nth(120) {
         Some((i, _)) => format!("{}…", &one[..i]),
         None => one,

@@ -51,9 +51,15 @@ fn rcp(ctx: &mut Ctx, stmt: &Statement) {
         }
     }
     if let Some(na) = stmt.member("NotAction") {
-        let f = finding(ctx, &POL025, "RCP_SYNTAX_ERROR_NOTACTION", na.key_span, "`NotAction` in a resource control policy")
-            .note("AWS Organizations refuses `NotAction` in an RCP")
-            .help("list the actions with `Action`");
+        let f = finding(
+            ctx,
+            &POL025,
+            "RCP_SYNTAX_ERROR_NOTACTION",
+            na.key_span,
+            "`NotAction` in a resource control policy",
+        )
+        .note("AWS Organizations refuses `NotAction` in an RCP")
+        .help("list the actions with `Action`");
         ctx.report(f);
     }
     if stmt.is_allow() {
@@ -62,7 +68,10 @@ fn rcp(ctx: &mut Ctx, stmt: &Statement) {
             && stmt.strings("Resource").iter().all(|(r, _)| *r == "*")
             && stmt.get("Condition").is_none();
         if !plain {
-            let at = stmt.member("Effect").map(|m| m.value.span).unwrap_or(stmt.node.span);
+            let at = stmt
+                .member("Effect")
+                .map(|m| m.value.span)
+                .unwrap_or(stmt.node.span);
             let f = finding(ctx, &POL025, "RCP_SYNTAX_ERROR_ALLOW", at, format!("{} of a resource control policy allows with limits", stmt.label()))
                 .note("an RCP allows only in the form `{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"*\", \"Resource\": \"*\"}` (RCPFullAWSAccess); it restricts with Deny statements")
                 .help("write the restriction as a Deny statement");
@@ -81,9 +90,13 @@ fn rcp(ctx: &mut Ctx, stmt: &Statement) {
             })
         };
         let principal_key = conds.iter().find(|c| {
-            ["aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:PrincipalOrgPaths"]
-                .iter()
-                .any(|k| c.key_is(k))
+            [
+                "aws:PrincipalOrgID",
+                "aws:PrincipalAccount",
+                "aws:PrincipalOrgPaths",
+            ]
+            .iter()
+            .any(|k| c.key_is(k))
         });
         if let Some(c) = principal_key {
             if !is_service("false") {

@@ -16,7 +16,10 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
     if kind.is_identity() || kind == PolicyKind::ServiceControl {
         return; // POL009, POL025
     }
-    for m in [stmt.member("Principal"), stmt.member("NotPrincipal")].into_iter().flatten() {
+    for m in [stmt.member("Principal"), stmt.member("NotPrincipal")]
+        .into_iter()
+        .flatten()
+    {
         for pm in m.value.as_object().unwrap_or(&[]) {
             if pm.key == "Federated" && matches!(kind, PolicyKind::Bucket | PolicyKind::Resource) {
                 let f = finding(ctx, &POL024, "FEDERATED_PRINCIPAL_NOT_SUPPORTED", pm.key_span, format!("a `Federated` principal in {}", kind.with_article()))
@@ -26,7 +29,10 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
             }
             for v in pm.value.one_or_many() {
                 let Some(s) = v.as_str() else { continue };
-                if s == "*" && pm.key == "AWS" || crate::rules::values::has_placeholder(s) || s.contains("${") {
+                if s == "*" && pm.key == "AWS"
+                    || crate::rules::values::has_placeholder(s)
+                    || s.contains("${")
+                {
                     continue;
                 }
                 if s.contains(['*', '?']) {

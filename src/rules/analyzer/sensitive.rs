@@ -87,7 +87,11 @@ pub fn broad(ctx: &mut Ctx, stmt: &Statement, s: &Sensitive) {
             (false, false) => s.codes[2],
             (false, true) => s.codes[3],
         };
-        let on = if star_resource { "every resource (`\"Resource\": \"*\"`)" } else { "every resource but those `NotResource` lists" };
+        let on = if star_resource {
+            "every resource (`\"Resource\": \"*\"`)"
+        } else {
+            "every resource but those `NotResource` lists"
+        };
         let message = if a.eq_ignore_ascii_case(s.action) {
             format!("`{a}` is allowed on {on}")
         } else {
@@ -98,13 +102,35 @@ pub fn broad(ctx: &mut Ctx, stmt: &Statement, s: &Sensitive) {
             .help(s.help);
         ctx.report(f);
     } else if let Some(na) = stmt.member("NotAction") {
-        if stmt.strings("NotAction").iter().any(|(a, _)| may_name(a) && glob(a, s.action, true)) {
+        if stmt
+            .strings("NotAction")
+            .iter()
+            .any(|(a, _)| may_name(a) && glob(a, s.action, true))
+        {
             return;
         }
-        let code = if star_resource { s.codes[5] } else { s.codes[4] };
-        let f = finding(ctx, s.rule, code, na.key_span, format!("`NotAction` leaves `{}` allowed on {}", s.action, if star_resource { "every resource" } else { "every resource but those `NotResource` lists" }))
-            .note(s.note)
-            .help(s.help);
+        let code = if star_resource {
+            s.codes[5]
+        } else {
+            s.codes[4]
+        };
+        let f = finding(
+            ctx,
+            s.rule,
+            code,
+            na.key_span,
+            format!(
+                "`NotAction` leaves `{}` allowed on {}",
+                s.action,
+                if star_resource {
+                    "every resource"
+                } else {
+                    "every resource but those `NotResource` lists"
+                }
+            ),
+        )
+        .note(s.note)
+        .help(s.help);
         ctx.report(f);
     }
 }

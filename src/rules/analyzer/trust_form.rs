@@ -39,7 +39,8 @@ fn federated(s: &str) -> Option<(Who, String)> {
     let domain = s.contains('.')
         && !s.starts_with('.')
         && !s.ends_with('.')
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
     domain.then(|| (Who::Oidc, s.to_string()))
 }
 
@@ -48,9 +49,15 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
         return;
     }
     if let Some(np) = stmt.member("NotPrincipal") {
-        let f = finding(ctx, &TRU005, "ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL", np.key_span, "`NotPrincipal` in a role trust policy")
-            .note("IAM refuses `NotPrincipal` in a role trust policy")
-            .help("name who may assume the role with `Principal`");
+        let f = finding(
+            ctx,
+            &TRU005,
+            "ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL",
+            np.key_span,
+            "`NotPrincipal` in a role trust policy",
+        )
+        .note("IAM refuses `NotPrincipal` in a role trust policy")
+        .help("name who may assume the role with `Principal`");
         ctx.report(f);
     }
     for key in ["Resource", "NotResource"] {
@@ -61,7 +68,9 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
             ctx.report(f);
         }
     }
-    let Some(p) = stmt.member("Principal") else { return };
+    let Some(p) = stmt.member("Principal") else {
+        return;
+    };
     if p.value.as_str() == Some("*") {
         let f = finding(ctx, &TRU005, "ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL", p.value.span, "`\"Principal\": \"*\"` in a role trust policy")
             .note("Access Analyzer reports the bare wildcard as not supported in the principal of a role trust policy")
@@ -77,11 +86,8 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
         for v in pm.value.one_or_many() {
             let Some(s) = v.as_str() else { continue };
             match pm.key.as_str() {
-                "AWS" | "CanonicalUser" => {
-                    if !who.contains(&Who::Aws) {
-                        who.push(Who::Aws);
-                    }
-                }
+                "AWS" | "CanonicalUser" if !who.contains(&Who::Aws) => who.push(Who::Aws),
+                "AWS" | "CanonicalUser" => {}
                 "Service" => {
                     if !who.contains(&Who::Aws) {
                         who.push(Who::Aws);
@@ -138,13 +144,24 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
         }
     }
     if roles_anywhere && stmt.is_allow() {
-        let acts: Vec<String> = stmt.strings("Action").iter().map(|(a, _)| a.to_ascii_lowercase()).collect();
+        let acts: Vec<String> = stmt
+            .strings("Action")
+            .iter()
+            .map(|(a, _)| a.to_ascii_lowercase())
+            .collect();
         let missing: Vec<&str> = ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
             .into_iter()
-            .filter(|need| !acts.iter().any(|a| crate::glob::glob(a, &need.to_ascii_lowercase(), true)))
+            .filter(|need| {
+                !acts
+                    .iter()
+                    .any(|a| crate::glob::glob(a, &need.to_ascii_lowercase(), true))
+            })
             .collect();
         if !missing.is_empty() {
-            let at = stmt.member("Action").map(|m| m.key_span).unwrap_or(p.key_span);
+            let at = stmt
+                .member("Action")
+                .map(|m| m.key_span)
+                .unwrap_or(p.key_span);
             let f = finding(ctx, &TRU005, "MISSING_ACTION_FOR_ROLES_ANYWHERE_TRUST_POLICY", at, format!("IAM Roles Anywhere is trusted without {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")))
                 .note("IAM Roles Anywhere assumes the role with `sts:AssumeRole`, `sts:SetSourceIdentity` and `sts:TagSession` together; without all three it fails")
                 .help("allow `[\"sts:AssumeRole\", \"sts:SetSourceIdentity\", \"sts:TagSession\"]`");
@@ -159,7 +176,9 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
 
 /// REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY: a role and a session of the same role.
 fn redundant_session(ctx: &mut Ctx, p: &crate::parse::json::Member) {
-    let Some(aws) = p.value.get("AWS") else { return };
+    let Some(aws) = p.value.get("AWS") else {
+        return;
+    };
     let values: Vec<(&str, &Node)> = aws
         .one_or_many()
         .iter()
@@ -186,12 +205,23 @@ fn redundant_session(ctx: &mut Ctx, p: &crate::parse::json::Member) {
         if n != 6 || f[2] != "sts" {
             continue;
         }
-        let Some(rest) = f[5].strip_prefix("assumed-role/") else { continue };
+        let Some(rest) = f[5].strip_prefix("assumed-role/") else {
+            continue;
+        };
         let role = rest.split('/').next().unwrap_or("");
         if roles.contains(&(f[1], f[4], role)) {
-            let fd = finding(ctx, &TRU005, "REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY", node.inner_span(), format!("the session `{}` is of the role the statement already names", shown(s)))
-                .note("trusting a role trusts every session of it: the session adds nothing")
-                .help("remove the session");
+            let fd = finding(
+                ctx,
+                &TRU005,
+                "REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY",
+                node.inner_span(),
+                format!(
+                    "the session `{}` is of the role the statement already names",
+                    shown(s)
+                ),
+            )
+            .note("trusting a role trusts every session of it: the session adds nothing")
+            .help("remove the session");
             ctx.report(fd);
         }
     }
@@ -208,7 +238,10 @@ fn oidc_conditions(ctx: &mut Ctx, stmt: &Statement, oidc: &[(String, &Node)]) {
             .filter(|c| c.key.key.to_ascii_lowercase().starts_with(&prefix))
             .collect();
         if host.eq_ignore_ascii_case(GITHUB) {
-            let sub: Vec<_> = mine.iter().filter(|c| c.key.key.to_ascii_lowercase().ends_with(":sub")).collect();
+            let sub: Vec<_> = mine
+                .iter()
+                .filter(|c| c.key.key.to_ascii_lowercase().ends_with(":sub"))
+                .collect();
             if sub.is_empty() {
                 let f = finding(ctx, &TRU006, "MISSING_GITHUB_REPO_CONDITION_KEY", node.inner_span(), "GitHub's OIDC provider is trusted without a condition on `token.actions.githubusercontent.com:sub`")
                     .note("without it, a workflow of any GitHub repository, anyone's, can assume the role")

@@ -123,16 +123,13 @@ fn lookup(key: &str) -> Option<KeyType> {
     let service = catalog::service(prefix)?;
     let lower = key.to_ascii_lowercase();
     let keys = service.condition_keys();
-    let found = keys
-        .iter()
-        .find(|k| k.lower() == lower)
-        .or_else(|| {
-            // a key with a name part: `s3:ExistingObjectTag/${TagKey}`, `ec2:ResourceTag/<key>`
-            keys.iter().find(|k| {
-                let fixed = fixed_part(k.lower());
-                fixed.len() < k.lower().len() && lower.len() > fixed.len() && lower.starts_with(fixed)
-            })
-        })?;
+    let found = keys.iter().find(|k| k.lower() == lower).or_else(|| {
+        // a key with a name part: `s3:ExistingObjectTag/${TagKey}`, `ec2:ResourceTag/<key>`
+        keys.iter().find(|k| {
+            let fixed = fixed_part(k.lower());
+            fixed.len() < k.lower().len() && lower.len() > fixed.len() && lower.starts_with(fixed)
+        })
+    })?;
     parse(found.ty())
 }
 
@@ -202,12 +199,24 @@ pub fn operator(op: &str) -> Operator<'_> {
 /// What an operator compares (`None` for `Null` and for names that are not operators).
 pub fn compares(base: &str) -> Option<Ty> {
     Some(match base {
-        "StringEquals" | "StringNotEquals" | "StringEqualsIgnoreCase"
-        | "StringNotEqualsIgnoreCase" | "StringLike" | "StringNotLike" => Ty::String,
-        "NumericEquals" | "NumericNotEquals" | "NumericLessThan" | "NumericLessThanEquals"
-        | "NumericGreaterThan" | "NumericGreaterThanEquals" => Ty::Numeric,
-        "DateEquals" | "DateNotEquals" | "DateLessThan" | "DateLessThanEquals"
-        | "DateGreaterThan" | "DateGreaterThanEquals" => Ty::Date,
+        "StringEquals"
+        | "StringNotEquals"
+        | "StringEqualsIgnoreCase"
+        | "StringNotEqualsIgnoreCase"
+        | "StringLike"
+        | "StringNotLike" => Ty::String,
+        "NumericEquals"
+        | "NumericNotEquals"
+        | "NumericLessThan"
+        | "NumericLessThanEquals"
+        | "NumericGreaterThan"
+        | "NumericGreaterThanEquals" => Ty::Numeric,
+        "DateEquals"
+        | "DateNotEquals"
+        | "DateLessThan"
+        | "DateLessThanEquals"
+        | "DateGreaterThan"
+        | "DateGreaterThanEquals" => Ty::Date,
         "Bool" => Ty::Bool,
         "BinaryEquals" => Ty::Binary,
         "IpAddress" | "NotIpAddress" => Ty::Ip,
@@ -235,7 +244,10 @@ mod tests {
         assert_eq!(key_type("aws:SourceArn").map(|k| k.ty), Some(Ty::Arn));
         assert_eq!(key_type("aws:sourceip").map(|k| k.ty), Some(Ty::Ip));
         assert_eq!(key_type("aws:TagKeys").map(|k| k.multivalued), Some(true));
-        assert_eq!(key_type("aws:SourceAccount").map(|k| k.ty), Some(Ty::String));
+        assert_eq!(
+            key_type("aws:SourceAccount").map(|k| k.ty),
+            Some(Ty::String)
+        );
         assert_eq!(key_type("aws:NoSuchKey"), None);
         assert_eq!(key_type("s3:max-keys").map(|k| k.ty), Some(Ty::Numeric));
         assert_eq!(
@@ -248,12 +260,19 @@ mod tests {
     #[test]
     fn operators_split() {
         let o = operator("ForAllValues:StringLikeIfExists");
-        assert_eq!((o.qualifier, o.base, o.if_exists), (Some("ForAllValues"), "StringLike", true));
+        assert_eq!(
+            (o.qualifier, o.base, o.if_exists),
+            (Some("ForAllValues"), "StringLike", true)
+        );
         assert_eq!(compares("ArnLike"), Some(Ty::Arn));
         assert_eq!(compares("Null"), None);
         assert!(fits(Ty::String, Ty::Arn, "aws:SourceArn"));
         assert!(!fits(Ty::String, Ty::Bool, "aws:SecureTransport"));
-        assert!(fits(Ty::Arn, Ty::String, "kms:EncryptionContext:aws:s3:arn"));
+        assert!(fits(
+            Ty::Arn,
+            Ty::String,
+            "kms:EncryptionContext:aws:s3:arn"
+        ));
         assert!(fits(Ty::Numeric, Ty::Date, "aws:EpochTime"));
     }
 }

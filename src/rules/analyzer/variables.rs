@@ -8,7 +8,14 @@ use crate::parse::json::Node;
 /// The elements whose string values IAM replaces variables in.
 const REPLACED_IN: &[&str] = &["Resource", "NotResource"];
 /// The elements where a variable is refused.
-const NOT_IN: &[&str] = &["Sid", "Effect", "Action", "NotAction", "Principal", "NotPrincipal"];
+const NOT_IN: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Principal",
+    "NotPrincipal",
+];
 
 /// A problem in one `${...}` of a value: its issue code, its byte range in the value, the
 /// message and the help.
@@ -110,7 +117,10 @@ pub fn check(ctx: &mut Ctx, stmts: &[Statement]) {
     let mut version_reported = false;
     for stmt in stmts {
         // a statement whose text has no `${` (nor an escape that could write one) has no variable
-        let written = ctx.source.text.get(stmt.node.span.start..stmt.node.span.end);
+        let written = ctx
+            .source
+            .text
+            .get(stmt.node.span.start..stmt.node.span.end);
         if written.is_some_and(|t| !t.contains("${") && !t.contains("\\u") && !t.contains('%')) {
             continue;
         }
@@ -141,10 +151,15 @@ pub fn check(ctx: &mut Ctx, stmts: &[Statement]) {
             collect_strings(&m.value, &mut strings);
             let iam_variable = |s: &str| {
                 s.match_indices("${").any(|(i, _)| {
-                    s[i + 2..].find('}').is_some_and(|j| is_iam_variable(&s[i + 2..i + 2 + j]))
+                    s[i + 2..]
+                        .find('}')
+                        .is_some_and(|j| is_iam_variable(&s[i + 2..i + 2 + j]))
                 })
             };
-            if let Some(node) = strings.into_iter().find(|n| n.as_str().is_some_and(iam_variable)) {
+            if let Some(node) = strings
+                .into_iter()
+                .find(|n| n.as_str().is_some_and(iam_variable))
+            {
                 let s = node.as_str().unwrap_or("");
                 let f = finding(ctx, &POL021, "VARIABLE_UNSUPPORTED_IN_ELEMENT", node.inner_span(), format!("policy variable in `{key}`"))
                     .note(format!("IAM replaces policy variables only in `Resource`, `NotResource` and condition values; in `{key}` it refuses `{}`", shown(s)))
@@ -159,7 +174,9 @@ fn collect_strings<'a>(n: &'a Node, out: &mut Vec<&'a Node>) {
     match &n.kind {
         crate::parse::json::Kind::String(_) => out.push(n),
         crate::parse::json::Kind::Array(a) => a.iter().for_each(|x| collect_strings(x, out)),
-        crate::parse::json::Kind::Object(m) => m.iter().for_each(|x| collect_strings(&x.value, out)),
+        crate::parse::json::Kind::Object(m) => {
+            m.iter().for_each(|x| collect_strings(&x.value, out))
+        }
         _ => {}
     }
 }
@@ -193,7 +210,10 @@ mod tests {
         assert_eq!(codes("${aws:username"), ["MISSING_BRACE_IN_VARIABLE"]);
         assert_eq!(codes("${}"), ["EMPTY_VARIABLE"]);
         assert_eq!(codes("${ aws:username}"), ["UNSUPPORTED_SPACE_IN_VARIABLE"]);
-        assert_eq!(codes("${aws:username, none}"), ["MISSING_QUOTE_IN_VARIABLE"]);
+        assert_eq!(
+            codes("${aws:username, none}"),
+            ["MISSING_QUOTE_IN_VARIABLE"]
+        );
         assert!(is_iam_variable("aws:PrincipalTag/team, 'none'"));
         assert!(is_iam_variable("s3:prefix"));
         assert!(!is_iam_variable("self:custom.config.masterAccount"));
