@@ -80,6 +80,8 @@ pub fn find_placeholder(s: &str) -> Option<(usize, usize)> {
         return None;
     }
     let b = s.as_bytes();
+    let mut unclosed = false;
+    let mut next_close: Option<usize> = None;
     for (i, &c) in b.iter().enumerate() {
         match c {
             b'<' => {
@@ -97,11 +99,23 @@ pub fn find_placeholder(s: &str) -> Option<(usize, usize)> {
             }
             b'{' if b.get(i + 1) == Some(&b'{') => {
                 let rest = &s[i + 2..];
-                if let Some(end) = rest.find("}}") {
-                    let inner = &rest[..end];
-                    if !inner.is_empty() && inner.len() <= 60 && !inner.contains(['{', '}']) {
-                        return Some((i, i + 2 + end + 2));
-                    }
+                // the next `}}` is found once for the `{{` before it (a run of `{{` shares it),
+                // and none after one `{{` means none for a later one: linear
+                if unclosed {
+                    continue;
+                }
+                let close = match next_close {
+                    Some(at) if at >= i + 2 => Some(at),
+                    _ => rest.find("}}").map(|e| i + 2 + e),
+                };
+                next_close = close;
+                let Some(end) = close.map(|at| at - (i + 2)) else {
+                    unclosed = true;
+                    continue;
+                };
+                let inner = &rest[..end];
+                if !inner.is_empty() && inner.len() <= 60 && !inner.contains(['{', '}']) {
+                    return Some((i, i + 2 + end + 2));
                 }
             }
             b'A'..=b'Z' if i == 0 || !is_word(b[i - 1]) => {

@@ -1476,3 +1476,45 @@ fn a_statement_with_very_many_principals_keys_and_actions_is_checked_in_one_pass
     );
     assert_eq!(count("MISSING_PAIRED_CONDITION_KEYS"), 1);
 }
+
+/// Inputs that made the Access Analyzer checks slow or large (a review found them): a run of
+/// `${` without a `}`, a run of `{{` with one `}}` at the end, and an ARN of 8 MB, which the
+/// ARN-format match would have needed gigabytes for. Each is checked, and its findings made.
+#[test]
+fn runs_of_variable_and_placeholder_openers_and_a_huge_arn_are_checked() {
+    let dir = tempdir::Dir::new();
+    let dollars = dir.write(
+        "dollars.json",
+        &format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":\"s3:{}\",\"Resource\":\"*\"}}]}}",
+            "${".repeat(200_000)
+        ),
+    );
+    let braces = dir.write(
+        "braces.json",
+        &format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\"Condition\":{{\"StringEquals\":{{\"aws:SourceVpc\":\"{}}}}}\"}}}}}}]}}",
+            "{{".repeat(100_000)
+        ),
+    );
+    let arn = dir.write(
+        "arn.json",
+        &format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":\"*\",\"NotResource\":\"arn:aws:ec2:us-east-1:402938475610:instance/{}\"}}]}}",
+            "a".repeat(8_000_000)
+        ),
+    );
+    let (_, v) = json_findings(&["--no-config", &dollars, &braces, &arn]);
+    assert!(
+        codes_for(&v, "dollars.json").contains(&"POL008".to_string()),
+        "{v:#}"
+    );
+    assert!(
+        codes_for(&v, "braces.json").contains(&"POL022".to_string()),
+        "{v:#}"
+    );
+    assert!(
+        codes_for(&v, "arn.json").contains(&"IAM008".to_string()),
+        "{v:#}"
+    );
+}

@@ -259,7 +259,12 @@ fn arn(ctx: &mut Ctx, node: &Node, s: &str) {
         ctx.report(fd);
         return;
     }
-    if !account.is_empty() && account != "*" && no_account {
+    // resources AWS owns (`arn:aws:ssm:us-east-1::document/AWS-...`, an account of `aws`) are
+    // written as AWS publishes them, not as the customer resource types' formats
+    if account.is_empty() || account == "aws" {
+        return;
+    }
+    if account != "*" && no_account {
         let fd = finding(
             ctx,
             &VAL007,
@@ -279,7 +284,11 @@ fn arn(ctx: &mut Ctx, node: &Node, s: &str) {
         ctx.report(fd);
         return;
     }
-    // the whole ARN against every template, policy variables read as `*`
+    // the whole ARN against every template, policy variables read as `*`; an ARN longer than
+    // IAM's 2,048 characters is not matched (the match's memory grows with its length)
+    if s.len() > 2048 {
+        return;
+    }
     let pattern = without_variables(s);
     if !matches_a_format(svc, pattern) {
         let fd = finding(ctx, &VAL007, "INVALID_ARN_RESOURCE", part(5), format!("`{}` is no {} resource", shown(s), svc.name()))
@@ -306,6 +315,9 @@ fn matches_a_format(svc: &'static catalog::Service, pattern: String) -> bool {
         .resource_types()
         .iter()
         .any(|t| t.arn().may_match(&pattern));
+    if pattern.len() > 256 {
+        return result;
+    }
     MEMO.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() >= 4096 {

@@ -698,7 +698,7 @@ fn qualifier_for_key(ctx: &mut Ctx, op: &Member, key: &Member, parsed: types::Op
                 .get(..4)
                 .is_some_and(|p| p.eq_ignore_ascii_case("aws:"));
             let f = finding(ctx, &POL023, "MISSING_QUALIFIER", key.key_span, format!("`{}` has several values in a request, but `{}` has no set qualifier", key.key, op.key))
-                .note("without `ForAnyValue` or `ForAllValues`, IAM refuses a condition on a multivalued key")
+                .note("without `ForAnyValue` or `ForAllValues`, a condition on a multivalued key does not say whether any or all of the request's values must match; Access Analyzer reports it as an error")
                 .help(format!("write `ForAnyValue:{}` (any of the request's values matches) or `ForAllValues:{}` (all of them do)", op.key, op.key));
             let f = if global {
                 f

@@ -79,7 +79,11 @@ fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Conditio
     if stmt.get("Action").is_none() || !conds.iter().any(service_key) {
         return;
     }
-    let actions = named_actions(stmt, "Action");
+    let mut actions = named_actions(stmt, "Action");
+    // each action once (a list may repeat one): what a key needs is asked of each
+    let mut seen_actions = std::collections::HashSet::new();
+    actions.retain(|(_, _, _, a)| seen_actions.insert(*a as *const Action));
+    let written: Vec<(&str, &Node)> = stmt.strings("Action");
     let mut judged: std::collections::HashSet<String> = std::collections::HashSet::new();
     for c in conds {
         let lower = c.key.key.to_ascii_lowercase();
@@ -90,7 +94,10 @@ fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Conditio
         let Some((prefix, _)) = lower.split_once(':') else {
             continue;
         };
-        if prefix == "aws" || crate::rules::catalog::known_condition_key(&lower) != Some(true) {
+        if prefix == "aws"
+            || c.base_op() == "Null"
+            || crate::rules::catalog::known_condition_key(&lower) != Some(true)
+        {
             continue;
         }
         // tag keys of a service (`ec2:ResourceTag/`) are that service's older spelling of
@@ -100,7 +107,7 @@ fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Conditio
         }
         // the condition is dead when no action of the key's service in the statement carries
         // it (a wildcard action of the service may name some that do)
-        let wildcard = stmt.strings("Action").iter().any(|(a, _)| {
+        let wildcard = written.iter().any(|(a, _)| {
             *a == "*"
                 || a.split_once(':').is_some_and(|(p, n)| {
                     n.contains(['*', '?'])
@@ -130,8 +137,8 @@ fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Conditio
         // use keys the catalog gives for none of their actions)
         let f = finding(ctx, &IAM009, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", c.key.key_span, format!("`{}` is not supplied for {list}{more}", c.key.key))
             .severity(Severity::Warning)
-            .note(if c.base_op().contains("Not") {
-                format!("requests for these actions never carry the key (catalog {}), and a negated operator matches a missing key: the condition always holds, it limits nothing", catalog::version())
+            .note(if c.base_op().contains("Not") || c.op().ends_with("IfExists") {
+                format!("requests for these actions never carry the key (catalog {}), and a negated or `...IfExists` operator matches a missing key: the condition always holds, it limits nothing", catalog::version())
             } else {
                 format!("requests for these actions never carry the key (catalog {}), so the condition is never met: {} never applies", catalog::version(), if stmt.is_deny() { "the Deny" } else { "the statement" })
             })
@@ -164,7 +171,13 @@ fn tag_keys(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
             .into_iter()
             .find(|k| lower.starts_with(k));
         let Some(kind) = kind else { continue };
-        if c.op().starts_with("Null") || kinds.contains(&kind) {
+        // a negated or `...IfExists` operator matches a missing key: the statement then applies
+        // to those actions always, another matter than Access Analyzer's
+        if c.base_op() == "Null"
+            || c.base_op().contains("Not")
+            || c.op().ends_with("IfExists")
+            || kinds.contains(&kind)
+        {
             continue;
         }
         kinds.push(kind);

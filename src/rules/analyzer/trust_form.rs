@@ -81,6 +81,7 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
     // the kinds of principal named (a set: a statement may name very many principals)
     let mut who: Vec<Who> = Vec::with_capacity(3);
     let mut oidc: Vec<(String, &Node)> = Vec::new();
+    let mut hosts: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut roles_anywhere = false;
     for pm in p.value.as_object().unwrap_or(&[]) {
         for v in pm.value.one_or_many() {
@@ -103,9 +104,7 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
                             if !who.contains(&w) {
                                 who.push(w);
                             }
-                            if w == Who::Oidc
-                                && !oidc.iter().any(|(h, _)| h.eq_ignore_ascii_case(&host))
-                            {
+                            if w == Who::Oidc && hosts.insert(host.to_ascii_lowercase()) {
                                 oidc.push((host, v));
                             }
                         }
@@ -131,14 +130,17 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
                 _ => continue,
             };
             if !who.contains(&need) {
-                let (kind, fits) = match who[0] {
+                let describe = |w: &Who| match w {
                     Who::Aws => ("an AWS principal or service", "sts:AssumeRole"),
                     Who::Saml => ("a SAML provider", "sts:AssumeRoleWithSAML"),
                     Who::Oidc => ("an OIDC provider", "sts:AssumeRoleWithWebIdentity"),
                 };
-                let f = finding(ctx, &TRU005, "MISMATCHED_ACTION_FOR_PRINCIPAL", node.inner_span(), format!("`{a}` does not fit the statement's principal, {kind}"))
-                    .note("each kind of principal assumes a role with its own action; this one is never used by the principal named")
-                    .help(format!("use `{fits}`"));
+                let kinds: Vec<&str> = who.iter().map(|w| describe(w).0).collect();
+                let fits: Vec<String> =
+                    who.iter().map(|w| format!("`{}`", describe(w).1)).collect();
+                let f = finding(ctx, &TRU005, "MISMATCHED_ACTION_FOR_PRINCIPAL", node.inner_span(), format!("`{a}` does not fit the statement's principal ({})", kinds.join(", ")))
+                    .note("each kind of principal assumes a role with its own action; none of the principals named uses this one")
+                    .help(format!("use {}", fits.join(" or ")));
                 ctx.report(f);
             }
         }
@@ -231,12 +233,22 @@ fn redundant_session(ctx: &mut Ctx, p: &crate::parse::json::Member) {
 /// repository, and set qualifiers on the audience claim.
 fn oidc_conditions(ctx: &mut Ctx, stmt: &Statement, oidc: &[(String, &Node)]) {
     let conds = stmt.conditions();
+    // the condition keys by provider (the key's text before its last `:`), once
+    let mut by_provider: std::collections::HashMap<String, Vec<&crate::model::policy::Condition>> =
+        std::collections::HashMap::new();
+    for c in &conds {
+        if let Some((p, _)) = c.key.key.rsplit_once(':') {
+            by_provider
+                .entry(p.to_ascii_lowercase())
+                .or_default()
+                .push(c);
+        }
+    }
     for (host, node) in oidc {
-        let prefix = format!("{}:", host.to_ascii_lowercase());
-        let mine: Vec<_> = conds
-            .iter()
-            .filter(|c| c.key.key.to_ascii_lowercase().starts_with(&prefix))
-            .collect();
+        let mine: Vec<&crate::model::policy::Condition> = by_provider
+            .get(&host.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_default();
         if host.eq_ignore_ascii_case(GITHUB) {
             let sub: Vec<_> = mine
                 .iter()

@@ -93,6 +93,9 @@ pub fn key_type(key: &str) -> Option<KeyType> {
         return known;
     }
     let found = lookup(key);
+    if key.len() > 256 {
+        return found;
+    }
     MEMO.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() >= 4096 {

@@ -149,12 +149,19 @@ pub fn check(ctx: &mut Ctx, stmts: &[Statement]) {
             let Some(m) = stmt.member(key) else { continue };
             let mut strings: Vec<&Node> = Vec::new();
             collect_strings(&m.value, &mut strings);
+            // each `${` to the next `}`; none after means none for any later `${` either
             let iam_variable = |s: &str| {
-                s.match_indices("${").any(|(i, _)| {
-                    s[i + 2..]
-                        .find('}')
-                        .is_some_and(|j| is_iam_variable(&s[i + 2..i + 2 + j]))
-                })
+                let mut from = 0;
+                while let Some(i) = s[from..].find("${").map(|i| i + from) {
+                    let Some(j) = s[i + 2..].find('}') else {
+                        return false;
+                    };
+                    if is_iam_variable(&s[i + 2..i + 2 + j]) {
+                        return true;
+                    }
+                    from = i + 2 + j + 1;
+                }
+                false
             };
             if let Some(node) = strings
                 .into_iter()
@@ -187,7 +194,7 @@ fn report(ctx: &mut Ctx, node: &Node, s: &str, p: Problem) {
         .part(node.inner_span(), s, p.start, p.end)
         .unwrap_or(node.inner_span());
     let f = finding(ctx, &POL021, p.code, span, p.message)
-        .note("IAM refuses a policy whose variable it cannot read")
+        .note("IAM cannot read the variable: the text is not replaced as meant; Access Analyzer reports it as an error")
         .help(p.help);
     ctx.report(f);
 }
