@@ -655,11 +655,9 @@ pub fn extract(
         match ty {
             // an SCP or RCP (the other Organizations policy types are not IAM policies)
             "AWS::Organizations::Policy" => {
-                let kind = match props_raw.get("Type").and_then(Node::as_str) {
-                    Some("SERVICE_CONTROL_POLICY") => Some(PolicyKind::ServiceControl),
-                    Some("RESOURCE_CONTROL_POLICY") => Some(PolicyKind::ResourceControl),
-                    _ => None,
-                };
+                let kind = PolicyKind::from_organizations_type(
+                    props_raw.get("Type").and_then(Node::as_str),
+                );
                 if let Some(b) =
                     kind.and_then(|k| policy(props.get("Content"), k, false, &mut issues))
                 {

@@ -467,11 +467,8 @@ pub fn terraform_resource(text: &str, r: &TfResource, json_literal: bool, t: &mu
         }
         // an SCP or RCP (the other Organizations policy types are not IAM policies)
         "aws_organizations_policy" => {
-            let kind = match values.get("type").and_then(Node::as_str) {
-                None | Some("SERVICE_CONTROL_POLICY") => Some(PolicyKind::ServiceControl),
-                Some("RESOURCE_CONTROL_POLICY") => Some(PolicyKind::ResourceControl),
-                Some(_) => None,
-            };
+            let ty = values.get("type").and_then(Node::as_str);
+            let kind = PolicyKind::from_organizations_type(ty.or(Some("SERVICE_CONTROL_POLICY")));
             if let Some(b) = kind
                 .and_then(|k| values.get("content").map(|c| (k, c)))
                 .and_then(|(k, c)| policy(c, k, issues))

@@ -61,12 +61,15 @@ impl PolicyKind {
     pub fn is_identity(self) -> bool {
         matches!(self, PolicyKind::Identity(_))
     }
-    /// An AWS Organizations policy (SCP or RCP).
-    pub fn is_organizations(self) -> bool {
-        matches!(
-            self,
-            PolicyKind::ServiceControl | PolicyKind::ResourceControl
-        )
+    /// The kind of an AWS Organizations policy by its `Type` (CloudFormation) or `type`
+    /// (Terraform, where it defaults to an SCP): SCPs and RCPs are IAM policies, the other
+    /// Organizations policy types (tag, backup, ...) are not.
+    pub fn from_organizations_type(ty: Option<&str>) -> Option<PolicyKind> {
+        match ty {
+            Some("SERVICE_CONTROL_POLICY") => Some(PolicyKind::ServiceControl),
+            Some("RESOURCE_CONTROL_POLICY") => Some(PolicyKind::ResourceControl),
+            _ => None,
+        }
     }
     /// The kind `--policy-type` names: Access Analyzer's policy types (`identity`, `resource`,
     /// `scp`, `rcp`) and finops-lint's finer ones (`trust`, `bucket`).
