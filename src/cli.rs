@@ -78,6 +78,11 @@ enum Command {
         after_help = "Example:\n  finops-lint init --bucket my-billing --account-id 123456789012 --scenario root-existing-export"
     )]
     Init(InitArgs),
+    /// Run the language server (LSP over standard input and output) for editors
+    #[command(
+        after_help = "Diagnostics, quick fixes and hover for JSON, YAML, Terraform and finops-lint.toml, with each\nfile's nearest finops-lint.toml. Editors start it; see the README for Neovim, Helix and VS Code.\n\nExample (Neovim):\n  vim.lsp.start({ name = 'finops-lint', cmd = { 'finops-lint', 'server' } })"
+    )]
+    Server,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     #[command(
         after_help = "Example:\n  finops-lint completions bash > ~/.local/share/bash-completion/completions/finops-lint"
@@ -381,6 +386,7 @@ const SUBCOMMANDS: &[&str] = &[
     "audit",
     "init",
     "completions",
+    "server",
     "platforms",
     "help",
 ];
@@ -545,6 +551,7 @@ fn command(mut args: Vec<OsString>, io: &mut Io) -> i32 {
             0
         }
         Command::Init(a) => init(a, io),
+        Command::Server => crate::server::stdio(),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();

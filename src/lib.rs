@@ -26,6 +26,7 @@ pub mod config;
 pub mod contain;
 pub mod context;
 pub mod diagnostic;
+pub mod editor;
 pub mod emit;
 pub mod engine;
 pub mod eval;
@@ -46,6 +47,8 @@ pub use rules::requirements;
 pub mod rules;
 pub mod schema;
 pub mod secrets;
+#[cfg(feature = "cli")]
+pub mod server;
 #[cfg(feature = "cli")]
 pub mod simulate;
 pub mod source;
