@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The front ends: built with the `cli` feature only.
-const FRONT_ENDS: &[&str] = &["cli", "fs", "walk", "contain", "simulate", "live", "main"];
+const FRONT_ENDS: &[&str] = &[
+    "cli", "fs", "walk", "contain", "simulate", "live", "server", "main",
+];
 
 /// Each top-level module of `src` with the top-level modules it names through `crate::`.
 fn imports() -> BTreeMap<String, BTreeSet<String>> {
