@@ -232,7 +232,16 @@ impl Server {
     /// Check an open document again; the diagnostics to publish.
     pub fn check(&mut self, uri: &Url) -> Option<Notification> {
         let doc = self.docs.get(uri)?;
-        let (marks, error) = match self.lint(uri, &doc.text) {
+        let limit = crate::fs::MAX_FILE_SIZE_MIB * 1024 * 1024;
+        let checked = if doc.text.len() as u64 > limit {
+            Err(format!(
+                "it has more than the {} MiB finops-lint reads",
+                crate::fs::MAX_FILE_SIZE_MIB
+            ))
+        } else {
+            self.lint(uri, &doc.text)
+        };
+        let (marks, error) = match checked {
             Ok(marks) => (marks, None),
             Err(e) => (Vec::new(), Some(e)),
         };
