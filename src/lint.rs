@@ -75,10 +75,25 @@ impl Linter {
         &mut self,
         documents: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     ) -> Result<RunResult, String> {
+        self.lint_with_context(documents, std::iter::empty())
+    }
+
+    /// [`Linter::lint`] with documents given for context only: the other files of a Terraform
+    /// module (their variables and locals) and the policy files a template reads with
+    /// `file(...)`, which are not checked for themselves (an editor checks the file it shows,
+    /// not the whole module again at each keystroke). The result holds the checked documents
+    /// first, as `lint` orders them.
+    pub fn lint_with_context<'a>(
+        &mut self,
+        documents: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        context: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    ) -> Result<RunResult, String> {
         let mut documents: Vec<(&str, &[u8])> = documents.into_iter().collect();
         if let Some(c) = &self.config {
             documents.retain(|(name, _)| c.takes_file(name));
         }
+        let checked_count = documents.len();
+        documents.extend(context);
         let mut opts = self.options.clone();
         opts.keep_docs = true;
         if let Some(c) = self.config.as_mut() {
@@ -115,7 +130,7 @@ impl Linter {
                 }
             }
         }
-        let checked = check_documents(&documents, &opts);
+        let checked = check_documents(&documents, checked_count, &opts);
         let mut out = RunResult {
             sources: Vec::new(),
             reports: Vec::new(),
@@ -179,7 +194,13 @@ fn joined(base: &Path, written: &str) -> Option<PathBuf> {
 
 /// Check each document on its own: a Terraform file with the other `.tf` documents of its
 /// folder, and a policy a template reads with `file(...)` as the policy of that kind.
-fn check_documents(documents: &[(&str, &[u8])], opts: &Options) -> Vec<(Source, FileReport)> {
+/// Check the first `checked_count` documents; the others are context (module siblings and
+/// include targets), read but not checked for themselves.
+fn check_documents(
+    documents: &[(&str, &[u8])],
+    checked_count: usize,
+    opts: &Options,
+) -> Vec<(Source, FileReport)> {
     let folder = |name: &str| {
         joined(Path::new(""), name)
             .and_then(|p| p.parent().map(Path::to_path_buf))
@@ -195,7 +216,7 @@ fn check_documents(documents: &[(&str, &[u8])], opts: &Options) -> Vec<(Source, 
     // the policies the templates read, each checked with every set of values a call gives it
     let mut renderings = engine::Renderings::default();
     // Terraform first: the policies its templates read are checked with the kind they give
-    for (id, (name, bytes)) in documents.iter().enumerate() {
+    for (id, (name, bytes)) in documents.iter().enumerate().take(checked_count) {
         if !is_tf(name) {
             continue;
         }
@@ -246,6 +267,16 @@ fn check_documents(documents: &[(&str, &[u8])], opts: &Options) -> Vec<(Source, 
         .enumerate()
         .map(|(id, (name, bytes))| {
             out[id].take().unwrap_or_else(|| {
+                if id >= checked_count {
+                    // context only: skipped quietly
+                    let source = Source::new(name.to_string(), String::new());
+                    let report = FileReport {
+                        skipped: Some("given for context".into()),
+                        quiet: true,
+                        ..FileReport::default()
+                    };
+                    return (source, report);
+                }
                 let (mut source, bad) = Source::from_bytes(name.to_string(), bytes.to_vec());
                 let mut report = engine::check_source_in(&source, id, bad, opts, &[]);
                 engine::named_unknown(&source, id, &mut report, opts);

@@ -23,9 +23,10 @@ use lsp_types::{
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// The most Terraform files of a module read from disk beside an open one, and the largest.
+/// The most files of a Terraform module read beside an open one, and the most bytes of them
+/// (and, apart, of the policy files it reads).
 const MODULE_FILES: usize = 64;
-const MODULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
+const MODULE_BYTES: u64 = 8 * 1024 * 1024;
 /// The largest configuration file read.
 const CONFIG_BYTES: u64 = 1024 * 1024;
 
@@ -34,27 +35,125 @@ fn fix_all_kind() -> CodeActionKind {
     CodeActionKind::new("source.fixAll.finops-lint")
 }
 
-/// Serve on standard input and output until the client says exit; the process's exit code.
+/// Serve on standard input and output until the client says exit; the process's exit code: 0
+/// after `shutdown` and `exit`, 1 when the client exits without `shutdown`, breaks the protocol
+/// or goes away.
 pub fn stdio() -> i32 {
     let (connection, threads) = Connection::stdio();
-    let code = match serve(&connection) {
+    let served = serve(&connection);
+    drop(connection);
+    let code = match served {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("finops-lint server: {}", crate::emit::escape::line(&e));
+            report(&e);
             1
         }
     };
-    drop(connection);
     // the reader thread ends with standard input; a client gone without `exit` is not waited on
     if code == 0 {
-        let _ = threads.join();
+        if let Err(e) = threads.join() {
+            report(&format!("the client broke the protocol: {e}"));
+            return 1;
+        }
     }
     code
 }
 
+/// An error on standard error (an editor's log): secrets masked, no control characters, and
+/// short: the protocol library quotes whole messages, documents included.
+fn report(error: &str) {
+    let masked = crate::secrets::mask(error);
+    let shown: String = masked.chars().take(300).collect();
+    let more = if masked.chars().count() > 300 {
+        "…"
+    } else {
+        ""
+    };
+    eprintln!(
+        "finops-lint server: {}{more}",
+        crate::emit::escape::line(&shown)
+    );
+}
+
 /// Serve on a connection (standard input and output, or an in-memory one in tests and
-/// benchmarks) from the `initialize` handshake to `exit`.
+/// benchmarks) from the `initialize` handshake to `exit`. Before `initialize`, requests are
+/// answered "not initialized" and notifications dropped; after `shutdown`, requests are
+/// answered "invalid request" until `exit`. `Err` for an `exit` without `shutdown` or a
+/// connection closed without `exit`.
 pub fn serve(connection: &Connection) -> Result<(), String> {
+    let send = |m: Message| connection.sender.send(m).map_err(|e| e.to_string());
+    let mut server = Server::default();
+    // the handshake
+    loop {
+        let Ok(message) = connection.receiver.recv() else {
+            return Err("the client went away before `initialize`".into());
+        };
+        match message {
+            Message::Request(r) if r.method == lsp_types::request::Initialize::METHOD => {
+                let params: lsp_types::InitializeParams = serde_json::from_value(r.params)
+                    .unwrap_or_else(|_| {
+                        serde_json::from_value(serde_json::json!({"capabilities": {}}))
+                            .unwrap_or_default()
+                    });
+                server.start(&params);
+                send(Response::new_ok(r.id, initialize_result()).into())?;
+                for m in server.registrations() {
+                    send(m.into())?;
+                }
+                break;
+            }
+            Message::Request(r) => send(
+                Response::new_err(
+                    r.id,
+                    ErrorCode::ServerNotInitialized as i32,
+                    "the server is not initialized".into(),
+                )
+                .into(),
+            )?,
+            Message::Notification(n) if n.method == lsp_types::notification::Exit::METHOD => {
+                return Err("`exit` before `initialize`".into());
+            }
+            _ => {}
+        }
+    }
+    let mut shut_down = false;
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) => {
+                let response = if shut_down {
+                    Response::new_err(
+                        request.id,
+                        ErrorCode::InvalidRequest as i32,
+                        "the server is shutting down".into(),
+                    )
+                } else if request.method == lsp_types::request::Shutdown::METHOD {
+                    shut_down = true;
+                    Response::new_ok(request.id, ())
+                } else {
+                    server.request(request)
+                };
+                send(response.into())?;
+            }
+            Message::Notification(n) if n.method == lsp_types::notification::Exit::METHOD => {
+                return if shut_down {
+                    Ok(())
+                } else {
+                    Err("`exit` without `shutdown`".into())
+                };
+            }
+            Message::Notification(_) if shut_down => {}
+            Message::Notification(n) => {
+                for out in server.notification(n) {
+                    send(out.into())?;
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    Err("the connection closed without `exit`".into())
+}
+
+fn initialize_result() -> serde_json::Value {
     let capabilities = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             TextDocumentSyncOptions {
@@ -74,45 +173,13 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         )),
         ..ServerCapabilities::default()
     };
-    let (id, _params) = connection.initialize_start().map_err(|e| e.to_string())?;
-    let result = serde_json::json!({
+    serde_json::json!({
         "capabilities": capabilities,
         "serverInfo": ServerInfo {
             name: "finops-lint".into(),
             version: Some(env!("CARGO_PKG_VERSION").into()),
         },
-    });
-    connection
-        .initialize_finish(id, result)
-        .map_err(|e| e.to_string())?;
-    let mut server = Server::default();
-    for message in &connection.receiver {
-        match message {
-            Message::Request(request) => {
-                if connection
-                    .handle_shutdown(&request)
-                    .map_err(|e| e.to_string())?
-                {
-                    return Ok(());
-                }
-                let response = server.request(request);
-                connection
-                    .sender
-                    .send(response.into())
-                    .map_err(|e| e.to_string())?;
-            }
-            Message::Notification(n) => {
-                for out in server.notification(n) {
-                    connection
-                        .sender
-                        .send(out.into())
-                        .map_err(|e| e.to_string())?;
-                }
-            }
-            Message::Response(_) => {}
-        }
-    }
-    Ok(())
+    })
 }
 
 struct Doc {
@@ -126,9 +193,58 @@ struct Doc {
 #[derive(Default)]
 pub struct Server {
     docs: HashMap<Url, Doc>,
+    /// The workspace's folders (from `initialize`): files a document names (a module's other
+    /// files, a policy file a template reads, the configuration through a link) are read only
+    /// from inside them or the document's own folder.
+    roots: crate::contain::Roots,
+    /// The client registers file watchers on request.
+    watches: bool,
 }
 
 impl Server {
+    fn start(&mut self, params: &lsp_types::InitializeParams) {
+        let mut folders: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|f| f.uri.to_file_path().ok())
+            .collect();
+        #[allow(deprecated)]
+        folders.extend(params.root_uri.as_ref().and_then(|u| u.to_file_path().ok()));
+        // a workspace that is the whole file system (or a home) says nothing about the tree
+        folders.retain(|f| f.components().count() > 1);
+        self.roots = crate::contain::Roots::new(folders);
+        self.watches = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+    }
+
+    /// The requests sent after `initialize`: watching `finops-lint.toml` and `.tf` files, when
+    /// the client can (a configuration or a module file changed outside the editor is then
+    /// seen).
+    fn registrations(&self) -> Vec<Request> {
+        if !self.watches {
+            return Vec::new();
+        }
+        let options = serde_json::json!({"watchers": [
+            {"globPattern": "**/finops-lint.toml"},
+            {"globPattern": "**/*.tf"},
+        ]});
+        vec![Request::new(
+            RequestId::from("finops-lint/watch".to_string()),
+            "client/registerCapability".into(),
+            serde_json::json!({"registrations": [{
+                "id": "finops-lint/watch",
+                "method": "workspace/didChangeWatchedFiles",
+                "registerOptions": options,
+            }]}),
+        )]
+    }
+
     fn request(&mut self, request: Request) -> Response {
         let id = request.id.clone();
         match request.method.as_str() {
@@ -204,14 +320,19 @@ impl Server {
             }
             note::DidCloseTextDocument::METHOD => {
                 if let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) {
-                    let was_config = is_config(&p.text_document.uri);
-                    self.docs.remove(&p.text_document.uri);
-                    let mut out = vec![publish(&p.text_document.uri, Vec::new(), None)];
-                    if was_config {
-                        // its text on disk applies again
-                        let all: Vec<Url> = self.docs.keys().cloned().collect();
-                        out.extend(all.iter().filter_map(|u| self.check(u)));
-                    }
+                    let uri = p.text_document.uri;
+                    self.docs.remove(&uri);
+                    let mut out = vec![publish(&uri, Vec::new(), None)];
+                    // its text on disk applies again: to every document (a configuration) or
+                    // to the module's other open files
+                    let module = module_of(&uri);
+                    let again: Vec<Url> = self
+                        .docs
+                        .keys()
+                        .filter(|u| is_config(&uri) || module.is_some() && module_of(u) == module)
+                        .cloned()
+                        .collect();
+                    out.extend(again.iter().filter_map(|u| self.check(u)));
                     return out;
                 }
             }
@@ -220,9 +341,20 @@ impl Server {
             }
             _ => {}
         }
-        // a configuration changed: every open document is checked again
+        // a configuration changed: every open document is checked again; a module file
+        // changed: the module's other open files
         if changed.iter().any(is_config) {
             changed = self.docs.keys().cloned().collect();
+        } else {
+            let modules: Vec<String> = changed.iter().filter_map(module_of).collect();
+            if !modules.is_empty() {
+                changed.extend(
+                    self.docs
+                        .keys()
+                        .filter(|u| module_of(u).is_some_and(|m| modules.contains(&m)))
+                        .cloned(),
+                );
+            }
         }
         changed.sort();
         changed.dedup();
@@ -239,7 +371,11 @@ impl Server {
                 crate::fs::MAX_FILE_SIZE_MIB
             ))
         } else {
-            self.lint(uri, &doc.text)
+            // a bug in a check is said in the document, and the server goes on
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.lint(uri, &doc.text)))
+                .unwrap_or_else(|_| {
+                    Err("checking it hit a bug in finops-lint; please report it".into())
+                })
         };
         let (marks, error) = match checked {
             Ok(marks) => (marks, None),
@@ -251,7 +387,7 @@ impl Server {
                 range: Range::default(),
                 severity: Some(DiagnosticSeverity::ERROR),
                 source: Some("finops-lint".into()),
-                message: format!("finops-lint cannot check this file: {e}"),
+                message: crate::secrets::mask(&format!("finops-lint cannot check this file: {e}")),
                 ..Diagnostic::default()
             });
         }
@@ -260,8 +396,6 @@ impl Server {
         Some(publish(uri, diagnostics, doc.version))
     }
 
-    /// The findings of an open document: checked with the nearest configuration above it (its
-    /// open text when it is open), and for a Terraform file with the module's other files.
     fn lint(&self, uri: &Url, text: &str) -> Result<Vec<Mark>, String> {
         Ok(self
             .run(uri, text)?
@@ -270,9 +404,23 @@ impl Server {
     }
 
     /// The run that checks an open document's text, and the document's place in it (`None`
-    /// when the configuration leaves it out).
+    /// when the configuration leaves it out, or the file has no extension `check` reads in a
+    /// folder: a TOML file other than `finops-lint.toml`, a Markdown file). A JSON or YAML
+    /// file of another tool is skipped quietly, as the folder walk of `check` skips it (no
+    /// IO002). The nearest `finops-lint.toml` above it
+    /// applies (its open text when it is open); a Terraform file is checked with the other
+    /// `.tf` files of its folder and the policy files it reads, given for context only.
     fn run(&self, uri: &Url, text: &str) -> Result<Option<(crate::RunResult, usize)>, String> {
-        let path = uri.to_file_path().ok();
+        let path = uri.to_file_path().ok().map(|p| {
+            // the folder with its links resolved, as the configuration's folder is
+            match (
+                p.parent().and_then(|f| std::fs::canonicalize(f).ok()),
+                p.file_name(),
+            ) {
+                (Some(folder), Some(name)) => folder.join(name),
+                _ => p,
+            }
+        });
         let file_name = path
             .as_deref()
             .and_then(Path::file_name)
@@ -283,23 +431,29 @@ impl Server {
             })
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "document.json".into());
+        let is_config = file_name == crate::config::FILE_NAME;
+        let checked_kind = Path::new(&file_name)
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| crate::walk::EXTENSIONS.contains(&x));
+        if !is_config && !checked_kind {
+            return Ok(None);
+        }
         let folder = path.as_deref().and_then(Path::parent);
-        let config = folder.and_then(|f| self.config(f));
-        // names relative to the configuration's folder, as its globs see them
+        let config = match folder {
+            Some(f) => self.config(f)?,
+            None => None,
+        };
+        // names relative to the configuration's folder, as its globs see them (without one,
+        // to the document's folder)
+        let base = config.as_ref().map(|(dir, _)| dir.as_path()).or(folder);
         let name_of = |p: &Path| -> String {
-            config
-                .as_ref()
-                .and_then(|(dir, _)| p.strip_prefix(dir).ok())
+            base.and_then(|b| p.strip_prefix(b).ok())
                 .map(|rel| rel.to_string_lossy().replace('\\', "/"))
-                .or_else(|| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .unwrap_or_else(|| file_name.clone())
+                .unwrap_or_else(|| p.to_string_lossy().into_owned())
         };
         let own = path.as_deref().map_or_else(|| file_name.clone(), name_of);
-        let mut linter = crate::Linter::new(crate::Options::default());
-        if let Some((_, text)) = &config {
-            linter = linter.config(crate::config::FILE_NAME, text);
-        }
-        if file_name == crate::config::FILE_NAME {
+        if is_config {
             // the configuration itself: its own findings (CFG001)
             let fresh = crate::Linter::new(crate::Options::default())
                 .config(crate::config::FILE_NAME, text)
@@ -307,25 +461,88 @@ impl Server {
             let at = fresh.sources.len().checked_sub(1);
             return Ok(at.map(|i| (fresh, i)));
         }
-        let mut others: Vec<(String, Vec<u8>)> = Vec::new();
+        let linter = || {
+            let l = crate::Linter::new(crate::Options::default());
+            match &config {
+                Some((_, text)) => l.config(crate::config::FILE_NAME, text),
+                None => l,
+            }
+        };
+        let mut context: Vec<(String, Vec<u8>)> = Vec::new();
         if let (Some(path), Some(folder)) = (path.as_deref(), folder) {
             if file_name.ends_with(".tf") {
-                others = self.module_files(folder, path, &name_of);
+                context = self.module_files(folder, path, &name_of);
             }
         }
-        let mut documents: Vec<(&str, &[u8])> = vec![(own.as_str(), text.as_bytes())];
-        documents.extend(others.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
-        let result = linter.lint(documents)?;
-        let at = result.sources.iter().position(|s| s.name == own);
+        let documents = [(own.as_str(), text.as_bytes())];
+        let with = |context: &[(String, Vec<u8>)]| {
+            linter().lint_with_context(
+                documents,
+                context.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
+            )
+        };
+        let mut result = with(&context)?;
+        let mut at = result.sources.iter().position(|s| s.name == own);
+        // the policy files the template reads (`file(...)`), read from inside the tree
+        if let (Some(i), Some(folder)) = (at, folder) {
+            let mut budget = MODULE_BYTES;
+            let mut added = false;
+            for inc in result.reports[i].includes.clone() {
+                let Ok(found) = self.roots.resolve(folder, &inc.path) else {
+                    continue;
+                };
+                let name = name_of(&found);
+                if context.iter().any(|(n, _)| *n == name) {
+                    continue;
+                }
+                if let Ok(bytes) = crate::fs::read_limited(&found, budget) {
+                    budget = budget.saturating_sub(bytes.len() as u64);
+                    context.push((name, bytes));
+                    added = true;
+                }
+            }
+            if added {
+                result = with(&context)?;
+                at = result.sources.iter().position(|s| s.name == own);
+            }
+        }
+        // a document of no kind finops-lint checks is skipped quietly, as in a folder (its
+        // text is still checked: a secret in it is reported)
+        if let Some(i) = at {
+            let report = &mut result.reports[i];
+            if report.kind.is_none() {
+                report
+                    .findings
+                    .retain(|f| f.rule.code != crate::rules::IO002.code);
+            }
+        }
         Ok(at.map(|i| (result, i)))
     }
 
     /// The nearest `finops-lint.toml` above `folder`: its folder and text (the open document's
-    /// text when it is open). A link leading out of the tree is not read, as `check` does.
-    fn config(&self, folder: &Path) -> Option<(PathBuf, String)> {
-        let found = crate::config::files::discover(folder)?.ok()?;
-        let found = std::fs::canonicalize(&found).unwrap_or(found);
-        let dir = found.parent()?.to_path_buf();
+    /// text when it is open). One that is a link leading out of its own folder and the
+    /// workspace, or that cannot be read, is an error: the document is not checked without
+    /// the configuration that governs it.
+    fn config(&self, folder: &Path) -> Result<Option<(PathBuf, String)>, String> {
+        // as `check` finds it (`config::files::discover`), from the folder with its links
+        // resolved, but judged against the workspace rather than the server's working folder
+        let Some(start) = std::fs::canonicalize(folder).ok() else {
+            return Ok(None);
+        };
+        let Some(found) = start
+            .ancestors()
+            .map(|d| d.join(crate::config::FILE_NAME))
+            .find(|p| p.metadata().is_ok_and(|m| !m.is_dir()))
+        else {
+            return Ok(None);
+        };
+        let dir = found.parent().map(Path::to_path_buf).unwrap_or_default();
+        let shown = crate::contain::shown(&found.to_string_lossy());
+        if self.roots.resolve(&dir, crate::config::FILE_NAME).is_err() {
+            return Err(format!(
+                "the configuration {shown} is a link that leads out of its folder and the workspace; it is not read"
+            ));
+        }
         let open = Url::from_file_path(&found)
             .ok()
             .and_then(|u| self.docs.get(&u))
@@ -333,15 +550,17 @@ impl Server {
         let text = match open {
             Some(t) => t,
             None => {
-                let bytes = crate::fs::read_limited(&found, CONFIG_BYTES).ok()?;
+                let bytes = crate::fs::read_limited(&found, CONFIG_BYTES)
+                    .map_err(|e| format!("cannot read the configuration {shown}: {e}"))?;
                 String::from_utf8_lossy(&bytes).into_owned()
             }
         };
-        Some((dir, text))
+        Ok(Some((dir, text)))
     }
 
-    /// The other `.tf` files of a Terraform file's folder (its module): open ones as edited,
-    /// the others as on disk.
+    /// The other `.tf` files of a Terraform file's folder (its module), for context: open ones
+    /// as edited, the others as on disk, only from inside the tree (a link leading elsewhere is
+    /// not followed), at most `MODULE_FILES` files and `MODULE_BYTES` bytes.
     fn module_files(
         &self,
         folder: &Path,
@@ -351,27 +570,54 @@ impl Server {
         let Ok(entries) = std::fs::read_dir(folder) else {
             return Vec::new();
         };
-        let mut paths: Vec<PathBuf> = entries
+        let mut names: Vec<std::ffi::OsString> = entries
             .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "tf") && p != own)
-            .take(MODULE_FILES)
+            .map(|e| e.file_name())
+            .filter(|n| Path::new(n).extension().is_some_and(|x| x == "tf"))
+            .filter(|n| Some(n.as_os_str()) != own.file_name())
             .collect();
-        paths.sort();
-        paths
-            .into_iter()
-            .filter_map(|p| {
-                let open = Url::from_file_path(&p)
-                    .ok()
-                    .and_then(|u| self.docs.get(&u))
-                    .map(|d| d.text.clone().into_bytes());
-                let bytes = match open {
-                    Some(b) => b,
-                    None => crate::fs::read_limited(&p, MODULE_FILE_BYTES).ok()?,
-                };
-                Some((name_of(&p), bytes))
-            })
-            .collect()
+        // open files of the folder not saved yet
+        for uri in self.docs.keys() {
+            let Ok(p) = uri.to_file_path() else { continue };
+            let same = p
+                .parent()
+                .and_then(|f| std::fs::canonicalize(f).ok())
+                .as_deref()
+                == Some(folder);
+            if same && p.extension().is_some_and(|x| x == "tf") && p.file_name() != own.file_name()
+            {
+                names.extend(p.file_name().map(|n| n.to_os_string()));
+            }
+        }
+        names.sort();
+        names.dedup();
+        let mut budget = MODULE_BYTES;
+        let mut out = Vec::new();
+        for n in names.into_iter().take(MODULE_FILES) {
+            let as_named = folder.join(&n);
+            let open = Url::from_file_path(&as_named)
+                .ok()
+                .and_then(|u| self.docs.get(&u))
+                .map(|d| d.text.clone().into_bytes());
+            let bytes = match open {
+                Some(b) => b,
+                None => {
+                    let Ok(p) = self.roots.resolve(folder, &n.to_string_lossy()) else {
+                        continue;
+                    };
+                    match crate::fs::read_limited(&p, budget) {
+                        Ok(b) => b,
+                        Err(_) => continue,
+                    }
+                }
+            };
+            if bytes.len() as u64 > budget {
+                break;
+            }
+            budget -= bytes.len() as u64;
+            out.push((name_of(&as_named), bytes));
+        }
+        out
     }
 
     fn hover(&self, p: &HoverParams) -> Option<Hover> {
@@ -449,7 +695,7 @@ impl Server {
             if let Some((text, applied)) = fixed {
                 let end = LineIndex::new(&doc.text).position(doc.text.len());
                 out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: format!("Apply the {applied} safe fixes of finops-lint"),
+                    title: format!("Apply finops-lint's safe fixes ({applied} edits)"),
                     kind: Some(fix_all_kind()),
                     edit: Some(workspace_edit(
                         uri,
@@ -475,6 +721,16 @@ impl Server {
             _ => Vec::new(),
         }
     }
+}
+
+/// The folder of a Terraform file (its module), as the URI names it.
+fn module_of(uri: &Url) -> Option<String> {
+    let path = uri.path();
+    path.ends_with(".tf").then(|| {
+        path.rsplit_once('/')
+            .map_or("", |(folder, _)| folder)
+            .to_string()
+    })
 }
 
 fn is_config(uri: &Url) -> bool {

@@ -585,3 +585,125 @@ local ok, err = pcall(function()
 end)
 if not ok then finish({ error = tostring(err), diagnostics = {} }) end
 "#;
+
+#[test]
+fn the_tree_is_not_left_through_links_and_other_tools_files_are_quiet() {
+    let dir = temp_dir("links");
+    let repo = dir.join("repo");
+    let outside = dir.join("outside");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    // a module file that is a link out of the tree: its variable is not read
+    std::fs::write(
+        outside.join("private.tf"),
+        "variable \"act\" {\n  default = \"s3:TopSecretFromOutside\"\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.join("private.tf"), repo.join("vars.tf")).unwrap();
+    let main = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = [var.act], Resource = \"*\" }]\n  })\n}\n\nresource \"aws_iam_policy\" \"q\" {\n  policy = file(\"${path.module}/policies/read.json\")\n}\n";
+    std::fs::write(repo.join("main.tf"), main).unwrap();
+    // the policy file the template reads, inside the tree: read, so no IO001
+    std::fs::create_dir_all(repo.join("policies")).unwrap();
+    std::fs::write(
+        repo.join("policies/read.json"),
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let mut client = Client::start();
+    initialize(&mut client, &repo);
+    let uri = url(&repo.join("main.tf"));
+    client.open(&uri, "terraform", main);
+    let found = client.diagnostics(&uri);
+    let all = serde_json::to_string(&found).unwrap();
+    assert!(!all.contains("TopSecretFromOutside"), "{all}");
+    assert!(!codes(&found).contains(&"IO001".to_string()), "{found:#?}");
+
+    // a configuration that is a link out of the tree: said, not read, not ignored silently
+    let sub = repo.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(
+        outside.join("finops-lint.toml"),
+        "[rules.severity]\nVAL001 = \"off\"\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        outside.join("finops-lint.toml"),
+        sub.join("finops-lint.toml"),
+    )
+    .unwrap();
+    let policy_uri = url(&sub.join("bucket-policy.json"));
+    client.open(&policy_uri, "json", GUIDE_POLICY);
+    let found = client.diagnostics(&policy_uri);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(message.contains("leads out of its folder"), "{message}");
+
+    // other tools' files: nothing to say (TOML that is not finops-lint.toml, unknown JSON)
+    let cargo_uri = url(&repo.join("Cargo.toml"));
+    client.open(&cargo_uri, "toml", "[package]\nname = \"x\"\n");
+    assert!(client.diagnostics(&cargo_uri).is_empty());
+    let package_uri = url(&repo.join("package.json"));
+    client.open(
+        &package_uri,
+        "json",
+        "{\"name\": \"x\", \"version\": \"1.0.0\"}\n",
+    );
+    assert!(client.diagnostics(&package_uri).is_empty());
+
+    // a module file changed: the module's other open files are checked again
+    let vars = "variable \"bucket\" {\n  default = \"<bucket_name>\"\n}\n";
+    let other = "resource \"aws_iam_policy\" \"r\" {\n  policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = \"s3:GetObject\", Resource = \"arn:aws:s3:::${var.bucket}/*\" }]\n  })\n}\n";
+    let vars_uri = url(&repo.join("variables.tf"));
+    let other_uri = url(&repo.join("read.tf"));
+    client.open(&other_uri, "terraform", other);
+    let before = client.diagnostics(&other_uri);
+    assert!(
+        !codes(&before).contains(&"VAL001".to_string()),
+        "{before:#?}"
+    );
+    client.open(&vars_uri, "terraform", vars);
+    let after = client.diagnostics(&other_uri);
+    assert!(codes(&after).contains(&"VAL001".to_string()), "{after:#?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_protocol_is_kept_and_errors_never_repeat_a_document() {
+    // requests before `initialize`, after `shutdown`; `exit` without `shutdown` is code 1
+    let mut client = Client::start();
+    let early = client.request("textDocument/hover", json!({}));
+    assert_eq!(early["error"]["code"], -32002);
+    initialize(&mut client, Path::new("/tmp"));
+    let bad = client.request("textDocument/hover", json!({"nonsense": true}));
+    assert_eq!(bad["error"]["code"], -32602);
+    client.request("shutdown", Value::Null);
+    let late = client.request("textDocument/hover", json!({}));
+    assert_eq!(late["error"]["code"], -32600);
+    client.notify("exit", Value::Null);
+    assert_eq!(wait_exit(&mut client.child), Some(0));
+
+    let mut client = Client::start();
+    initialize(&mut client, Path::new("/tmp"));
+    client.notify("exit", Value::Null);
+    assert_eq!(wait_exit(&mut client.child), Some(1));
+
+    // a broken frame holding a secret: the server stops (code 1) without repeating it
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+    let mut client = Client::start();
+    initialize(&mut client, Path::new("/tmp"));
+    let body = format!("{{\"jsonrpc\": \"2.0\", \"method\": \"textDocument/didOpen\", \"params\": {{\"aws_secret_access_key\": \"{secret}\"");
+    let stdin = client.stdin.as_mut().unwrap();
+    write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    drop(client.stdin.take());
+    assert_eq!(wait_exit(&mut client.child), Some(1));
+    let mut stderr = String::new();
+    client
+        .child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!stderr.contains(&secret[..12]), "{stderr}");
+    assert!(stderr.starts_with("finops-lint server: "), "{stderr}");
+}
