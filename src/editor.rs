@@ -33,9 +33,14 @@ impl<'a> LineIndex<'a> {
         let mut utf16_starts = vec![0u32];
         let mut units = 0u32;
         let mut from = 0;
-        for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
-            units = units.saturating_add(utf16_len(&text[from..=nl]));
-            from = nl + 1;
+        // line breaks as the Language Server Protocol counts them: `\n`, `\r\n` and a lone `\r`
+        let bytes = text.as_bytes();
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                continue;
+            }
+            units = units.saturating_add(utf16_len(&text[from..=at]));
+            from = at + 1;
             starts.push(from);
             utf16_starts.push(units);
         }
@@ -77,10 +82,14 @@ impl<'a> LineIndex<'a> {
         let Some(&start) = self.starts.get(p.line as usize) else {
             return self.text.len();
         };
+        // the line's end, before its line break
         let end = self
             .starts
             .get(p.line as usize + 1)
-            .map_or(self.text.len(), |&next| next - 1);
+            .map_or(self.text.len(), |&next| {
+                let before = &self.text.as_bytes()[start..next];
+                next - if before.ends_with(b"\r\n") { 2 } else { 1 }
+            });
         let mut units = 0u32;
         for (i, c) in self.text[start..end].char_indices() {
             if units >= p.character {
@@ -711,6 +720,41 @@ mod tests {
                 line: 1,
                 character: 0
             }
+        );
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_end_lines_as_lsp_counts_them() {
+        let text = "ab\r\ncd\ref\n";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.position(text.find('c').unwrap()),
+            Position {
+                line: 1,
+                character: 0
+            }
+        );
+        assert_eq!(
+            index.position(text.find('e').unwrap()),
+            Position {
+                line: 2,
+                character: 0
+            }
+        );
+        // past a line's end: before its `\r\n`, not between
+        assert_eq!(
+            index.offset(Position {
+                line: 0,
+                character: 9
+            }),
+            2
+        );
+        assert_eq!(
+            index.offset(Position {
+                line: 1,
+                character: 9
+            }),
+            6
         );
     }
 
