@@ -448,6 +448,49 @@ fn terraform_is_checked_with_its_module_and_secrets_never_leave_the_server() {
         .unwrap()
         .contains("s3:GetObject"));
 
+    // a CloudFormation template in YAML: the same findings as `check` (line and column)
+    let template_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/broken/cloudformation.yaml");
+    let template = std::fs::read_to_string(&template_path).unwrap();
+    let template_uri = url(&dir.join("cloudformation.yaml"));
+    client.open(&template_uri, "yaml", &template);
+    let ours: Vec<(String, u64, u64)> = client
+        .diagnostics(&template_uri)
+        .iter()
+        .map(|d| {
+            let s = &d["range"]["start"];
+            (
+                d["code"].as_str().unwrap().to_string(),
+                s["line"].as_u64().unwrap(),
+                s["character"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let check = Command::new(BIN)
+        .args(["check", "--no-config", "--format", "json"])
+        .arg(&template_path)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&check.stdout).unwrap();
+    let cli: Vec<(String, u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = &f["range"]["start"];
+            (
+                f["code"].as_str().unwrap().to_string(),
+                s["line"].as_u64().unwrap() - 1,
+                s["column"].as_u64().unwrap() - 1,
+            )
+        })
+        .collect();
+    let (mut ours, mut cli) = (ours, cli);
+    ours.sort();
+    cli.sort();
+    assert!(ours.iter().any(|f| f.0 == "BP001"), "{ours:?}");
+    assert_eq!(ours, cli);
+
     // a secret in a document: reported, never repeated
     let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
     let creds = format!(
