@@ -559,8 +559,8 @@ impl Server {
     }
 
     /// The other `.tf` files of a Terraform file's folder (its module), for context: open ones
-    /// as edited, the others as on disk, only from inside the tree (a link leading elsewhere is
-    /// not followed), at most `MODULE_FILES` files and `MODULE_BYTES` bytes.
+    /// as edited, the others as on disk, not following symbolic links (as `check` reads a
+    /// module), at most `MODULE_FILES` files and `MODULE_BYTES` bytes.
     fn module_files(
         &self,
         folder: &Path,
@@ -602,6 +602,10 @@ impl Server {
             let bytes = match open {
                 Some(b) => b,
                 None => {
+                    // as `check` reads a module: links are not followed
+                    if as_named.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+                        continue;
+                    }
                     let Ok(p) = self.roots.resolve(folder, &n.to_string_lossy()) else {
                         continue;
                     };
