@@ -547,11 +547,22 @@ impl Request {
     /// or `{"ok": false, "error": …}`.
     pub fn check_json(&self, text: &str) -> String {
         let out = match self.run(text) {
-            Ok((result, at)) => serde_json::json!({
-                "ok": true,
-                "kind": result.reports.get(at).and_then(|r| r.kind.clone()),
-                "findings": marks(&result, at),
-            }),
+            Ok((result, at)) => {
+                let mut found = marks(&result, at);
+                for m in &mut found {
+                    for s in std::iter::once(&mut m.message)
+                        .chain(m.note.as_mut())
+                        .chain(m.help.as_mut())
+                    {
+                        *s = in_page_words(s);
+                    }
+                }
+                serde_json::json!({
+                    "ok": true,
+                    "kind": result.reports.get(at).and_then(|r| r.kind.clone()),
+                    "findings": found,
+                })
+            }
             Err(e) => serde_json::json!({"ok": false, "error": e}),
         };
         out.to_string()
@@ -568,6 +579,35 @@ impl Request {
         let (text, applied) = fixed.unwrap_or_else(|| (text.to_string(), 0));
         serde_json::json!({"text": text, "applied": applied}).to_string()
     }
+}
+
+/// A finding's text as the playground shows it: the command line's flags named as the page's
+/// fields (`pass `--bucket`` is "fill in the Bucket field").
+fn in_page_words(text: &str) -> String {
+    if !text.contains("`--") {
+        return text.to_string();
+    }
+    const FIELDS: &[(&str, &str)] = &[
+        ("--bucket", "Bucket"),
+        ("--account-id", "Account ID"),
+        ("--prefix", "Prefix"),
+        ("--export-name", "Export name"),
+        ("--export-type", "Export type"),
+        ("--scenario", "Scenario"),
+        ("--platform NAME", "Platform"),
+        ("--platform", "Platform"),
+        ("--policy-type", "Document"),
+    ];
+    let mut out = text.to_string();
+    for (flag, field) in FIELDS {
+        out = out
+            .replace(
+                &format!("pass `{flag}`"),
+                &format!("fill in the {field} field"),
+            )
+            .replace(&format!("`{flag}`"), &format!("the {field} field"));
+    }
+    out
 }
 
 /// A request read from the page's JSON; an error says what is wrong with it.
@@ -652,6 +692,21 @@ mod tests {
             &text[from..to]
         );
         assert_eq!(val["fix"]["applicability"], "safe");
+        // the command line's flags are the page's fields
+        let unset: Request = serde_json::from_str(r#"{"kind": "auto"}"#).unwrap();
+        let out: serde_json::Value = serde_json::from_str(&unset.check_json(text)).unwrap();
+        let help = out["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "VAL001")
+            .and_then(|f| f["help"].as_str())
+            .unwrap()
+            .to_string();
+        assert!(
+            help.contains("fill in the Bucket field") && !help.contains("--"),
+            "{help}"
+        );
         let fixed: serde_json::Value = serde_json::from_str(&request.fix_json(text)).unwrap();
         assert!(fixed["text"]
             .as_str()

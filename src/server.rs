@@ -603,7 +603,10 @@ impl Server {
                 Some(b) => b,
                 None => {
                     // as `check` reads a module: links are not followed
-                    if as_named.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+                    if as_named
+                        .symlink_metadata()
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                    {
                         continue;
                     }
                     let Ok(p) = self.roots.resolve(folder, &n.to_string_lossy()) else {
