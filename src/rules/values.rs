@@ -75,6 +75,10 @@ pub fn check(ctx: &mut Ctx) {
             account_value(ctx, node, value, "an `AWS` principal");
         }
         for cond in stmt.conditions() {
+            // `Null` takes `true` or `false` (whether the key is absent), not the key's values
+            if cond.base_op().eq_ignore_ascii_case("Null") {
+                continue;
+            }
             for v in cond.values() {
                 if is_account_key(&cond.key.key) {
                     match &v.kind {
