@@ -346,18 +346,6 @@ fn word_at(text: &str, offset: usize) -> Option<(usize, usize)> {
     (start < end && end - start <= LONGEST).then_some((start, end))
 }
 
-fn access_name(a: crate::catalog::Access) -> &'static str {
-    use crate::catalog::Access;
-    match a {
-        Access::List => "List",
-        Access::Read => "Read",
-        Access::Write => "Write",
-        Access::Permissions => "Permissions management",
-        Access::Tagging => "Tagging",
-        Access::Unknown => "unknown",
-    }
-}
-
 fn action_hover(word: &str) -> Option<String> {
     let (prefix, name) = word.split_once(':')?;
     if name.is_empty()
@@ -385,7 +373,7 @@ fn action_hover(word: &str) -> Option<String> {
                 "- `{}:{}` ({})",
                 service.prefix(),
                 a.name(),
-                access_name(a.access())
+                a.access().name()
             );
         }
         if matched.len() > 25 {
@@ -400,7 +388,7 @@ fn action_hover(word: &str) -> Option<String> {
             service.prefix(),
             action.name(),
             service.name(),
-            access_name(action.access())
+            action.access().name()
         );
         let types: Vec<&crate::catalog::ResourceType> = action
             .resource_types()

@@ -62,17 +62,7 @@ pub fn stdio() -> i32 {
 /// An error on standard error (an editor's log): secrets masked, no control characters, and
 /// short: the protocol library quotes whole messages, documents included.
 fn report(error: &str) {
-    let masked = crate::secrets::mask(error);
-    let shown: String = masked.chars().take(300).collect();
-    let more = if masked.chars().count() > 300 {
-        "…"
-    } else {
-        ""
-    };
-    eprintln!(
-        "finops-lint server: {}{more}",
-        crate::emit::escape::line(&shown)
-    );
+    eprintln!("finops-lint server: {}", crate::contain::shown(error));
 }
 
 /// Serve on a connection (standard input and output, or an in-memory one in tests and
@@ -524,16 +514,9 @@ impl Server {
     /// workspace, or that cannot be read, is an error: the document is not checked without
     /// the configuration that governs it.
     fn config(&self, folder: &Path) -> Result<Option<(PathBuf, String)>, String> {
-        // as `check` finds it (`config::files::discover`), from the folder with its links
-        // resolved, but judged against the workspace rather than the server's working folder
-        let Some(start) = std::fs::canonicalize(folder).ok() else {
-            return Ok(None);
-        };
-        let Some(found) = start
-            .ancestors()
-            .map(|d| d.join(crate::config::FILE_NAME))
-            .find(|p| p.metadata().is_ok_and(|m| !m.is_dir()))
-        else {
+        // found as `check` finds it; a link is judged against the workspace, not the server's
+        // working folder (`discover` judges against the current folder)
+        let Some(found) = crate::config::files::nearest(folder) else {
             return Ok(None);
         };
         let dir = found.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -194,6 +194,50 @@ fn place(text: &str, needle: &str) -> (u64, u64) {
     (line as u64, col as u64)
 }
 
+/// Diagnostics as (code, 0-based line, UTF-16 character of their start), sorted.
+fn places(diagnostics: &[Value]) -> Vec<(String, u64, u64)> {
+    let mut out: Vec<(String, u64, u64)> = diagnostics
+        .iter()
+        .map(|d| {
+            let s = &d["range"]["start"];
+            (
+                d["code"].as_str().unwrap().to_string(),
+                s["line"].as_u64().unwrap(),
+                s["character"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// What `finops-lint check ARGS FILE` reports, as [`places`] gives diagnostics (its lines and
+/// columns are 1-based; the files compared are ASCII, where columns and UTF-16 units agree).
+fn check_places(args: &[&str], file: &Path) -> Vec<(String, u64, u64)> {
+    let check = Command::new(BIN)
+        .arg("check")
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&check.stdout).unwrap();
+    let mut out: Vec<(String, u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = &f["range"]["start"];
+            (
+                f["code"].as_str().unwrap().to_string(),
+                s["line"].as_u64().unwrap() - 1,
+                s["column"].as_u64().unwrap() - 1,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 fn codes(diagnostics: &[Value]) -> Vec<String> {
     diagnostics
         .iter()
@@ -253,39 +297,8 @@ fn the_server_publishes_findings_offers_fixes_and_hovers_with_the_projects_confi
         "{message}"
     );
     // the same findings `check` reports for the file, with the same configuration
-    let check = Command::new(BIN)
-        .args(["check", "--format", "json"])
-        .arg(&policy_path)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&check.stdout).unwrap();
-    let mut cli: Vec<(String, u64, u64)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let s = &f["range"]["start"];
-            (
-                f["code"].as_str().unwrap().to_string(),
-                s["line"].as_u64().unwrap() - 1,
-                s["column"].as_u64().unwrap() - 1,
-            )
-        })
-        .collect();
-    let mut ours: Vec<(String, u64, u64)> = diagnostics
-        .iter()
-        .map(|d| {
-            let s = &d["range"]["start"];
-            (
-                d["code"].as_str().unwrap().to_string(),
-                s["line"].as_u64().unwrap(),
-                s["character"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    cli.sort();
-    ours.sort();
-    assert_eq!(ours, cli);
+    let ours = places(&diagnostics);
+    assert_eq!(ours, check_places(&["--format", "json"], &policy_path));
     assert_eq!(ours.len(), 5, "{ours:?}");
 
     // a quick fix that takes the configuration's bucket
@@ -454,42 +467,12 @@ fn terraform_is_checked_with_its_module_and_secrets_never_leave_the_server() {
     let template = std::fs::read_to_string(&template_path).unwrap();
     let template_uri = url(&dir.join("cloudformation.yaml"));
     client.open(&template_uri, "yaml", &template);
-    let ours: Vec<(String, u64, u64)> = client
-        .diagnostics(&template_uri)
-        .iter()
-        .map(|d| {
-            let s = &d["range"]["start"];
-            (
-                d["code"].as_str().unwrap().to_string(),
-                s["line"].as_u64().unwrap(),
-                s["character"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    let check = Command::new(BIN)
-        .args(["check", "--no-config", "--format", "json"])
-        .arg(&template_path)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&check.stdout).unwrap();
-    let cli: Vec<(String, u64, u64)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let s = &f["range"]["start"];
-            (
-                f["code"].as_str().unwrap().to_string(),
-                s["line"].as_u64().unwrap() - 1,
-                s["column"].as_u64().unwrap() - 1,
-            )
-        })
-        .collect();
-    let (mut ours, mut cli) = (ours, cli);
-    ours.sort();
-    cli.sort();
+    let ours = places(&client.diagnostics(&template_uri));
     assert!(ours.iter().any(|f| f.0 == "BP001"), "{ours:?}");
-    assert_eq!(ours, cli);
+    assert_eq!(
+        ours,
+        check_places(&["--no-config", "--format", "json"], &template_path)
+    );
 
     // a secret in a document: reported, never repeated
     let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";

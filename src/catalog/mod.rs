@@ -19,6 +19,20 @@ pub enum Access {
     Unknown,
 }
 
+impl Access {
+    /// The level as the Service Authorization Reference names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Access::List => "List",
+            Access::Read => "Read",
+            Access::Write => "Write",
+            Access::Permissions => "Permissions management",
+            Access::Tagging => "Tagging",
+            Access::Unknown => "unknown",
+        }
+    }
+}
+
 /// A string of the catalog's text: offset and length. The tables hold no pointers, so the
 /// loader has nothing to relocate in them when the tool starts.
 #[derive(Debug, Clone, Copy)]

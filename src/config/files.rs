@@ -10,13 +10,7 @@ use std::path::{Path, PathBuf};
 /// The configuration file in `dir` or its nearest parent that has one; `Err` when it is a
 /// symbolic link that leads out of the tree (see [`crate::contain::link_stays_near`]).
 pub fn discover(dir: &Path) -> Option<Result<PathBuf, PathBuf>> {
-    let start = std::fs::canonicalize(dir).ok()?;
-    let found = start
-        .ancestors()
-        .map(|d| d.join(FILE_NAME))
-        // not only regular files: a FIFO or device of that name is refused when read, with a
-        // message, instead of a parent's configuration being used in its place
-        .find(|p| p.metadata().is_ok_and(|m| !m.is_dir()))?;
+    let found = nearest(dir)?;
     if !crate::contain::link_stays_near(&found) {
         // a link to a file elsewhere (`/proc/self/environ`, a credentials file) is not read:
         // its text would be shown in CFG001 findings; `--config` names such a file explicitly
@@ -29,6 +23,18 @@ pub fn discover(dir: &Path) -> Option<Result<PathBuf, PathBuf>> {
     Some(Ok(cwd
         .and_then(|c| found.strip_prefix(&c).ok().map(Path::to_path_buf))
         .unwrap_or(found)))
+}
+
+/// The configuration file in `dir` (its links resolved) or its nearest parent that has one, as
+/// an absolute path, whatever it is or leads to: the caller judges links and reads it.
+pub fn nearest(dir: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(dir).ok()?;
+    start
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        // not only regular files: a FIFO or device of that name is refused when read, with a
+        // message, instead of a parent's configuration being used in its place
+        .find(|p| p.metadata().is_ok_and(|m| !m.is_dir()))
 }
 
 /// A path made absolute, its folders' links resolved (the file itself, a link or not, is kept):

@@ -4,7 +4,7 @@
 
 use super::pattern::{self, Tok, Unresolved, Vars};
 use super::Tri;
-use crate::parse::json::{Kind, Node};
+use crate::parse::json::Node;
 use std::net::IpAddr;
 
 /// A request value as a condition sees it.
@@ -21,15 +21,6 @@ pub trait Context: Vars {
     fn lookup(&self, key: &str) -> Lookup;
 }
 
-fn policy_text(n: &Node) -> Option<String> {
-    match &n.kind {
-        Kind::String(s) => Some(s.clone()),
-        Kind::Number(s) => Some(s.clone()),
-        Kind::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 /// Evaluate `operator` on `key` with the policy's `values`. `variables`: the policy's Version
 /// allows policy variables.
 pub fn evaluate(
@@ -39,18 +30,11 @@ pub fn evaluate(
     ctx: &dyn Context,
     variables: bool,
 ) -> Tri {
-    let (set, rest) = if let Some(r) = operator.strip_prefix("ForAllValues:") {
-        (Some(true), r)
-    } else if let Some(r) = operator.strip_prefix("ForAnyValue:") {
-        (Some(false), r)
-    } else {
-        (None, operator)
-    };
-    let (base, if_exists) = match rest.strip_suffix("IfExists") {
-        Some(b) => (b, true),
-        None => (rest, false),
-    };
-    let wanted: Vec<String> = values.iter().filter_map(policy_text).collect();
+    let parts = crate::model::policy::operator(operator);
+    // `ForAllValues` (true) or `ForAnyValue` (false)
+    let set = parts.qualifier.map(|q| q == "ForAllValues");
+    let (base, if_exists) = (parts.base, parts.if_exists);
+    let wanted: Vec<String> = values.iter().filter_map(Node::scalar_text).collect();
     let lookup = ctx.lookup(key);
     if base == "Null" {
         let want_absent = wanted.iter().any(|w| w.eq_ignore_ascii_case("true"));

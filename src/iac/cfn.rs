@@ -120,11 +120,7 @@ impl<'a> Resolver<'a> {
                 if a.has_unknown() || b.has_unknown() {
                     return None;
                 }
-                let scalar = |n: &Node| match &n.kind {
-                    Kind::String(s) | Kind::Number(s) => Some(s.clone()),
-                    Kind::Bool(b) => Some(b.to_string()),
-                    _ => None,
-                };
+                let scalar = Node::scalar_text;
                 match (scalar(&a), scalar(&b)) {
                     (Some(x), Some(y)) => Some(x == y),
                     _ => Some(crate::schema::to_value(&a) == crate::schema::to_value(&b)),
@@ -851,11 +847,7 @@ fn not_allowed(root: &Node, given: &[(String, String)]) -> Vec<super::NotAllowed
         let Some(allowed) = p.value.get("AllowedValues") else {
             continue;
         };
-        let scalar = |n: &Node| match &n.kind {
-            Kind::String(s) | Kind::Number(s) => Some(s.clone()),
-            Kind::Bool(b) => Some(b.to_string()),
-            _ => None,
-        };
+        let scalar = Node::scalar_text;
         let Some(values) = allowed
             .one_or_many()
             .iter()

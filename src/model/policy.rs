@@ -96,12 +96,49 @@ impl<'a> Condition<'a> {
     }
 }
 
+/// How a condition operator is written: its set qualifier, its base and `IfExists`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operator<'a> {
+    /// `ForAllValues` or `ForAnyValue`.
+    pub qualifier: Option<&'static str>,
+    pub base: &'a str,
+    pub if_exists: bool,
+}
+
+impl Operator<'_> {
+    /// The qualifier as written before the base, with its colon (`ForAllValues:`), or "".
+    pub fn prefix(&self) -> &'static str {
+        match self.qualifier {
+            Some("ForAllValues") => "ForAllValues:",
+            Some(_) => "ForAnyValue:",
+            None => "",
+        }
+    }
+}
+
+/// Split an operator as written (`ForAllValues:StringLikeIfExists`) into its parts.
+pub fn operator(op: &str) -> Operator<'_> {
+    let (qualifier, rest) = if let Some(r) = op.strip_prefix("ForAllValues:") {
+        (Some("ForAllValues"), r)
+    } else if let Some(r) = op.strip_prefix("ForAnyValue:") {
+        (Some("ForAnyValue"), r)
+    } else {
+        (None, op)
+    };
+    let (base, if_exists) = match rest.strip_suffix("IfExists") {
+        Some(b) => (b, true),
+        None => (rest, false),
+    };
+    Operator {
+        qualifier,
+        base,
+        if_exists,
+    }
+}
+
+/// The operator without `ForAllValues:`/`ForAnyValue:` and `IfExists`.
 pub fn base_operator(op: &str) -> &str {
-    let op = op
-        .strip_prefix("ForAllValues:")
-        .or_else(|| op.strip_prefix("ForAnyValue:"))
-        .unwrap_or(op);
-    op.strip_suffix("IfExists").unwrap_or(op)
+    operator(op).base
 }
 
 /// The statements of a policy (objects only; others are reported by the grammar rules).

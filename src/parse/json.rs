@@ -46,6 +46,15 @@ pub struct Member {
 }
 
 impl Node {
+    /// A string, number or Boolean as the text IAM compares (a condition value): `"5"`, `5`
+    /// and `true` as `5` and `true`; `None` for arrays, objects and null.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.kind {
+            Kind::String(s) | Kind::Number(s) => Some(s.clone()),
+            Kind::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             Kind::String(s) => Some(s),

@@ -818,17 +818,8 @@ fn condition_value_type(ctx: &mut Ctx, key: &str, node: &Node) {
 
 fn operator(ctx: &mut Ctx, op: &Member) {
     let name = op.key.as_str();
-    let (prefix, rest) = if let Some(r) = name.strip_prefix("ForAllValues:") {
-        ("ForAllValues:", r)
-    } else if let Some(r) = name.strip_prefix("ForAnyValue:") {
-        ("ForAnyValue:", r)
-    } else {
-        ("", name)
-    };
-    let (base, if_exists) = match rest.strip_suffix("IfExists") {
-        Some(b) => (b, true),
-        None => (rest, false),
-    };
+    let parts = crate::model::policy::operator(name);
+    let (prefix, base, if_exists) = (parts.prefix(), parts.base, parts.if_exists);
     if OPERATORS.contains(&base) {
         if base == "Null" && if_exists {
             let f = Finding::new(

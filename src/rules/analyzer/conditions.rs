@@ -265,15 +265,6 @@ fn value_types(ctx: &mut Ctx, op: &Member, key: &Member, values: &[Node]) {
     }
 }
 
-fn text(v: &Node) -> Option<String> {
-    match &v.kind {
-        Kind::String(s) => Some(s.clone()),
-        Kind::Number(n) => Some(n.clone()),
-        Kind::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 /// POL022: each value against what the operator compares.
 fn values_for(ctx: &mut Ctx, op: &Member, key: &Member, ty: Ty, base: &str, values: &[Node]) {
     let variable = |s: &str| s.contains("${");
@@ -292,7 +283,7 @@ fn values_for(ctx: &mut Ctx, op: &Member, key: &Member, ty: Ty, base: &str, valu
                 ctx.report(f);
             }
             for v in values {
-                let Some(s) = text(v) else { continue };
+                let Some(s) = v.scalar_text() else { continue };
                 if variable(&s) {
                     continue;
                 }
@@ -313,7 +304,7 @@ fn values_for(ctx: &mut Ctx, op: &Member, key: &Member, ty: Ty, base: &str, valu
         Ty::Numeric => {
             let mut numbers = 0;
             for v in values {
-                let Some(s) = text(v) else { continue };
+                let Some(s) = v.scalar_text() else { continue };
                 if variable(&s) {
                     continue;
                 }
@@ -342,7 +333,7 @@ fn values_for(ctx: &mut Ctx, op: &Member, key: &Member, ty: Ty, base: &str, valu
         }
         Ty::Date => {
             for v in values {
-                let Some(s) = text(v) else { continue };
+                let Some(s) = v.scalar_text() else { continue };
                 if variable(&s) {
                     continue;
                 }
@@ -362,7 +353,7 @@ fn values_for(ctx: &mut Ctx, op: &Member, key: &Member, ty: Ty, base: &str, valu
         }
         Ty::Binary => {
             for v in values {
-                let Some(s) = text(v) else { continue };
+                let Some(s) = v.scalar_text() else { continue };
                 if !variable(&s) && !base64(&s) {
                     let f = finding(
                         ctx,

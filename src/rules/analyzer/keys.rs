@@ -7,6 +7,13 @@ use crate::catalog::{self, Action, Service};
 use crate::model::policy::{Condition, Statement};
 use crate::parse::json::Node;
 
+/// An action a statement names, where it is written, and its catalog entries.
+type Named<'a> = (&'a str, &'a Node, &'static Service, &'static Action);
+
+/// The actions a statement names one by one (no wildcard), with their catalog entries: read
+/// once per statement, when a check first needs them.
+type Actions<'a> = std::cell::OnceCell<Vec<Named<'a>>>;
+
 /// The actions a statement names one by one (no wildcard), with their catalog entries.
 fn named_actions<'a>(
     stmt: &Statement<'a>,
@@ -36,6 +43,8 @@ fn supplies(service: &'static Service, action: &'static Action, lower: &str) -> 
 }
 
 const TAG_KEYS: &[&str] = &["aws:resourcetag", "aws:requesttag", "aws:principaltag"];
+/// The kinds of tag condition key IAM010 judges, in lower case.
+const TAG_KINDS: [&str; 3] = ["aws:resourcetag/", "aws:requesttag/", "aws:tagkeys"];
 
 pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
     let conds = stmt.conditions();
@@ -62,14 +71,20 @@ pub fn statement(ctx: &mut Ctx, stmt: &Statement) {
             ctx.report(f);
         }
     }
-    unsupported_action_for_key(ctx, stmt, &conds);
-    tag_keys(ctx, stmt, &conds);
+    let actions = Actions::new();
+    unsupported_action_for_key(ctx, stmt, &conds, &actions);
+    tag_keys(ctx, stmt, &conds, &actions);
     pairs(ctx, stmt, &conds);
 }
 
 /// UNSUPPORTED_ACTION_FOR_CONDITION_KEY: a service's condition key on actions of that service
 /// that never carry it.
-fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
+fn unsupported_action_for_key<'a>(
+    ctx: &mut Ctx,
+    stmt: &Statement<'a>,
+    conds: &[Condition],
+    actions: &Actions<'a>,
+) {
     let service_key = |c: &Condition| {
         c.key
             .key
@@ -79,7 +94,9 @@ fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Conditio
     if stmt.get("Action").is_none() || !conds.iter().any(service_key) {
         return;
     }
-    let mut actions = named_actions(stmt, "Action");
+    let mut actions = actions
+        .get_or_init(|| named_actions(stmt, "Action"))
+        .clone();
     // each action once (a list may repeat one): what a key needs is asked of each
     let mut seen_actions = std::collections::HashSet::new();
     actions.retain(|(_, _, _, a)| seen_actions.insert(*a as *const Action));
@@ -149,14 +166,14 @@ fn unsupported_action_for_key(ctx: &mut Ctx, stmt: &Statement, conds: &[Conditio
 
 /// IAM010: `aws:ResourceTag/`, `aws:RequestTag/` or `aws:TagKeys` with actions that do not
 /// carry it (reported once per service, at its first such action), or with `NotAction`.
-fn tag_keys(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
+fn tag_keys<'a>(ctx: &mut Ctx, stmt: &Statement<'a>, conds: &[Condition], actions: &Actions<'a>) {
     let deny = stmt.is_deny();
     if !deny && !stmt.is_allow() {
         return;
     }
     let is_tag = |c: &Condition| {
         let k = c.key.key.as_bytes();
-        ["aws:resourcetag/", "aws:requesttag/", "aws:tagkeys"]
+        TAG_KINDS
             .iter()
             .any(|t| k.len() >= t.len() && k[..t.len()].eq_ignore_ascii_case(t.as_bytes()))
     };
@@ -167,9 +184,7 @@ fn tag_keys(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
     let mut kinds: Vec<&str> = Vec::new();
     for c in conds {
         let lower = c.key.key.to_ascii_lowercase();
-        let kind = ["aws:resourcetag/", "aws:requesttag/", "aws:tagkeys"]
-            .into_iter()
-            .find(|k| lower.starts_with(k));
+        let kind = TAG_KINDS.into_iter().find(|k| lower.starts_with(k));
         let Some(kind) = kind else { continue };
         // a negated or `...IfExists` operator matches a missing key: the statement then applies
         // to those actions always, another matter than Access Analyzer's
@@ -200,7 +215,7 @@ fn tag_keys(ctx: &mut Ctx, stmt: &Statement, conds: &[Condition]) {
             continue;
         }
         let mut reported: Vec<&str> = Vec::new();
-        for (a, node, service, action) in named_actions(stmt, "Action") {
+        for &(a, node, service, action) in actions.get_or_init(|| named_actions(stmt, "Action")) {
             if reported.contains(&service.prefix()) || supplies(service, action, &lower) {
                 continue;
             }

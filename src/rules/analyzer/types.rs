@@ -171,33 +171,7 @@ fn parse(ty: &str) -> Option<KeyType> {
     Some(KeyType { ty, multivalued })
 }
 
-/// How a condition operator is written: its set qualifier, its base and `IfExists`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Operator<'a> {
-    /// `ForAllValues` or `ForAnyValue`.
-    pub qualifier: Option<&'static str>,
-    pub base: &'a str,
-    pub if_exists: bool,
-}
-
-pub fn operator(op: &str) -> Operator<'_> {
-    let (qualifier, rest) = if let Some(r) = op.strip_prefix("ForAllValues:") {
-        (Some("ForAllValues"), r)
-    } else if let Some(r) = op.strip_prefix("ForAnyValue:") {
-        (Some("ForAnyValue"), r)
-    } else {
-        (None, op)
-    };
-    let (base, if_exists) = match rest.strip_suffix("IfExists") {
-        Some(b) => (b, true),
-        None => (rest, false),
-    };
-    Operator {
-        qualifier,
-        base,
-        if_exists,
-    }
-}
+pub use crate::model::policy::{operator, Operator};
 
 /// What an operator compares (`None` for `Null` and for names that are not operators).
 pub fn compares(base: &str) -> Option<Ty> {
