@@ -177,6 +177,9 @@ struct Doc {
     version: Option<i32>,
     /// The findings published for `text`.
     marks: Vec<Mark>,
+    /// The policy files its last check read (`file(...)`): given with the next check at once,
+    /// so an edit checks once, not once and again with the files it names.
+    included: std::cell::RefCell<Vec<PathBuf>>,
 }
 
 /// The open documents and what was published for them.
@@ -272,6 +275,7 @@ impl Server {
                         text: p.text_document.text,
                         version: Some(p.text_document.version),
                         marks: Vec::new(),
+                        included: Default::default(),
                     };
                     self.docs.insert(p.text_document.uri.clone(), doc);
                     changed.push(p.text_document.uri);
@@ -471,25 +475,43 @@ impl Server {
                 context.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
             )
         };
-        let mut result = with(&context)?;
-        let mut at = result.sources.iter().position(|s| s.name == own);
-        // the policy files the template reads (`file(...)`), read from inside the tree
-        if let (Some(i), Some(folder)) = (at, folder) {
-            let mut budget = MODULE_BYTES;
-            let mut added = false;
-            for inc in result.reports[i].includes.clone() {
-                let Ok(found) = self.roots.resolve(folder, &inc.path) else {
-                    continue;
-                };
-                let name = name_of(&found);
-                if context.iter().any(|(n, _)| *n == name) {
-                    continue;
-                }
-                if let Ok(bytes) = crate::fs::read_limited(&found, budget) {
+        // the policy files the template reads (`file(...)`), read from inside the tree: those
+        // of the last check at once, any other it names then, with a second check
+        let mut budget = MODULE_BYTES;
+        let mut read = |found: &Path, context: &mut Vec<(String, Vec<u8>)>| -> bool {
+            let name = name_of(found);
+            if context.iter().any(|(n, _)| *n == name) {
+                return false;
+            }
+            match crate::fs::read_limited(found, budget) {
+                Ok(bytes) => {
                     budget = budget.saturating_sub(bytes.len() as u64);
                     context.push((name, bytes));
-                    added = true;
+                    true
                 }
+                Err(_) => false,
+            }
+        };
+        let doc = self.docs.get(uri);
+        if let Some(d) = doc {
+            for found in d.included.borrow().iter() {
+                read(found, &mut context);
+            }
+        }
+        let mut result = with(&context)?;
+        let mut at = result.sources.iter().position(|s| s.name == own);
+        if let (Some(i), Some(folder)) = (at, folder) {
+            let found: Vec<PathBuf> = result.reports[i]
+                .includes
+                .iter()
+                .filter_map(|inc| self.roots.resolve(folder, &inc.path).ok())
+                .collect();
+            let mut added = false;
+            for f in &found {
+                added |= read(f, &mut context);
+            }
+            if let Some(d) = doc {
+                *d.included.borrow_mut() = found;
             }
             if added {
                 result = with(&context)?;

@@ -643,6 +643,14 @@ fn the_tree_is_not_left_through_links_and_other_tools_files_are_quiet() {
     let all = serde_json::to_string(&found).unwrap();
     assert!(!all.contains("TopSecretFromOutside"), "{all}");
     assert!(!codes(&found).contains(&"IO001".to_string()), "{found:#?}");
+    // edited: the policy file read at the last check is given at once, still no IO001
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": format!("{main}\n")}]}),
+    );
+    let again = client.diagnostics(&uri);
+    assert!(!codes(&again).contains(&"IO001".to_string()), "{again:#?}");
+    assert_eq!(places(&again), places(&found));
 
     // a configuration that is a link out of the tree: said, not read, not ignored silently
     let sub = repo.join("sub");
